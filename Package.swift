@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "airlock",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "airlock", targets: ["airlock"]),
+    .library(name: "Airlock", targets: ["Airlock"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .target(
+      name: "Airlock",
+      dependencies: ["CZlib", .product(name: "Yams", package: "Yams")]
+    ),
+    .executableTarget(
+      name: "airlock",
+      dependencies: ["Airlock", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    .executableTarget(
+      name: "airlock-bench",
+      dependencies: ["Airlock"]
+    ),
+    .testTarget(
+      name: "AirlockTests",
+      dependencies: ["Airlock"]
+    ),
+    .testTarget(
+      name: "AirlockCLITests",
+      dependencies: ["airlock"]
+    ),
+  ]
+)

@@ -1,0 +1,43 @@
+/// The result of checking one output.
+public struct OutputResult: Codable, Sendable {
+  /// The output's path as given.
+  public var file: String
+  /// The output's verdict: the worst outcome of its findings, `pass` when it has none; `nil` when
+  /// the output could not be read (see `error`).
+  public var outcome: Outcome?
+  /// The inferred or declared kind, when the output was read.
+  public var kind: OutputKind?
+  /// The layout, when the output was read.
+  public var layout: Layout?
+  /// Whether a manifest declared the output.
+  public var declared: Bool = false
+  /// Number of value cells checked.
+  public var cells: Int = 0
+  /// Number of data rows.
+  public var rows: Int = 0
+  /// The findings kept in full, worst first.
+  public var findings: [Finding] = []
+  /// Findings beyond the per-rule limit, counted but not kept.
+  public var omitted: [OmittedFindings] = []
+  /// Why the output could not be checked: a `file:line:column` input error.
+  public var error: AirlockError?
+  /// Bytes of the cell store used by whole-table rules (0 when only per-cell rules ran).
+  public var cellStoreBytes: Int = 0
+
+  public init(file: String) { self.file = file }
+
+  /// Findings of one rule that were counted but not kept.
+  public struct OmittedFindings: Codable, Sendable, Equatable {
+    public var code: String
+    public var count: Int
+    public var worst: Outcome
+  }
+
+  /// The number of findings, kept or omitted, with `outcome`.
+  public func count(_ outcome: Outcome) -> Int {
+    findings.filter { $0.outcome == outcome }.count + omitted.filter { $0.worst == outcome }.reduce(0) { $0 + $1.count }
+  }
+
+  /// The total number of findings, kept or omitted.
+  public var findingCount: Int { findings.count + omitted.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,149 @@
+// GENERATED from rules/*.yaml by Scripts/generate-packs.py: do not edit.
+
+/// The built-in rule packs, compiled in so that the `airlock` binary is self-contained.
+enum BuiltInPacks {
+  static let texts: [String: String] = [
+    "abs-datalab": #"""
+# ABS DataLab: the "rule of 10"; dominance (1, 50%) and (2, 67%) for magnitudes (applied by the magnitude rules).
+# Source: abs.gov.au DataLab output clearance rules (sdc-rules.md §1).
+format: 1
+name: abs-datalab
+version: "1.0.0"
+extends: default
+description: Rule of 10 for counts; dominance (1, 50%) and (2, 67%) for magnitudes.
+rules:
+  small-cell-count:
+    threshold: 10
+"""#,
+    "datashield": #"""
+# DataSHIELD dsBase: nfilter.tab = 3, a cell fails when 0 < n < 3 (zeros allowed); nfilter.glm = 0.33.
+# Source: datashield/dsBase R/zzz.R defaults (sdc-rules.md §1, DataSHIELD server settings).
+format: 1
+name: datashield
+version: "1.0.0"
+extends: default
+description: Non-zero counts below 3 fail (nfilter.tab); zeros allowed.
+rules:
+  small-cell-count:
+    threshold: 3
+  zero-cell:
+    enabled: false
+"""#,
+    "default": #"""
+# airlock's default pack: the common rules of thumb for output checking.
+# Sources: ACRO/SACRO default.yaml (safe_threshold 10, zeros_are_disclosive, safe_nk_n 2 / safe_nk_k 0.90,
+# safe_pratio_p 0.10, safe_dof_threshold 10); ONS SRS and the ESSnet "Guidelines for output checking"
+# (10 units, zeros suppressed unless structural). See shared/reference/sdc-rules.md §1.
+format: 1
+name: default
+version: "1.0.0"
+description: Threshold 10 (strictly below fails), non-structural zeros disclosive, dominance (2, 90%), p% 10, residual df 10.
+margins: [Total, All]
+markers: ["*", "c", "<10", "1to5", "[REDACTED]", "REDACTED", "-", "", "NA", "n/a", "suppressed"]
+zero_markers: ["-"]
+review:
+  reviewers: 2
+rules:
+  small-cell-count:
+    threshold: 10
+    inclusive: false
+    include_zero: false
+    margins: true
+  zero-cell:
+    enabled: true
+  cell-equals-total:
+    enabled: true
+  rounding:
+    scheme: none
+"""#,
+    "genes-and-health": #"""
+# Genes & Health TRE: counts 1–5 are masked as "1to5"; R data files and binaries are refused.
+# Source: Genes & Health output-request conventions (shared/reference/review-workflow.md §4). No published
+# SDC rule set was found; the threshold follows the 1to5 masking convention.
+format: 1
+name: genes-and-health
+version: "1.0.0"
+extends: default
+description: Counts 1–5 masked as "1to5" (threshold 6); zeros published; R data files and binaries refused.
+markers: ["1to5", "*", ""]
+zero_markers: []
+rules:
+  small-cell-count:
+    threshold: 6
+  zero-cell:
+    enabled: false
+  unsupported-file:
+    fail_extensions: [".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar", ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls", ".exe", ".bin", ".so", ".dll"]
+"""#,
+    "nhs-digital": #"""
+# NHS Digital (now NHS England) sub-national HES/ECDS rules: counts 1–7 shown as "*", every other count
+# rounded to the nearest 5, 0 stays 0.
+# Source: NHS Digital HES/ECDS disclosure control guidance (2018) and SRHAD pages (sdc-rules.md §1).
+format: 1
+name: nhs-digital
+version: "1.0.0"
+extends: default
+description: Counts 1–7 suppressed as "*", others rounded to the nearest 5, zeros published.
+markers: ["*", ""]
+zero_markers: []
+rules:
+  small-cell-count:
+    threshold: 7
+    inclusive: true
+  zero-cell:
+    enabled: false
+  rounding:
+    scheme: base
+    base: 5
+"""#,
+    "opensafely": #"""
+# OpenSAFELY: redact counts of 7 or fewer, then round every other count to the nearest 5;
+# midpoint-6 rounding for rates and survival tables. Zeros are usually fine, but 0% and 100% may be disclosive.
+# Source: opensafely/documentation docs/outputs/sdc.md (see shared/reference/sdc-rules.md §1 "Redact-then-round").
+format: 1
+name: opensafely
+version: "1.0.0"
+extends: default
+description: Redact counts ≤ 7, round the rest to the nearest 5 (totals from rounded cells); two independent output checkers.
+markers: ["[REDACTED]", "REDACTED", "*", ""]
+zero_markers: []
+review:
+  reviewers: 2
+rules:
+  small-cell-count:
+    threshold: 7
+    inclusive: true
+  zero-cell:
+    enabled: false
+  rounding:
+    scheme: base
+    base: 5
+"""#,
+    "ukbiobank": #"""
+# UK Biobank: "5 ... minimum ... for any type of publication".
+# Source: UK Biobank community article 24842058268061 (sdc-rules.md §1).
+format: 1
+name: ukbiobank
+version: "1.0.0"
+extends: default
+description: Minimum count 5 for any publication.
+rules:
+  small-cell-count:
+    threshold: 5
+"""#,
+    "ukllc": #"""
+# UK LLC: counts under 10 are never released, zeros included, with no exceptions; the threshold also
+# applies to the denominators of percentages.
+# Source: guidebook.ukllc.ac.uk, statistical disclosure control (sdc-rules.md §1).
+format: 1
+name: ukllc
+version: "1.0.0"
+extends: default
+description: Counts under 10 never released, zeros included.
+rules:
+  small-cell-count:
+    threshold: 10
+    include_zero: true
+"""#,
+  ]
+}

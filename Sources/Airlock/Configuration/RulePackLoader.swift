@@ -1,0 +1,159 @@
+import Foundation
+
+/// Loads rule packs by name (the built-in packs of `rules/`) or by path, resolving `extends`.
+public enum RulePackLoader {
+  private static let topLevelKeys = [
+    "format", "name", "version", "extends", "description", "margins", "markers", "zero_markers", "review", "rules",
+  ]
+
+  /// The names of the built-in packs.
+  public static var builtInNames: [String] { BuiltInPacks.texts.keys.sorted() }
+
+  /// Loads a pack: a built-in name such as `opensafely`, or a path to a YAML file.
+  public static func load(_ nameOrPath: String) throws(AirlockError) -> RulePack {
+    try load(nameOrPath, relativeTo: nil, visiting: [])
+  }
+
+  /// Loads a pack from YAML text.
+  public static func load(text: String, file: String) throws(AirlockError) -> RulePack {
+    try parse(text: text, file: file, relativeTo: nil, visiting: [file])
+  }
+
+  private static func load(_ reference: String, relativeTo base: String?, visiting: [String]) throws(AirlockError)
+    -> RulePack
+  {
+    let isPath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
+    if !isPath {
+      guard let text = BuiltInPacks.texts[reference] else {
+        throw AirlockError(
+          .configuration,
+          "unknown rule pack '\(reference)' (built-in packs: \(builtInNames.joined(separator: ", ")); or give a path to a YAML file)"
+        )
+      }
+      guard !visiting.contains(reference) else {
+        throw AirlockError(.configuration, "rule pack '\(reference)' extends itself (\((visiting + [reference]).joined(separator: " -> ")))")
+      }
+      return try parse(text: text, file: "rules/\(reference).yaml", relativeTo: nil, visiting: visiting + [reference])
+    }
+    var path = reference
+    if let base, !path.hasPrefix("/") {
+      path = (base as NSString).deletingLastPathComponent + "/" + path
+    }
+    guard !visiting.contains(path) else {
+      throw AirlockError(.configuration, file: path, "rule pack extends itself (\((visiting + [path]).joined(separator: " -> ")))")
+    }
+    let text: String
+    do {
+      let data = try Data(contentsOf: URL(fileURLWithPath: path))
+      guard let decoded = String(data: data, encoding: .utf8) else {
+        throw AirlockError(.configuration, file: path, "rule pack is not valid UTF-8")
+      }
+      text = decoded
+    } catch let error as AirlockError {
+      throw error
+    } catch {
+      throw AirlockError(.configuration, file: path, "cannot read rule pack")
+    }
+    return try parse(text: text, file: path, relativeTo: path, visiting: visiting + [path])
+  }
+
+  private static func parse(text: String, file: String, relativeTo base: String?, visiting: [String])
+    throws(AirlockError) -> RulePack
+  {
+    let root = try YAMLValue.parse(text, file: file)
+    let entries = try root.mapping(allowed: topLevelKeys)
+    let keyed = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
+
+    guard let formatValue = keyed["format"] else {
+      throw root.error("missing 'format' (the pack format version; this airlock reads format \(RulePack.supportedFormat))")
+    }
+    let format = try formatValue.int()
+    guard format >= 1 else { throw formatValue.error("format must be 1 or more") }
+    guard format <= RulePack.supportedFormat else {
+      throw formatValue.error(
+        "pack format \(format) is newer than this airlock supports (\(RulePack.supportedFormat)); upgrade airlock")
+    }
+    guard let nameValue = keyed["name"] else { throw root.error("missing 'name'") }
+    guard let versionValue = keyed["version"] else { throw root.error("missing 'version'") }
+
+    var pack: RulePack
+    if let parent = keyed["extends"] {
+      pack = try load(try parent.string(), relativeTo: base, visiting: visiting)
+      pack.ancestry.insert(pack.name, at: 0)
+    } else {
+      pack = RulePack(
+        name: "", version: "", description: "", margins: ["Total", "All"],
+        markers: ["*", "c", "<10", "1to5", "[REDACTED]", "REDACTED", "-", "", "NA", "n/a", "suppressed"],
+        zeroMarkers: ["-"], reviewers: 2,
+        rules: Dictionary(uniqueKeysWithValues: RuleRegistry.builtIn.map {
+          ($0.description.name, RuleParameters(defaults: $0.description.parameters))
+        }))
+    }
+    pack.name = try nameValue.string()
+    pack.version = try versionValue.string()
+    pack.description = try keyed["description"]?.string() ?? ""
+    if let value = keyed["margins"] { pack.margins = try value.strings() }
+    if let value = keyed["markers"] { pack.markers = try value.strings() }
+    if let value = keyed["zero_markers"] {
+      pack.zeroMarkers = try value.strings()
+      for (index, marker) in pack.zeroMarkers.enumerated() where !pack.markers.contains(marker) {
+        throw try value.sequence()[index].error("zero marker '\(marker)' is not in 'markers'")
+      }
+    }
+    if let review = keyed["review"] {
+      for (key, value) in try review.mapping(allowed: ["reviewers"]) where key == "reviewers" {
+        pack.reviewers = try value.int()
+        guard pack.reviewers >= 1 else { throw value.error("at least one reviewer is required") }
+      }
+    }
+    if let rules = keyed["rules"] {
+      for (ruleName, body) in try rules.mapping() {
+        guard let type = RuleRegistry.rule(named: ruleName) else {
+          let known = RuleRegistry.builtIn.map { $0.description.name }
+          let hint = known.first { $0.hasPrefix(String(ruleName.prefix(4))) }.map { " (did you mean '\($0)'?)" } ?? ""
+          throw body.error("unknown rule\(hint)")
+        }
+        var parameters = pack.parameters(of: type)
+        let specs = type.description.allParameters
+        for (key, value) in try body.mapping(allowed: specs.map(\.name)) {
+          guard let spec = specs.first(where: { $0.name == key }) else { continue }
+          parameters.set(key, try typed(value, spec))
+        }
+        pack.rules[ruleName] = parameters
+      }
+    }
+    return pack
+  }
+
+  /// Reads `value` as the type `spec` declares, within its range and choices.
+  static func typed(_ value: YAMLValue, _ spec: ParameterSpec) throws(AirlockError) -> ParameterValue {
+    let result: ParameterValue
+    switch spec.kind {
+    case .integer: result = .integer(try value.int())
+    case .number: result = .number(try value.double())
+    case .boolean: result = .boolean(try value.bool())
+    case .string: result = .string(try value.string())
+    case .strings: result = .strings(try value.strings())
+    }
+    if let range = spec.range {
+      let number: Double? =
+        switch result {
+        case .integer(let v): Double(v)
+        case .number(let v): v
+        default: nil
+        }
+      if let number, !range.contains(number) {
+        throw value.error("must be between \(ParameterValue.number(range.lowerBound)) and \(ParameterValue.number(range.upperBound))")
+      }
+    }
+    if let choices = spec.choices, case .string(let text) = result, !choices.contains(text) {
+      throw value.error("must be one of: \(choices.joined(separator: ", "))")
+    }
+    return result
+  }
+}
+
+extension RulePackLoader {
+  /// The YAML text of a built-in pack, if `name` is one.
+  public static func builtInText(_ name: String) -> String? { BuiltInPacks.texts[name] }
+}

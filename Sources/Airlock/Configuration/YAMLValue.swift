@@ -1,0 +1,127 @@
+import Foundation
+import Yams
+
+/// A YAML node with its file and key path, so that every configuration error can say exactly
+/// where it is: `file:line:column: rules.small-cell-count.treshold: unknown parameter`.
+struct YAMLValue {
+  let node: Node
+  let file: String
+  let path: String
+
+  /// Parses `text`, refusing anchors and aliases (they let a small file expand without bound).
+  static func parse(_ text: String, file: String) throws(AirlockError) -> YAMLValue {
+    guard text.utf8.count <= 1 << 20 else {
+      throw AirlockError(.configuration, file: file, "file is larger than 1 MiB")
+    }
+    let node: Node?
+    do {
+      node = try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      throw AirlockError(.configuration, file: file, Self.describe(error))
+    } catch {
+      throw AirlockError(.configuration, file: file, "invalid YAML: \(error)")
+    }
+    guard let node else { throw AirlockError(.configuration, file: file, line: 1, column: 1, "empty file") }
+    let value = YAMLValue(node: node, file: file, path: "")
+    try value.refuseAliases()
+    return value
+  }
+
+  private static func describe(_ error: YamlError) -> String {
+    switch error {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+      return "\(mark.line):\(mark.column): invalid YAML: \(problem)"
+    default:
+      return "invalid YAML: \(error)"
+    }
+  }
+
+  private func refuseAliases() throws(AirlockError) {
+    // Yams resolves aliases into shared copies; an anchor is never needed in a pack or manifest.
+    switch node {
+    case .alias:
+      throw error("anchors and aliases are not allowed")
+    case .mapping(let mapping):
+      if mapping.anchor != nil { throw error("anchors and aliases are not allowed") }
+      for (key, value) in mapping {
+        try YAMLValue(node: key, file: file, path: path).refuseAliases()
+        try YAMLValue(node: value, file: file, path: path).refuseAliases()
+      }
+    case .sequence(let sequence):
+      if sequence.anchor != nil { throw error("anchors and aliases are not allowed") }
+      for item in sequence { try YAMLValue(node: item, file: file, path: path).refuseAliases() }
+    case .scalar(let scalar):
+      if scalar.anchor != nil { throw error("anchors and aliases are not allowed") }
+    }
+  }
+
+  /// A configuration error at this node.
+  func error(_ message: String) -> AirlockError {
+    let mark = node.mark
+    let prefix = path.isEmpty ? "" : "\(path): "
+    return AirlockError(.configuration, file: file, line: mark.map { $0.line }, column: mark.map { $0.column }, prefix + message)
+  }
+
+  private func child(_ node: Node, _ key: String) -> YAMLValue {
+    YAMLValue(node: node, file: file, path: path.isEmpty ? key : "\(path).\(key)")
+  }
+
+  /// The entries of a mapping, in order, refusing keys outside `allowed` (when given).
+  func mapping(allowed: [String]? = nil) throws(AirlockError) -> [(key: String, value: YAMLValue)] {
+    guard case .mapping(let mapping) = node else { throw error("expected a mapping") }
+    var result: [(String, YAMLValue)] = []
+    var seen = Set<String>()
+    for (keyNode, valueNode) in mapping {
+      guard let key = keyNode.string else { throw child(keyNode, "?").error("keys must be strings") }
+      let value = child(valueNode, key)
+      if let allowed, !allowed.contains(key) {
+        throw YAMLValue(node: keyNode, file: file, path: value.path)
+          .error("unknown key (expected one of: \(allowed.joined(separator: ", ")))")
+      }
+      guard seen.insert(key).inserted else { throw value.error("duplicate key") }
+      result.append((key, value))
+    }
+    return result
+  }
+
+  /// The items of a sequence.
+  func sequence() throws(AirlockError) -> [YAMLValue] {
+    guard case .sequence(let sequence) = node else { throw error("expected a list") }
+    return sequence.enumerated().map { child($0.element, "[\($0.offset)]") }
+  }
+
+  /// A plain string scalar.
+  func string() throws(AirlockError) -> String {
+    guard case .scalar(let scalar) = node else { throw error("expected a string") }
+    return scalar.string
+  }
+
+  /// An integer scalar.
+  func int() throws(AirlockError) -> Int {
+    guard case .scalar(let scalar) = node, let value = Int(scalar.string) else { throw error("expected an integer") }
+    return value
+  }
+
+  /// A number scalar.
+  func double() throws(AirlockError) -> Double {
+    guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
+      throw error("expected a number")
+    }
+    return value
+  }
+
+  /// A boolean scalar (`true` or `false`).
+  func bool() throws(AirlockError) -> Bool {
+    guard case .scalar(let scalar) = node else { throw error("expected true or false") }
+    switch scalar.string {
+    case "true", "True", "TRUE", "yes": return true
+    case "false", "False", "FALSE", "no": return false
+    default: throw error("expected true or false")
+    }
+  }
+
+  /// A list of strings.
+  func strings() throws(AirlockError) -> [String] {
+    try sequence().map { (item) throws(AirlockError) in try item.string() }
+  }
+}

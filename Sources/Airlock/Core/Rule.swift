@@ -1,0 +1,111 @@
+/// A disclosure-control rule. Each rule is a value built from its effective parameters; it
+/// reports findings through a ``FindingSink`` and never throws.
+public protocol Rule: Sendable {
+  /// The rule's code, name, documentation, parameters and examples.
+  static var description: RuleDescription { get }
+  /// Builds the rule from its effective parameters (already validated against the description).
+  init(parameters: RuleParameters, pack: RulePack)
+}
+
+/// A rule that judges one cell at a time while the file streams past: its memory does not grow
+/// with the file.
+public protocol CellRule: Rule {
+  /// Inspects one value cell.
+  func inspect(_ cell: CellContext, into sink: inout FindingSink)
+}
+
+/// A rule that needs the whole table (margins, class disclosure, marker schemes).
+public protocol TableRule: Rule {
+  /// Checks the complete table.
+  func check(_ table: Table, into sink: inout FindingSink)
+}
+
+/// A rule about the output as a whole (its kind, its columns), run once the columns are known.
+public protocol OutputRule: Rule {
+  /// Checks the output's schema.
+  func check(_ schema: TableSchema, into sink: inout FindingSink)
+}
+
+extension Rule {
+  /// Makes a finding of this rule.
+  public func finding(
+    _ outcome: Outcome, file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil,
+    cell: [Finding.Coordinate]? = nil, reason: String, fix: String? = nil
+  ) -> Finding {
+    let description = Self.description
+    return Finding(
+      code: description.code, rule: description.name, outcome: outcome, file: file, line: line, column: column,
+      columnName: columnName, cell: cell, reason: reason, fix: fix ?? description.fix)
+  }
+
+  /// Makes a finding of this rule about a stored cell.
+  public func finding(_ outcome: Outcome, table: Table, cell: Int, measure: Int, reason: String, fix: String? = nil)
+    -> Finding
+  {
+    finding(
+      outcome, file: table.file, line: table.line(ofCell: cell), column: table.field(ofCell: cell, measure: measure),
+      columnName: table.columnName(ofCell: cell, measure: measure), cell: table.coordinates(ofCell: cell),
+      reason: reason, fix: fix)
+  }
+}
+
+/// Collects findings for one output, keeping at most `limit` per rule in full and counting the rest,
+/// so that a huge disclosive file cannot exhaust memory.
+public struct FindingSink: Sendable {
+  public private(set) var findings: [Finding] = []
+  /// Per rule code, findings counted but not kept.
+  public private(set) var omitted: [String: Int] = [:]
+  /// Per rule code, the worst outcome of the omitted findings.
+  public private(set) var omittedWorst: [String: Outcome] = [:]
+  private var kept: [String: Int] = [:]
+  let limit: Int
+
+  public init(limit: Int = 1000) { self.limit = limit }
+
+  /// Adds a finding.
+  public mutating func add(_ finding: Finding) {
+    let count = kept[finding.code, default: 0]
+    if count < limit {
+      kept[finding.code] = count + 1
+      findings.append(finding)
+    } else {
+      omitted[finding.code, default: 0] += 1
+      omittedWorst[finding.code] = max(omittedWorst[finding.code] ?? .pass, finding.outcome)
+    }
+  }
+
+  /// Whether a finding with `code` may still be kept (to skip building one that would be dropped).
+  public func wants(_ code: String) -> Bool { kept[code, default: 0] < limit }
+
+  /// Counts a finding without building it (after ``wants(_:)`` said no).
+  public mutating func count(_ code: String, _ outcome: Outcome) {
+    omitted[code, default: 0] += 1
+    omittedWorst[code] = max(omittedWorst[code] ?? .pass, outcome)
+  }
+}
+
+/// One value cell as the file streams past, for ``CellRule``s.
+public struct CellContext {
+  /// The output's path.
+  public let file: String
+  /// The cell's value.
+  public let value: CellValue
+  /// The cell's value column.
+  public let measure: Measure
+  /// 1-based line of the cell's row.
+  public let line: Int
+  /// 1-based field number of the cell.
+  public let field: Int
+  /// The header of the cell's column.
+  public let columnName: String
+  /// Whether the cell is a margin (`Total`, `All`, ...) in any dimension.
+  public let isMargin: Bool
+  /// Whether the cell is declared a structural zero.
+  public let isStructuralZero: Bool
+  /// The output's kind.
+  public let kind: OutputKind
+  let row: RowCursor
+
+  /// The cell's coordinates (built only when a finding needs them).
+  public var coordinates: [Finding.Coordinate] { row.coordinates(field: field) }
+}

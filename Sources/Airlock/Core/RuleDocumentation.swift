@@ -1,0 +1,35 @@
+import Foundation
+
+/// The documentation of a rule, generated from its ``RuleDescription``: the same Markdown is
+/// printed by `airlock rules explain` and committed under `docs/rules/`.
+public enum RuleDocumentation {
+  /// The Markdown page for `rule`.
+  public static func markdown(for rule: any Rule.Type) -> String {
+    let d = rule.description
+    var lines = [
+      "<!-- GENERATED from the rule's description in Sources/Airlock/Rules: do not edit. -->",
+      "# \(d.code) \(d.name)", "", d.summary, "", d.rationale.trimmingCharacters(in: .whitespacesAndNewlines), "",
+      "## Fix", "", d.fix, "", "## Parameters", "",
+      "| parameter | type | default | meaning |", "|---|---|---|---|",
+    ]
+    for spec in d.allParameters {
+      lines.append("| `\(spec.name)` | \(spec.kind.rawValue) | `\(spec.defaultValue)` | \(spec.summary) |")
+    }
+    lines += ["", "## Examples", ""]
+    for example in d.examples {
+      let verdict = example.flags ? "flagged (\(example.outcome.rawValue))" : "not flagged"
+      var settings = example.parameters.keys.sorted().map { "\($0): \(example.parameters[$0]!)" }.joined(separator: ", ")
+      if !settings.isEmpty { settings = " — with \(settings)" }
+      lines.append("**\(example.caption)**: \(verdict)\(settings). `↓` marks the flagged cells.")
+      lines.append("")
+      lines.append("```\(example.fileName.hasSuffix(".tsv") ? "tsv" : "csv")")
+      lines.append(example.text)
+      lines.append("```")
+      if let manifest = example.manifest {
+        lines += ["", "with the manifest:", "", "```yaml", manifest.trimmingCharacters(in: .newlines), "```"]
+      }
+      lines.append("")
+    }
+    return lines.joined(separator: "\n")
+  }
+}

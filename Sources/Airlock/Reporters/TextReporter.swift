@@ -1,0 +1,64 @@
+/// The report for people: grouped by file, worst first, each finding with its cell and fix.
+public enum TextReporter {
+  /// Renders `report`; `color` adds ANSI colours (the CLI sets it only on a TTY without `NO_COLOR`).
+  public static func render(_ report: CheckReport, color: Bool = false, verbose: Bool = false) -> String {
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func label(_ outcome: Outcome?) -> String {
+      switch outcome {
+      case .fail: paint("FAIL", "1;31")
+      case .review: paint("REVIEW", "1;33")
+      case .pass: paint("PASS", "1;32")
+      case nil: paint("ERROR", "1;35")
+      }
+    }
+    var lines: [String] = []
+    let order: (OutputResult) -> Int = { result in
+      switch result.outcome {
+      case nil: 0
+      case .fail: 1
+      case .review: 2
+      case .pass: 3
+      }
+    }
+    let sorted = report.results.enumerated().sorted { (order($0.element), $0.offset) < (order($1.element), $1.offset) }
+    for (_, result) in sorted {
+      if let error = result.error {
+        lines.append("\(label(nil))  \(result.file)")
+        lines.append("  error: \(error)")
+        continue
+      }
+      let kind = result.kind.map { " (\($0.rawValue)\(result.layout == .wide ? ", crosstab" : "")\(result.declared ? ", declared" : ""))" } ?? ""
+      if result.outcome == .pass && !verbose {
+        lines.append("\(label(.pass))  \(result.file)\(kind)")
+        continue
+      }
+      lines.append("\(label(result.outcome))  \(result.file)\(kind): \(result.findingCount) finding\(result.findingCount == 1 ? "" : "s")")
+      for finding in result.findings {
+        var place = ""
+        if let line = finding.line { place = "line \(line)" }
+        if let column = finding.column { place += ", column \(column)" }
+        if let name = finding.columnName { place += " '\(name)'" }
+        if let cell = finding.cellDescription { place += " [\(cell)]" }
+        let where_ = place.isEmpty ? "" : place + ": "
+        lines.append("  \(finding.outcome.rawValue.padding(6)) \(finding.code) \(finding.rule): \(where_)\(finding.reason)")
+        lines.append("         fix: \(finding.fix)")
+      }
+      for omitted in result.omitted {
+        lines.append("  … and \(omitted.count) more \(omitted.code) findings (worst: \(omitted.worst.rawValue))")
+      }
+    }
+    let counts = Outcome.allCases.reversed().map { outcome in
+      "\(report.results.filter { $0.outcome == outcome }.count) \(outcome.rawValue)"
+    }
+    let errors = report.results.filter { $0.error != nil }.count
+    lines.append("")
+    lines.append(
+      "\(report.results.count) output\(report.results.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")), \(errors) error\(errors == 1 ? "" : "s") (rule pack \(report.pack.name) \(report.pack.version))"
+    )
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension String {
+  func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,71 @@
+/// Flags counts below the pack's minimum threshold, margins included.
+struct SmallCellCountRule: CellRule {
+  static let description = RuleDescription(
+    code: "C001", name: "small-cell-count",
+    summary: "Counts below the threshold can identify individuals.",
+    rationale: """
+      ## What it checks
+      Every published count (margins and totals included, and the counts behind percentages) must be
+      at least `threshold`, or above it when `inclusive` is true (OpenSAFELY and NHS Digital redact
+      counts of 7 or fewer: threshold 7, inclusive). Zeros are left to `zero-cell` unless
+      `include_zero` is true (UK LLC: "under 10, zeros included, never released").
+
+      ## Why it is a disclosure risk
+      A cell of a few people lets anyone who knows some of them learn the rest, and a coalition of
+      n − 2 contributors can recover the others exactly.
+
+      ## References
+      Hundepool et al., *Handbook on SDC* (2024) ch. 4; ACRO `safe_threshold` (fails `count < 10`);
+      sdcTable `maxN` (fails `count <= maxN`); DataSHIELD `nfilter.tab` (fails `0 < n < 3`).
+      """,
+    fix: "suppress the cell (and enough others that it cannot be recovered), combine categories, or round",
+    parameters: [
+      ParameterSpec("threshold", .integer, default: .integer(10), "the smallest count that may be published", range: 1...1_000_000),
+      ParameterSpec("inclusive", .boolean, default: .boolean(false), "fail counts equal to the threshold too (≤ instead of <)"),
+      ParameterSpec("include_zero", .boolean, default: .boolean(false), "treat a zero as a small count"),
+      ParameterSpec("margins", .boolean, default: .boolean(true), "apply the threshold to margins and totals"),
+    ],
+    examples: [
+      Example("counts of 10 and more pass", "region,count\nNorth,12\nSouth,40\nTotal,52"),
+      Example("a count of 3 fails", "region,count\nNorth,↓3\nSouth,40\nTotal,43"),
+      Example("margins are cells too", "sex,count\nMale,*\nFemale,*\nTotal,↓8"),
+      Example("with inclusive, the threshold itself fails", "region,count\nNorth,↓7\nSouth,8", parameters: ["threshold": .integer(7), "inclusive": .boolean(true)]),
+      Example("zeros fail when include_zero is set", "region,count\nNorth,↓0\nSouth,18", parameters: ["include_zero": .boolean(true)]),
+    ])
+
+  let threshold: Int
+  let inclusive: Bool
+  let includeZero: Bool
+  let margins: Bool
+
+  init(parameters: RuleParameters, pack: RulePack) {
+    threshold = parameters.integer("threshold")
+    inclusive = parameters.boolean("inclusive")
+    includeZero = parameters.boolean("include_zero")
+    margins = parameters.boolean("margins")
+  }
+
+  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
+    guard cell.measure.role == .count, case .number(let value) = cell.value else { return }
+    if value == 0 && (!includeZero || cell.isStructuralZero) { return }
+    if cell.isMargin && !margins { return }
+    let small = inclusive ? value <= Double(threshold) : value < Double(threshold)
+    guard small, value >= 0 else { return }
+    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
+    let comparison = inclusive ? "at or below" : "below"
+    let what = cell.isMargin ? "margin count" : "count"
+    sink.add(
+      finding(
+        .fail, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
+        cell: cell.coordinates,
+        reason: "\(what) \(formatNumber(value)) is \(comparison) the threshold of \(threshold)",
+        fix: "suppress this cell (and enough others that it cannot be recovered from the margins), combine categories so every count is \(inclusive ? "above" : "at least") \(threshold), or round"
+      ))
+  }
+}
+
+/// A number as people write it: integers without a decimal point.
+func formatNumber(_ value: Double) -> String {
+  if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+  return String(value)
+}

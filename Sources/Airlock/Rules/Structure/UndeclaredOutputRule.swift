@@ -1,0 +1,34 @@
+/// Asks for review of any output airlock cannot classify: it must be declared, never passed.
+struct UndeclaredOutputRule: OutputRule {
+  static let description = RuleDescription(
+    code: "C000", name: "undeclared-output",
+    summary: "An output airlock cannot classify must be declared before it can pass.",
+    rationale: """
+      ## What it checks
+      airlock infers each output's kind and column roles from the naming conventions of
+      `docs/outputs.md`. When it cannot (numbers that are not counts under names it does not know,
+      a table of labels only), the output needs review with the reason, and no other rule runs on it.
+
+      ## Why it is a disclosure risk
+      Rules applied to a misread table give false assurance. A tool that passes what it does not
+      understand is worse than none.
+
+      ## References
+      `docs/outputs.md` (the naming conventions and the manifest).
+      """,
+    fix: "declare the output in NAME.airlock.yaml (kind, dimensions, counts, ...) — see docs/outputs.md",
+    examples: [
+      Example("conventional names are understood", "region,count\nNorth,12\nSouth,40"),
+      Example("unknown decimals need a declaration", "region,score\nNorth,0.42\nSouth,0.58", outcome: .review, outputFinding: true),
+      Example(
+        "a declared output is understood", "region,score\nNorth,12\nSouth,40",
+        manifest: "kind: frequency\ndimensions: [region]\ncounts: [score]\n"),
+    ])
+
+  init(parameters: RuleParameters, pack: RulePack) {}
+
+  func check(_ schema: TableSchema, into sink: inout FindingSink) {
+    guard let reason = schema.unclassifiedReason else { return }
+    sink.add(finding(.review, file: schema.file, reason: reason))
+  }
+}

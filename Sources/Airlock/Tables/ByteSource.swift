@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import CZlib
+
+/// A stream of bytes read in chunks: a plain file, or a gzip file inflated on the fly.
+protocol ByteSource {
+  /// Fills `buffer` from the start and returns how many bytes were written; 0 means the end.
+  mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int
+  /// Releases the underlying file.
+  mutating func close()
+}
+
+/// Opens `path` as a byte source, inflating it when its name ends in `.gz`.
+///
+/// - Parameter maxDecompressedBytes: the most a gzip file may inflate to (a guard against
+///   decompression bombs).
+func openByteSource(path: String, maxDecompressedBytes: Int) throws(AirlockError) -> any ByteSource {
+  let file = try FileSource(path: path)
+  if path.lowercased().hasSuffix(".gz") {
+    return try GzipSource(file: file, path: path, limit: maxDecompressedBytes)
+  }
+  return file
+}
+
+/// A regular file read with `read(2)`. Directories, FIFOs, sockets and devices are refused.
+struct FileSource: ByteSource {
+  private var descriptor: Int32
+  let path: String
+
+  init(path: String) throws(AirlockError) {
+    self.path = path
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    if fd < 0 {
+      let reason = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : "cannot open (\(String(cString: strerror(errno))))"
+      throw AirlockError(.input, file: path, reason)
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      Glibc.close(fd)
+      throw AirlockError(.input, file: path, "cannot read file status")
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      Glibc.close(fd)
+      throw AirlockError(.input, file: path, "not a regular file (a FIFO, device, socket or directory is never read)")
+    }
+    // Regular files never block; clear O_NONBLOCK, which was only there so a FIFO could not hang open().
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    descriptor = fd
+  }
+
+  mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
+    while true {
+      let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+      if n >= 0 { return n }
+      if errno == EINTR { continue }
+      throw AirlockError(.input, file: path, "read failed (\(String(cString: strerror(errno))))")
+    }
+  }
+
+  mutating func close() {
+    if descriptor >= 0 { Glibc.close(descriptor) }
+    descriptor = -1
+  }
+}
+
+/// A gzip file inflated through zlib, streamed in chunks, with a cap on the inflated size.
+///
+/// Concatenated gzip members are read one after another, as `gzip -d` does. A stream that ends
+/// before its trailer is a "truncated gzip stream" error, never a silently shorter table.
+struct GzipSource: ByteSource {
+  private var file: FileSource
+  private let path: String
+  private let limit: Int
+  private var stream: UnsafeMutablePointer<z_stream>
+  private var input: UnsafeMutableRawBufferPointer
+  private var inputEnded = false
+  private var streamEnded = false
+  private var produced = 0
+
+  init(file: FileSource, path: String, limit: Int) throws(AirlockError) {
+    self.file = file
+    self.path = path
+    self.limit = limit
+    stream = .allocate(capacity: 1)
+    stream.initialize(to: z_stream())
+    input = .allocate(byteCount: 1 << 16, alignment: 1)
+    // 15 + 32: accept a gzip or zlib header, detected automatically.
+    let status = inflateInit2_(stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    guard status == Z_OK else {
+      throw AirlockError(.input, file: path, "cannot start gzip decompression")
+    }
+  }
+
+  mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
+    if streamEnded && stream.pointee.avail_in == 0 && inputEnded { return 0 }
+    stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+    stream.pointee.avail_out = uInt(buffer.count)
+    while stream.pointee.avail_out > 0 {
+      if stream.pointee.avail_in == 0 && !inputEnded {
+        let n = try file.read(into: input)
+        if n == 0 {
+          inputEnded = true
+        } else {
+          stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+          stream.pointee.avail_in = uInt(n)
+        }
+      }
+      if streamEnded {
+        guard stream.pointee.avail_in > 0 else { break }
+        // Another gzip member follows the one that ended.
+        inflateReset(stream)
+        streamEnded = false
+      }
+      if stream.pointee.avail_in == 0 && inputEnded {
+        if !streamEnded {
+          throw AirlockError(.input, file: path, "truncated gzip stream (the file ends before the gzip trailer)")
+        }
+        break
+      }
+      let status = inflate(stream, Z_NO_FLUSH)
+      switch status {
+      case Z_OK:
+        continue
+      case Z_STREAM_END:
+        streamEnded = true
+      case Z_BUF_ERROR:
+        if stream.pointee.avail_in == 0 && inputEnded {
+          throw AirlockError(.input, file: path, "truncated gzip stream (the file ends before the gzip trailer)")
+        }
+      case Z_DATA_ERROR:
+        throw AirlockError(.input, file: path, "corrupt gzip data")
+      case Z_MEM_ERROR:
+        throw AirlockError(.input, file: path, "out of memory while decompressing")
+      default:
+        throw AirlockError(.input, file: path, "gzip decompression failed (zlib status \(status))")
+      }
+      if streamEnded && stream.pointee.avail_in == 0 && inputEnded { break }
+    }
+    let n = buffer.count - Int(stream.pointee.avail_out)
+    produced += n
+    if produced > limit {
+      throw AirlockError(
+        .input, file: path,
+        "decompressed size exceeds the limit of \(limit) bytes (raise --max-decompressed-size if this output is genuine)")
+    }
+    return n
+  }
+
+  mutating func close() {
+    inflateEnd(stream)
+    stream.deinitialize(count: 1)
+    stream.deallocate()
+    input.deallocate()
+    file.close()
+  }
+}

@@ -1,0 +1,110 @@
+/// The documented column-naming conventions airlock uses to infer an output's kind and column
+/// roles when no sidecar manifest declares them (see `docs/outputs.md`).
+public enum NamingConventions {
+  /// Column names read as unweighted counts.
+  public static let countNames: Set<String> = [
+    "count", "counts", "n", "freq", "frequency", "num", "number", "patients", "people", "persons",
+    "cases", "numerator", "denominator", "population", "obs", "observations", "records", "total_count",
+    "n_patients", "n_people", "n_persons", "n_cases", "count_patients",
+  ]
+  /// Column names read as percentages, proportions or rates.
+  public static let percentageNames: Set<String> = [
+    "percent", "percentage", "pct", "%", "proportion", "prop", "share", "rate", "per_cent",
+  ]
+  /// Column names read as magnitudes (sums of a value over contributors).
+  public static let magnitudeNames: Set<String> = ["sum", "amount", "value_sum", "total_value"]
+  /// Column names read as summary statistics.
+  public static let statisticNames: Set<String> = [
+    "mean", "average", "avg", "sd", "std", "stdev", "std_dev", "variance", "var", "median", "min",
+    "max", "minimum", "maximum", "mode", "iqr", "range", "q1", "q3", "lower_quartile", "upper_quartile",
+  ]
+  /// Column names of model coefficient tables.
+  public static let modelTermNames: Set<String> = ["term", "variable", "parameter", "covariate"]
+  /// Column names of model estimates.
+  public static let modelEstimateNames: Set<String> = [
+    "estimate", "coef", "coefficient", "beta", "odds_ratio", "hazard_ratio", "risk_ratio", "or", "hr", "rr",
+  ]
+  /// Column names of survival tables.
+  public static let survivalNames: Set<String> = ["n_at_risk", "at_risk", "n_risk", "n.risk", "n_event", "n_events", "n_censored"]
+  /// Column names of histogram bin edges.
+  public static let histogramNames: Set<String> = ["bin_lo", "bin_hi", "bin_start", "bin_end", "bin_lower", "bin_upper"]
+  /// Column names of supporting evidence (see the magnitude rules).
+  public static let evidenceNames: Set<String> = [
+    "n_negative", "n_missing", "n_distinct", "n_units", "n_holdings", "weighted_total", "n_obs", "df_resid", "n_params",
+  ]
+  /// Column names declaring structural zeros row by row.
+  public static let structuralZeroNames: Set<String> = ["structural_zero", "is_structural_zero"]
+  /// Column names that are dimensions even when every value is a number (years, ages, codes).
+  public static let dimensionNames: Set<String> = [
+    "year", "month", "week", "day", "date", "quarter", "period", "age", "age_band", "age_group", "ageband",
+    "sex", "gender", "region", "area", "code", "group", "category", "ethnicity", "practice", "site",
+    "decile", "quintile", "imd", "band", "level", "id", "label", "name", "time", "bin",
+  ]
+
+  /// The role a header implies on its own, or `nil` when the name says nothing.
+  public static func role(ofHeader header: String) -> ColumnRole? {
+    let name = normalized(header)
+    if structuralZeroNames.contains(name) { return .structuralZeroFlag }
+    if evidenceNames.contains(name) || isTopContribution(name) { return .evidence }
+    if countNames.contains(name) || name.hasPrefix("n_") || name.hasSuffix("_count") || name.hasPrefix("count_")
+      || name.hasPrefix("num_") || name.hasPrefix("number_of_") || name.hasSuffix("_n") || name.hasSuffix("_freq")
+    {
+      return .count
+    }
+    if percentageNames.contains(name) || name.hasSuffix("_pct") || name.hasSuffix("_percent") || name.hasPrefix("pct_")
+      || name.hasPrefix("percent_") || name.hasSuffix("_rate") || name.hasSuffix("_proportion") || name.hasSuffix("%")
+    {
+      return .percentage
+    }
+    if statisticNames.contains(name) || isPercentile(name) || name.hasPrefix("mean_") || name.hasSuffix("_mean")
+      || name.hasPrefix("median_") || name.hasSuffix("_median") || name.hasSuffix("_sd")
+    {
+      return .statistic
+    }
+    if magnitudeNames.contains(name) || name.hasPrefix("sum_") || name.hasSuffix("_sum") || name.hasPrefix("total_") {
+      return .magnitude
+    }
+    if dimensionNames.contains(name) || name.hasSuffix("_band") || name.hasSuffix("_group") || name.hasSuffix("_code")
+      || name.hasSuffix("_name") || name.hasSuffix("_category")
+    {
+      return .dimension
+    }
+    return nil
+  }
+
+  /// Lowercased, trimmed, with spaces and hyphens as underscores.
+  public static func normalized(_ header: String) -> String {
+    var name = header.trimmingWhitespace().lowercased()
+    name = String(name.map { $0 == " " || $0 == "-" ? "_" : $0 })
+    return name
+  }
+
+  static func isPercentile(_ name: String) -> Bool {
+    // p5, p25, p50, p95, p99, pct25, percentile_90
+    for prefix in ["percentile_", "pct", "p"] where name.hasPrefix(prefix) {
+      let rest = name.dropFirst(prefix.count)
+      if !rest.isEmpty && rest.allSatisfy(\.isASCIIDigit) { return true }
+    }
+    return false
+  }
+
+  static func isTopContribution(_ name: String) -> Bool {
+    guard name.hasPrefix("top") else { return false }
+    let rest = name.dropFirst(3)
+    return !rest.isEmpty && rest.allSatisfy(\.isASCIIDigit)
+  }
+}
+
+extension Character {
+  var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+extension String {
+  /// The string without leading and trailing spaces and tabs.
+  func trimmingWhitespace() -> String {
+    var slice = Substring(self)
+    while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+    while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+    return String(slice)
+  }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// Reads one output and runs the pack's rules over it: per-cell rules as the file streams past,
+/// then (only when some are enabled) whole-table rules over a compact cell store.
+struct OutputChecker {
+  let pack: RulePack
+  let rules: [any Rule]
+  let limits: ReadLimits
+  let findingLimit: Int
+
+  private var cellRules: [any CellRule] { rules.compactMap { $0 as? any CellRule } }
+  private var tableRules: [any TableRule] { rules.compactMap { $0 as? any TableRule } }
+  private var outputRules: [any OutputRule] { rules.compactMap { $0 as? any OutputRule } }
+
+  /// Checks the output at `path`. Input and manifest errors are returned in the result, never thrown.
+  func check(path: String) -> OutputResult {
+    var result = OutputResult(file: path)
+    var sink = FindingSink(limit: findingLimit)
+    do {
+      try read(path: path, result: &result, sink: &sink)
+    } catch {
+      result.error = error
+      result.findings = []
+      result.omitted = []
+      return result
+    }
+    result.findings = sink.findings.sorted { lhs, rhs in
+      if lhs.outcome != rhs.outcome { return lhs.outcome > rhs.outcome }
+      if (lhs.line ?? 0) != (rhs.line ?? 0) { return (lhs.line ?? 0) < (rhs.line ?? 0) }
+      if (lhs.column ?? 0) != (rhs.column ?? 0) { return (lhs.column ?? 0) < (rhs.column ?? 0) }
+      return lhs.code < rhs.code
+    }
+    result.omitted = sink.omitted.keys.sorted().map {
+      OutputResult.OmittedFindings(code: $0, count: sink.omitted[$0]!, worst: sink.omittedWorst[$0]!)
+    }
+    let worstKept = result.findings.map(\.outcome).max() ?? .pass
+    let worstOmitted = result.omitted.map(\.worst).max() ?? .pass
+    result.outcome = max(worstKept, worstOmitted)
+    return result
+  }
+
+  private func delimiter(for path: String, reader: DelimitedReader?) -> UInt8 {
+    var name = path.lowercased()
+    if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
+    if name.hasSuffix(".tsv") || name.hasSuffix(".tab") { return UInt8(ascii: "\t") }
+    return UInt8(ascii: ",")
+  }
+
+  /// Picks the delimiter: the extension's, unless the header has none of it but has another.
+  private func sniffDelimiter(path: String, head: [UInt8]) -> UInt8 {
+    let preferred = delimiter(for: path, reader: nil)
+    var counts: [UInt8: Int] = [:]
+    var inQuotes = false
+    for byte in head {
+      if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
+      if byte == UInt8(ascii: "\n") && !inQuotes { break }
+      if !inQuotes, [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")].contains(byte) {
+        counts[byte, default: 0] += 1
+      }
+    }
+    if counts[preferred, default: 0] > 0 { return preferred }
+    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? preferred
+  }
+
+  private func read(path: String, result: inout OutputResult, sink: inout FindingSink) throws(AirlockError) {
+    guard UnsupportedFileRule.isTable(path) else {
+      // Never read, never passed: the pack decides between review and fail.
+      let rule = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack)
+      var finding = rule.finding(forPath: path)
+      if !pack.parameters(of: UnsupportedFileRule.self).isEnabled { finding.outcome = .review }
+      guard FileManager.default.fileExists(atPath: path) else {
+        throw AirlockError(.input, file: path, "no such file")
+      }
+      sink.add(finding)
+      return
+    }
+    let declaration = try OutputDeclaration.find(for: path)
+    let source = try openByteSource(path: path, maxDecompressedBytes: limits.maxDecompressedBytes)
+    let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
+    try reader.skipByteOrderMark()
+    reader.setDelimiter(sniffDelimiter(path: path, head: try reader.peek(64 * 1024)))
+
+    // Header.
+    guard try reader.next() else {
+      throw AirlockError(.input, file: path, line: 1, column: 1, "empty file (no header and no rows)")
+    }
+    let header = (0..<reader.fieldCount).map { reader.field($0).trimmingWhitespace() }
+    let headerColumns = reader.fieldColumns
+    let parser = ValueParser(markers: pack.markers)
+    if header.count == 1 && header[0].isEmpty {
+      throw AirlockError(.input, file: path, line: 1, column: 1, "empty header row")
+    }
+    if header.allSatisfy({ ValueParser.parseInteger(ArraySlice($0.utf8)) != nil || Double($0) != nil }) {
+      throw AirlockError(
+        .input, file: path, line: 1, column: 1, "no header row (the first row holds only numbers; add column names)")
+    }
+    var seen: [String: Int] = [:]
+    for (index, name) in header.enumerated() {
+      if name.isEmpty && index > 0 {
+        throw AirlockError(.input, file: path, line: reader.recordLine, column: headerColumns[index], "empty column name in column \(index + 1)")
+      }
+      if let first = seen[name.lowercased()] {
+        throw AirlockError(
+          .input, file: path, line: reader.recordLine, column: headerColumns[index],
+          "duplicate column name '\(name)' (also column \(first + 1))")
+      }
+      seen[name.lowercased()] = index
+    }
+
+    // Sample rows for inference.
+    var sample: [[String]] = []
+    var sampleLines: [Int] = []
+    while sample.count < 200, try nextDataRow(reader, header: header) {
+      sample.append((0..<reader.fieldCount).map { reader.field($0) })
+      sampleLines.append(reader.recordLine)
+    }
+    var schemaHeader = header
+    if schemaHeader[0].isEmpty { schemaHeader[0] = "row" }
+    let schema = try TableSchema.make(
+      file: path, header: schemaHeader, sample: sample, declaration: declaration, parser: parser)
+    result.kind = schema.kind
+    result.layout = schema.layout
+    result.declared = schema.isDeclared
+    for rule in outputRules { rule.check(schema, into: &sink) }
+    if schema.unclassifiedReason != nil && !schema.isDeclared {
+      // Rules cannot be trusted on a table whose columns are unknown.
+      try drain(reader, header: header, result: &result)
+      return
+    }
+
+    var builder = TableBuilder(schema: schema, pack: pack, storing: !tableRules.isEmpty)
+    let cursor = RowCursor(reader: reader, schema: schema)
+    let rules = cellRules
+    // The sample goes through the same path as the rest of the file.
+    for (row, line) in zip(sample, sampleLines) {
+      cursor.replayRow = row
+      builder.add(ReplayRow(fields: row), line: line, rules: rules, sink: &sink, cursor: cursor, parser: parser)
+    }
+    cursor.replayRow = nil
+    while try nextDataRow(reader, header: header) {
+      builder.add(reader, line: reader.recordLine, rules: rules, sink: &sink, cursor: cursor, parser: parser)
+    }
+    result.rows = builder.rows
+    result.cells = builder.cells
+    if let table = builder.finish() {
+      result.cellStoreBytes = table.cellStoreBytes
+      for rule in tableRules { rule.check(table, into: &sink) }
+    }
+  }
+
+  /// Reads the next non-blank row and checks its width.
+  private func nextDataRow(_ reader: DelimitedReader, header: [String]) throws(AirlockError) -> Bool {
+    while try reader.next() {
+      if reader.isBlank { continue }
+      guard reader.fieldCount == header.count else {
+        let column = reader.fieldCount > header.count ? reader.fieldColumns[header.count] : reader.fieldColumns.last ?? 1
+        throw AirlockError(
+          .input, file: reader.path, line: reader.recordLine, column: column,
+          "ragged row: \(reader.fieldCount) fields where the header has \(header.count)")
+      }
+      return true
+    }
+    return false
+  }
+
+  /// Reads the rest of a file that will not be checked, so that malformed input is still reported.
+  private func drain(_ reader: DelimitedReader, header: [String], result: inout OutputResult) throws(AirlockError) {
+    while try nextDataRow(reader, header: header) { result.rows += 1 }
+  }
+}
+

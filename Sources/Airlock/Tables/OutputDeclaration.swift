@@ -1,0 +1,112 @@
+import Foundation
+
+/// What a sidecar manifest (`NAME.airlock.yaml`, or an entry of a folder's `airlock.yaml`)
+/// declares about an output. Anything declared overrides what airlock would infer.
+public struct OutputDeclaration: Sendable, Equatable {
+  public var kind: OutputKind?
+  public var layout: Layout?
+  /// Columns that are dimensions (category labels).
+  public var dimensions: [String]?
+  /// Columns that hold unweighted counts.
+  public var counts: [String]?
+  /// Columns that hold percentages, proportions or rates.
+  public var percentages: [String]?
+  /// Columns that hold sums or totals of a magnitude.
+  public var magnitudes: [String]?
+  /// Columns that hold summary statistics.
+  public var statistics: [String]?
+  /// Columns of supporting evidence (not for release).
+  public var evidence: [String]?
+  /// In a crosstab, the name of the dimension its column headers are categories of.
+  public var columnsDimension: String?
+  /// Extra margin labels, beside the pack's.
+  public var margins: [String] = []
+  /// Cells whose zeros are structural: each entry matches cells by some of their labels.
+  public var structuralZeros: [[String: String]] = []
+  /// A description of the population the output covers.
+  public var population: String?
+  /// The manifest file this came from.
+  public var source: String = ""
+
+  public init() {}
+
+  static let keys = [
+    "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
+    "columns_dimension", "margins", "structural_zeros", "population",
+  ]
+
+  /// Reads a declaration from a YAML mapping.
+  static func parse(_ value: YAMLValue) throws(AirlockError) -> OutputDeclaration {
+    var declaration = OutputDeclaration()
+    declaration.source = value.file
+    for (key, item) in try value.mapping(allowed: keys) {
+      switch key {
+      case "kind":
+        let text = try item.string()
+        guard let kind = OutputKind(rawValue: text) else {
+          throw item.error("unknown kind '\(text)' (expected one of: \(OutputKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        declaration.kind = kind
+      case "layout":
+        let text = try item.string()
+        guard let layout = Layout(rawValue: text) else { throw item.error("unknown layout '\(text)' (expected long or wide)") }
+        declaration.layout = layout
+      case "dimensions": declaration.dimensions = try item.strings()
+      case "counts": declaration.counts = try item.strings()
+      case "percentages": declaration.percentages = try item.strings()
+      case "magnitudes": declaration.magnitudes = try item.strings()
+      case "statistics": declaration.statistics = try item.strings()
+      case "evidence": declaration.evidence = try item.strings()
+      case "columns_dimension": declaration.columnsDimension = try item.string()
+      case "margins": declaration.margins = try item.strings()
+      case "population": declaration.population = try item.string()
+      case "structural_zeros":
+        declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
+          var cell: [String: String] = [:]
+          for (dimension, label) in try entry.mapping() { cell[dimension] = try label.string() }
+          return cell
+        }
+      default: break
+      }
+    }
+    return declaration
+  }
+
+  /// The declaration that applies to the output at `path`, from `NAME.airlock.yaml` beside it or
+  /// from the `outputs:` of an `airlock.yaml` in its folder; `nil` when there is none.
+  public static func find(for path: String) throws(AirlockError) -> OutputDeclaration? {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent()
+    let fileName = url.lastPathComponent
+    let sidecar = folder.appendingPathComponent(baseName(of: fileName) + ".airlock.yaml")
+    if let text = try readIfPresent(sidecar.path) {
+      return try parse(YAMLValue.parse(text, file: sidecar.path))
+    }
+    let folderManifest = folder.appendingPathComponent("airlock.yaml")
+    if let text = try readIfPresent(folderManifest.path) {
+      let root = try YAMLValue.parse(text, file: folderManifest.path)
+      for (key, value) in try root.mapping(allowed: ["outputs"]) where key == "outputs" {
+        for (name, entry) in try value.mapping() where name == fileName || fnmatch(name, fileName, 0) == 0 {
+          return try parse(entry)
+        }
+      }
+    }
+    return nil
+  }
+
+  /// The file name without `.gz` and its table extension.
+  static func baseName(of fileName: String) -> String {
+    var name = fileName
+    if name.lowercased().hasSuffix(".gz") { name = String(name.dropLast(3)) }
+    if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+    return name
+  }
+
+  private static func readIfPresent(_ path: String) throws(AirlockError) -> String? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      throw AirlockError(.configuration, file: path, "cannot read manifest (is it UTF-8?)")
+    }
+    return text
+  }
+}

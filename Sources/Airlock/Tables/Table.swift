@@ -1,0 +1,288 @@
+/// Interned labels of one dimension: each distinct label is stored once and cells refer to it by
+/// number.
+public struct LabelPool: Sendable {
+  public private(set) var labels: [String] = []
+  private var ids: [String: UInt32] = [:]
+
+  public init() {}
+
+  /// The id of `label`, adding it if new.
+  public mutating func intern(_ label: String) -> UInt32 {
+    if let id = ids[label] { return id }
+    let id = UInt32(labels.count)
+    labels.append(label)
+    ids[label] = id
+    return id
+  }
+
+  /// The id of `label`, if present.
+  public func id(of label: String) -> UInt32? { ids[label] }
+
+  public var count: Int { labels.count }
+}
+
+/// Unsigned integers packed as tightly as the largest value allows (1, 2 or 4 bytes each).
+public struct PackedIDs: Sendable {
+  private enum Storage: Sendable {
+    case narrow([UInt8])
+    case medium([UInt16])
+    case wide([UInt32])
+  }
+  private var storage = Storage.narrow([])
+
+  public init() {}
+
+  public var count: Int {
+    switch storage {
+    case .narrow(let a): a.count
+    case .medium(let a): a.count
+    case .wide(let a): a.count
+    }
+  }
+
+  public subscript(index: Int) -> UInt32 {
+    switch storage {
+    case .narrow(let a): UInt32(a[index])
+    case .medium(let a): UInt32(a[index])
+    case .wide(let a): a[index]
+    }
+  }
+
+  public mutating func append(_ value: UInt32) {
+    switch storage {
+    case .narrow(var a):
+      if value <= UInt8.max {
+        storage = .medium([])  // release the reference so the append does not copy
+        a.append(UInt8(value))
+        storage = .narrow(a)
+      } else {
+        storage = .medium(a.map(UInt16.init))
+        append(value)
+      }
+    case .medium(var a):
+      if value <= UInt16.max {
+        storage = .narrow([])
+        a.append(UInt16(value))
+        storage = .medium(a)
+      } else {
+        storage = .wide(a.map(UInt32.init))
+        append(value)
+      }
+    case .wide(var a):
+      storage = .narrow([])
+      a.append(value)
+      storage = .wide(a)
+    }
+  }
+
+  /// Bytes used by the values.
+  public var byteCount: Int {
+    switch storage {
+    case .narrow(let a): a.capacity
+    case .medium(let a): a.capacity * 2
+    case .wide(let a): a.capacity * 4
+    }
+  }
+}
+
+/// Cell values packed as tightly as they allow: small non-negative integers (the usual counts) in
+/// 2 bytes, anything else as a `Double` with a state byte.
+public struct PackedValues: Sendable {
+  private static let textCode: UInt16 = 0xFFFF
+  private static let markerBase: UInt16 = 0xFF00
+  private static let wideText: UInt8 = 0xFF
+
+  private enum Storage: Sendable {
+    /// 0...0xFEFF are numbers; 0xFF00 + k is marker k; 0xFFFF is text.
+    case small([UInt16])
+    /// states: 0 number, 1 + k marker k, 0xFF text.
+    case wide(values: [Double], states: [UInt8])
+  }
+  private var storage = Storage.small([])
+
+  public init() {}
+
+  public var count: Int {
+    switch storage {
+    case .small(let a): a.count
+    case .wide(let v, _): v.count
+    }
+  }
+
+  public subscript(index: Int) -> CellValue {
+    switch storage {
+    case .small(let a):
+      let code = a[index]
+      if code == Self.textCode { return .text }
+      if code >= Self.markerBase { return .withheld(marker: Int(code - Self.markerBase)) }
+      return .number(Double(code))
+    case .wide(let values, let states):
+      let state = states[index]
+      if state == 0 { return .number(values[index]) }
+      if state == Self.wideText { return .text }
+      return .withheld(marker: Int(state) - 1)
+    }
+  }
+
+  public mutating func append(_ value: CellValue) {
+    switch storage {
+    case .small(var a):
+      let code: UInt16?
+      switch value {
+      case .number(let x):
+        code = x >= 0 && x < Double(Self.markerBase) && x == x.rounded() ? UInt16(x) : nil
+      case .withheld(let marker):
+        code = marker < 0xFF ? Self.markerBase + UInt16(marker) : nil
+      case .text:
+        code = Self.textCode
+      }
+      if let code {
+        storage = .small([])
+        a.append(code)
+        storage = .small(a)
+      } else {
+        var values = [Double](), states = [UInt8]()
+        values.reserveCapacity(a.count + 1)
+        states.reserveCapacity(a.count + 1)
+        for i in a.indices {
+          switch self[i] {
+          case .number(let x):
+            values.append(x)
+            states.append(0)
+          case .withheld(let m):
+            values.append(0)
+            states.append(UInt8(m + 1))
+          case .text:
+            values.append(0)
+            states.append(Self.wideText)
+          }
+        }
+        storage = .wide(values: values, states: states)
+        append(value)
+      }
+    case .wide(var values, var states):
+      storage = .small([])
+      switch value {
+      case .number(let x):
+        values.append(x)
+        states.append(0)
+      case .withheld(let m):
+        values.append(0)
+        states.append(UInt8(min(m + 1, 0xFE)))
+      case .text:
+        values.append(0)
+        states.append(Self.wideText)
+      }
+      storage = .wide(values: values, states: states)
+    }
+  }
+
+  /// Bytes used by the values.
+  public var byteCount: Int {
+    switch storage {
+    case .small(let a): a.capacity * 2
+    case .wide(let v, let s): v.capacity * 8 + s.capacity
+    }
+  }
+}
+
+/// A dimension of a table: a name and the labels its cells take.
+public struct Dimension: Sendable {
+  /// The dimension's name (a column header, or a crosstab's declared column dimension).
+  public var name: String
+  /// The distinct labels, interned.
+  public var labels = LabelPool()
+  /// For each label id, whether the label is a margin (`Total`, `All`, ...).
+  public var isMarginLabel: [Bool] = []
+
+  public init(name: String) { self.name = name }
+}
+
+/// A value column of a table: what it measures and where it sits in the file.
+public struct Measure: Sendable {
+  /// The column header (for a crosstab, the name of the statistic, `count`).
+  public var name: String
+  /// What the column holds.
+  public var role: ColumnRole
+  /// The 1-based field number in long layout; `nil` in a crosstab, where it is the column label's.
+  public var field: Int?
+}
+
+/// The compact cell store of one output: cells keyed by interned dimension labels, with packed
+/// values per measure. Rules that need the whole table (margins, class disclosure) read it; rules
+/// that look at one cell at a time never need it.
+public struct Table: Sendable {
+  /// The output's path as given.
+  public var file: String
+  public var kind: OutputKind
+  public var layout: Layout
+  public var dimensions: [Dimension]
+  public var measures: [Measure]
+  /// Per dimension, the label id of each cell.
+  public var keys: [PackedIDs]
+  /// Per measure, the value of each cell.
+  public var values: [PackedValues]
+  /// Cells whose zeros are structural (declared in the manifest or by a `structural_zero` column).
+  public var structuralZeroCells: Set<Int> = []
+  /// In a crosstab, the 1-based field number of each label of the column dimension.
+  public var crosstabFields: [Int] = []
+  /// How many cells use each marker (index into the pack's list).
+  public var markerUse: [Int: Int] = [:]
+  /// How many published zeros the table has.
+  public var publishedZeros = 0
+  /// Line of the first data row, and rows whose line does not follow the previous row's.
+  var firstLine = 2
+  var lineJumps: [(row: Int, line: Int)] = []
+  /// Number of cells per source row (the crosstab's value columns, or 1 in long layout).
+  var cellsPerRow = 1
+
+  /// The number of cells.
+  public var cellCount: Int { keys.first?.count ?? values.first?.count ?? 0 }
+
+  /// The 1-based source line of `cell`.
+  public func line(ofCell cell: Int) -> Int {
+    let row = cell / cellsPerRow
+    // The last jump at or before this row.
+    var low = 0, high = lineJumps.count
+    while low < high {
+      let mid = (low + high) / 2
+      if lineJumps[mid].row <= row { low = mid + 1 } else { high = mid }
+    }
+    if low == 0 { return firstLine + row }
+    let jump = lineJumps[low - 1]
+    return jump.line + (row - jump.row)
+  }
+
+  /// The 1-based field number of `cell` for `measure`.
+  public func field(ofCell cell: Int, measure: Int) -> Int {
+    if let field = measures[measure].field { return field }
+    return crosstabFields[Int(keys[keys.count - 1][cell])]
+  }
+
+  /// The column header of `cell` for `measure`.
+  public func columnName(ofCell cell: Int, measure: Int) -> String {
+    if measures[measure].field != nil { return measures[measure].name }
+    return dimensions[dimensions.count - 1].labels.labels[Int(keys[keys.count - 1][cell])]
+  }
+
+  /// The label of `cell` in dimension `dimension`.
+  public func label(ofCell cell: Int, dimension: Int) -> String {
+    dimensions[dimension].labels.labels[Int(keys[dimension][cell])]
+  }
+
+  /// Whether `cell` is a margin in any dimension.
+  public func isMargin(_ cell: Int) -> Bool {
+    for d in dimensions.indices where dimensions[d].isMarginLabel[Int(keys[d][cell])] { return true }
+    return false
+  }
+
+  /// The coordinates of `cell`, for findings.
+  public func coordinates(ofCell cell: Int) -> [Finding.Coordinate] {
+    dimensions.indices.map { Finding.Coordinate(dimension: dimensions[$0].name, label: label(ofCell: cell, dimension: $0)) }
+  }
+
+  /// Bytes used by the cell store (labels excluded: they are stored once each).
+  public var cellStoreBytes: Int {
+    keys.reduce(0) { $0 + $1.byteCount } + values.reduce(0) { $0 + $1.byteCount }
+  }
+}

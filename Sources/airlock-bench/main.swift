@@ -1,0 +1,2 @@
+import Airlock
+print("airlock-bench: see Sources/airlock-bench")

@@ -1,0 +1,16 @@
+import Airlock
+import ArgumentParser
+
+@main
+struct AirlockCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "airlock",
+    abstract: "Decide whether research outputs may leave a Trusted Research Environment.",
+    discussion: """
+      Exit codes: 0 every output passes; 1 an output fails or needs review (see --fail-on); \
+      2 a usage, input or configuration error (an output that cannot be read, a bad rule pack).
+      """,
+    version: "airlock \(AirlockVersion.current) (rule packs: \(RulePackLoader.builtInNames.joined(separator: ", ")))",
+    subcommands: [Check.self, Rules.self]
+  )
+}

@@ -1,0 +1,68 @@
+import Airlock
+import ArgumentParser
+
+extension AirlockCommand {
+  struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check outputs (CSV/TSV files and folders) against a rule pack.",
+      discussion: """
+        Exit codes: 0 every output passes; 1 an output fails, or needs review unless --fail-on fail; \
+        2 an output cannot be read or the rule pack is invalid (the other outputs are still checked \
+        and reported).
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+      case text, json
+    }
+
+    @Argument(help: "Output files or folders (folders are walked recursively).")
+    var paths: [String]
+
+    @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
+    var rules: String = "default"
+
+    @Option(name: .long, help: "Report format: text or json.")
+    var format: Format = .text
+
+    @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
+    var failOn: Outcome = .review
+
+    @Option(name: .long, help: "The most bytes a .gz output may decompress to.")
+    var maxDecompressedSize: Int = 8 << 30
+
+    @Flag(name: .long, help: "List passing outputs' details too.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing; only the exit code tells.")
+    var quiet = false
+
+    func validate() throws {
+      guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
+    }
+
+    func run() throws {
+      let pack: RulePack
+      do {
+        pack = try RulePackLoader.load(rules)
+      } catch {
+        throw fail(error)
+      }
+      var limits = ReadLimits()
+      limits.maxDecompressedBytes = maxDecompressedSize
+      let report = Checker(pack: pack, limits: limits).check(paths: paths)
+      if !quiet {
+        switch format {
+        case .text: print(TextReporter.render(report, color: useColor, verbose: verbose), terminator: "")
+        case .json: print(JSONReporter.render(report, blockingAt: failOn), terminator: "")
+        }
+        if format != .text {
+          for result in report.results {
+            if let error = result.error { printError("error: \(error)") }
+          }
+        }
+      }
+      let status = report.exitStatus(blockingAt: failOn)
+      if status != 0 { throw ExitCode(status) }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import Airlock
+import ArgumentParser
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Exit statuses shared by every command.
+enum ExitStatus {
+  /// A usage, input or configuration error.
+  static let error = ExitCode(2)
+}
+
+/// Prints `error: ...` to stderr and exits with status 2, so that an airlock error is never read
+/// as "findings" (ArgumentParser's default for thrown errors is 1).
+func fail(_ error: AirlockError) -> ExitCode {
+  printError("error: \(error)")
+  return ExitStatus.error
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+  var stderr = StandardError()
+  print(text, to: &stderr)
+}
+
+struct StandardError: TextOutputStream {
+  mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+
+/// Whether standard output is a terminal that wants colour.
+var useColor: Bool {
+  isatty(STDOUT_FILENO) == 1 && getenv("NO_COLOR") == nil
+}
+
+extension Outcome: ExpressibleByArgument {}
