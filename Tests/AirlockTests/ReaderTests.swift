@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+@testable import Airlock
+
+/// Reads every record of `text` with the reader, as strings.
+private func records(_ data: Data, name: String = "t.csv", delimiter: Character = ",") throws -> [[String]] {
+  let path = write(data, to: name, in: temporaryFolder())
+  let source = try openByteSource(path: path, maxDecompressedBytes: 1 << 30)
+  let reader = DelimitedReader(path: path, source: source, delimiter: delimiter.asciiValue!, limits: ReadLimits())
+  try reader.skipByteOrderMark()
+  var rows: [[String]] = []
+  while try reader.next() { rows.append((0..<reader.fieldCount).map { reader.field($0) }) }
+  return rows
+}
+
+private func records(_ text: String, name: String = "t.csv", delimiter: Character = ",") throws -> [[String]] {
+  try records(Data(text.utf8), name: name, delimiter: delimiter)
+}
+
+/// The input error for a file, or nil.
+private func inputError(_ data: Data, name: String = "t.csv") -> AirlockError? {
+  checkFile(write(data, to: name, in: temporaryFolder())).error
+}
+
+private func inputError(_ text: String, name: String = "t.csv") -> AirlockError? {
+  inputError(Data(text.utf8), name: name)
+}
+
+@Suite struct ReaderTests {
+  @Test func readsQuotedDelimitersDoubledQuotesAndEmbeddedNewlines() throws {
+    let rows = try records("a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"two\nlines\",3\n")
+    #expect(rows == [["a", "b"], ["x,y", "say \"hi\""], ["two\nlines", "3"]])
+  }
+
+  @Test func readsCRLFAndNoFinalNewline() throws {
+    #expect(try records("a,b\r\n1,2\r\n3,4") == [["a", "b"], ["1", "2"], ["3", "4"]])
+  }
+
+  @Test func skipsUTF8ByteOrderMark() throws {
+    #expect(try records(Data([0xEF, 0xBB, 0xBF]) + Data("a,b\n1,2\n".utf8)) == [["a", "b"], ["1", "2"]])
+  }
+
+  @Test func readsTSV() throws {
+    #expect(try records("a\tb\n1\t2\n", name: "t.tsv", delimiter: "\t") == [["a", "b"], ["1", "2"]])
+  }
+
+  @Test func readsGzipStreams() throws {
+    let text = "region,count\n" + (0..<5000).map { "R\($0),\($0 + 10)" }.joined(separator: "\n") + "\n"
+    let rows = try records(gzip(Data(text.utf8)), name: "t.csv.gz")
+    #expect(rows.count == 5001)
+    #expect(rows.last == ["R4999", "5009"])
+  }
+
+  @Test func keepsLineNumbersAcrossEmbeddedNewlines() {
+    let result = check("region,count\n\"North\nEast\",3\nSouth,40\nWest,2\n")
+    let lines = result.findings.filter { $0.code == "C001" }.map(\.line)
+    #expect(lines == [2, 5])
+  }
+
+  @Test func sniffsTheDelimiterWhenTheExtensionIsWrong() {
+    let result = check("region;count\nNorth;3\nSouth;40\n")
+    #expect(result.error == nil)
+    #expect(result.findings.contains { $0.code == "C001" && $0.line == 2 })
+  }
+
+  @Test func reportsUnterminatedQuoteWhereItOpens() {
+    let error = inputError("a,b\n1,\"open\n2,3\n")
+    #expect(error?.description == "\(error!.file!):2:3: unterminated quoted field (the quote opened here is never closed)")
+  }
+
+  @Test func reportsRaggedRows() {
+    let error = inputError("region,count\nNorth,12\nSouth,40,9\n")
+    #expect(error?.line == 3)
+    #expect(error?.column == 10)
+    #expect(error?.message.contains("ragged row: 3 fields where the header has 2") == true)
+  }
+
+  @Test func reportsInvalidUTF8WithItsField() {
+    let error = inputError(Data("region,count\n".utf8) + Data([0x4E, 0xFF, 0x2C, 0x31, 0x32, 0x0A]))
+    #expect(error?.line == 2)
+    #expect(error?.column == 1)
+    #expect(error?.message.contains("invalid UTF-8") == true)
+  }
+
+  @Test func reportsEmptyFile() {
+    #expect(inputError("")?.message.contains("empty file") == true)
+  }
+
+  @Test func reportsMissingHeader() {
+    #expect(inputError("1,2\n3,4\n")?.message.contains("no header row") == true)
+  }
+
+  @Test func reportsDuplicateColumnNames() {
+    let error = inputError("region,count,Count\nNorth,1,2\n")
+    #expect(error?.message == "duplicate column name 'Count' (also column 2)")
+    #expect(error?.column == 14)
+  }
+
+  @Test func reportsBinaryContent() {
+    let error = inputError(Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x0A]) + Data("a,b\n".utf8))
+    #expect(error != nil)
+    #expect(error?.line == 1)
+  }
+
+  @Test func reportsNULBytes() {
+    #expect(inputError(Data("a,b\n1,".utf8) + Data([0]) + Data("2\n".utf8))?.message.contains("NUL") == true)
+  }
+
+  @Test func reportsTruncatedGzip() {
+    let full = gzip(Data(("region,count\n" + String(repeating: "North,12\n", count: 2000)).utf8))
+    let error = inputError(full.prefix(full.count - 12), name: "t.csv.gz")
+    #expect(error?.message.contains("truncated gzip stream") == true)
+  }
+
+  @Test func reportsCorruptGzip() {
+    #expect(inputError("region,count\nNorth,12\n", name: "t.csv.gz")?.message.contains("corrupt gzip") == true)
+  }
+
+  @Test func enforcesTheDecompressedSizeLimit() {
+    let bomb = gzip(Data(repeating: UInt8(ascii: "1"), count: 4 << 20))
+    let path = write(bomb, to: "bomb.csv.gz", in: temporaryFolder())
+    var checker = Checker(pack: pack())
+    checker.limits.maxDecompressedBytes = 1 << 20
+    let error = checker.check(paths: [path]).results[0].error
+    #expect(error?.message.contains("decompressed size exceeds the limit of 1048576 bytes") == true)
+  }
+
+  @Test func enforcesTheFieldSizeLimit() {
+    let path = write("a,b\n" + String(repeating: "x", count: 3 << 20) + ",1\n", to: "t.csv", in: temporaryFolder())
+    let error = Checker(pack: pack()).check(paths: [path]).results[0].error
+    #expect(error?.message.contains("field is longer than") == true)
+    #expect(error?.line == 2)
+  }
+
+  @Test func reportsMissingPath() {
+    let error = checkFile("/nonexistent/airlock/x.csv").error
+    #expect(error?.description == "/nonexistent/airlock/x.csv: no such file")
+  }
+
+  @Test func refusesUTF16() {
+    #expect(inputError(Data([0xFF, 0xFE, 0x61, 0x00]))?.message.contains("UTF-16") == true)
+  }
+
+  @Test func refusesBareCarriageReturns() {
+    #expect(inputError("a,b\r1,2\r")?.message.contains("carriage return") == true)
+  }
+
+  @Test func refusesStrayQuotes() {
+    let error = inputError("region,count\nNor\"th,12\n")
+    #expect(error?.line == 2)
+    #expect(error?.column == 4)
+  }
+
+  @Test func refusesFIFOs() throws {
+    let folder = temporaryFolder()
+    let path = folder.appendingPathComponent("pipe.csv").path
+    #expect(mkfifo(path, 0o600) == 0)
+    #expect(checkFile(path).error?.message.contains("not a regular file") == true)
+  }
+
+  @Test func keepsCheckingOtherFilesAfterAnError() {
+    let folder = temporaryFolder()
+    write("a,b\n1,\"open\n", to: "a-bad.csv", in: folder)
+    write("region,count\nNorth,3\n", to: "b-good.csv", in: folder)
+    let report = Checker(pack: pack()).check(paths: [folder.path])
+    #expect(report.results.count == 2)
+    #expect(report.results[0].error != nil)
+    #expect(report.results[1].outcome == .fail)
+    #expect(report.exitStatus() == 2)
+  }
+
+  @Test func columnsCountCharactersNotBytes() {
+    let result = check("région,count\nÎle-de-France,3\n")
+    let finding = result.findings.first { $0.code == "C001" }
+    #expect(finding?.column == 2)
+    let error = inputError("région,count\nÎle,\"x\"y\n")
+    #expect(error?.column == 8)
+  }
+}

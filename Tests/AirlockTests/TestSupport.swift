@@ -1,0 +1,57 @@
+import Foundation
+
+@testable import Airlock
+
+/// A fresh temporary folder for one test.
+func temporaryFolder() -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-tests-\(UUID().uuidString)")
+  try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// Writes `text` (or bytes) to `name` in `folder` and returns the path.
+@discardableResult
+func write(_ text: String, to name: String, in folder: URL) -> String {
+  write(Data(text.utf8), to: name, in: folder)
+}
+
+@discardableResult
+func write(_ data: Data, to name: String, in folder: URL) -> String {
+  let url = folder.appendingPathComponent(name)
+  try! data.write(to: url)
+  return url.path
+}
+
+/// gzip-compressed `data`, through the system's gzip.
+func gzip(_ data: Data) -> Data {
+  let folder = temporaryFolder()
+  let input = folder.appendingPathComponent("in")
+  try! data.write(to: input)
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/sh")
+  process.arguments = ["-c", "gzip -c '\(input.path)' > '\(input.path).gz'"]
+  try! process.run()
+  process.waitUntilExit()
+  return try! Data(contentsOf: URL(fileURLWithPath: input.path + ".gz"))
+}
+
+/// The default pack with `overrides` applied to rule `name`.
+func pack(_ base: String = "default", rule name: String? = nil, _ overrides: [String: ParameterValue] = [:]) -> RulePack {
+  var pack = try! RulePackLoader.load(base)
+  if let name {
+    var parameters = pack.rules[name]!
+    for (key, value) in overrides { parameters.set(key, value) }
+    pack.rules[name] = parameters
+  }
+  return pack
+}
+
+/// Checks one file and returns its result.
+func checkFile(_ path: String, pack: RulePack = pack()) -> OutputResult {
+  Checker(pack: pack).check(paths: [path]).results[0]
+}
+
+/// Checks `text` written as `name` in a fresh folder.
+func check(_ text: String, name: String = "t.csv", pack: RulePack = pack()) -> OutputResult {
+  checkFile(write(text, to: name, in: temporaryFolder()), pack: pack)
+}
