@@ -13,6 +13,9 @@ struct YAMLValue {
     guard text.utf8.count <= 1 << 20 else {
       throw AirlockError(.configuration, file: file, "file is larger than 1 MiB")
     }
+    if let (line, column) = firstAnchorOrAlias(in: text) {
+      throw AirlockError(.configuration, file: file, line: line, column: column, "anchors and aliases are not allowed")
+    }
     let node: Node?
     do {
       node = try Yams.compose(yaml: text)
@@ -25,6 +28,44 @@ struct YAMLValue {
     let value = YAMLValue(node: node, file: file, path: "")
     try value.refuseAliases()
     return value
+  }
+
+  /// The position of the first YAML anchor (`&name`) or alias (`*name`) outside quotes and comments.
+  static func firstAnchorOrAlias(in text: String) -> (Int, Int)? {
+    var line = 1, column = 0
+    var quote: Character? = nil
+    var previous: Character = "\n"
+    var lastSignificant: Character = "\n"
+    var inComment = false
+    let characters = Array(text)
+    for (index, character) in characters.enumerated() {
+      column += 1
+      if character == "\n" {
+        line += 1
+        column = 0
+        inComment = false
+        quote = nil
+        previous = character
+        lastSignificant = character
+        continue
+      }
+      if inComment { continue }
+      if let open = quote {
+        if character == open { quote = nil }
+      } else if character == "#" && (previous == " " || previous == "\t" || previous == "\n") {
+        inComment = true
+      } else if character == "\"" || character == "'" {
+        if " \t\n:-[,{".contains(lastSignificant) || previous == " " { quote = character }
+      } else if character == "&" || character == "*" {
+        let next = index + 1 < characters.count ? characters[index + 1] : " "
+        if ":-[,{?\n".contains(lastSignificant), next.isLetter || next.isNumber || next == "_" {
+          return (line, column)
+        }
+      }
+      previous = character
+      if character != " " && character != "\t" { lastSignificant = character }
+    }
+    return nil
   }
 
   private static func describe(_ error: YamlError) -> String {

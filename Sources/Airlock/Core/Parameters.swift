@@ -13,7 +13,9 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible, Codabl
     case .integer(let v): String(v)
     case .number(let v): v == v.rounded() && abs(v) < 1e15 ? String(format: "%.1f", v) : String(v)
     case .boolean(let v): String(v)
-    case .string(let v): v.isEmpty || v.contains(where: { ":#<>*".contains($0) }) ? "\"\(v)\"" : v
+    case .string(let v):
+      v.wholeMatch(of: /[A-Za-z][A-Za-z0-9_.\/-]*/) != nil && !["true", "false", "yes", "no", "null"].contains(v.lowercased())
+        ? v : "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     case .strings(let v): "[" + v.map { ParameterValue.string($0).description }.joined(separator: ", ") + "]"
     }
   }

@@ -131,7 +131,7 @@ public struct TableSchema: Sendable {
     }
 
     var layout = declaration?.layout ?? .long
-    if declaration?.layout == nil && !namedValueColumn && kind == .frequency && !integerColumns.isEmpty
+    if declaration?.layout == nil && !namedValueColumn && kind == .frequency && integerColumns.count >= 2
       && decimalColumns.isEmpty
     {
       // Unnamed integer columns beside labels: a crosstab whose column headers are categories.

@@ -8,7 +8,8 @@ struct CellEqualsTotalRule: TableRule {
       For every dimension, cells that share all other labels form a group (a row or a column of a
       crosstab). The group's total is its published margin (`Total`, `All`, ...) or, without one, the
       sum of its cells when none is withheld. A non-zero cell equal to that total, in a group of two
-      or more categories, fails: the other categories are all zero. A one-dimensional table is one
+      or more categories, fails: the other categories are all zero. Declared structural zeros are
+      not categories anyone could be in, so they do not count. A one-dimensional table is one
       group, whose total is the grand total.
 
       ## Why it is a disclosure risk
@@ -22,8 +23,8 @@ struct CellEqualsTotalRule: TableRule {
     fix: "combine this category with another, or suppress the cell and its margin, so that the group is not all in one category",
     examples: [
       Example("mixed rows pass", "group,Yes,No,Total\nA,20,30,50\nB,15,40,55\nTotal,35,70,105"),
-      Example("everyone in group B said yes", "group,Yes,No,Total\nA,20,30,50\nB,↓15,0,15\nTotal,35,30,65"),
-      Example("without margins the total is the sum", "ward,outcome,count\nW1,alive,40\nW1,dead,12\nW2,alive,↓25\nW2,dead,0"),
+      Example("everyone in group B said yes", "group,Yes,No,Total\nA,20,30,50\nB,↓15,0,15\nC,5,10,15\nTotal,40,40,80"),
+      Example("without margins the total is the sum", "ward,outcome,count\nW1,alive,40\nW1,dead,12\nW2,alive,↓25\nW2,dead,0\nW3,alive,30\nW3,dead,11"),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}
@@ -65,7 +66,8 @@ struct CellEqualsTotalRule: TableRule {
           for other in table.dimensions.indices where other != d { key.append(table.keys[other][cell]) }
           return key
         }
-        for cell in 0..<cellCount {
+        for cell in 0..<cellCount where !table.structuralZeroCells.contains(cell) {
+          // A structural zero is not a category anyone could be in.
           let isMarginLabel = dimension.isMarginLabel[Int(table.keys[d][cell])]
           groups[key(of: cell), default: Group()].add(values[cell], isMargin: isMarginLabel)
         }
