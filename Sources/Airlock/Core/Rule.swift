@@ -20,6 +20,38 @@ public protocol TableRule: Rule {
   func check(_ table: Table, into sink: inout FindingSink)
 }
 
+/// A rule that looks at the text of every field, labels and values alike, and the header (direct
+/// identifiers can hide anywhere). It streams like a ``CellRule``.
+public protocol FieldRule: Rule {
+  /// Inspects one field.
+  func inspect(_ field: FieldContext, into sink: inout FindingSink)
+}
+
+/// One field of the header or of a data row, for ``FieldRule``s.
+public struct FieldContext {
+  /// The output's path.
+  public let file: String
+  /// The field's bytes (valid UTF-8), as written, quotes removed.
+  public let bytes: ArraySlice<UInt8>
+  /// 1-based line of the field's row.
+  public let line: Int
+  /// 1-based field number.
+  public let field: Int
+  /// The header of the field's column.
+  public let columnName: String
+  /// The role of the field's column.
+  public let role: ColumnRole
+  /// Whether the field is a column name.
+  public let isHeader: Bool
+  let row: RowCursor?
+
+  /// The field as text.
+  public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// The coordinates of the field's row (none for the header).
+  public var coordinates: [Finding.Coordinate]? { row?.coordinates(field: field) }
+}
+
 /// A rule about the output as a whole (its kind, its columns), run once the columns are known.
 public protocol OutputRule: Rule {
   /// Checks the output's schema.

@@ -11,6 +11,7 @@ struct OutputChecker {
   private var cellRules: [any CellRule] { rules.compactMap { $0 as? any CellRule } }
   private var tableRules: [any TableRule] { rules.compactMap { $0 as? any TableRule } }
   private var outputRules: [any OutputRule] { rules.compactMap { $0 as? any OutputRule } }
+  private var fieldRules: [any FieldRule] { rules.compactMap { $0 as? any FieldRule } }
 
   /// Checks the output at `path`. Input and manifest errors are returned in the result, never thrown.
   func check(path: String) -> OutputResult {
@@ -118,13 +119,28 @@ struct OutputChecker {
     if schemaHeader[0].isEmpty { schemaHeader[0] = "row" }
     let schema = try TableSchema.make(
       file: path, header: schemaHeader, sample: sample, declaration: declaration, parser: parser)
+    let fieldRules = fieldRules
+    for (index, name) in header.enumerated() {
+      let context = FieldContext(
+        file: path, bytes: ArraySlice(name.utf8), line: 1, field: index + 1, columnName: name,
+        role: schema.roles[index], isHeader: true, row: nil)
+      for rule in fieldRules { rule.inspect(context, into: &sink) }
+    }
     result.kind = schema.kind
     result.layout = schema.layout
     result.declared = schema.isDeclared
     for rule in outputRules { rule.check(schema, into: &sink) }
     if schema.unclassifiedReason != nil && !schema.isDeclared {
-      // Rules cannot be trusted on a table whose columns are unknown.
-      try drain(reader, header: header, result: &result)
+      // Value rules cannot be trusted on a table whose columns are unknown; identifiers still can.
+      while try nextDataRow(reader, header: header) {
+        result.rows += 1
+        for column in header.indices {
+          let context = FieldContext(
+            file: path, bytes: reader.fieldBytes(column), line: reader.recordLine, field: column + 1,
+            columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: nil)
+          for rule in fieldRules { rule.inspect(context, into: &sink) }
+        }
+      }
       return
     }
 
@@ -134,11 +150,13 @@ struct OutputChecker {
     // The sample goes through the same path as the rest of the file.
     for (row, line) in zip(sample, sampleLines) {
       cursor.replayRow = row
-      builder.add(ReplayRow(fields: row), line: line, rules: rules, sink: &sink, cursor: cursor, parser: parser)
+      builder.add(
+        ReplayRow(fields: row), line: line, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
     }
     cursor.replayRow = nil
     while try nextDataRow(reader, header: header) {
-      builder.add(reader, line: reader.recordLine, rules: rules, sink: &sink, cursor: cursor, parser: parser)
+      builder.add(
+        reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
     }
     result.rows = builder.rows
     result.cells = builder.cells
@@ -162,10 +180,4 @@ struct OutputChecker {
     }
     return false
   }
-
-  /// Reads the rest of a file that will not be checked, so that malformed input is still reported.
-  private func drain(_ reader: DelimitedReader, header: [String], result: inout OutputResult) throws(AirlockError) {
-    while try nextDataRow(reader, header: header) { result.rows += 1 }
-  }
 }
-

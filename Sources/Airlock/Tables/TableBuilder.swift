@@ -93,7 +93,8 @@ struct TableBuilder {
 
   /// Adds one data row.
   mutating func add<Row: RowAccess>(
-    _ row: Row, line: Int, rules: [any CellRule], sink: inout FindingSink, cursor: RowCursor, parser: ValueParser
+    _ row: Row, line: Int, rules: [any CellRule], fieldRules: [any FieldRule], sink: inout FindingSink,
+    cursor: RowCursor, parser: ValueParser
   ) {
     if rows == 0 {
       table.firstLine = line
@@ -103,6 +104,14 @@ struct TableBuilder {
     previousLine = line
     rows += 1
 
+    if !fieldRules.isEmpty {
+      for column in schema.header.indices {
+        let context = FieldContext(
+          file: schema.file, bytes: row.fieldBytes(column), line: line, field: column + 1,
+          columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: cursor)
+        for rule in fieldRules { rule.inspect(context, into: &sink) }
+      }
+    }
     var rowIsMargin = false
     for (d, column) in dimensionColumns.enumerated() {
       let bytes = row.fieldBytes(column)
