@@ -3,6 +3,8 @@
 public protocol Rule: Sendable {
   /// The rule's code, name, documentation, parameters and examples.
   static var description: RuleDescription { get }
+  /// Whether this rule judges column `column` of an output with `schema` (see ``covers(_:column:)``).
+  static func covers(_ schema: TableSchema, column: Int) -> Bool
   /// Builds the rule from its effective parameters (already validated against the description).
   init(parameters: RuleParameters, pack: RulePack)
 }
@@ -59,6 +61,10 @@ public protocol OutputRule: Rule {
 }
 
 extension Rule {
+  /// Whether this rule judges column `column` of an output with `schema`. `unchecked-column`
+  /// (C009) asks every enabled rule, and a value column that no rule covers needs review.
+  public static func covers(_ schema: TableSchema, column: Int) -> Bool { false }
+
   /// Makes a finding of this rule.
   public func finding(
     _ outcome: Outcome, file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil,

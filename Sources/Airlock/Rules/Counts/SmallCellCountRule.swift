@@ -45,6 +45,10 @@ struct SmallCellCountRule: CellRule {
     margins = parameters.boolean("margins")
   }
 
+  static func covers(_ schema: TableSchema, column: Int) -> Bool {
+    schema.roles[column] == .count && [.frequency, .summary, .magnitude].contains(schema.kind)
+  }
+
   func inspect(_ cell: CellContext, into sink: inout FindingSink) {
     guard cell.measure.role == .count, case .number(let value) = cell.value else { return }
     if value == 0 && (!includeZero || cell.isStructuralZero) { return }

@@ -25,6 +25,10 @@ struct PercentageWithoutCountRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
+  static func covers(_ schema: TableSchema, column: Int) -> Bool {
+    schema.roles[column] == .percentage
+  }
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let percentages = table.measures.indices.filter { table.measures[$0].role == .percentage }
     guard !percentages.isEmpty else { return }

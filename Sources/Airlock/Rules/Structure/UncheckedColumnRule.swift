@@ -5,10 +5,11 @@ struct UncheckedColumnRule: OutputRule {
     summary: "A value column that no rule checks needs a person to look at it.",
     rationale: """
       ## What it checks
-      Every value column must be judged by some rule. Count and percentage columns of frequency
-      tables are; columns of other kinds (sums, means, medians, model coefficients, survival and
-      histogram columns) need the magnitude and statistical rules. Until a rule covers a column, the
-      output needs review naming the column.
+      Every value column must be judged by some enabled rule: counts by `small-cell-count`,
+      percentages by `percentage-without-count`, and each other kind of column (sums, means,
+      medians, model coefficients, survival and histogram columns) by the rules for its kind. A
+      column that no enabled rule covers (a kind without rules yet, or a rule the pack disabled)
+      needs review naming the column.
 
       ## Why it is a disclosure risk
       Fail closed: a mean of two people or a maximum is one person's value, and must not pass because
@@ -23,20 +24,25 @@ struct UncheckedColumnRule: OutputRule {
       Example("a mean column is not", "region,n,mean\nNorth,12,4.5\nSouth,40,3.2", outcome: .review, outputFinding: true),
     ])
 
-  /// The roles of a frequency table that the count rules judge.
-  static let checkedRoles: Set<ColumnRole> = [.count, .percentage, .dimension, .evidence, .structuralZeroFlag]
+  /// Roles that hold no values to judge.
+  static let valuelessRoles: Set<ColumnRole> = [.dimension, .evidence, .structuralZeroFlag]
 
-  init(parameters: RuleParameters, pack: RulePack) {}
+  let enabled: [any Rule.Type]
+
+  init(parameters: RuleParameters, pack: RulePack) {
+    enabled = RuleRegistry.builtIn.filter { pack.parameters(of: $0).isEnabled }
+  }
 
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
     guard schema.unclassifiedReason == nil || schema.isDeclared else { return }
-    let unchecked = schema.roles.indices.filter { !Self.checkedRoles.contains(schema.roles[$0]) }
-    guard !unchecked.isEmpty || schema.kind != .frequency else { return }
+    let unchecked = schema.roles.indices.filter { column in
+      !Self.valuelessRoles.contains(schema.roles[column]) && !enabled.contains { $0.covers(schema, column: column) }
+    }
+    guard !unchecked.isEmpty else { return }
     let columns = unchecked.map { "'\(schema.header[$0])'" }.joined(separator: ", ")
-    let reason =
-      schema.kind == .frequency || unchecked.isEmpty == false
-      ? "no rule checks the \(schema.kind.rawValue) column\(unchecked.count == 1 ? "" : "s") \(columns) yet"
-      : "no rule checks \(schema.kind.rawValue) outputs yet"
-    sink.add(finding(.review, file: schema.file, reason: reason))
+    sink.add(
+      finding(
+        .review, file: schema.file,
+        reason: "no enabled rule checks the \(schema.kind.rawValue) column\(unchecked.count == 1 ? "" : "s") \(columns)"))
   }
 }
