@@ -14,6 +14,8 @@ description: Rule of 10 for counts; dominance (1, 50%) and (2, 67%) for magnitud
 rules:
   small-cell-count:
     threshold: 10
+  nk-dominance:
+    pairs: ["1:50", "2:67"]
 """#,
     "datashield": #"""
 # DataSHIELD dsBase: nfilter.tab = 3, a cell fails when 0 < n < 3 (zeros allowed); nfilter.glm = 0.33.

@@ -146,6 +146,18 @@ public enum RulePackLoader {
         throw value.error("must be between \(ParameterValue.number(range.lowerBound)) and \(ParameterValue.number(range.upperBound))")
       }
     }
+    if let pattern = spec.pattern {
+      let texts: [String] =
+        switch result {
+        case .string(let text): [text]
+        case .strings(let texts): texts
+        default: []
+        }
+      let regex = try! Regex(pattern.regex)
+      for text in texts where text.wholeMatch(of: regex) == nil {
+        throw value.error("'\(text)' is not \(pattern.description)")
+      }
+    }
     if let choices = spec.choices, case .string(let text) = result, !choices.contains(text) {
       throw value.error("must be one of: \(choices.joined(separator: ", "))")
     }

@@ -62,10 +62,12 @@ public struct ParameterSpec: Sendable {
   public var choices: [String]?
   /// The allowed range of a numeric parameter.
   public var range: ClosedRange<Double>?
+  /// A pattern every string (or every item of a list) must match, described for error messages.
+  public var pattern: (regex: String, description: String)?
 
   public init(
     _ name: String, _ kind: Kind, default defaultValue: ParameterValue, _ summary: String,
-    choices: [String]? = nil, range: ClosedRange<Double>? = nil
+    choices: [String]? = nil, range: ClosedRange<Double>? = nil, pattern: (regex: String, description: String)? = nil
   ) {
     self.name = name
     self.kind = kind
@@ -73,6 +75,7 @@ public struct ParameterSpec: Sendable {
     self.summary = summary
     self.choices = choices
     self.range = range
+    self.pattern = pattern
   }
 
   /// The `enabled` switch every rule has.

@@ -12,6 +12,10 @@ public enum RuleRegistry {
     PercentageWithoutCountRule.self,
     UnsupportedFileRule.self,
     UncheckedColumnRule.self,
+    EvidenceNotForReleaseRule.self,
+    NKDominanceRule.self,
+    PPercentRule.self,
+    MagnitudeContributorsRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.

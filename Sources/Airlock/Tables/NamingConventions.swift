@@ -31,6 +31,11 @@ public enum NamingConventions {
   /// Column names of supporting evidence (see the magnitude rules).
   public static let evidenceNames: Set<String> = [
     "n_negative", "n_missing", "n_distinct", "n_units", "n_holdings", "weighted_total", "n_obs", "df_resid", "n_params",
+    "sum_abs",
+  ]
+  /// Evidence that describes individual contributors: supporting data for the checker, never released.
+  public static let privateEvidenceNames: Set<String> = [
+    "n_negative", "n_missing", "n_distinct", "n_units", "n_holdings", "weighted_total", "sum_abs",
   ]
   /// Column names declaring structural zeros row by row.
   public static let structuralZeroNames: Set<String> = ["structural_zero", "is_structural_zero"]

@@ -160,7 +160,16 @@ struct OutputChecker {
     }
     result.rows = builder.rows
     result.cells = builder.cells
-    if let table = builder.finish() {
+    if var table = builder.finish() {
+      let evidencePath = schema.declaration?.evidenceFile.map { file in
+        ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+      } ?? EvidenceFile.sidecarPath(for: path)
+      if FileManager.default.fileExists(atPath: evidencePath) {
+        table.sidecarEvidence = try EvidenceFile.load(
+          path: evidencePath, dimensions: schema.dimensionColumns.map { schema.header[$0] }, limits: limits)
+      } else if let declared = schema.declaration?.evidenceFile {
+        throw AirlockError(.configuration, file: schema.declaration?.source, "evidence_file: '\(declared)' does not exist")
+      }
       result.cellStoreBytes = table.cellStoreBytes
       for rule in tableRules { rule.check(table, into: &sink) }
     }

@@ -23,6 +23,8 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var margins: [String] = []
   /// Cells whose zeros are structural: each entry matches cells by some of their labels.
   public var structuralZeros: [[String: String]] = []
+  /// The sidecar evidence file, relative to the output's folder (default `NAME.evidence.csv`).
+  public var evidenceFile: String?
   /// A description of the population the output covers.
   public var population: String?
   /// The manifest file this came from.
@@ -32,7 +34,7 @@ public struct OutputDeclaration: Sendable, Equatable {
 
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
-    "columns_dimension", "margins", "structural_zeros", "population",
+    "columns_dimension", "margins", "structural_zeros", "population", "evidence_file",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -60,6 +62,7 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "columns_dimension": declaration.columnsDimension = try item.string()
       case "margins": declaration.margins = try item.strings()
       case "population": declaration.population = try item.string()
+      case "evidence_file": declaration.evidenceFile = try item.string()
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
           var cell: [String: String] = [:]

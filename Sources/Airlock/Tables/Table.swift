@@ -222,6 +222,10 @@ public struct Table: Sendable {
   public var keys: [PackedIDs]
   /// Per measure, the value of each cell.
   public var values: [PackedValues]
+  /// The manifest that declared the output, if any.
+  public var declaration: OutputDeclaration?
+  /// Evidence for the cells from a sidecar `NAME.evidence.csv`, if there is one.
+  public var sidecarEvidence: EvidenceFile?
   /// Cells whose zeros are structural (declared in the manifest or by a `structural_zero` column).
   public var structuralZeroCells: Set<Int> = []
   /// In a crosstab, the 1-based field number of each label of the column dimension.
@@ -268,6 +272,11 @@ public struct Table: Sendable {
   /// The label of `cell` in dimension `dimension`.
   public func label(ofCell cell: Int, dimension: Int) -> String {
     dimensions[dimension].labels.labels[Int(keys[dimension][cell])]
+  }
+
+  /// The index of the measure whose normalized name is `name`, if any.
+  public func measure(named name: String) -> Int? {
+    measures.firstIndex { NamingConventions.normalized($0.name) == name }
   }
 
   /// Whether `cell` is a margin in any dimension.

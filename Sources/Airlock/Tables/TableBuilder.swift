@@ -35,7 +35,11 @@ struct TableBuilder {
     self.schema = schema
     self.pack = pack
     self.storing = storing
-    valueColumns = schema.valueColumns
+    // In long layout, evidence columns are stored beside the values for the rules that need them.
+    valueColumns =
+      schema.layout == .long
+      ? schema.roles.indices.filter { schema.valueColumns.contains($0) || schema.roles[$0] == .evidence }
+      : schema.valueColumns
     dimensionColumns = schema.dimensionColumns
     flagColumn = schema.roles.firstIndex(of: .structuralZeroFlag)
     let margins = pack.margins + (schema.declaration?.margins ?? [])
@@ -58,12 +62,13 @@ struct TableBuilder {
       let role = schema.valueColumns.first.map { schema.roles[$0] } ?? .count
       measures = [Measure(name: role == .count ? "count" : role.rawValue, role: role, field: nil)]
     } else {
-      measures = schema.valueColumns.map { Measure(name: schema.header[$0], role: schema.roles[$0], field: $0 + 1) }
+      measures = valueColumns.map { Measure(name: schema.header[$0], role: schema.roles[$0], field: $0 + 1) }
     }
     table = Table(
       file: schema.file, kind: schema.kind, layout: schema.layout, dimensions: dimensions, measures: measures,
       keys: Array(repeating: PackedIDs(), count: dimensions.count),
       values: Array(repeating: PackedValues(), count: measures.count))
+    table.declaration = schema.declaration
     table.crosstabFields = schema.layout == .wide ? schema.valueColumns.map { $0 + 1 } : []
     table.cellsPerRow = schema.layout == .wide ? max(1, schema.valueColumns.count) : 1
   }

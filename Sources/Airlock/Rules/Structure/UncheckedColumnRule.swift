@@ -21,7 +21,9 @@ struct UncheckedColumnRule: OutputRule {
     fix: "have an output checker review the column, or provide the evidence its rules need (docs/outputs.md)",
     examples: [
       Example("counts are checked", "region,count\nNorth,12\nSouth,40"),
-      Example("a mean column is not", "region,n,mean\nNorth,12,4.5\nSouth,40,3.2", outcome: .review, outputFinding: true),
+      Example(
+        "no rule judges a Gini coefficient", "region,n,gini\nNorth,12,0.45\nSouth,40,0.32",
+        manifest: "dimensions: [region]\ncounts: [n]\nstatistics: [gini]\n", outcome: .review, outputFinding: true),
     ])
 
   /// Roles that hold no values to judge.

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Flags supporting evidence (largest contributions, counts of negatives, evidence files) in what
+/// would be released.
+struct EvidenceNotForReleaseRule: OutputRule {
+  static let description = RuleDescription(
+    code: "E001", name: "evidence-not-for-release",
+    summary: "Supporting evidence is for the checker: it may not leave the TRE.",
+    rationale: """
+      ## What it checks
+      Evidence columns that describe individual contributors (`top1`…`topK`, `n_negative`,
+      `n_missing`, `n_distinct`, `n_units`, `n_holdings`, `sum_abs`, `weighted_total`) in an output,
+      and sidecar evidence files (`NAME.evidence.csv`) among the outputs. They let the rules judge a
+      magnitude, and by default they may not be released: remove them from the released file (or
+      keep them in the sidecar). A pack may set `releasable: true`.
+
+      ## Why it is a disclosure risk
+      `top1` is one contributor's exact value.
+
+      ## References
+      `sdc-rules.md` §5 (the evidence schema); ACRO's federated evidence files.
+      """,
+    fix: "move evidence columns into NAME.evidence.csv and release the output without them",
+    parameters: [
+      ParameterSpec("releasable", .boolean, default: .boolean(false), "allow evidence in released outputs"),
+    ],
+    examples: [
+      Example("an output without evidence", "sector,sum,n\nRetail,1000,40"),
+      Example("top contributions in the output", "sector,sum,n,top1,top2\nRetail,1000,40,100,90", outputFinding: true),
+      Example("an evidence file", "sector,n,top1,top2\nRetail,40,100,90", fileName: "sales.evidence.csv", outputFinding: true),
+    ])
+
+  let releasable: Bool
+
+  init(parameters: RuleParameters, pack: RulePack) {
+    releasable = parameters.boolean("releasable")
+  }
+
+  /// Whether `path` names a sidecar evidence file.
+  static func isEvidenceFile(_ path: String) -> Bool {
+    var name = (path as NSString).lastPathComponent.lowercased()
+    if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
+    return name.hasSuffix(".evidence.csv") || name.hasSuffix(".evidence.tsv")
+  }
+
+  func check(_ schema: TableSchema, into sink: inout FindingSink) {
+    guard !releasable else { return }
+    if Self.isEvidenceFile(schema.file) {
+      sink.add(finding(.fail, file: schema.file, reason: "this is a supporting evidence file: it is for the output checker and may not be released"))
+      return
+    }
+    let columns = schema.header.indices.filter {
+      schema.roles[$0] == .evidence
+        && (NamingConventions.privateEvidenceNames.contains(NamingConventions.normalized(schema.header[$0]))
+          || NamingConventions.isTopContribution(NamingConventions.normalized(schema.header[$0])))
+    }
+    guard !columns.isEmpty else { return }
+    sink.add(
+      finding(
+        .fail, file: schema.file,
+        reason: "evidence column\(columns.count == 1 ? "" : "s") \(columns.map { "'\(schema.header[$0])'" }.joined(separator: ", ")) may not be released"))
+  }
+}

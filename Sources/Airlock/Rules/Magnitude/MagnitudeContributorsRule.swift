@@ -1,0 +1,76 @@
+/// Flags magnitude cells with too few contributing units, or whose every contribution is zero.
+struct MagnitudeContributorsRule: TableRule {
+  static let description = RuleDescription(
+    code: "M003", name: "magnitude-contributors",
+    summary: "A sum or mean needs enough contributing units, and is disclosive when every contribution is zero.",
+    rationale: """
+      ## What it checks
+      Every published sum, total or mean needs its number of contributors: evidence `n_units` or
+      `n_holdings` (distinct units, preferred: a panel of 48 records may be 8 charities) or `n`.
+      Without it the cell needs review. With it, a cell of fewer than `threshold` units fails, and
+      so does a cell whose contributions are all zero (X = 0 with n > 0 and no negative
+      contributions): everyone's value is then known.
+
+      ## Why it is a disclosure risk
+      ACRO counts records, not units, so panel data pass its threshold; and it passes all-zero cells
+      through its dominance rule (0/0). Counting distinct units is the fix.
+
+      ## References
+      Hundepool et al. (2024) ch. 4 (holdings, zero-unsafe cells); τ-ARGUS `ZERO`; acro.md §3, §8.
+      """,
+    fix: "combine categories so every cell has enough contributing units, or suppress the cell",
+    parameters: [
+      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest contributing units a magnitude cell may have", range: 1...1_000_000),
+      ParameterSpec("zero_cells", .boolean, default: .boolean(true), "fail cells whose contributions are all zero"),
+    ],
+    examples: [
+      Example("enough units", "sector,sum,n_units\nRetail,1000,40\nFarming,800,25"),
+      Example("48 records but 8 charities", "grant_type,sum,n,n_units\nR/G,↓46544000,48,8\nG,900000,120,60"),
+      Example("every contribution is zero", "grant_type,sum,n\nN,↓0,59\nG,900000,120"),
+      Example("no count of contributors", "sector,sum\nRetail,↓1000\nFarming,↓800", outcome: .review),
+    ])
+
+  let threshold: Int
+  let zeroCells: Bool
+
+  init(parameters: RuleParameters, pack: RulePack) {
+    threshold = parameters.integer("threshold")
+    zeroCells = parameters.boolean("zero_cells")
+  }
+
+  static func covers(_ schema: TableSchema, column: Int) -> Bool { MagnitudeCell.covers(schema, column: column) }
+
+  func check(_ table: Table, into sink: inout FindingSink) {
+    for item in MagnitudeCell.all(in: table) {
+      let evidence = item.evidence
+      let outcome: Outcome
+      let reason: String
+      guard let n = evidence.contributors else {
+        report(.review, item, table, &sink, "missing evidence: n (or n_units), the number of contributors", review: true)
+        continue
+      }
+      if n < Double(threshold) {
+        outcome = .fail
+        reason = "\(formatNumber(n)) contributing \(evidence.distinctUnits ? "distinct units" : "records"), below the threshold of \(threshold)"
+      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.negatives ?? 0) == 0,
+        (evidence.absoluteTotal ?? 0) == 0
+      {
+        outcome = .fail
+        reason = "every one of the \(formatNumber(n)) contributions is zero, so each is known"
+      } else {
+        continue
+      }
+      report(outcome, item, table, &sink, reason, review: false)
+    }
+  }
+
+  private func report(
+    _ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String, review: Bool
+  ) {
+    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
+    sink.add(
+      finding(
+        outcome, table: table, cell: item.cell, measure: item.measure, reason: reason,
+        fix: review ? "add an n (or n_units) column to the output or to NAME.evidence.csv (see docs/outputs.md)" : nil))
+  }
+}

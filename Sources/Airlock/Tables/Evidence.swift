@@ -1,0 +1,119 @@
+import Foundation
+
+/// A sidecar evidence file (`NAME.evidence.csv`): per cell, keyed by the output's dimension labels,
+/// the contributors behind a magnitude: `n`, `sum`, `top1`…`topK`, `n_negative`, `sum_abs`, ...
+/// Evidence is supporting data for the checker and is never released.
+public struct EvidenceFile: Sendable {
+  /// The evidence file's path.
+  public var path: String
+  /// The dimension columns the evidence is keyed by.
+  public var keyColumns: [String]
+  /// Per key (labels joined by U+001F), evidence name to value.
+  var rows: [String: [String: Double]]
+
+  /// The evidence for the cell with `labels` (dimension name to label), if the file has a row for it.
+  public func values(for labels: [String: String]) -> [String: Double]? {
+    let key = keyColumns.map { labels[$0] ?? "" }.joined(separator: "\u{1F}")
+    return rows[key]
+  }
+
+  /// Loads `path`, keyed by whichever of `dimensions` it has; evidence columns are the rest.
+  static func load(path: String, dimensions: [String], limits: ReadLimits) throws(AirlockError) -> EvidenceFile {
+    let source = try openByteSource(path: path, maxDecompressedBytes: limits.maxDecompressedBytes)
+    let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
+    try reader.skipByteOrderMark()
+    guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty evidence file") }
+    let header = (0..<reader.fieldCount).map { reader.field($0).trimmingWhitespace() }
+    let keyColumns = dimensions.filter { header.contains($0) }
+    guard !keyColumns.isEmpty || dimensions.isEmpty else {
+      throw AirlockError(
+        .input, file: path, line: 1, column: 1,
+        "evidence file has none of the output's dimension columns (\(dimensions.joined(separator: ", ")))")
+    }
+    let keyIndices = keyColumns.map { header.firstIndex(of: $0)! }
+    var rows: [String: [String: Double]] = [:]
+    while try reader.next() {
+      if reader.isBlank { continue }
+      guard reader.fieldCount == header.count else {
+        throw AirlockError(
+          .input, file: path, line: reader.recordLine, column: reader.fieldColumns.last ?? 1,
+          "ragged row: \(reader.fieldCount) fields where the header has \(header.count)")
+      }
+      let key = keyIndices.map { reader.field($0) }.joined(separator: "\u{1F}")
+      var values: [String: Double] = [:]
+      for index in header.indices where !keyIndices.contains(index) {
+        let text = reader.field(index).trimmingWhitespace()
+        if text.isEmpty { continue }
+        guard let value = Double(text), value.isFinite else {
+          throw AirlockError(
+            .input, file: path, line: reader.recordLine, column: reader.fieldColumns[index],
+            "evidence '\(header[index])' is not a number")
+        }
+        values[NamingConventions.normalized(header[index])] = value
+      }
+      guard rows.updateValue(values, forKey: key) == nil else {
+        throw AirlockError(.input, file: path, line: reader.recordLine, column: 1, "duplicate evidence row for the same cell")
+      }
+    }
+    return EvidenceFile(path: path, keyColumns: keyColumns, rows: rows)
+  }
+
+  /// The sidecar evidence path for an output: `NAME.evidence.csv` beside it.
+  static func sidecarPath(for path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    return url.deletingLastPathComponent().appendingPathComponent(
+      OutputDeclaration.baseName(of: url.lastPathComponent) + ".evidence.csv"
+    ).path
+  }
+}
+
+/// The evidence behind one magnitude cell, from the output's own evidence columns or the sidecar.
+public struct CellEvidence: Sendable, Equatable {
+  /// Unweighted number of contributing units (`n_units` / `n_holdings` preferred over `n`).
+  public var contributors: Double?
+  /// Whether `contributors` counts distinct units (holdings) rather than records.
+  public var distinctUnits = false
+  /// The cell's total X (the evidence `sum`, or the published value of a sum column).
+  public var total: Double?
+  /// The largest contributions, by absolute value: `top[0]` is top1.
+  public var top: [Double?] = []
+  public var negatives: Double?
+  public var absoluteTotal: Double?
+  public var weightedTotal: Double?
+  public var distinctValues: Double?
+
+  /// `topK`, if present.
+  public func top(_ k: Int) -> Double? { k <= top.count ? top[k - 1] : nil }
+
+  /// Reads evidence named as in `docs/outputs.md` from `lookup` (normalized names).
+  init(lookup: (String) -> Double?) {
+    if let units = lookup("n_units") ?? lookup("n_holdings") {
+      contributors = units
+      distinctUnits = true
+    } else {
+      // Records with a missing value contribute nothing to a sum or mean (ACRO counts them).
+      contributors = lookup("n").map { $0 - (lookup("n_missing") ?? 0) }
+    }
+    total = lookup("sum")
+    var k = 1
+    while let value = lookup("top\(k)") {
+      top.append(value)
+      k += 1
+    }
+    negatives = lookup("n_negative")
+    absoluteTotal = lookup("sum_abs")
+    weightedTotal = lookup("weighted_total")
+    distinctValues = lookup("n_distinct")
+  }
+
+  /// The evidence of `cell` of `table`: its own columns first, then the sidecar file.
+  static func of(cell: Int, in table: Table) -> CellEvidence {
+    var labels: [String: String] = [:]
+    for d in table.dimensions.indices { labels[table.dimensions[d].name] = table.label(ofCell: cell, dimension: d) }
+    let sidecar = table.sidecarEvidence?.values(for: labels)
+    return CellEvidence { name in
+      if let measure = table.measure(named: name), case .number(let value) = table.values[measure][cell] { return value }
+      return sidecar?[name]
+    }
+  }
+}
