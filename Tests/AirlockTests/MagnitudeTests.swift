@@ -13,7 +13,7 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
     // acro.md §9: 2010/R/G has 8 charities, sum 46.544M, top1 36.645M, top2 8.073M;
     // 2010/N has 59 charities whose grants are all 0.
     let result = check(
-      "year,grant_type,mean,n,top1,top2\n2010,R/G,5818000,8,36645000,8073000\n2010,N,0,59,0,0\n2010,G,51200,120,900000,850000\n")
+      "year,grant_type,sum,n,top1,top2\n2010,R/G,46544000,8,36645000,8073000\n2010,N,0,59,0,0\n2010,G,6144000,120,900000,850000\n")
     #expect(codes(result, line: 2).contains("M001:fail"))
     #expect(codes(result, line: 2).contains("M002:fail"))
     #expect(codes(result, line: 2).contains("M003:fail"))
@@ -60,7 +60,8 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
   @Test func missingValuesDoNotCountTowardTheThreshold() {
     // ACRO: 11 rows with 2 non-missing values pass the threshold.
     let result = check("group,mean,n,n_missing,top1,top2\nA,40,11,9,45,35\nB,30,50,0,60,55\n")
-    #expect(result.findings.contains { $0.code == "M003" && $0.line == 2 && $0.reason.hasPrefix("2 contributing records") })
+    #expect(result.findings.contains { $0.code == "S001" && $0.line == 2 && $0.reason.contains("statistic of 2 people") })
+    #expect(!result.findings.contains { $0.code == "S001" && $0.line == 3 })
   }
 
   @Test func weightedTotalsAgainstUnweightedContributions() {

@@ -16,6 +16,10 @@ public enum RuleRegistry {
     NKDominanceRule.self,
     PPercentRule.self,
     MagnitudeContributorsRule.self,
+    StatisticThresholdRule.self,
+    ExtremeValueRule.self,
+    PercentileAtExtremeRule.self,
+    IdenticalValuesRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.

@@ -25,6 +25,15 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var structuralZeros: [[String: String]] = []
   /// The sidecar evidence file, relative to the output's folder (default `NAME.evidence.csv`).
   public var evidenceFile: String?
+  /// Statistic columns whose extremes are design limits (such as ages 11–16 of schoolchildren), not
+  /// one person's value; `design_limits: true` makes every extreme a design limit.
+  public var designLimits: DesignLimits = .none
+  /// A model's number of observations, residual degrees of freedom and parameters.
+  public var observations: Int?
+  public var residualDegreesOfFreedom: Int?
+  public var parameters: Int?
+  /// Whether a model's terms are all categorical (a saturated table in disguise).
+  public var saturated: Bool?
   /// A description of the population the output covers.
   public var population: String?
   /// The manifest file this came from.
@@ -32,9 +41,26 @@ public struct OutputDeclaration: Sendable, Equatable {
 
   public init() {}
 
+  /// Which extremes of an output are design limits.
+  public enum DesignLimits: Sendable, Equatable {
+    case none
+    case all
+    case columns([String])
+
+    /// Whether `column` is a design limit.
+    public func contains(_ column: String) -> Bool {
+      switch self {
+      case .none: false
+      case .all: true
+      case .columns(let names): names.contains(column)
+      }
+    }
+  }
+
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
     "columns_dimension", "margins", "structural_zeros", "population", "evidence_file",
+    "design_limits", "n_obs", "df_resid", "n_params", "saturated",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -63,6 +89,16 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "margins": declaration.margins = try item.strings()
       case "population": declaration.population = try item.string()
       case "evidence_file": declaration.evidenceFile = try item.string()
+      case "design_limits":
+        if case .sequence = item.node {
+          declaration.designLimits = .columns(try item.strings())
+        } else {
+          declaration.designLimits = try item.bool() ? .all : .none
+        }
+      case "n_obs": declaration.observations = try item.int()
+      case "df_resid": declaration.residualDegreesOfFreedom = try item.int()
+      case "n_params": declaration.parameters = try item.int()
+      case "saturated": declaration.saturated = try item.bool()
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
           var cell: [String: String] = [:]

@@ -5,7 +5,7 @@ struct MagnitudeContributorsRule: TableRule {
     summary: "A sum or mean needs enough contributing units, and is disclosive when every contribution is zero.",
     rationale: """
       ## What it checks
-      Every published sum, total or mean needs its number of contributors: evidence `n_units` or
+      Every published sum or total needs its number of contributors: evidence `n_units` or
       `n_holdings` (distinct units, preferred: a panel of 48 records may be 8 charities) or `n`.
       Without it the cell needs review. With it, a cell of fewer than `threshold` units fails, and
       so does a cell whose contributions are all zero (X = 0 with n > 0 and no negative
@@ -13,7 +13,8 @@ struct MagnitudeContributorsRule: TableRule {
 
       ## Why it is a disclosure risk
       ACRO counts records, not units, so panel data pass its threshold; and it passes all-zero cells
-      through its dominance rule (0/0). Counting distinct units is the fix.
+      through its dominance rule (0/0). Counting distinct units is the fix. (Means are judged by
+      `statistic-threshold`, S001, with the same count.)
 
       ## References
       Hundepool et al. (2024) ch. 4 (holdings, zero-unsafe cells); τ-ARGUS `ZERO`; acro.md §3, §8.
@@ -38,10 +39,11 @@ struct MagnitudeContributorsRule: TableRule {
     zeroCells = parameters.boolean("zero_cells")
   }
 
-  static func covers(_ schema: TableSchema, column: Int) -> Bool { MagnitudeCell.covers(schema, column: column) }
+  static func covers(_ schema: TableSchema, column: Int) -> Bool { schema.roles[column] == .magnitude }
 
   func check(_ table: Table, into sink: inout FindingSink) {
-    for item in MagnitudeCell.all(in: table) {
+    // Means are left to statistic-threshold (S001), which counts the same people.
+    for item in MagnitudeCell.all(in: table) where table.measures[item.measure].role == .magnitude {
       let evidence = item.evidence
       let outcome: Outcome
       let reason: String
