@@ -44,6 +44,9 @@ public struct ReviewWorkflow: Sendable {
       throw AirlockError(.usage, "--\(name) must not be empty")
     }
     let names = (outputs + supporting).map { ($0 as NSString).lastPathComponent }
+    for name in names where !RecordVerifier.isPlainName(name) {
+      throw AirlockError(.usage, "'\(name)' cannot be released under that name (hidden or not a plain file name); rename it")
+    }
     if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
       throw AirlockError(.usage, "two files are named '\(duplicate)'; file names in a request must be unique")
     }
@@ -130,6 +133,9 @@ public struct ReviewWorkflow: Sendable {
     guard request.isAuthor(actor) else { throw AirlockError(.usage, "only the author of \(id) can resubmit it") }
     guard request.status == .returned else {
       throw AirlockError(.usage, "cannot resubmit \(id): it is \(request.status.rawValue), not returned")
+    }
+    for path in files + supporting where !RecordVerifier.isPlainName((path as NSString).lastPathComponent) {
+      throw AirlockError(.usage, "'\(path)' cannot be released under that name (hidden or not a plain file name); rename it")
     }
     let pack = try RulePackLoader.load(request.packRef)
     var replacements: [RequestFile] = []

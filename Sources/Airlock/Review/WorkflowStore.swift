@@ -161,7 +161,19 @@ extension ReviewWorkflow {
   }
 
   func recordSignatureCount(_ id: String, turn: Int, db: Database) throws -> Int {
-    Set(try loadRecord(id, turn: turn, db: db)?.signatures.map(\.keyid) ?? []).count
+    guard let envelope = try loadRecord(id, turn: turn, db: db) else { return 0 }
+    return try signers(of: envelope).count
+  }
+
+  /// The distinct people (principals, by the store's trust list) whose keys signed `envelope`:
+  /// one person signing with two keys counts once.
+  func signers(of envelope: Envelope) throws -> Set<String> {
+    let trust = try store.trustList()
+    var principals: Set<String> = []
+    for key in envelope.verifiedKeys(among: trust.keys(for: .review)) {
+      principals.insert(trust.entries(for: key, role: .review).first?.principal ?? key.keyid)
+    }
+    return principals
   }
 
   func hasSigned(_ request: RequestRow, keyid: String, db: Database) throws -> Bool {
@@ -184,8 +196,9 @@ extension ReviewWorkflow {
 
   func addRecordSignature(_ request: RequestRow, actor: Actor, db: Database) throws -> Int {
     guard var envelope = try loadRecord(request.id, turn: request.turn, db: db) else { return 0 }
-    if envelope.signatures.contains(where: { $0.keyid == actor.keyid }) {
-      throw AirlockError(.usage, "you already signed the review record of \(request.id)")
+    let signed = try signers(of: envelope)
+    if envelope.signatures.contains(where: { $0.keyid == actor.keyid }) || signed.contains(actor.principal) {
+      throw AirlockError(.usage, "\(actor.principal) already signed the review record of \(request.id)")
     }
     // Sign exactly the stored payload bytes.
     guard let payload = try Data.fetchOne(
@@ -196,7 +209,7 @@ extension ReviewWorkflow {
     try db.execute(
       sql: "UPDATE record SET envelope = ? WHERE request_id = ? AND turn = ?",
       arguments: [String(decoding: envelope.json(), as: UTF8.self), request.id, request.turn])
-    return Set(envelope.signatures.map(\.keyid)).count
+    return try signers(of: envelope).count
   }
 
   /// The in-toto statement for an approved turn.

@@ -11,6 +11,7 @@ struct ReviewFixture {
   let alice = SigningKey()  // researcher (airlock-submit)
   let aliceChecker = SigningKey()  // the same person holding a checker key
   let bob = SigningKey()
+  let bobSecond = SigningKey()  // bob's second checker key
   let carol = SigningKey()
   let dave = SigningKey()
   let ops = SigningKey()
@@ -23,6 +24,7 @@ struct ReviewFixture {
       alice@tre namespaces="airlock-submit" \(alice.publicKey.openSSH)
       alice@tre namespaces="airlock-review" \(aliceChecker.publicKey.openSSH)
       bob@tre namespaces="airlock-review" \(bob.publicKey.openSSH)
+      bob@tre namespaces="airlock-review" \(bobSecond.publicKey.openSSH)
       carol@tre namespaces="airlock-review",valid-after="20200101" \(carol.publicKey.openSSH)
       dave@tre namespaces="airlock-review" \(dave.publicKey.openSSH)
       ops@tre namespaces="airlock-release" \(ops.publicKey.openSSH)

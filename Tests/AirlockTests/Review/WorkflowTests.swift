@@ -235,6 +235,25 @@ import Testing
     #expect(report.failures.contains { $0.contains("replayed") })
   }
 
+  @Test func onePersonWithTwoKeysSignsOnce() throws {
+    let f = ReviewFixture()
+    let id = try f.submit()
+    _ = try f.approveAll(id, by: f.carol)
+    let result = try f.approveAll(id, by: f.bob)
+    #expect(result.status == .reviewed && result.signatures == 1)  // carol reviewed first, so only bob signed
+    #expect(refuses("bob@tre already signed") { try f.workflow.approve(id, key: f.bobSecond) })
+    #expect(refuses("already submitted") { _ = try f.workflow.submitReview(id, key: f.bobSecond) })
+    #expect(try f.workflow.approve(id, key: f.carol).status == .approved)
+  }
+
+  @Test func hiddenOrNonPlainNamesAreRefusedAtSubmission() throws {
+    let f = ReviewFixture()
+    let hidden = write("a,b\n1,2\n", to: ".hidden.csv", in: f.folder)
+    #expect(refuses("cannot be released under that name") {
+      _ = try f.workflow.submit(outputs: [hidden], project: "p", group: "g", context: "c", controls: "k", key: f.alice)
+    })
+  }
+
   @Test func aStoreMigratesOnceAndReopens() throws {
     let f = ReviewFixture()
     let id = try f.submit()
