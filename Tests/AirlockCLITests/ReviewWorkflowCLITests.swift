@@ -104,4 +104,21 @@ import Testing
       #expect(show.stdout.contains("\"recordSignatures\" : 1"), "round \(round)")
     }
   }
+
+  @Test func securesystemslibVerifiesTheRecord() throws {
+    func python(_ arguments: [String]) throws -> Int32 {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["python3"] + arguments
+      process.currentDirectoryURL = packageRoot
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      return process.terminationStatus
+    }
+    // Skipped where Python or securesystemslib is missing; .ci/run runs the script unconditionally.
+    guard (try? python(["-c", "import securesystemslib"])) == 0 else { return }
+    #expect(try python(["Scripts/interop_securesystemslib.py", "--airlock", airlockBinary.path]) == 0)
+  }
 }
