@@ -104,6 +104,8 @@ public struct RequestView: Sendable, Codable {
   public var decisions: [String: FileDecision]?
   public var comments: [CommentInfo]
   public var history: [EventInfo]
+  /// What is wrong with the signed, chained history (empty when every event verifies).
+  public var historyProblems: [String]
   /// Signatures on the current turn's review record, when one exists.
   public var recordSignatures: Int?
 }

@@ -484,7 +484,7 @@ public struct ReviewWorkflow: Sendable {
         reviewersRequired: request.reviewersRequired, rulePack: "\(request.packName) \(request.packVersion)",
         createdAt: request.createdAt, submittedAt: request.submittedAt, updatedAt: request.updatedAt,
         files: try loadFiles(id, db: db), reviews: reviews, votes: votes, decisions: decisions, comments: comments,
-        history: history, recordSignatures: signatures)
+        history: history, historyProblems: try historyProblems(id, db: db), recordSignatures: signatures)
     }
   }
 

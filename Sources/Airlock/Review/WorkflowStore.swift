@@ -86,19 +86,16 @@ extension ReviewWorkflow {
   /// Appends an event to the request's history, signed by the person who acted.
   func log(_ type: String, request: String, turn: Int, actor: Actor, detail: [String: String], db: Database) throws {
     let at = timestamp
-    struct Event: Codable {
-      var type: String
-      var request: String
-      var turn: Int
-      var actor: ReviewPredicate.Person
-      var at: String
-      var detail: [String: String]
-    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let previous = try String.fetchOne(
+      db, sql: "SELECT envelope FROM event WHERE request_id = ? ORDER BY id DESC LIMIT 1", arguments: [request])
+    let prev = try previous.map { Digest.sha256(try Envelope.parse(Data($0.utf8)).body ?? Data()) } ?? ""
     let payload = try encoder.encode(
-      Event(type: type, request: request, turn: turn, actor: .init(principal: actor.principal, keyid: actor.keyid), at: at, detail: detail))
-    var envelope = Envelope(body: payload, payloadType: "application/vnd.airlock.event+json")
+      HistoryEvent(
+        type: type, request: request, turn: turn, actor: .init(principal: actor.principal, keyid: actor.keyid), at: at,
+        detail: detail, prev: prev))
+    var envelope = Envelope(body: payload, payloadType: HistoryEvent.payloadType)
     try envelope.sign(with: actor.key)
     try db.execute(
       sql: "INSERT INTO event (request_id, turn, type, actor_principal, actor_keyid, at, detail, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -106,6 +103,36 @@ extension ReviewWorkflow {
         request, turn, type, actor.principal, actor.keyid, at, String(decoding: try encoder.encode(detail), as: UTF8.self),
         String(decoding: envelope.json(), as: UTF8.self),
       ])
+  }
+
+  /// Checks a request's history: every event signed by a key the trust list knows for the actor,
+  /// each one chained to the one before (SHA-256 of its payload), and the table matching the signed
+  /// payloads. Returns the problems found.
+  func historyProblems(_ id: String, db: Database) throws -> [String] {
+    let trust = try store.trustList()
+    var problems: [String] = []
+    var prev = ""
+    for (index, row) in try Row.fetchAll(db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id]).enumerated() {
+      let number = index + 1
+      guard let envelope = try? Envelope.parse(Data((row["envelope"] as String).utf8)), let body = envelope.body,
+        let event = try? JSONDecoder().decode(HistoryEvent.self, from: body)
+      else {
+        problems.append("event \(number) is not a signed event")
+        continue
+      }
+      let keys = trust.entries.filter { $0.key.keyid == event.actor.keyid && $0.principals.contains(event.actor.principal) }.map(\.key)
+      if envelope.verifiedKeys(among: keys).isEmpty {
+        problems.append("event \(number) (\(event.type)) is not signed by a trusted key of \(event.actor.principal)")
+      }
+      if event.prev != prev { problems.append("event \(number) (\(event.type)) does not follow the event before it (history edited)") }
+      if event.request != id || event.type != row["type"] as String || event.actor.principal != row["actor_principal"] as String
+        || event.at != row["at"] as String
+      {
+        problems.append("event \(number) differs from its signed payload")
+      }
+      prev = Digest.sha256(body)
+    }
+    return problems
   }
 
   func checkCanReview(_ request: RequestRow, actor: Actor) throws {
@@ -270,4 +297,17 @@ extension ReviewWorkflow {
       tool: .init(id: "https://airlock.dev/airlock", version: AirlockVersion.current))
     return ReviewStatement(subject: outputs.map { .init(name: $0.name, sha256: $0.sha256) }, predicate: predicate)
   }
+}
+
+/// One signed entry of a request's history, chained to the one before.
+struct HistoryEvent: Codable {
+  static let payloadType = "application/vnd.airlock.event+json"
+  var type: String
+  var request: String
+  var turn: Int
+  var actor: ReviewPredicate.Person
+  var at: String
+  var detail: [String: String]
+  /// SHA-256 of the previous event's payload ("" for the first).
+  var prev: String
 }

@@ -83,7 +83,8 @@ extension AirlockCommand {
           print("  [turn \(comment.turn)] \(comment.author) (\(comment.role))" + (comment.file.map { " on \($0)" } ?? "") + ": \(comment.text)")
         }
       }
-      print("history:")
+      print(view.historyProblems.isEmpty ? "history (every event signed and chained):" : "history (NOT INTACT):")
+      for problem in view.historyProblems { print("  ! \(problem)") }
       for event in view.history {
         let detail = event.detail.keys.sorted().map { "\($0)=\(event.detail[$0]!)" }.joined(separator: " ")
         print("  \(event.at)  turn \(event.turn)  \(event.type) by \(event.actor)  \(detail)")

@@ -254,6 +254,19 @@ import Testing
     })
   }
 
+  @Test func historyIsSignedAndChained() throws {
+    let f = ReviewFixture()
+    let id = try f.approvedRequest()
+    #expect(try f.workflow.show(id, key: f.bob).historyProblems == [])
+    try f.store.pool.write { db in
+      try db.execute(sql: "DELETE FROM event WHERE id = (SELECT id FROM event WHERE request_id = ? AND type = 'vote' LIMIT 1)", arguments: [id])
+      try db.execute(sql: "UPDATE event SET actor_principal = 'dave@tre' WHERE request_id = ? AND type = 'approve'", arguments: [id])
+    }
+    let problems = try f.workflow.show(id, key: f.bob).historyProblems
+    #expect(problems.contains { $0.contains("history edited") })
+    #expect(problems.contains { $0.contains("differs from its signed payload") })
+  }
+
   @Test func aStoreMigratesOnceAndReopens() throws {
     let f = ReviewFixture()
     let id = try f.submit()
