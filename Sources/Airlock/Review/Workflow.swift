@@ -334,6 +334,17 @@ public struct ReviewWorkflow: Sendable {
         try addComment(id, turn: request.turn, author: actor.principal, role: "checker", file: nil, text: text, db: db)
       }
       try db.execute(sql: "DELETE FROM record WHERE request_id = ? AND turn = ?", arguments: [id, request.turn])
+      if request.status.isIndependent {
+        // Early return (OpenSAFELY's revert_turn_activity): this turn's votes are reset, or set
+        // undecided where the checker had already submitted their review.
+        try db.execute(
+          sql: """
+            DELETE FROM vote WHERE request_id = ? AND turn = ? AND reviewer_principal NOT IN
+              (SELECT reviewer_principal FROM review WHERE request_id = ? AND turn = ?)
+            """, arguments: [id, request.turn, id, request.turn])
+        try db.execute(
+          sql: "UPDATE vote SET status = 'undecided' WHERE request_id = ? AND turn = ?", arguments: [id, request.turn])
+      }
       try db.execute(
         sql: "UPDATE request SET status = ?, turn = ?, updated_at = ? WHERE id = ?",
         arguments: [RequestStatus.returned.rawValue, turn, timestamp, id])

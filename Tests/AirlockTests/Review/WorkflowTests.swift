@@ -150,6 +150,19 @@ import Testing
     #expect(refuses("vote on every output file") { _ = try f.workflow.submitReview(id, key: f.bob) })
   }
 
+  @Test func anEarlyReturnResetsThisTurnsVotes() throws {
+    let f = ReviewFixture()
+    let id = try f.submit()
+    _ = try f.approveAll(id, by: f.bob)
+    try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.carol)
+    try f.workflow.returnRequest(id, comment: nil, key: f.dave)
+    let votes = try f.workflow.show(id, key: f.alice).votes
+    #expect(votes.map(\.reviewer) == ["bob@tre"])  // carol had not submitted: her vote is gone
+    #expect(votes[0].status == .undecided)
+    try f.workflow.resubmit(id, comment: nil, key: f.alice)  // no changes were requested
+    #expect(refuses("vote on every output file") { _ = try f.workflow.submitReview(id, key: f.bob) })
+  }
+
   @Test func aThirdCheckerCanBreakATie() throws {
     let f = ReviewFixture()
     let id = try f.submit()
