@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+
+/// The review store: SQLite (through GRDB, WAL mode) plus content-addressed copies of every
+/// submitted file under `objects/sha256/`. Every state change runs in one IMMEDIATE transaction,
+/// so concurrent processes serialize and lose nothing.
+public final class ReviewStore: Sendable {
+  /// The store folder (`./.airlock` or `AIRLOCK_STORE`).
+  public let root: URL
+  let pool: DatabasePool
+
+  /// The store's configuration: which rule pack each project uses.
+  public struct Config: Codable, Sendable, Equatable {
+    /// The rule pack for projects not listed in `projects`.
+    public var rules: String = "default"
+    /// Project name to rule pack (a built-in name or a path).
+    public var projects: [String: String] = [:]
+
+    public init(rules: String = "default", projects: [String: String] = [:]) {
+      self.rules = rules
+      self.projects = projects
+    }
+
+    /// The pack a project uses.
+    public func pack(for project: String) -> String { projects[project] ?? rules }
+  }
+
+  /// `AIRLOCK_STORE`, or `./.airlock`.
+  public static func defaultRoot() -> URL {
+    if let path = ProcessInfo.processInfo.environment["AIRLOCK_STORE"], !path.isEmpty {
+      return URL(fileURLWithPath: path)
+    }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".airlock")
+  }
+
+  var databasePath: String { root.appendingPathComponent("airlock.sqlite").path }
+  var configPath: String { root.appendingPathComponent("config.json").path }
+  /// The trust list the workflow uses (copied in by `airlock init --trust`).
+  public var trustListPath: String { root.appendingPathComponent("allowed_signers").path }
+  var objectsFolder: URL { root.appendingPathComponent("objects/sha256") }
+
+  private init(root: URL) throws(AirlockError) {
+    self.root = root
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(30)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA foreign_keys = ON")
+    }
+    do {
+      pool = try DatabasePool(path: root.appendingPathComponent("airlock.sqlite").path, configuration: configuration)
+      try Self.migrator.migrate(pool)
+    } catch {
+      throw AirlockError(.input, file: root.appendingPathComponent("airlock.sqlite").path, "cannot open the review store: \(error)")
+    }
+  }
+
+  /// Creates (or upgrades) a store at `root`; keeps an existing store's data.
+  public static func create(at root: URL, config: Config? = nil, trustList: String? = nil) throws(AirlockError) -> ReviewStore {
+    let manager = FileManager.default
+    do {
+      try manager.createDirectory(at: root.appendingPathComponent("objects/sha256"), withIntermediateDirectories: true)
+      try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root.path)
+    } catch {
+      throw AirlockError(.input, file: root.path, "cannot create the review store folder")
+    }
+    let store = try ReviewStore(root: root)
+    if let config {
+      try store.saveConfig(config)
+    } else if !manager.fileExists(atPath: store.configPath) {
+      try store.saveConfig(Config())
+    }
+    if let trustList {
+      _ = try TrustList.load(trustList)  // validate before installing
+      guard let data = manager.contents(atPath: trustList) else {
+        throw AirlockError(.configuration, file: trustList, "cannot read trust list")
+      }
+      do { try data.write(to: URL(fileURLWithPath: store.trustListPath), options: .atomic) } catch {
+        throw AirlockError(.input, file: store.trustListPath, "cannot write trust list")
+      }
+    }
+    return store
+  }
+
+  /// Opens an existing store.
+  public static func open(at root: URL = defaultRoot()) throws(AirlockError) -> ReviewStore {
+    guard FileManager.default.fileExists(atPath: root.appendingPathComponent("airlock.sqlite").path) else {
+      throw AirlockError(.usage, file: root.path, "no review store here (run 'airlock init', or set AIRLOCK_STORE)")
+    }
+    return try ReviewStore(root: root)
+  }
+
+  /// The store's configuration.
+  public func config() throws(AirlockError) -> Config {
+    guard let data = FileManager.default.contents(atPath: configPath) else { return Config() }
+    do { return try JSONDecoder().decode(Config.self, from: data) } catch {
+      throw AirlockError(.configuration, file: configPath, "invalid store configuration")
+    }
+  }
+
+  func saveConfig(_ config: Config) throws(AirlockError) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do { try encoder.encode(config).write(to: URL(fileURLWithPath: configPath), options: .atomic) } catch {
+      throw AirlockError(.input, file: configPath, "cannot write store configuration")
+    }
+  }
+
+  /// The store's trust list.
+  public func trustList() throws(AirlockError) -> TrustList {
+    guard FileManager.default.fileExists(atPath: trustListPath) else {
+      throw AirlockError(.configuration, file: trustListPath, "the store has no trust list (run 'airlock init --trust FILE')")
+    }
+    return try TrustList.load(trustListPath)
+  }
+
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE request (
+            id TEXT PRIMARY KEY,
+            project TEXT NOT NULL,
+            group_name TEXT NOT NULL,
+            context TEXT NOT NULL,
+            controls TEXT NOT NULL,
+            exception TEXT,
+            author_principal TEXT NOT NULL,
+            author_keyid TEXT NOT NULL,
+            pack_ref TEXT NOT NULL,
+            pack_name TEXT NOT NULL,
+            pack_version TEXT NOT NULL,
+            pack_digest TEXT NOT NULL,
+            reviewers_required INTEGER NOT NULL CHECK (reviewers_required >= 1),
+            status TEXT NOT NULL,
+            turn INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+          );
+          CREATE TABLE request_file (
+            request_id TEXT NOT NULL REFERENCES request(id),
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('output', 'supporting')),
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            outcome TEXT,
+            result_json TEXT,
+            PRIMARY KEY (request_id, name)
+          );
+          CREATE TABLE vote (
+            request_id TEXT NOT NULL REFERENCES request(id),
+            file_name TEXT NOT NULL,
+            reviewer_principal TEXT NOT NULL,
+            reviewer_keyid TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('approved', 'changes_requested', 'undecided')),
+            comment TEXT,
+            sha256 TEXT NOT NULL,
+            turn INTEGER NOT NULL,
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (request_id, file_name, reviewer_principal)
+          );
+          CREATE TABLE review (
+            request_id TEXT NOT NULL REFERENCES request(id),
+            turn INTEGER NOT NULL,
+            reviewer_principal TEXT NOT NULL,
+            reviewer_keyid TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            envelope TEXT NOT NULL,
+            PRIMARY KEY (request_id, turn, reviewer_principal)
+          );
+          CREATE TABLE comment (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            request_id TEXT NOT NULL REFERENCES request(id),
+            turn INTEGER NOT NULL,
+            author_principal TEXT NOT NULL,
+            role TEXT NOT NULL,
+            file_name TEXT,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+          );
+          CREATE TABLE record (
+            request_id TEXT NOT NULL REFERENCES request(id),
+            turn INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            envelope TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (request_id, turn)
+          );
+          CREATE TABLE event (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            request_id TEXT NOT NULL REFERENCES request(id),
+            turn INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            actor_principal TEXT NOT NULL,
+            actor_keyid TEXT NOT NULL,
+            at TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            envelope TEXT NOT NULL
+          );
+          CREATE INDEX event_request ON event(request_id, id);
+          """)
+    }
+    return migrator
+  }
+
+  /// Runs `body` in one IMMEDIATE transaction (taking the write lock up front, so that two
+  /// processes never interleave a read-then-write).
+  func transaction<T>(_ body: (Database) throws -> T) throws(AirlockError) -> T {
+    do {
+      return try pool.writeWithoutTransaction { db in
+        var result: T?
+        try db.inTransaction(.immediate) {
+          result = try body(db)
+          return .commit
+        }
+        return result!
+      }
+    } catch let error as AirlockError {
+      throw error
+    } catch {
+      throw AirlockError(.input, file: databasePath, "review store: \(error)")
+    }
+  }
+
+  /// Runs `body` against a read-only snapshot.
+  func read<T>(_ body: (Database) throws -> T) throws(AirlockError) -> T {
+    do {
+      return try pool.read { db in try body(db) }
+    } catch let error as AirlockError {
+      throw error
+    } catch {
+      throw AirlockError(.input, file: databasePath, "review store: \(error)")
+    }
+  }
+
+  /// The stored copy of a file with this digest.
+  public func objectPath(_ sha256: String) -> String { objectsFolder.appendingPathComponent(sha256).path }
+
+  /// Copies `path` into the store (temporary file, hash, rename to the digest) and returns its
+  /// digest and size. The copy is what gets reviewed and released.
+  func storeObject(from path: String) throws(AirlockError) -> (sha256: String, size: Int) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      throw AirlockError(.input, file: path, "no such file")
+    }
+    let temporary = objectsFolder.appendingPathComponent(".tmp-\(UUID().uuidString)").path
+    do {
+      try FileManager.default.copyItem(atPath: path, toPath: temporary)
+    } catch {
+      throw AirlockError(.input, file: path, "cannot copy file into the review store")
+    }
+    let digest = try Digest.sha256(file: temporary)
+    let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int) ?? 0
+    let destination = objectPath(digest)
+    if FileManager.default.fileExists(atPath: destination) {
+      try? FileManager.default.removeItem(atPath: temporary)
+    } else {
+      chmod(temporary, 0o444)
+      guard rename(temporary, destination) == 0 else {
+        throw AirlockError(.input, file: destination, "cannot store file")
+      }
+    }
+    return (digest, size)
+  }
+}

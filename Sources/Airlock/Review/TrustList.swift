@@ -1,0 +1,221 @@
+import Foundation
+
+/// The roles of the review workflow, written as `allowed_signers` namespaces.
+public enum Role: String, Sendable, CaseIterable, Codable {
+  /// Researchers: submit, resubmit, withdraw.
+  case submit = "airlock-submit"
+  /// Output checkers: vote, submit reviews, return, reject, sign review records.
+  case review = "airlock-review"
+  /// Release operators: copy approved files out.
+  case release = "airlock-release"
+}
+
+/// A trust list in OpenSSH `allowed_signers` syntax (signing.md §5):
+/// `principals [options] ssh-ed25519 AAAA... [comment]`, with options `namespaces="..."`,
+/// `valid-after="YYYYMMDD[HHMM[SS]][Z]"` and `valid-before=...`. Namespaces are airlock roles.
+///
+/// Unlike ssh, a line without `namespaces` grants no airlock role (fail closed), and times are
+/// read as UTC.
+public struct TrustList: Sendable {
+  /// One line: who, for what, from when to when, with which key.
+  public struct Entry: Sendable, Equatable {
+    public var principals: [String]
+    public var namespaces: [String]
+    public var validAfter: Date?
+    public var validBefore: Date?
+    public var key: PublicKey
+    public var line: Int
+
+    /// The principal the entry names first.
+    public var principal: String { principals[0] }
+
+    /// Whether the entry grants `role` at `time`.
+    public func allows(_ role: Role, at time: Date) -> Bool {
+      namespaces.contains(role.rawValue) && isValid(at: time)
+    }
+
+    /// Whether `time` falls within the entry's validity.
+    public func isValid(at time: Date) -> Bool {
+      if let validAfter, time < validAfter { return false }
+      if let validBefore, time >= validBefore { return false }
+      return true
+    }
+  }
+
+  public var entries: [Entry]
+
+  public init(entries: [Entry]) { self.entries = entries }
+
+  /// Reads a trust list file.
+  public static func load(_ path: String) throws(AirlockError) -> TrustList {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      throw AirlockError(.configuration, file: path, "cannot read trust list")
+    }
+    return try parse(text, file: path)
+  }
+
+  /// Parses `allowed_signers` text.
+  public static func parse(_ text: String, file: String? = nil) throws(AirlockError) -> TrustList {
+    var entries: [Entry] = []
+    for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+      if line.isEmpty || line.hasPrefix("#") { continue }
+      let number = offset + 1
+      func problem(_ message: String) -> AirlockError {
+        AirlockError(.configuration, file: file ?? "trust list", line: number, message)
+      }
+      var tokens = tokenize(line)
+      guard tokens.count >= 3 else { throw problem("expected 'principals [options] ssh-ed25519 KEY'") }
+      let principals = unquote(tokens.removeFirst()).split(separator: ",").map(String.init)
+      guard !principals.isEmpty else { throw problem("no principal") }
+      var options: [String] = []
+      if tokens[0] != "ssh-ed25519" {
+        options = splitOptions(tokens.removeFirst())
+      }
+      guard tokens.count >= 2 else { throw problem("expected 'ssh-ed25519 KEY' after the options") }
+      guard tokens[0] == "ssh-ed25519" else {
+        throw problem("unsupported key type '\(tokens[0])' (airlock accepts ssh-ed25519)")
+      }
+      guard let blob = Data(base64Encoded: tokens[1]), blob.count == 51,
+        blob.prefix(19) == Data([0, 0, 0, 11]) + Data("ssh-ed25519".utf8) + Data([0, 0, 0, 32])
+      else {
+        throw problem("invalid ssh-ed25519 key")
+      }
+      let key: PublicKey
+      do { key = try PublicKey(raw: blob.suffix(32)) } catch { throw problem("invalid ssh-ed25519 key") }
+      var entry = Entry(principals: principals, namespaces: [], validAfter: nil, validBefore: nil, key: key, line: number)
+      for option in options {
+        let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+        let name = parts[0].lowercased()
+        let value = parts.count > 1 ? unquote(parts[1]) : nil
+        switch name {
+        case "namespaces":
+          guard let value else { throw problem("namespaces needs a value") }
+          entry.namespaces = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case "valid-after", "valid-before":
+          guard let value, let date = parseTime(value) else {
+            throw problem("\(name) must be YYYYMMDD[HHMM[SS]][Z]")
+          }
+          if name == "valid-after" { entry.validAfter = date } else { entry.validBefore = date }
+        case "cert-authority":
+          throw problem("cert-authority keys are not supported")
+        default:
+          throw problem("unknown option '\(name)'")
+        }
+      }
+      entries.append(entry)
+    }
+    return TrustList(entries: entries)
+  }
+
+  /// The entries for `key` that grant `role` at `time`.
+  public func entries(for key: PublicKey, role: Role, at time: Date) -> [Entry] {
+    entries.filter { $0.key == key && $0.allows(role, at: time) }
+  }
+
+  /// The entries that name `key` for `role`, whatever the time.
+  public func entries(for key: PublicKey, role: Role) -> [Entry] {
+    entries.filter { $0.key == key && $0.namespaces.contains(role.rawValue) }
+  }
+
+  /// Every key with `role` (at any time).
+  public func keys(for role: Role) -> [PublicKey] {
+    var keys: [PublicKey] = []
+    for entry in entries where entry.namespaces.contains(role.rawValue) && !keys.contains(entry.key) {
+      keys.append(entry.key)
+    }
+    return keys
+  }
+
+  /// The person `key` acts for in `role` at `time`, or an error saying why it may not.
+  public func principal(for key: PublicKey, role: Role, at time: Date) throws(AirlockError) -> String {
+    if let entry = entries(for: key, role: role, at: time).first { return entry.principal }
+    if !entries(for: key, role: role).isEmpty {
+      throw AirlockError(
+        .usage, "key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (outside valid-after/valid-before)")
+    }
+    throw AirlockError(.usage, "key \(key.fingerprint) is not trusted for role '\(role.rawValue)' by the trust list")
+  }
+
+  /// `ssh-keygen` time: YYYYMMDD[HHMM[SS]][Z], read as UTC.
+  static func parseTime(_ text: String) -> Date? {
+    var digits = text
+    if digits.hasSuffix("Z") || digits.hasSuffix("z") { digits.removeLast() }
+    guard [8, 12, 14].contains(digits.count), digits.allSatisfy(\.isNumber) else { return nil }
+    func field(_ start: Int, _ length: Int) -> Int? {
+      guard digits.count >= start + length else { return nil }
+      let from = digits.index(digits.startIndex, offsetBy: start)
+      return Int(digits[from..<digits.index(from, offsetBy: length)])
+    }
+    var components = DateComponents()
+    components.timeZone = TimeZone(identifier: "UTC")
+    components.year = field(0, 4)
+    components.month = field(4, 2)
+    components.day = field(6, 2)
+    components.hour = field(8, 2) ?? 0
+    components.minute = field(10, 2) ?? 0
+    components.second = field(12, 2) ?? 0
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    guard let date = calendar.date(from: components), calendar.dateComponents(in: calendar.timeZone, from: date).day == components.day
+    else { return nil }
+    return date
+  }
+
+  private static func tokenize(_ line: String) -> [String] {
+    var tokens: [String] = []
+    var current = ""
+    var quoted = false
+    for character in line {
+      if character == "\"" { quoted.toggle() }
+      if character.isWhitespace && !quoted {
+        if !current.isEmpty { tokens.append(current) }
+        current = ""
+      } else {
+        current.append(character)
+      }
+    }
+    if !current.isEmpty { tokens.append(current) }
+    return tokens
+  }
+
+  private static func splitOptions(_ text: String) -> [String] {
+    var options: [String] = []
+    var current = ""
+    var quoted = false
+    for character in text {
+      if character == "\"" { quoted.toggle() }
+      if character == "," && !quoted {
+        options.append(current)
+        current = ""
+      } else {
+        current.append(character)
+      }
+    }
+    if !current.isEmpty { options.append(current) }
+    return options
+  }
+
+  private static func unquote(_ text: String) -> String {
+    if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { return String(text.dropFirst().dropLast()) }
+    return text
+  }
+}
+
+/// ISO 8601 / RFC 3339 UTC times, as review records write them.
+public enum ISOTime {
+  public static func format(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: date)
+  }
+
+  public static func parse(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: text)
+  }
+}

@@ -1,0 +1,92 @@
+import Airlock
+import ArgumentParser
+import Foundation
+
+extension AirlockCommand {
+  struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Create (or upgrade) a review store, and install its trust list and rule packs.",
+      discussion: """
+        The store is ./.airlock (or $AIRLOCK_STORE): an SQLite database plus content-addressed copies of \
+        submitted files. Running init again on an existing store keeps its requests and applies the options given.
+        """)
+
+    @Option(name: .long, help: "The review store folder (default: $AIRLOCK_STORE or ./.airlock).")
+    var store: String?
+
+    @Option(name: .long, help: "Trust list (OpenSSH allowed_signers) naming who may submit, review and release.")
+    var trust: String?
+
+    @Option(name: .long, help: "The rule pack for every project without its own (a built-in name or a path).")
+    var rules: String?
+
+    @Option(name: .customLong("project-rules"), help: "PROJECT=PACK: the rule pack of one project (repeatable).")
+    var projectRules: [String] = []
+
+    func run() throws {
+      let root = store.map { URL(fileURLWithPath: $0) } ?? ReviewStore.defaultRoot()
+      do throws(AirlockError) {
+        var config: ReviewStore.Config?
+        if rules != nil || !projectRules.isEmpty {
+          var current = ReviewStore.Config()
+          if FileManager.default.fileExists(atPath: root.appendingPathComponent("airlock.sqlite").path) {
+            current = try ReviewStore.open(at: root).config()
+          }
+          if let rules {
+            _ = try RulePackLoader.load(rules)
+            current.rules = rules
+          }
+          for pair in projectRules {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+              throw AirlockError(.usage, "--project-rules expects PROJECT=PACK, got '\(pair)'")
+            }
+            _ = try RulePackLoader.load(parts[1])
+            current.projects[parts[0]] = parts[1]
+          }
+          config = current
+        }
+        let created = try ReviewStore.create(at: root, config: config, trustList: trust)
+        print("review store ready at \(created.root.path)")
+        if !FileManager.default.fileExists(atPath: created.trustListPath) {
+          print("note: no trust list yet; run 'airlock init --trust allowed_signers'")
+        }
+      } catch {
+        throw fail(error)
+      }
+    }
+  }
+
+  struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Make an Ed25519 key pair: a PKCS#8 private key (mode 0600) and a PEM public key.",
+      discussion: """
+        Prints the key's securesystemslib key id, its SHA256 fingerprint, and a trust-list line to give \
+        to whoever keeps the allowed_signers file.
+        """)
+
+    @Option(name: [.short, .long], help: "Where to write the private key; the public key goes to PATH.pub.")
+    var out: String
+
+    @Option(name: .long, help: "Your name in the trust list (for the printed trust-list line).")
+    var principal: String = "you@example.org"
+
+    @Option(name: .long, help: "The role for the printed trust-list line: airlock-submit, airlock-review or airlock-release.")
+    var role: String = "airlock-review"
+
+    @Flag(name: .long, help: "Overwrite existing key files.")
+    var force = false
+
+    func run() throws {
+      let key = SigningKey()
+      do { try KeyFile.write(key, to: out, force: force) } catch { throw fail(error) }
+      let publicKey = key.publicKey
+      print("private key: \(out) (mode 0600)")
+      print("public key:  \(out).pub")
+      print("keyid:       \(publicKey.keyid)")
+      print("fingerprint: \(publicKey.fingerprint)")
+      print("trust-list line:")
+      print("\(principal) namespaces=\"\(role)\" \(publicKey.openSSH)")
+    }
+  }
+}
