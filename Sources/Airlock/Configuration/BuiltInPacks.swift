@@ -30,6 +30,8 @@ rules:
     threshold: 3
   zero-cell:
     enabled: false
+  parameter-share:
+    max_share: 0.33
 """#,
     "default": #"""
 # airlock's default pack: the common rules of thumb for output checking.

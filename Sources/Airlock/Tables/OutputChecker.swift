@@ -75,6 +75,13 @@ struct OutputChecker {
       sink.add(finding)
       return
     }
+    if let rule = rules.lazy.compactMap({ $0 as? EvidenceNotForReleaseRule }).first,
+      let finding = rule.finding(forEvidenceFile: path)
+    {
+      guard FileManager.default.fileExists(atPath: path) else { throw AirlockError(.input, file: path, "no such file") }
+      sink.add(finding)
+      return
+    }
     let declaration = try OutputDeclaration.find(for: path)
     let source = try openByteSource(path: path, maxDecompressedBytes: limits.maxDecompressedBytes)
     let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)

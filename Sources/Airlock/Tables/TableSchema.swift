@@ -80,7 +80,9 @@ public struct TableSchema: Sendable {
       if kind == .model || kind == .survival || (kind == .histogram && NamingConventions.histogramNames.contains(name)) {
         if NamingConventions.modelTermNames.contains(name) {
           roles[index] = .dimension
-        } else if let role = NamingConventions.role(ofHeader: header[index]), role == .evidence || role == .dimension {
+        } else if let role = NamingConventions.role(ofHeader: header[index]),
+          role == .evidence || role == .dimension || (kind == .model && role == .count)
+        {
           roles[index] = role == .dimension && kind != .model ? .other : role
         } else {
           roles[index] = .other

@@ -46,7 +46,7 @@ struct SmallCellCountRule: CellRule {
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
-    schema.roles[column] == .count && [.frequency, .summary, .magnitude].contains(schema.kind)
+    schema.roles[column] == .count && [.frequency, .summary, .magnitude, .model].contains(schema.kind)
   }
 
   func inspect(_ cell: CellContext, into sink: inout FindingSink) {

@@ -43,12 +43,15 @@ struct EvidenceNotForReleaseRule: OutputRule {
     return name.hasSuffix(".evidence.csv") || name.hasSuffix(".evidence.tsv")
   }
 
+  /// The finding for a sidecar evidence file among the outputs, or `nil` when evidence is releasable
+  /// (the file is then checked like any output).
+  func finding(forEvidenceFile path: String) -> Finding? {
+    guard !releasable, Self.isEvidenceFile(path) else { return nil }
+    return finding(.fail, file: path, reason: "this is a supporting evidence file: it is for the output checker and may not be released")
+  }
+
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
     guard !releasable else { return }
-    if Self.isEvidenceFile(schema.file) {
-      sink.add(finding(.fail, file: schema.file, reason: "this is a supporting evidence file: it is for the output checker and may not be released"))
-      return
-    }
     let columns = schema.header.indices.filter {
       schema.roles[$0] == .evidence
         && (NamingConventions.privateEvidenceNames.contains(NamingConventions.normalized(schema.header[$0]))
