@@ -20,10 +20,16 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    .systemLibrary(
+      name: "CClp",
+      pkgConfig: "clp",
+      providers: [.apt(["coinor-libclp-dev"])]
+    ),
     .target(
       name: "Airlock",
       dependencies: [
         "CZlib",
+        "CClp",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),

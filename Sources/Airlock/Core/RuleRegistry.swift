@@ -24,6 +24,7 @@ public enum RuleRegistry {
     ExtremeValueRule.self,
     PercentileAtExtremeRule.self,
     IdenticalValuesRule.self,
+    RecoverableSuppressionRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.
