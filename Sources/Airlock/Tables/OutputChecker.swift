@@ -15,10 +15,16 @@ struct OutputChecker {
 
   /// Checks the output at `path`. Input and manifest errors are returned in the result, never thrown.
   func check(path: String) -> OutputResult {
+    var table: Table?
+    return check(path: path, keeping: false, table: &table)
+  }
+
+  /// Checks the output at `path` and hands back its cell store (for `airlock protect`).
+  func check(path: String, keeping: Bool, table: inout Table?) -> OutputResult {
     var result = OutputResult(file: path)
     var sink = FindingSink(limit: findingLimit)
     do {
-      try read(path: path, result: &result, sink: &sink)
+      try read(path: path, result: &result, sink: &sink, keeping: keeping, kept: &table)
     } catch {
       result.error = error
       result.findings = []
@@ -63,7 +69,9 @@ struct OutputChecker {
     return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? preferred
   }
 
-  private func read(path: String, result: inout OutputResult, sink: inout FindingSink) throws(AirlockError) {
+  private func read(
+    path: String, result: inout OutputResult, sink: inout FindingSink, keeping: Bool, kept: inout Table?
+  ) throws(AirlockError) {
     guard UnsupportedFileRule.isTable(path) else {
       // Never read, never passed: the pack decides between review and fail.
       let rule = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack)
@@ -151,7 +159,7 @@ struct OutputChecker {
       return
     }
 
-    var builder = TableBuilder(schema: schema, pack: pack, storing: !tableRules.isEmpty)
+    var builder = TableBuilder(schema: schema, pack: pack, storing: keeping || !tableRules.isEmpty)
     let cursor = RowCursor(reader: reader, schema: schema)
     let rules = cellRules
     // The sample goes through the same path as the rest of the file.
@@ -179,6 +187,7 @@ struct OutputChecker {
       }
       result.cellStoreBytes = table.cellStoreBytes
       for rule in tableRules { rule.check(table, into: &sink) }
+      if keeping { kept = table }
     }
   }
 

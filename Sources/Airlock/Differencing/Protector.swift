@@ -1,0 +1,291 @@
+import Foundation
+
+/// `airlock protect`: makes a frequency table pass `airlock check` with the same pack, hiding as
+/// little as possible. Primary suppression withholds every cell a rule flags; secondary suppression
+/// then withholds the smallest other cells in each line until no withheld cell can be recovered or
+/// narrowed below its protection level (the audit of `recoverable-suppression` decides). With
+/// rounding (`--method round`, or a pack whose `rounding` rule is on), counts are rounded first.
+public struct Protector {
+  /// How to protect.
+  public enum Method: String, Sendable, CaseIterable {
+    case suppress
+    case round
+  }
+
+  /// One change made to the table.
+  public struct Change: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+      case primary, secondary, rounded
+    }
+    public var kind: Kind
+    public var line: Int
+    public var column: Int
+    public var cell: [Finding.Coordinate]
+    /// For primary suppressions, the rule codes that flagged the cell; for secondary ones, the
+    /// withheld cell they protect.
+    public var why: String
+  }
+
+  /// The outcome of protecting one table.
+  public struct Report: Sendable {
+    public var changes: [Change] = []
+    /// The published total of the counts hidden, as a share of all counts (margins excluded).
+    public var hiddenShare: Double = 0
+    public var hiddenCells = 0
+    public var cells = 0
+    /// The check of the protected table (it passes when protection succeeded).
+    public var check: OutputResult
+    /// Rounds of check-and-fix.
+    public var rounds = 0
+  }
+
+  public let pack: RulePack
+  public let method: Method
+  public let base: Int
+
+  public init(pack: RulePack, method: Method, base: Int? = nil) {
+    self.pack = pack
+    self.method = method
+    let rounding = pack.parameters(of: RoundingRule.self)
+    self.base = base ?? (rounding.isEnabled && rounding.string("scheme") == "base" ? rounding.integer("base") : 5)
+  }
+
+  fileprivate struct Slot: Hashable {
+    let cell: Int
+    let measure: Int
+  }
+
+  /// Protects the table at `input`, writing the result to `output`.
+  public func protect(input: String, output: String) throws(AirlockError) -> Report {
+    var table: Table?
+    let checker = OutputChecker(pack: pack, rules: pack.enabledRules(), limits: ReadLimits(), findingLimit: 100_000)
+    let first = checker.check(path: input, keeping: true, table: &table)
+    if let error = first.error { throw error }
+    guard let table, table.kind == .frequency, table.measures.contains(where: { $0.role == .count }) else {
+      throw AirlockError(.usage, file: input, "airlock protect handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table") airlock cannot protect")
+    }
+    let raw = try RawTable(path: input)
+    let marker = pack.markers.first { !$0.isEmpty && ValueParser.impliedRange(of: $0) == nil && !pack.zeroMarkers.contains($0) } ?? "*"
+    let counts = table.measures.indices.filter { table.measures[$0].role == .count }
+    var slotAt: [String: Slot] = [:]
+    var values: [Slot: Double?] = [:]
+    for cell in 0..<table.cellCount {
+      for measure in counts {
+        let slot = Slot(cell: cell, measure: measure)
+        slotAt["\(table.line(ofCell: cell)):\(table.field(ofCell: cell, measure: measure))"] = slot
+        switch table.values[measure][cell] {
+        case .number(let value): values[slot] = value
+        default: values[slot] = .some(nil)
+        }
+      }
+    }
+    var changes: [Change] = []
+    func change(_ kind: Change.Kind, _ slot: Slot, _ why: String) {
+      changes.append(
+        Change(
+          kind: kind, line: table.line(ofCell: slot.cell), column: table.field(ofCell: slot.cell, measure: slot.measure),
+          cell: table.coordinates(ofCell: slot.cell), why: why))
+    }
+
+    // Rounding first, margins recomputed from the rounded cells.
+    let rounding = pack.parameters(of: RoundingRule.self)
+    let roundingScheme = rounding.isEnabled ? rounding.string("scheme") : "none"
+    if method == .round || roundingScheme != "none" {
+      let midpoint = roundingScheme == "midpoint6" && method != .round
+      for (slot, value) in values {
+        guard let value, value > 0 else { continue }
+        let rounded = midpoint ? (value / 6).rounded(.up) * 6 - 3 : (value / Double(base)).rounded() * Double(base)
+        if rounded != value {
+          values[slot] = rounded
+          change(.rounded, slot, midpoint ? "midpoint-6" : "to the nearest \(base)")
+        }
+      }
+      if !midpoint { recomputeMargins(table: table, counts: counts, values: &values) }
+    }
+
+    var report = Report(check: first)
+    let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
+      (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
+    })
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-protect-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let candidate = scratch.appendingPathComponent((input as NSString).lastPathComponent.replacingOccurrences(of: ".gz", with: "")).path
+    // A manifest beside the input applies to the candidate too.
+    if let declaration = try OutputDeclaration.find(for: input), !declaration.source.isEmpty,
+      let text = try? String(contentsOfFile: declaration.source, encoding: .utf8),
+      declaration.source.hasSuffix(".airlock.yaml") && !declaration.source.hasSuffix("/airlock.yaml")
+    {
+      try? text.write(toFile: scratch.appendingPathComponent(OutputDeclaration.baseName(of: (candidate as NSString).lastPathComponent) + ".airlock.yaml").path, atomically: true, encoding: .utf8)
+    }
+
+    for round in 1...max(8, table.cellCount * counts.count + 2) {
+      report.rounds = round
+      try raw.write(to: candidate, values: values, slotAt: slotAt, marker: marker)
+      let result = checker.check(path: candidate)
+      report.check = result
+      if let error = result.error { throw error }
+      if result.outcome == .pass { break }
+      var progress = false
+      var withheldFailing: [Slot] = []
+      for finding in result.findings where finding.outcome != .pass {
+        guard let line = finding.line, let column = finding.column, let slot = slotAt["\(line):\(column)"] else {
+          throw AirlockError(.usage, file: input, "cannot protect: \(finding.code) \(finding.rule): \(finding.reason)")
+        }
+        if let value = values[slot], value != nil {
+          values[slot] = .some(nil)
+          change(.primary, slot, "\(finding.code) \(finding.rule)")
+          progress = true
+        } else {
+          withheldFailing.append(slot)
+        }
+      }
+      // First close the lines in which a failing withheld cell is alone; only when none is left,
+      // widen the interval of a failing cell with the smallest cell of its lines.
+      for slot in withheldFailing
+      where secondary(for: slot, table: table, keyIndex: keyIndex, values: &values, widen: false, change: change) {
+        progress = true
+      }
+      if !progress, let slot = withheldFailing.first {
+        progress = secondary(for: slot, table: table, keyIndex: keyIndex, values: &values, widen: true, change: change)
+      }
+      guard progress else {
+        throw AirlockError(.usage, file: input, "cannot protect this table: findings remain that suppression cannot fix (\(result.findings.map(\.code).joined(separator: ", ")))")
+      }
+    }
+    guard report.check.outcome == .pass else {
+      throw AirlockError(.usage, file: input, "cannot protect this table within the limit of rounds")
+    }
+    try raw.write(to: output, values: values, slotAt: slotAt, marker: marker)
+    report.changes = changes
+    var hidden = 0.0, total = 0.0
+    for cell in 0..<table.cellCount where !table.isMargin(cell) {
+      for measure in counts {
+        let original = table.values[measure][cell].number ?? 0
+        total += original
+        report.cells += 1
+        if values[Slot(cell: cell, measure: measure)] == .some(nil) {
+          hidden += original
+          report.hiddenCells += 1
+        }
+      }
+    }
+    report.hiddenShare = total > 0 ? hidden / total : 0
+    return report
+  }
+
+  /// Withholds the smallest published, non-zero cell in each line through `slot` that has no other
+  /// withheld cell; with `widen`, when every line already has one, the smallest in any of its lines.
+  private func secondary(
+    for slot: Slot, table: Table, keyIndex: [[UInt32]: Int], values: inout [Slot: Double?], widen: Bool,
+    change: (Change.Kind, Slot, String) -> Void
+  ) -> Bool {
+    let key = table.dimensions.indices.map { table.keys[$0][slot.cell] }
+    var lines: [[Slot]] = []
+    for (d, dimension) in table.dimensions.enumerated() where dimension.labels.count > 1 {
+      var line: [Slot] = []
+      for label in 0..<dimension.labels.count where !dimension.isMarginLabel[label] && UInt32(label) != key[d] {
+        var other = key
+        other[d] = UInt32(label)
+        if let cell = keyIndex[other] { line.append(Slot(cell: cell, measure: slot.measure)) }
+      }
+      lines.append(line)
+    }
+    func pick(_ line: [Slot]) -> Slot? {
+      line.filter { (values[$0] ?? nil).map { $0 > 0 } ?? false }.min { (values[$0]! ?? 0) < (values[$1]! ?? 0) }
+    }
+    let name = table.dimensions.indices.map { table.label(ofCell: slot.cell, dimension: $0) }.joined(separator: "/")
+    var changed = false
+    for line in lines where !line.contains(where: { values[$0] == .some(nil) }) {
+      if let choice = pick(line) {
+        values[choice] = .some(nil)
+        change(.secondary, choice, "protects \(name)")
+        changed = true
+      }
+    }
+    if !changed, widen, let choice = lines.compactMap(pick).min(by: { (values[$0]! ?? 0) < (values[$1]! ?? 0) }) {
+      values[choice] = .some(nil)
+      change(.secondary, choice, "widens the interval of \(name)")
+      changed = true
+    }
+    return changed
+  }
+
+  /// Sets every margin to the sum of the cells it totals (after rounding).
+  private func recomputeMargins(table: Table, counts: [Int], values: inout [Slot: Double?]) {
+    let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
+      (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
+    })
+    // Margins of fewer margin labels first, so a grand total sums recomputed subtotals.
+    let margins = (0..<table.cellCount).filter { table.isMargin($0) }.sorted { a, b in
+      let count = { (cell: Int) in table.dimensions.indices.filter { table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] }.count }
+      return count(a) < count(b)
+    }
+    for cell in margins {
+      let key = table.dimensions.indices.map { table.keys[$0][cell] }
+      guard let d = table.dimensions.indices.first(where: { table.dimensions[$0].isMarginLabel[Int(key[$0])] }) else { continue }
+      for measure in counts {
+        var sum = 0.0
+        var complete = true
+        for label in 0..<table.dimensions[d].labels.count where !table.dimensions[d].isMarginLabel[label] {
+          var part = key
+          part[d] = UInt32(label)
+          guard let partCell = keyIndex[part], let value = values[Slot(cell: partCell, measure: measure)] ?? nil else {
+            complete = false
+            break
+          }
+          sum += value
+        }
+        if complete { values[Slot(cell: cell, measure: measure)] = sum }
+      }
+    }
+  }
+}
+
+/// The rows of a CSV/TSV file as written, for rewriting only the cells `protect` changes.
+struct RawTable {
+  let header: [String]
+  let rows: [(line: Int, fields: [String])]
+  let delimiter: Character
+
+  init(path: String) throws(AirlockError) {
+    let source = try openByteSource(path: path, maxDecompressedBytes: ReadLimits().maxDecompressedBytes)
+    var name = path.lowercased()
+    if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
+    let tab = name.hasSuffix(".tsv") || name.hasSuffix(".tab")
+    let reader = DelimitedReader(path: path, source: source, delimiter: tab ? 9 : 44, limits: ReadLimits())
+    try reader.skipByteOrderMark()
+    delimiter = tab ? "\t" : ","
+    _ = try reader.next()
+    header = (0..<reader.fieldCount).map { reader.field($0) }
+    var rows: [(Int, [String])] = []
+    while try reader.next() {
+      if reader.isBlank { continue }
+      rows.append((reader.recordLine, (0..<reader.fieldCount).map { reader.field($0) }))
+    }
+    self.rows = rows
+  }
+
+  fileprivate func write(to path: String, values: [Protector.Slot: Double?], slotAt: [String: Protector.Slot], marker: String)
+    throws(AirlockError)
+  {
+    func quoted(_ field: String) -> String {
+      guard field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r") else { return field }
+      return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    var lines = [header.map(quoted).joined(separator: String(delimiter))]
+    for (line, fields) in rows {
+      var out = fields
+      for index in out.indices {
+        guard let slot = slotAt["\(line):\(index + 1)"], let value = values[slot] else { continue }
+        out[index] = value.map(formatNumber) ?? marker
+      }
+      lines.append(out.map(quoted).joined(separator: String(delimiter)))
+    }
+    do {
+      try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      throw AirlockError(.input, file: path, "cannot write the protected table")
+    }
+  }
+}

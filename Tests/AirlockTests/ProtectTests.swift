@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import Airlock
+
+/// A small deterministic generator, so that failures reproduce.
+private struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+private func randomCount(_ rng: inout SplitMix) -> Int {
+  switch Int.random(in: 0..<10, using: &rng) {
+  case 0: 0
+  case 1, 2: Int.random(in: 1..<10, using: &rng)
+  default: Int.random(in: 10..<200, using: &rng)
+  }
+}
+
+/// A crosstab with row and column totals.
+private func twoDimensional(rows: Int, columns: Int, _ rng: inout SplitMix) -> String {
+  var grid = (0..<rows).map { _ in (0..<columns).map { _ in randomCount(&rng) } }
+  grid.append((0..<columns).map { c in grid.reduce(0) { $0 + $1[c] } })
+  var lines = ["group," + (0..<columns).map { "C\($0)" }.joined(separator: ",") + ",Total"]
+  for (index, row) in grid.enumerated() {
+    lines.append((index == rows ? "Total" : "R\(index)") + "," + row.map(String.init).joined(separator: ",") + ",\(row.reduce(0, +))")
+  }
+  return lines.joined(separator: "\n") + "\n"
+}
+
+/// A long table of three dimensions with every margin.
+private func threeDimensional(_ sizes: [Int], _ rng: inout SplitMix) -> String {
+  var inner: [[Int]: Int] = [:]
+  for a in 0..<sizes[0] { for b in 0..<sizes[1] { for c in 0..<sizes[2] { inner[[a, b, c]] = randomCount(&rng) } } }
+  var lines = ["a,b,c,count"]
+  for a in 0...sizes[0] {
+    for b in 0...sizes[1] {
+      for c in 0...sizes[2] {
+        let total = inner.filter { key, _ in
+          (a == sizes[0] || key[0] == a) && (b == sizes[1] || key[1] == b) && (c == sizes[2] || key[2] == c)
+        }.values.reduce(0, +)
+        func label(_ i: Int, _ n: Int, _ p: String) -> String { i == n ? "Total" : "\(p)\(i)" }
+        lines.append("\(label(a, sizes[0], "a")),\(label(b, sizes[1], "b")),\(label(c, sizes[2], "c")),\(total)")
+      }
+    }
+  }
+  return lines.joined(separator: "\n") + "\n"
+}
+
+@Suite struct ProtectTests {
+  private func protectAndCheck(_ text: String, pack: RulePack, method: Protector.Method = .suppress) throws -> Protector.Report {
+    let folder = temporaryFolder()
+    let input = write(text, to: "t.csv", in: folder)
+    let output = folder.appendingPathComponent("protected.csv").path
+    let report = try Protector(pack: pack, method: method).protect(input: input, output: output)
+    let result = checkFile(output, pack: pack)
+    #expect(result.outcome == .pass, "\(text)\n->\n\((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")\n\(result.findings.map(\.reason))")
+    return report
+  }
+
+  @Test(arguments: 0..<12)
+  func randomTwoDimensionalTablesPassAfterProtection(seed: Int) throws {
+    var rng = SplitMix(state: UInt64(seed) &* 7919)
+    let text = twoDimensional(rows: Int.random(in: 2...5, using: &rng), columns: Int.random(in: 2...5, using: &rng), &rng)
+    _ = try protectAndCheck(text, pack: pack())
+  }
+
+  @Test(arguments: 0..<6)
+  func randomThreeDimensionalTablesPassAfterProtection(seed: Int) throws {
+    var rng = SplitMix(state: UInt64(seed) &* 104_729)
+    let text = threeDimensional([2, 3, 2], &rng)
+    _ = try protectAndCheck(text, pack: pack())
+  }
+
+  @Test(arguments: 0..<6)
+  func opensafelyPackRedactsThenRounds(seed: Int) throws {
+    var rng = SplitMix(state: UInt64(seed) &* 31)
+    let text = twoDimensional(rows: 3, columns: 3, &rng)
+    _ = try protectAndCheck(text, pack: try RulePackLoader.load("opensafely"))
+  }
+
+  @Test(arguments: 0..<6)
+  func roundingMethodPasses(seed: Int) throws {
+    var rng = SplitMix(state: UInt64(seed) &* 17)
+    let text = twoDimensional(rows: 4, columns: 3, &rng)
+    _ = try protectAndCheck(text, pack: pack(), method: .round)
+  }
+
+  @Test func samplesPassAfterProtection() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    for name in ["frequency/diagnosis_by_age_sex.csv", "frequency/outcome_by_ward.csv", "differencing/admissions_by_sex_region.csv", "frequency/vaccination_by_ethnicity.csv"] {
+      let text = try String(contentsOf: root.appendingPathComponent("samples/\(name)"), encoding: .utf8)
+      _ = try protectAndCheck(text, pack: pack())
+    }
+  }
+
+  @Test func reportsWhatChangedAndWhy() throws {
+    let report = try protectAndCheck("region,Male,Female,Total\nA,16,3,19\nB,12,19,31\nC,40,41,81\nTotal,68,63,131\n", pack: pack())
+    let primary = report.changes.filter { $0.kind == .primary }
+    #expect(primary.count == 1)
+    #expect(primary[0].line == 2 && primary[0].column == 3 && primary[0].why == "C001 small-cell-count")
+    #expect(report.changes.contains { $0.kind == .secondary })
+    #expect(report.hiddenShare > 0 && report.hiddenShare < 0.5)
+  }
+
+  @Test func refusesWhatItCannotProtect() {
+    let folder = temporaryFolder()
+    let input = write("group,n,mean\nA,40,3.2\n", to: "t.csv", in: folder)
+    #expect(throws: AirlockError.self) {
+      try Protector(pack: pack(), method: .suppress).protect(input: input, output: folder.appendingPathComponent("o.csv").path)
+    }
+  }
+}
