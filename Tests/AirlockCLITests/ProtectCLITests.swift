@@ -25,3 +25,19 @@ import Testing
     #expect(run.stderr.contains("airlock protect handles frequency tables"))
   }
 }
+
+@Suite struct HistoryCLITests {
+  @Test func checkAgainstTheReleaseHistory() throws {
+    let released = folder(["all.csv": "age_band,count\n20-29,150\n30-39,200\n"])
+    let new = folder(["male.csv": "age_band,count\n20-29,149\n30-39,120\n"])
+    let history = released.appendingPathComponent("history.db").path
+    let add = try airlock(["history", "add", released.appendingPathComponent("all.csv").path, "--history", history])
+    #expect(add.status == 0)
+    #expect(add.stdout.contains("added 1 table"))
+    #expect(try airlock(["check", new.path]).status == 0)
+    let run = try airlock(["check", new.path, "--history", history])
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("all.csv 20-29 (150) − male.csv 20-29 (149) = 1"))
+    #expect(try airlock(["check", new.path, "--history", "/nonexistent/dir/h.db"]).status == 2)
+  }
+}

@@ -20,7 +20,9 @@ import Testing
       if let manifest = example.manifest {
         write(manifest, to: OutputDeclaration.baseName(of: example.fileName) + ".airlock.yaml", in: folder)
       }
-      let result = checkFile(path, pack: pack(rule: description.name, example.parameters))
+      for (name, text) in example.companions { write(text + "\n", to: name, in: folder) }
+      let report = Checker(pack: pack(rule: description.name, example.parameters)).check(paths: [folder.path])
+      let result = report.results.first { $0.file == path || $0.file.hasSuffix("/" + example.fileName) }!
       #expect(result.error == nil, "\(example.caption): \(String(describing: result.error))")
       let findings = result.findings.filter { $0.code == code }
       let cells = findings.filter { $0.line != nil }

@@ -11,6 +11,12 @@ public struct Checker: Sendable {
   /// Findings kept in full per rule and output; the rest are counted.
   public var findingLimit: Int
 
+  /// Released tables to compare new outputs with (`--history`).
+  public var history: ReleaseHistory?
+
+  /// Tables larger than this are not compared across outputs (their cells would all be kept).
+  public static let crossOutputCellLimit = 200_000
+
   public init(pack: RulePack, limits: ReadLimits = ReadLimits(), findingLimit: Int = 1000) {
     self.pack = pack
     self.limits = limits
@@ -21,8 +27,36 @@ public struct Checker: Sendable {
   /// error; the other outputs are still checked.
   public func check(paths: [String]) -> CheckReport {
     let files = Self.expand(paths)
-    let checker = OutputChecker(pack: pack, rules: pack.enabledRules(), limits: limits, findingLimit: findingLimit)
-    let results = files.map { checker.check(path: $0) }
+    let rules = pack.enabledRules()
+    let checker = OutputChecker(pack: pack, rules: rules, limits: limits, findingLimit: findingLimit)
+    guard let differencing = rules.lazy.compactMap({ $0 as? CrossOutputDifferencingRule }).first else {
+      return CheckReport(pack: pack, results: files.map { checker.check(path: $0) })
+    }
+    var results: [OutputResult] = []
+    var tables: [ComparableTable?] = []
+    for file in files {
+      var table: Table?
+      results.append(checker.check(path: file, keeping: true, table: &table))
+      // Only the comparable summary is kept, so memory does not grow with every table's cells.
+      tables.append(table.flatMap { $0.cellCount <= Self.crossOutputCellLimit ? ComparableTable($0) : nil })
+    }
+    var released: [String: [ComparableTable]] = [:]
+    for index in results.indices where results[index].error == nil {
+      guard let table = tables[index] else { continue }
+      if let history, released[table.signature] == nil {
+        do {
+          released[table.signature] = try history.tables(withSignature: table.signature)
+        } catch {
+          results[index].error = error
+          continue
+        }
+      }
+      let others = tables[..<index].compactMap { $0 } + (released[table.signature] ?? [])
+      let found = differencing.findings(for: table, against: others)
+      guard !found.isEmpty else { continue }
+      results[index].findings += found
+      results[index].outcome = max(results[index].outcome ?? .pass, found.map(\.outcome).max() ?? .pass)
+    }
     return CheckReport(pack: pack, results: results)
   }
 

@@ -54,11 +54,14 @@ public struct Example: Sendable {
   public var outputFinding: Bool
   /// A one-line caption for the docs.
   public var caption: String
+  /// Other outputs checked in the same run (file name to text), for rules across outputs.
+  public var companions: [String: String]
 
   public init(
     _ caption: String, _ text: String, fileName: String = "example.csv", parameters: [String: ParameterValue] = [:],
-    manifest: String? = nil, outcome: Outcome = .fail, outputFinding: Bool = false
+    manifest: String? = nil, outcome: Outcome = .fail, outputFinding: Bool = false, companions: [String: String] = [:]
   ) {
+    self.companions = companions
     self.caption = caption
     self.text = text
     self.fileName = fileName

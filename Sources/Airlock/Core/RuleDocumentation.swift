@@ -22,6 +22,9 @@ public enum RuleDocumentation {
       if !settings.isEmpty { settings = " — with \(settings)" }
       lines.append("**\(example.caption)**: \(verdict)\(settings). `↓` marks the flagged cells.")
       lines.append("")
+      for (name, text) in example.companions.sorted(by: { $0.key < $1.key }) {
+        lines += ["checked together with `\(name)`:", "", "```csv", text, "```", "", "and `\(example.fileName)`:", ""]
+      }
       lines.append("```\(example.fileName.hasSuffix(".tsv") ? "tsv" : "csv")")
       lines.append(example.text)
       lines.append("```")

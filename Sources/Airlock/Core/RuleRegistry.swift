@@ -25,6 +25,7 @@ public enum RuleRegistry {
     PercentileAtExtremeRule.self,
     IdenticalValuesRule.self,
     RecoverableSuppressionRule.self,
+    CrossOutputDifferencingRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.

@@ -34,6 +34,9 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var parameters: Int?
   /// Whether a model's terms are all categorical (a saturated table in disguise).
   public var saturated: Bool?
+  /// Another output (file name) whose population contains this one's: `airlock check` derives
+  /// their difference and applies the threshold to it.
+  public var subsetOf: String?
   /// A description of the population the output covers.
   public var population: String?
   /// The manifest file this came from.
@@ -60,7 +63,7 @@ public struct OutputDeclaration: Sendable, Equatable {
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
     "columns_dimension", "margins", "structural_zeros", "population", "evidence_file",
-    "design_limits", "n_obs", "df_resid", "n_params", "saturated",
+    "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -99,6 +102,7 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "df_resid": declaration.residualDegreesOfFreedom = try item.int()
       case "n_params": declaration.parameters = try item.int()
       case "saturated": declaration.saturated = try item.bool()
+      case "subset_of": declaration.subsetOf = try item.string()
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
           var cell: [String: String] = [:]

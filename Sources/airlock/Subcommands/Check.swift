@@ -30,6 +30,9 @@ extension AirlockCommand {
     @Option(name: .long, help: "The most bytes a .gz output may decompress to.")
     var maxDecompressedSize: Int = 8 << 30
 
+    @Option(name: .long, help: "A release history (SQLite) to compare the outputs with, for differencing across releases.")
+    var history: String?
+
     @Flag(name: .long, help: "List passing outputs' details too.")
     var verbose = false
 
@@ -49,7 +52,15 @@ extension AirlockCommand {
       }
       var limits = ReadLimits()
       limits.maxDecompressedBytes = maxDecompressedSize
-      let report = Checker(pack: pack, limits: limits).check(paths: paths)
+      var checker = Checker(pack: pack, limits: limits)
+      if let history {
+        do {
+          checker.history = try ReleaseHistory(path: history)
+        } catch {
+          throw fail(error)
+        }
+      }
+      let report = checker.check(paths: paths)
       if !quiet {
         switch format {
         case .text: print(TextReporter.render(report, color: useColor, verbose: verbose), terminator: "")

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A frequency table reduced to what differencing across outputs needs: its dimensions, the
+/// population it declares, and its published counts keyed by labels. Stored in the release
+/// history; built from a checked output.
+public struct ComparableTable: Codable, Sendable, Equatable {
+  /// Where the table came from (a file path, or a released request's file name).
+  public var source: String
+  /// Dimension names (normalized), in table order.
+  public var dimensions: [String]
+  /// The declared population, if any.
+  public var population: String?
+  /// The file this table's population is declared a subset of (manifest `subset_of`).
+  public var subsetOf: String?
+  /// Published counts: labels (joined by U+001F, in `dimensions` order) to value. Withheld cells are absent.
+  public var cells: [String: Double]
+  /// Positions of the cells in the source file, for findings (not stored in the history).
+  public var positions: [String: Position]? = nil
+
+  /// Where a cell is in its file.
+  public struct Position: Codable, Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+    public var columnName: String
+  }
+
+  /// The dimension signature: tables that share it can be compared cell by cell or band by band.
+  public var signature: String { dimensions.sorted().joined(separator: "|") }
+
+  private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells }
+
+  /// The first count column of a frequency `table`, or `nil` for tables of other kinds.
+  init?(_ table: Table) {
+    guard table.kind == .frequency, let measure = table.measures.firstIndex(where: { $0.role == .count }),
+      !table.dimensions.isEmpty
+    else { return nil }
+    source = table.file
+    dimensions = table.dimensions.map { NamingConventions.normalized($0.name) }
+    population = table.declaration?.population
+    subsetOf = table.declaration?.subsetOf
+    var cells: [String: Double] = [:]
+    var positions: [String: Position] = [:]
+    for cell in 0..<table.cellCount {
+      guard case .number(let value) = table.values[measure][cell] else { continue }
+      let key = table.dimensions.indices.map { Self.normalizedLabel(table.label(ofCell: cell, dimension: $0), margin: table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])]) }
+        .joined(separator: "\u{1F}")
+      cells[key] = value
+      positions[key] = Position(
+        line: table.line(ofCell: cell), column: table.field(ofCell: cell, measure: measure),
+        columnName: table.columnName(ofCell: cell, measure: measure))
+    }
+    self.cells = cells
+    self.positions = positions
+  }
+
+  /// Margins compare equal whatever their label (`Total`, `All`).
+  static func normalizedLabel(_ label: String, margin: Bool) -> String {
+    margin ? "\u{2211}" : label.trimmingWhitespace()
+  }
+
+  /// The labels of a key, for messages.
+  static func describe(_ key: String) -> String {
+    key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { $0 == "\u{2211}" ? "Total" : String($0) }
+      .joined(separator: "/")
+  }
+}
+
+/// A banded label parsed into a half-open interval [low, high): `<20`, `20-39`, `20 to 39`, `70+`,
+/// `≥70`, `40_44` (integer bands: `20-39` is [20, 40)).
+struct Band: Equatable {
+  var low: Double
+  var high: Double
+
+  init?(_ label: String) {
+    let text = label.trimmingWhitespace().lowercased().replacingOccurrences(of: " ", with: "")
+    func number(_ s: Substring) -> Double? { Double(s) }
+    if text.hasPrefix("<=") || text.hasPrefix("≤"), let n = number(text.drop { "<=≤".contains($0) }) {
+      (low, high) = (-.infinity, n + 1)
+    } else if text.hasPrefix("<"), let n = number(text.dropFirst()) {
+      (low, high) = (-.infinity, n)
+    } else if text.hasSuffix("+"), let n = number(text.dropLast()) {
+      (low, high) = (n, .infinity)
+    } else if text.hasPrefix(">=") || text.hasPrefix("≥"), let n = number(text.drop { ">=≥".contains($0) }) {
+      (low, high) = (n, .infinity)
+    } else if let separator = ["to", "-", "–", "_"].first(where: { text.contains($0) }) {
+      let parts = text.components(separatedBy: separator)
+      guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]), a <= b else { return nil }
+      (low, high) = (a, b + 1)
+    } else {
+      return nil
+    }
+  }
+}
