@@ -12,6 +12,11 @@ public enum RuleRegistry {
     PercentageWithoutCountRule.self,
     UnsupportedFileRule.self,
     UncheckedColumnRule.self,
+    NHSNumberRule.self,
+    PostcodeRule.self,
+    EmailAddressRule.self,
+    DateOfBirthRule.self,
+    FreeTextRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.
