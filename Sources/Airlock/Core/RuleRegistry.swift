@@ -12,6 +12,8 @@ public enum RuleRegistry {
     PercentageWithoutCountRule.self,
     UnsupportedFileRule.self,
     UncheckedColumnRule.self,
+    HistogramBinCountRule.self,
+    HistogramExtremeBinsRule.self,
     NHSNumberRule.self,
     PostcodeRule.self,
     EmailAddressRule.self,

@@ -23,6 +23,9 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var margins: [String] = []
   /// Cells whose zeros are structural: each entry matches cells by some of their labels.
   public var structuralZeros: [[String: String]] = []
+  /// Histograms: whether (or which of) the outer bin edges are design limits fixed before the
+  /// data were seen, rather than the observed minimum and maximum.
+  public var designLimits: DesignLimits?
   /// A description of the population the output covers.
   public var population: String?
   /// The manifest file this came from.
@@ -32,7 +35,7 @@ public struct OutputDeclaration: Sendable, Equatable {
 
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
-    "columns_dimension", "margins", "structural_zeros", "population",
+    "columns_dimension", "margins", "structural_zeros", "population", "design_limits",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -60,6 +63,21 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "columns_dimension": declaration.columnsDimension = try item.string()
       case "margins": declaration.margins = try item.strings()
       case "population": declaration.population = try item.string()
+      case "design_limits":
+        if (try? item.string()) != nil {
+          guard let flag = try? item.bool() else {
+            throw item.error("expected true, false or a mapping with lower and/or upper (design_limits: {lower: 0, upper: 120})")
+          }
+          declaration.designLimits = flag ? .allEdges : nil
+        } else {
+          var lower: Double?, upper: Double?
+          for (bound, value) in try item.mapping(allowed: ["lower", "upper"]) {
+            if bound == "lower" { lower = try value.double() } else { upper = try value.double() }
+          }
+          guard lower != nil || upper != nil else { throw item.error("design_limits: give lower, upper or both") }
+          if let lower, let upper, lower >= upper { throw item.error("design_limits: lower must be below upper") }
+          declaration.designLimits = .bounds(lower: lower, upper: upper)
+        }
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
           var cell: [String: String] = [:]
@@ -70,6 +88,15 @@ public struct OutputDeclaration: Sendable, Equatable {
       }
     }
     return declaration
+  }
+
+  /// Which bin edges of a histogram are design limits.
+  public enum DesignLimits: Sendable, Equatable {
+    /// Every edge was fixed in advance (`design_limits: true`).
+    case allEdges
+    /// The outer edges are these limits (`design_limits: {lower: 0, upper: 120}`); a side without
+    /// a limit is not declared.
+    case bounds(lower: Double?, upper: Double?)
   }
 
   /// The declaration that applies to the output at `path`, from `NAME.airlock.yaml` beside it or
