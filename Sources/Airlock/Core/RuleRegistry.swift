@@ -19,6 +19,9 @@ public enum RuleRegistry {
     EmailAddressRule.self,
     DateOfBirthRule.self,
     FreeTextRule.self,
+    SurvivalStepRule.self,
+    SurvivalTailRule.self,
+    SurvivalRoundingRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.

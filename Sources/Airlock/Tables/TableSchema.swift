@@ -81,7 +81,9 @@ public struct TableSchema: Sendable {
         if NamingConventions.modelTermNames.contains(name) {
           roles[index] = .dimension
         } else if let role = NamingConventions.role(ofHeader: header[index]), role == .evidence || role == .dimension {
-          roles[index] = role == .dimension && kind != .model ? .other : role
+          // A survival table's label columns (`group`, `sex`) stay dimensions, one curve each; its
+          // `time` is a value the survival rules judge.
+          roles[index] = role == .dimension && (kind == .histogram || (kind == .survival && name == "time")) ? .other : role
         } else {
           roles[index] = .other
         }
