@@ -99,3 +99,14 @@ import Testing
     #expect(result.outcome != .pass)
   }
 }
+
+extension HistogramTests {
+  @Test func designLimitsFromAFolderManifest() {
+    let folder = temporaryFolder()
+    let path = write("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", to: "ages.csv", in: folder)
+    write("outputs:\n  \"ages*.csv\":\n    design_limits: {lower: 0, upper: 20}\n", to: "airlock.yaml", in: folder)
+    let result = checkFile(path)
+    #expect(result.findings.isEmpty, "\(result.findings.map(\.reason))")
+    #expect(result.outcome == .pass)
+  }
+}

@@ -189,3 +189,18 @@ import Testing
     #expect(!result.findings.contains { $0.code == "I003" })
   }
 }
+
+extension IdentifierTests {
+  @Test func noFindingQuotesTheIdentifier() {
+    let values = ["9434765919", "SW1A 1AA", "jane.doe@nhs.net", "12/03/1984", String(repeating: "secret ", count: 40)]
+    let text = "nhs,postcode,contact,dob,note,count\n" + values.map { "\"\($0)\"" }.joined(separator: ",") + ",12\n"
+    let result = check(text)
+    let identifierFindings = result.findings.filter { $0.code.hasPrefix("I") }
+    #expect(Set(identifierFindings.map(\.code)) == ["I001", "I002", "I003", "I004", "I005"])
+    for finding in identifierFindings {
+      let rendered = [finding.reason, finding.fix, finding.columnName ?? "", finding.cellDescription ?? ""].joined(separator: " ")
+      for value in values { #expect(!rendered.contains(value.trimmingCharacters(in: .whitespaces)), "\(finding.code) quotes \(value)") }
+      #expect(!rendered.contains("secret"))
+    }
+  }
+}

@@ -61,15 +61,11 @@ enum IdentifierScanning {
 
   private static func containsIgnoringCase(_ word: Substring.UTF8View, _ candidate: StaticString) -> Bool {
     candidate.withUTF8Buffer { target in
-      let bytes = Array(word)
-      guard bytes.count >= target.count else { return false }
-      for start in 0...(bytes.count - target.count) {
-        var match = true
-        for k in 0..<target.count where lower(bytes[start + k]) != target[k] {
-          match = false
-          break
-        }
-        if match { return true }
+      guard word.count >= target.count else { return false }
+      var start = word.startIndex
+      while word.distance(from: start, to: word.endIndex) >= target.count {
+        if zip(word[start...], target).allSatisfy({ lower($0) == $1 }) { return true }
+        word.formIndex(after: &start)
       }
       return false
     }
