@@ -59,6 +59,8 @@ rules:
     enabled: true
   rounding:
     scheme: none
+  survival-rounding:
+    enabled: false
 """#,
     "genes-and-health": #"""
 # Genes & Health TRE: counts 1–5 are masked as "1to5"; R data files and binaries are refused.
@@ -122,6 +124,8 @@ rules:
   rounding:
     scheme: base
     base: 5
+  survival-rounding:
+    enabled: true
 """#,
     "ukbiobank": #"""
 # UK Biobank: "5 ... minimum ... for any type of publication".

@@ -146,16 +146,19 @@ struct OutputChecker {
     result.declared = schema.isDeclared
     for rule in outputRules { rule.check(schema, into: &sink) }
     if schema.unclassifiedReason != nil && !schema.isDeclared {
-      // Value rules cannot be trusted on a table whose columns are unknown; identifiers still can.
-      while try nextDataRow(reader, header: header) {
+      // Value rules cannot be trusted on a table whose columns are unknown; identifiers still can,
+      // in the inference sample as in the rest of the file.
+      func inspectRow<Row: RowAccess>(_ row: Row, line: Int) {
         result.rows += 1
         for column in header.indices {
           let context = FieldContext(
-            file: path, bytes: reader.fieldBytes(column), line: reader.recordLine, field: column + 1,
+            file: path, bytes: row.fieldBytes(column), line: line, field: column + 1,
             columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: nil)
           for rule in fieldRules { rule.inspect(context, into: &sink) }
         }
       }
+      for (row, line) in zip(sample, sampleLines) { inspectRow(ReplayRow(fields: row), line: line) }
+      while try nextDataRow(reader, header: header) { inspectRow(reader, line: reader.recordLine) }
       return
     }
 

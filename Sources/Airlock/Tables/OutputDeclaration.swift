@@ -27,7 +27,7 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var evidenceFile: String?
   /// Statistic columns whose extremes are design limits (such as ages 11–16 of schoolchildren), not
   /// one person's value; `design_limits: true` makes every extreme a design limit.
-  public var designLimits: DesignLimits = .none
+  public var designLimits: DesignLimits?
   /// A model's number of observations, residual degrees of freedom and parameters.
   public var observations: Int?
   public var residualDegreesOfFreedom: Int?
@@ -44,18 +44,23 @@ public struct OutputDeclaration: Sendable, Equatable {
 
   public init() {}
 
-  /// Which extremes of an output are design limits.
+  /// Which extremes of an output are design limits fixed by the study's design (the ages 11–16 of a
+  /// school cohort), not observed values.
   public enum DesignLimits: Sendable, Equatable {
-    case none
+    /// Every extreme and every bin edge (`design_limits: true`).
     case all
+    /// These statistic columns (`design_limits: [min, max]`).
     case columns([String])
+    /// A histogram's outer edges are these limits (`design_limits: {lower: 0, upper: 120}`); a side
+    /// without a limit is not declared.
+    case bounds(lower: Double?, upper: Double?)
 
-    /// Whether `column` is a design limit.
+    /// Whether statistic column `column` is a design limit.
     public func contains(_ column: String) -> Bool {
       switch self {
-      case .none: false
       case .all: true
       case .columns(let names): names.contains(column)
+      case .bounds: false
       }
     }
   }
@@ -93,10 +98,22 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "population": declaration.population = try item.string()
       case "evidence_file": declaration.evidenceFile = try item.string()
       case "design_limits":
-        if case .sequence = item.node {
+        switch item.node {
+        case .sequence:
           declaration.designLimits = .columns(try item.strings())
-        } else {
-          declaration.designLimits = try item.bool() ? .all : .none
+        case .mapping:
+          var lower: Double?, upper: Double?
+          for (bound, value) in try item.mapping(allowed: ["lower", "upper"]) {
+            if bound == "lower" { lower = try value.double() } else { upper = try value.double() }
+          }
+          guard lower != nil || upper != nil else { throw item.error("give lower, upper or both") }
+          if let lower, let upper, lower >= upper { throw item.error("lower must be below upper") }
+          declaration.designLimits = .bounds(lower: lower, upper: upper)
+        default:
+          guard let flag = try? item.bool() else {
+            throw item.error("expected true, false, a list of statistic columns ([min, max]) or histogram edges ({lower: 0, upper: 120})")
+          }
+          declaration.designLimits = flag ? .all : nil
         }
       case "n_obs": declaration.observations = try item.int()
       case "df_resid": declaration.residualDegreesOfFreedom = try item.int()
@@ -114,6 +131,7 @@ public struct OutputDeclaration: Sendable, Equatable {
     }
     return declaration
   }
+
 
   /// The declaration that applies to the output at `path`, from `NAME.airlock.yaml` beside it or
   /// from the `outputs:` of an `airlock.yaml` in its folder; `nil` when there is none.

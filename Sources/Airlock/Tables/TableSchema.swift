@@ -56,6 +56,14 @@ public struct TableSchema: Sendable {
       }
     }
 
+    if let declaration, case .columns(let names) = declaration.designLimits {
+      for name in names where !header.contains(name) {
+        throw AirlockError(
+          .configuration, file: declaration.source,
+          "design_limits: column '\(name)' is not in \(file) (its columns: \(header.joined(separator: ", ")))")
+      }
+    }
+
     // Kind from the header.
     let nameSet = Set(names)
     var kind: OutputKind
@@ -83,7 +91,9 @@ public struct TableSchema: Sendable {
         } else if let role = NamingConventions.role(ofHeader: header[index]),
           role == .evidence || role == .dimension || (kind == .model && role == .count)
         {
-          roles[index] = role == .dimension && kind != .model ? .other : role
+          // A survival table's label columns (`group`, `sex`) stay dimensions, one curve each; its
+          // `time` is a value the survival rules judge.
+          roles[index] = role == .dimension && (kind == .histogram || (kind == .survival && name == "time")) ? .other : role
         } else {
           roles[index] = .other
         }

@@ -50,7 +50,8 @@ struct SmallCellCountRule: CellRule {
   }
 
   func inspect(_ cell: CellContext, into sink: inout FindingSink) {
-    guard cell.measure.role == .count, case .number(let value) = cell.value else { return }
+    // Histogram bins are judged by `histogram-bin-count` (H001), with this rule's parameters.
+    guard cell.measure.role == .count, cell.kind != .histogram, case .number(let value) = cell.value else { return }
     if value == 0 && (!includeZero || cell.isStructuralZero) { return }
     if cell.isMargin && !margins { return }
     let small = inclusive ? value <= Double(threshold) : value < Double(threshold)

@@ -33,10 +33,10 @@ struct ExtremeValueRule: TableRule {
   }
 
   func check(_ table: Table, into sink: inout FindingSink) {
-    let limits = table.declaration?.designLimits ?? .none
+    let limits = table.declaration?.designLimits
     let extremes = table.measures.indices.filter {
       table.measures[$0].role == .statistic && SummaryStatistic(header: table.measures[$0].name) == .extreme
-        && !limits.contains(table.measures[$0].name)
+        && !(limits?.contains(table.measures[$0].name) ?? false)
     }
     for measure in extremes {
       for cell in 0..<table.cellCount {

@@ -1,0 +1,68 @@
+/// Flags histogram bins whose count is below the pack's threshold.
+struct HistogramBinCountRule: CellRule {
+  static let description = RuleDescription(
+    code: "H001", name: "histogram-bin-count",
+    summary: "A histogram bin with few people in it can identify them.",
+    rationale: """
+      ## What it checks
+      In a histogram (columns `bin_lo`/`bin_hi` or `bin_start`/`bin_end`, and a count column),
+      every bin's count must be at least the threshold. The threshold, `inclusive` (≤ instead of
+      <), `include_zero` and `margins` are those of `small-cell-count` (C001) in the same pack, so
+      a pack states its threshold once and bins follow it (OpenSAFELY: 7 or fewer fails); C001
+      itself leaves histogram bins to this rule, so a bin is reported once.
+
+      **Empty bins** are not small counts: a bin of 0 is flagged here only when the pack's
+      `small-cell-count` has `include_zero: true` (UK LLC). Otherwise zeros follow the pack's zero
+      policy, `zero-cell` (C002), where declared structural zeros are exempt, and a pack that
+      allows zeros (OpenSAFELY) allows empty bins. ACRO 1.0.2 fails every empty bin even when
+      zeros are allowed (users complained, ACRO #308); airlock does not.
+
+      ## Why it is a disclosure risk
+      A histogram is a frequency table of a continuous variable: a bin of 2 tells anyone who
+      knows one of the two that the other's value lies in the bin, and a sparse tail bin sits
+      next to the minimum or maximum.
+
+      ## References
+      `sdc-rules.md` §3 (histogram: every bin ≥ t); ACRO `check_min_threshold` on `hist`
+      (`acro.md` §3); DataSHIELD `histogramDS` zeroes bins with 0 < n < `nfilter.tab`.
+      """,
+    fix: "widen the bins (or merge the sparse ones, often in the tails) until every bin has at least the threshold, or suppress them",
+    examples: [
+      Example("bins of 10 and more pass", "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n20,30,15"),
+      Example("a sparse tail bin fails", "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n20,30,↓3"),
+      Example("an empty bin is not a small count", "bin_lo,bin_hi,count\n0,10,12\n10,20,0\n20,30,15"),
+    ])
+
+  let threshold: Int
+  let inclusive: Bool
+  let includeZero: Bool
+  let margins: Bool
+
+  init(parameters: RuleParameters, pack: RulePack) {
+    let counts = pack.parameters(of: SmallCellCountRule.self)
+    threshold = counts.integer("threshold")
+    inclusive = counts.boolean("inclusive")
+    includeZero = counts.boolean("include_zero")
+    margins = counts.boolean("margins")
+  }
+
+  static func covers(_ schema: TableSchema, column: Int) -> Bool {
+    schema.kind == .histogram && schema.roles[column] == .count
+  }
+
+  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
+    guard cell.kind == .histogram, cell.measure.role == .count, case .number(let value) = cell.value, value >= 0 else {
+      return
+    }
+    if value == 0 && (!includeZero || cell.isStructuralZero) { return }
+    if cell.isMargin && !margins { return }
+    let small = inclusive ? value <= Double(threshold) : value < Double(threshold)
+    guard small else { return }
+    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
+    sink.add(
+      finding(
+        .fail, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
+        cell: cell.coordinates,
+        reason: "bin count \(formatNumber(value)) is \(inclusive ? "at or below" : "below") the threshold of \(threshold)"))
+  }
+}

@@ -1,0 +1,135 @@
+/// Asks for review of the outer edges of a histogram, which may be the minimum and maximum.
+struct HistogramExtremeBinsRule: TableRule {
+  static let description = RuleDescription(
+    code: "H002", name: "histogram-extreme-bins",
+    summary: "The outer edges of a histogram may publish the minimum and maximum values.",
+    rationale: """
+      ## What it checks
+      In each histogram (one per combination of labels when the output has label columns), the
+      bins are ordered by their lower edge, and the first and last **non-empty** bins are found
+      (a withheld count may be non-empty). The lower edge of the first and the upper edge of the
+      last (its lower edge when there is no upper-edge column) need **review**, unless the
+      manifest declares them design limits:
+
+      - `design_limits: true`: every edge was fixed before the data were seen (a design grid such
+        as ages 0, 5, ..., 120): nothing is flagged.
+      - `design_limits: {lower: 0, upper: 120}`: the histogram's outermost edges (empty bins
+        included) must be these limits; a side whose outermost edge is not its declared limit is
+        flagged, saying so. A side without a limit is treated as undeclared.
+
+      An edge that is not a number cannot be ordered and needs review too, as does a histogram
+      without a count column. Review, not fail: an edge may be a round number chosen in
+      advance or the exact value of one person, and only a person can tell (the manifest records
+      the answer).
+
+      ## Why it is a disclosure risk
+      Most histogram functions (`numpy.histogram`, R `hist`, Stata) take the data's range by
+      default, so the first edge is the smallest value observed and the last the largest: one
+      person's exact value (the "Endpoints" risk of min and max, which fail by default).
+
+      ## References
+      `sdc-rules.md` §3 (histogram: "end bins reveal min/max"; min, max: fail by default,
+      except design limits); ACRO's note "Please check extreme bin edges are not disclosive"
+      (`acro.md` §3); OpenSAFELY (redact min/max except broad design limits).
+      """,
+    fix: "set the bin edges in advance (a fixed grid, with open-ended outer bins such as '< 20' and '≥ 80') and declare them with design_limits in the manifest",
+    examples: [
+      Example(
+        "declared design limits pass", "bin_lo,bin_hi,count\n0,40,12\n40,80,40\n80,120,15",
+        manifest: "kind: histogram\ndesign_limits: {lower: 0, upper: 120}\n"),
+      Example(
+        "a grid fixed in advance passes", "bin_lo,bin_hi,count\n10,20,12\n20,30,40",
+        manifest: "design_limits: true\n"),
+      Example(
+        "edges taken from the data need review", "bin_lo,bin_hi,count\n↓14.37,20,12\n20,30,40\n30,↓41.92,15",
+        outcome: .review),
+      Example(
+        "empty outer bins are not the extremes",
+        "bin_lo,bin_hi,count\n0,10,0\n↓10,20,12\n20,↓30,40\n30,40,0", outcome: .review),
+    ])
+
+  let enabled: Bool
+
+  init(parameters: RuleParameters, pack: RulePack) { enabled = parameters.isEnabled }
+
+  static let lowerNames: Set<String> = ["bin_lo", "bin_start", "bin_lower"]
+  static let upperNames: Set<String> = ["bin_hi", "bin_end", "bin_upper"]
+
+  static func covers(_ schema: TableSchema, column: Int) -> Bool {
+    schema.kind == .histogram && schema.roles[column] == .other
+      && NamingConventions.histogramNames.contains(NamingConventions.normalized(schema.header[column]))
+  }
+
+  func check(_ table: Table, into sink: inout FindingSink) {
+    guard table.kind == .histogram else { return }
+    let names = table.measures.map { NamingConventions.normalized($0.name) }
+    guard let lower = names.firstIndex(where: Self.lowerNames.contains) ?? names.firstIndex(where: Self.upperNames.contains)
+    else { return }
+    let upper = names.firstIndex(where: Self.upperNames.contains) ?? lower
+    guard let count = table.measures.firstIndex(where: { $0.role == .count }) else {
+      sink.add(
+        finding(
+          .review, file: table.file,
+          reason: "a histogram without a count column: its bins cannot be checked (declare the count column in the manifest)"))
+      return
+    }
+    let declaration = try? OutputDeclaration.find(for: table.file)
+    let limits = declaration?.designLimits
+    if limits == .all { return }
+    var declaredLower: Double?, declaredUpper: Double?
+    if case .bounds(let l, let u) = limits { (declaredLower, declaredUpper) = (l, u) }
+
+    // One histogram per combination of labels.
+    var groups: [GroupKey: [Int]] = [:]
+    var order: [GroupKey] = []
+    for cell in 0..<table.cellCount {
+      var key = GroupKey()
+      for d in table.dimensions.indices { key.append(table.keys[d][cell]) }
+      if groups[key] == nil { order.append(key) }
+      groups[key, default: []].append(cell)
+    }
+    for key in order {
+      let cells = groups[key]!
+      var bins: [(cell: Int, lo: Double, hi: Double)] = []
+      var unordered: Int?
+      for cell in cells {
+        guard case .number(let lo) = table.values[lower][cell], case .number(let hi) = table.values[upper][cell] else {
+          unordered = cell
+          break
+        }
+        bins.append((cell, lo, hi))
+      }
+      if let cell = unordered {
+        let measure = table.values[lower][cell].number == nil ? lower : upper
+        sink.add(
+          finding(
+            .review, table: table, cell: cell, measure: measure,
+            reason: "a bin edge that is not a number: the bins cannot be ordered to find the extremes"))
+        continue
+      }
+      bins.sort { $0.lo < $1.lo }
+      let nonEmpty = bins.filter { table.values[count][$0.cell].number != 0 }
+      guard let first = nonEmpty.first, let last = nonEmpty.last, let outerLo = bins.first?.lo,
+        let outerHi = bins.last?.hi
+      else { continue }
+      if let declaredLower, outerLo == declaredLower {
+        // The grid starts at the declared limit.
+      } else {
+        let note =
+          declaredLower.map { "the lowest edge \(formatNumber(outerLo)) is not the declared design limit \(formatNumber($0))" }
+          ?? "the lower edge of the first non-empty bin may be the smallest value observed"
+        sink.add(
+          finding(.review, table: table, cell: first.cell, measure: lower, reason: "\(note): declare design_limits if it was fixed in advance"))
+      }
+      if let declaredUpper, outerHi == declaredUpper {
+        // The grid ends at the declared limit.
+      } else {
+        let note =
+          declaredUpper.map { "the highest edge \(formatNumber(outerHi)) is not the declared design limit \(formatNumber($0))" }
+          ?? "the upper edge of the last non-empty bin may be the largest value observed"
+        sink.add(
+          finding(.review, table: table, cell: last.cell, measure: upper, reason: "\(note): declare design_limits if it was fixed in advance"))
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/// Byte-level helpers shared by the direct-identifier rules. They run on every field of every
+/// output, so they work on the field's bytes in place: no `String`, no `Regex`, no allocation.
+enum IdentifierScanning {
+  @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+  @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
+  @inline(__always) static func isUpper(_ byte: UInt8) -> Bool { byte &- 65 < 26 }
+  @inline(__always) static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }
+  @inline(__always) static func lower(_ byte: UInt8) -> UInt8 { isUpper(byte) ? byte | 0x20 : byte }
+
+  /// Calls `body` with the field's bytes as a buffer (contiguous storage: no copy).
+  @inline(__always)
+  static func withBytes<R>(_ bytes: ArraySlice<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    bytes.withUnsafeBufferPointer(body)
+  }
+
+  /// The number of ASCII digits, stopping early once `enough` are seen.
+  @inline(__always)
+  static func digitCount(_ buffer: UnsafeBufferPointer<UInt8>, atLeast enough: Int) -> Int {
+    var count = 0
+    for byte in buffer where isDigit(byte) {
+      count += 1
+      if count >= enough { return count }
+    }
+    return count
+  }
+
+  /// Whether `buffer` contains `byte`.
+  @inline(__always)
+  static func contains(_ buffer: UnsafeBufferPointer<UInt8>, _ byte: UInt8) -> Bool {
+    for b in buffer where b == byte { return true }
+    return false
+  }
+
+  /// Whether a column name (any case; words separated by `_`, space, `-` or `.`) has a word equal
+  /// to one of `words`, or a word containing one of `fragments`. Reads the name's UTF-8 in place.
+  static func name(_ name: String, hasWord words: [StaticString], orFragment fragments: [StaticString] = []) -> Bool {
+    var utf8 = name.utf8[...]
+    while !utf8.isEmpty {
+      while let first = utf8.first, isSeparator(first) { utf8 = utf8.dropFirst() }
+      let end = utf8.firstIndex(where: isSeparator) ?? utf8.endIndex
+      let word = utf8[utf8.startIndex..<end]
+      if !word.isEmpty {
+        for candidate in words where equalsIgnoringCase(word, candidate) { return true }
+        for candidate in fragments where containsIgnoringCase(word, candidate) { return true }
+      }
+      utf8 = utf8[end...]
+    }
+    return false
+  }
+
+  private static func isSeparator(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "_") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+  }
+
+  private static func equalsIgnoringCase(_ word: Substring.UTF8View, _ candidate: StaticString) -> Bool {
+    guard word.count == candidate.utf8CodeUnitCount else { return false }
+    return candidate.withUTF8Buffer { target in
+      zip(word, target).allSatisfy { lower($0) == $1 }
+    }
+  }
+
+  private static func containsIgnoringCase(_ word: Substring.UTF8View, _ candidate: StaticString) -> Bool {
+    candidate.withUTF8Buffer { target in
+      guard word.count >= target.count else { return false }
+      var start = word.startIndex
+      while word.distance(from: start, to: word.endIndex) >= target.count {
+        if zip(word[start...], target).allSatisfy({ lower($0) == $1 }) { return true }
+        word.formIndex(after: &start)
+      }
+      return false
+    }
+  }
+
+  /// Whether the field is a column name or sits in a column whose name says it holds birth dates.
+  static func isBirthColumn(_ columnName: String) -> Bool {
+    name(columnName, hasWord: ["dob", "born", "birthdate", "birthday", "bdate"], orFragment: ["birth"])
+  }
+}
+
+extension FieldRule {
+  /// A finding at a field, without the row's coordinates: the labels beside an identifier may be
+  /// identifiers themselves, and a report must never quote one.
+  func identifierFinding(_ outcome: Outcome, _ field: FieldContext, reason: String) -> Finding {
+    // A column name that is itself an identifier is not repeated either.
+    finding(
+      outcome, file: field.file, line: field.line, column: field.field,
+      columnName: field.isHeader ? nil : field.columnName, cell: nil,
+      reason: field.isHeader ? "a column name holds \(reason)" : "the field holds \(reason)")
+  }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+@testable import Airlock
+
+/// Histograms (H001–H002) and the `design_limits` manifest key.
+@Suite struct HistogramTests {
+  private func codes(_ result: OutputResult, _ code: String) -> [String] {
+    result.findings.filter { $0.code == code }.map { "\($0.line ?? 0):\($0.column ?? 0):\($0.outcome.rawValue)" }
+  }
+
+  private func checkDeclared(_ text: String, manifest: String) -> OutputResult {
+    let folder = temporaryFolder()
+    let path = write(text, to: "h.csv", in: folder)
+    write(manifest, to: "h.airlock.yaml", in: folder)
+    return checkFile(path)
+  }
+
+  @Test func binsUseTheSmallCellCountParametersAndAreReportedOnce() {
+    let text = "bin_lo,bin_hi,count\n0,10,7\n10,20,40\n20,30,8\n"
+    let byDefault = check(text)
+    #expect(codes(byDefault, "H001") == ["2:3:fail", "4:3:fail"])
+    #expect(codes(byDefault, "C001").isEmpty, "C001 leaves histogram bins to H001")
+    let opensafely = check(text, pack: try! RulePackLoader.load("opensafely"))
+    #expect(codes(opensafely, "H001") == ["2:3:fail"], "threshold 7 inclusive: 8 passes, 7 fails")
+    let lowered = check(text, pack: pack(rule: "small-cell-count", ["threshold": .integer(5)]))
+    #expect(codes(lowered, "H001").isEmpty)
+  }
+
+  @Test func emptyBinsFollowTheZeroPolicyNotTheThreshold() {
+    let text = "bin_lo,bin_hi,count\n0,10,12\n10,20,0\n20,30,15\n"
+    let byDefault = check(text)
+    #expect(codes(byDefault, "H001").isEmpty)
+    #expect(codes(byDefault, "C002") == ["3:3:fail"], "the default pack's zeros are disclosive")
+    let opensafely = check(text, pack: try! RulePackLoader.load("opensafely"))
+    #expect(!opensafely.findings.contains { $0.line == 3 }, "zeros allowed: the empty bin passes (unlike ACRO #308)")
+    let ukllc = check(text, pack: try! RulePackLoader.load("ukllc"))
+    #expect(codes(ukllc, "H001") == ["3:3:fail"], "include_zero: an empty bin is a small count")
+  }
+
+  @Test func histogramColumnsAreCoveredSoUncheckedColumnIsQuiet() {
+    let result = check("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", pack: pack(rule: "histogram-extreme-bins", ["enabled": .boolean(false)]))
+    #expect(result.kind == .histogram)
+    #expect(codes(result, "C009").count == 1, "with H002 disabled the edges are unchecked")
+    let declared = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", manifest: "design_limits: true\n")
+    #expect(declared.findings.isEmpty)
+    #expect(declared.outcome == .pass)
+    let noBins = check("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", pack: pack(rule: "histogram-bin-count", ["enabled": .boolean(false)]))
+    #expect(noBins.findings.contains { $0.code == "C009" && $0.reason.contains("'count'") })
+  }
+
+  @Test func extremeEdgesNeedReviewUnlessDeclared() {
+    let text = "bin_lo,bin_hi,count\n14.37,20,12\n20,30,40\n30,41.92,15\n"
+    #expect(codes(check(text), "H002") == ["2:1:review", "4:2:review"])
+    #expect(check(text).outcome == .review)
+    // Bins out of order are sorted before the extremes are found.
+    let shuffled = check("bin_lo,bin_hi,count\n20,30,40\n30,41.92,15\n14.37,20,12\n")
+    #expect(Set(codes(shuffled, "H002")) == ["4:1:review", "3:2:review"])
+  }
+
+  @Test func declaredBoundsMustMatchTheOuterEdges() {
+    let text = "bin_lo,bin_hi,count\n0,40,12\n40,80,40\n80,110,15\n"
+    let both = checkDeclared(text, manifest: "design_limits: {lower: 0, upper: 120}\n")
+    #expect(codes(both, "H002") == ["4:2:review"])
+    #expect(both.findings.first { $0.code == "H002" }?.reason.contains("not the declared design limit 120") == true)
+    let lowerOnly = checkDeclared(text, manifest: "design_limits:\n  lower: 0\n")
+    #expect(codes(lowerOnly, "H002") == ["4:2:review"])
+    let explicitFalse = checkDeclared(text, manifest: "design_limits: false\n")
+    #expect(codes(explicitFalse, "H002").count == 2)
+  }
+
+  @Test func designLimitsIsParsedStrictly() {
+    for bad in ["design_limits: maybe\n", "design_limits: {lower: 0, top: 9}\n", "design_limits: {lower: zero}\n",
+      "design_limits: {}\n", "design_limits: {lower: 10, upper: 5}\n", "design_limits: [0, 120]\n"]
+    {
+      let result = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n", manifest: bad)
+      #expect(result.error?.kind == .configuration, "\(bad)")
+    }
+  }
+
+  @Test func groupedHistogramsAreCheckedPerGroup() {
+    let text = "sex,bin_lo,bin_hi,count\nF,0,10,12\nF,10,20,14\nM,0,10,20\nM,10,20,11\n"
+    let result = checkDeclared(text, manifest: "dimensions: [sex]\ndesign_limits: {lower: 0}\n")
+    #expect(codes(result, "H002") == ["3:3:review", "5:3:review"])
+  }
+
+  @Test func withheldAndTextEdges() {
+    // A withheld count may be non-empty: the bin is an extreme.
+    let withheld = check("bin_lo,bin_hi,count\n0,10,*\n10,20,40\n20,30,0\n")
+    #expect(Set(codes(withheld, "H002")) == ["2:1:review", "3:2:review"])
+    let text = check("bin_lo,bin_hi,count\nlow,10,12\n10,20,40\n")
+    #expect(codes(text, "H002") == ["2:1:review"])
+    #expect(text.findings.first { $0.code == "H002" }?.reason.contains("cannot be ordered") == true)
+  }
+
+  @Test func histogramWithoutCountsNeedsReview() {
+    let result = checkDeclared("bin_lo,bin_hi,density\n0,10,0.2\n10,20,0.8\n", manifest: "kind: histogram\n")
+    #expect(result.findings.contains { $0.code == "H002" && $0.line == nil && $0.outcome == .review })
+    #expect(result.outcome != .pass)
+  }
+}
+
+extension HistogramTests {
+  @Test func designLimitsFromAFolderManifest() {
+    let folder = temporaryFolder()
+    let path = write("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", to: "ages.csv", in: folder)
+    write("outputs:\n  \"ages*.csv\":\n    design_limits: {lower: 0, upper: 20}\n", to: "airlock.yaml", in: folder)
+    let result = checkFile(path)
+    #expect(result.findings.isEmpty, "\(result.findings.map(\.reason))")
+    #expect(result.outcome == .pass)
+  }
+}
