@@ -160,4 +160,6 @@ public struct ReleaseResult: Sendable {
   public var copied: [String]
   public var alreadyPresent: [String]
   public var recordPath: String
+  /// The record's decision-log receipt, when the store keeps a log.
+  public var receiptPath: String?
 }

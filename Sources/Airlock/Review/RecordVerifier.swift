@@ -153,12 +153,14 @@ public enum RecordVerifier {
     guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
       return ["'\(folder)' is not a folder"]
     }
-    let ignored = recordPath.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
+    // The record, and its decision-log receipt written beside it (`NAME.tlog-proof`).
+    let beside = recordPath.map { [$0, ($0.hasSuffix(".json") ? String($0.dropLast(5)) : $0) + ".tlog-proof"] } ?? []
+    let ignored = Set(beside.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path })
     var present: [String: String] = [:]
     let walker = manager.enumerator(atPath: folder)
     while let relative = walker?.nextObject() as? String {
       let full = (folder as NSString).appendingPathComponent(relative)
-      if URL(fileURLWithPath: full).standardizedFileURL.resolvingSymlinksInPath().path == ignored { continue }
+      if ignored.contains(URL(fileURLWithPath: full).standardizedFileURL.resolvingSymlinksInPath().path) { continue }
       var info = stat()
       guard lstat(full, &info) == 0 else { continue }
       switch info.st_mode & S_IFMT {

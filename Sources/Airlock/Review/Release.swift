@@ -4,6 +4,9 @@ extension ReviewWorkflow {
   /// The file name a request's record is written under, beside the released files.
   public static func recordFileName(_ id: String) -> String { "\(id).review.json" }
 
+  /// The file name of the record's decision-log receipt (C2SP tlog-proof), beside the record.
+  public static func receiptFileName(_ id: String) -> String { "\(id).review.tlog-proof" }
+
   /// Verifies the request's record, then copies its approved output files into `folder`
   /// atomically (temporary file, then a link that never replaces), refusing traversal, symlinks
   /// and overwrites, and writes the record beside them. Running it again is harmless.
@@ -63,7 +66,25 @@ extension ReviewWorkflow {
         try log("release", request: id, turn: current.turn, actor: actor, detail: ["to": folder, "files": statement.subject.map(\.name).joined(separator: ",")], db: db)
       }
     }
-    return ReleaseResult(copied: copied, alreadyPresent: present, recordPath: (folder as NSString).appendingPathComponent(recordName))
+    // The record's tlog-proof receipt (signing.md §4.5), once, beside it.
+    var receiptPath: String?
+    if store.hasLog {
+      let name = Self.receiptFileName(id)
+      let path = (folder as NSString).appendingPathComponent(name)
+      if !FileManager.default.fileExists(atPath: path) {
+        let receipt = Data(try logReceipt(id).text.utf8)
+        let temporary = (folder as NSString).appendingPathComponent(".airlock-receipt-\(UUID().uuidString)")
+        do { try receipt.write(to: URL(fileURLWithPath: temporary)) } catch {
+          throw AirlockError(.input, file: temporary, "cannot write the log receipt")
+        }
+        defer { unlink(temporary) }
+        _ = try place(contentsOf: temporary, sha256: Digest.sha256(receipt), as: name, in: folder)
+      }
+      receiptPath = path
+    }
+    return ReleaseResult(
+      copied: copied, alreadyPresent: present, recordPath: (folder as NSString).appendingPathComponent(recordName),
+      receiptPath: receiptPath)
   }
 
   private func prepareFolder(_ folder: String) throws(AirlockError) {

@@ -15,6 +15,8 @@ public final class ReviewStore: Sendable {
     public var rules: String = "default"
     /// Project name to rule pack (a built-in name or a path).
     public var projects: [String: String] = [:]
+    /// The decision log's private key, when kept outside the store (default `<store>/log.key`).
+    public var logKey: String?
 
     public init(rules: String = "default", projects: [String: String] = [:]) {
       self.rules = rules
@@ -206,7 +208,27 @@ public final class ReviewStore: Sendable {
 
   /// Runs `body` in one IMMEDIATE transaction (taking the write lock up front, so that two
   /// processes never interleave a read-then-write).
+  ///
+  /// This is where every state change of the workflow is committed, so it is where the decision
+  /// log is fed: the log key is loaded first (a missing key refuses the change), and once the
+  /// transaction commits, every new signed event is appended to the log (`syncLog`). If the
+  /// process dies between the commit and the append, the store's event history still holds the
+  /// event, and the next change (or `airlock log sync`) appends it: the log lags the store, never
+  /// leads it, and never loses an event.
   func transaction<T>(_ body: (Database) throws -> T) throws(AirlockError) -> T {
+    let logKey = try logSigner()
+    let result = try commit(body)
+    if let logKey {
+      do { try syncLog(key: logKey) } catch {
+        throw AirlockError(
+          error.kind, file: error.file, line: error.line, column: error.column,
+          "the change was saved, but the decision log was not updated (\(error.message)); run 'airlock log sync'")
+      }
+    }
+    return result
+  }
+
+  private func commit<T>(_ body: (Database) throws -> T) throws(AirlockError) -> T {
     do {
       return try pool.writeWithoutTransaction { db in
         var result: T?

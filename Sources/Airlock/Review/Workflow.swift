@@ -268,7 +268,12 @@ public struct ReviewWorkflow: Sendable {
         ready = true
         if try approvedEverything(id, turn: request.turn, principal: actor.principal, db: db) {
           signatures = try addRecordSignature(request, actor: actor, db: db)
-          if signatures >= request.reviewersRequired { status = .approved }
+          if signatures >= request.reviewersRequired {
+            // Enough signatures already (e.g. one reviewer required): the request is decided now.
+            status = .approved
+            try setStatus(.approved, request: request, db: db)
+            try log("approve", request: id, turn: request.turn, actor: actor, detail: ["signatures": "\(signatures)"], db: db)
+          }
         } else {
           signatures = try recordSignatureCount(id, turn: request.turn, db: db)
         }

@@ -84,8 +84,11 @@ extension ReviewWorkflow {
   }
 
   /// Appends an event to the request's history, signed by the person who acted.
+  /// The request's status after the change goes into the event (the public decision log reads it).
   func log(_ type: String, request: String, turn: Int, actor: Actor, detail: [String: String], db: Database) throws {
     let at = timestamp
+    var detail = detail
+    detail["status"] = try String.fetchOne(db, sql: "SELECT status FROM request WHERE id = ?", arguments: [request])
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let previous = try String.fetchOne(

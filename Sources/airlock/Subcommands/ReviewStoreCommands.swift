@@ -23,6 +23,15 @@ extension AirlockCommand {
     @Option(name: .customLong("project-rules"), help: "PROJECT=PACK: the rule pack of one project (repeatable).")
     var projectRules: [String] = []
 
+    @Option(name: .customLong("log-origin"), help: "The decision log's origin (default: HOST/airlock/log).")
+    var logOrigin: String?
+
+    @Option(name: .customLong("log-key"), help: "The decision log's private key; created when missing (default: STORE/log.key).")
+    var logKey: String?
+
+    @Flag(name: .customLong("no-log"), help: "Keep no decision log (not recommended; 'airlock log init' adds one later).")
+    var noLog = false
+
     func run() throws {
       let root = store.map { URL(fileURLWithPath: $0) } ?? ReviewStore.defaultRoot()
       do throws(AirlockError) {
@@ -48,6 +57,10 @@ extension AirlockCommand {
         }
         let created = try ReviewStore.create(at: root, config: config, trustList: trust)
         print("review store ready at \(created.root.path)")
+        if !noLog && (!created.hasLog || logKey != nil) {
+          let log = try created.enableLog(origin: logOrigin ?? defaultLogOrigin(), keyPath: logKey)
+          print("decision log at \(log.folder.path); log key (pin this): \(log.verifier.vkey)")
+        }
         if !FileManager.default.fileExists(atPath: created.trustListPath) {
           print("note: no trust list yet; run 'airlock init --trust allowed_signers'")
         }

@@ -21,6 +21,10 @@ extension AirlockCommand {
     var minReviewers: Int = 2
     @Option(name: .long, help: "A rule pack whose review policy sets --min-reviewers.") var rules: String?
     @Option(name: .long, help: "Require the record to be for this request id.") var request: String?
+    @Option(name: .customLong("log-key"), help: "The decision log's key you pinned (vkey file): the record's log receipt must verify under it.")
+    var logKey: String?
+    @Option(name: .long, help: "The record's tlog-proof receipt (default: RECORD with .json replaced by .tlog-proof).")
+    var receipt: String?
     @Flag(name: .shortAndLong, help: "Print nothing; only the exit code tells.") var quiet = false
 
     func run() throws {
@@ -35,9 +39,21 @@ extension AirlockCommand {
         trustList = try TrustList.load(trust)
         if let rules { minimum = max(minimum, try RulePackLoader.load(rules).reviewers) }
       } catch { throw fail(error) }
-      let report = RecordVerifier.verify(
+      var report = RecordVerifier.verify(
         data, policy: VerificationPolicy(trust: trustList, minimumReviewers: minimum, expectedRequest: request),
         files: files, ignoring: record)
+      let receiptPath = receipt ?? (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
+      if let logKey {
+        do throws(AirlockError) {
+          guard let text = try? String(contentsOfFile: logKey, encoding: .utf8) else {
+            throw AirlockError(.input, file: logKey, "cannot read the pinned log key")
+          }
+          let verifier = try NoteVerifier(vkey: text, file: logKey)
+          if report.verified { report.failures += Self.receiptFailures(receiptPath, verifier: verifier, record: data) }
+        } catch { throw fail(error) }
+      } else if FileManager.default.fileExists(atPath: receiptPath) {
+        report.notes.append("\(receiptPath): log receipt not checked (give --log-key to check it)")
+      }
       if !quiet {
         for note in report.notes { printError("note: \(note)") }
         if report.verified, let statement = report.statement {
@@ -50,6 +66,26 @@ extension AirlockCommand {
         }
       }
       if !report.verified { throw ExitCode(1) }
+    }
+
+    /// Checks the record's receipt: signed by the pinned log key, proving an APPROVED entry that
+    /// commits to exactly the record's payload.
+    static func receiptFailures(_ path: String, verifier: NoteVerifier, record: Data) -> [String] {
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        return ["\(path): no log receipt for the record (--log-key requires one)"]
+      }
+      do throws(AirlockError) {
+        let receipt = try InclusionReceipt(text: text, file: path)
+        let checkpoint = try receipt.verify(verifier, file: path)
+        let entry = try LogEntry.parse(receipt.entry)
+        let envelope = try Envelope.parse(record)
+        let statement = try? JSONDecoder().decode(ReviewStatement.self, from: envelope.body ?? Data())
+        guard entry.decision == "APPROVED", entry.statementSha256 == Digest.sha256(envelope.body ?? Data()),
+          entry.request == statement?.predicate.request.id
+        else { return ["\(path): the logged entry \(receipt.index) is not this record's approval"] }
+        _ = checkpoint
+        return []
+      } catch { return [error.description] }
     }
   }
 
@@ -73,6 +109,7 @@ extension AirlockCommand {
         for name in result.copied { print("released \(name)") }
         for name in result.alreadyPresent { print("already released \(name)") }
         print("record: \(result.recordPath)")
+        if let receipt = result.receiptPath { print("log receipt: \(receipt)") }
       } catch { throw fail(error) }
     }
   }

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import Airlock
+
+/// The file-backed log: appends, proofs, and every tamper case `airlock log verify` must catch.
+@Suite struct TransparencyLogTests {
+  let key = SigningKey()
+  let folder = temporaryFolder().appendingPathComponent("log")
+
+  func makeLog(entries: Int = 10) throws -> TransparencyLog {
+    let log = try TransparencyLog.create(at: folder, origin: "tre.example/airlock/log", key: key)
+    for number in 0..<entries {
+      try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":\#(number)}"#.utf8)] }
+    }
+    return log
+  }
+
+  var lines: [String] {
+    get { try! String(contentsOfFile: folder.appendingPathComponent("entries.jsonl").path, encoding: .utf8).components(separatedBy: "\n").dropLast() }
+    nonmutating set { try! Data((newValue.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("entries.jsonl")) }
+  }
+
+  @Test func appendsSignEveryCheckpointAndVerify() throws {
+    let log = try makeLog()
+    let (problems, size) = log.verify()
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(size == 10)
+    #expect(log.archivedSizes() == Array(0...10))
+    let receipt = try log.receipt(for: 3)
+    #expect(try InclusionReceipt(text: receipt.text).verify(log.verifier).size == 10)
+    #expect(String(decoding: receipt.entry, as: UTF8.self) == #"{"index":3,"n":3}"#)
+    let (old, new, proof) = try log.consistencyProof(from: 4)
+    #expect(Merkle.verifyConsistency(oldSize: 4, newSize: 10, oldRoot: old.root, newRoot: new.root, proof: proof))
+    #expect(try log.archivedCheckpoint(4)?.checkpoint == old)
+    // Reopening reads the pinned key.
+    #expect(try TransparencyLog.open(at: folder).verifier == log.verifier)
+  }
+
+  @Test func verifyCatchesTruncation() throws {
+    let log = try makeLog()
+    lines = Array(lines.dropLast(2))
+    let problems = log.verify().problems
+    #expect(problems.contains { $0.contains("truncated") }, "\(problems)")
+    #expect(throws: AirlockError.self) { try log.append(key: key) { _ in [Data("{}".utf8)] } }
+  }
+
+  @Test func verifyCatchesAnEditedLine() throws {
+    let log = try makeLog()
+    var edited = lines
+    edited[6] = edited[6].replacingOccurrences(of: "\"n\":6", with: "\"n\":7")
+    lines = edited
+    let problems = log.verify().problems
+    // The first checkpoint that no longer matches is the one that first covered line 7.
+    #expect(problems.contains { $0.contains("entries.jsonl:7: entries 1-7 do not hash") }, "\(problems)")
+    #expect(throws: AirlockError.self) { try log.append(key: key) { _ in [Data("{}".utf8)] } }
+  }
+
+  @Test func verifyCatchesReordering() throws {
+    let log = try makeLog()
+    var reordered = lines
+    reordered.swapAt(2, 3)
+    lines = reordered
+    let problems = log.verify().problems
+    #expect(problems.contains { $0.contains("edited, inserted or reordered") }, "\(problems)")
+    #expect(problems.contains { $0.contains("entries.jsonl:3:1: entry should have index 2") }, "\(problems)")
+  }
+
+  @Test func verifyCatchesARolledBackCheckpoint() throws {
+    let log = try makeLog()
+    let older = try Data(contentsOf: URL(fileURLWithPath: log.checkpointsFolder).appendingPathComponent("6"))
+    try older.write(to: URL(fileURLWithPath: log.checkpointPath))
+    let problems = log.verify().problems
+    #expect(problems.contains { $0.contains("rolled back") }, "\(problems)")
+  }
+
+  @Test func anAuditorsSavedCheckpointCatchesAWholesaleRollback() throws {
+    let log = try makeLog()
+    let saved = try String(contentsOfFile: log.checkpointPath, encoding: .utf8)
+    // Roll the whole log back to size 6: entries, latest checkpoint and the archive.
+    lines = Array(lines.prefix(6))
+    try FileManager.default.copyItem(atPath: log.checkpointsFolder + "/6", toPath: log.checkpointPath + ".old")
+    unlink(log.checkpointPath)
+    try FileManager.default.moveItem(atPath: log.checkpointPath + ".old", toPath: log.checkpointPath)
+    for size in 7...10 { unlink(log.checkpointsFolder + "/\(size)") }
+    #expect(log.verify().problems.isEmpty)
+    let problems = log.verify(previous: saved, previousFile: "saved").problems
+    #expect(problems.contains { $0.contains("saved: signs 10 entries, more than the log's 6 (rolled back)") }, "\(problems)")
+  }
+
+  @Test func verifyCatchesUnsignedAndForgedCheckpoints() throws {
+    let log = try makeLog()
+    lines = lines + [#"{"index":10,"n":99}"#]
+    #expect(log.verify().problems.contains { $0.contains("not signed") })
+    let forged = try SignedNote.sign("tre.example/airlock/log\n11\n\(Merkle.emptyRoot.base64EncodedString())\n", name: "tre.example/airlock/log", key: SigningKey())
+    try Data(forged.utf8).write(to: URL(fileURLWithPath: log.checkpointPath))
+    #expect(log.verify().problems.contains { $0.contains("not signed by") })
+  }
+
+  @Test func anAppendCutShortIsDroppedAndCrashedAppendsAreSigned() throws {
+    let log = try makeLog(entries: 3)
+    // A line fsynced but never signed (crash before the checkpoint), then half a line.
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log.entriesPath))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(#"{"index":3,"n":3}"#.utf8 + [0x0a] + #"{"index":4,"#.utf8))
+    try handle.close()
+    #expect(!log.verify().problems.isEmpty)
+    try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] }
+    #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
+    #expect(log.verify().size == 5)
+  }
+
+  @Test func concurrentAppendersSerializeOnTheLock() throws {
+    _ = try makeLog(entries: 0)
+    let folder = folder
+    let key = key
+    DispatchQueue.concurrentPerform(iterations: 8) { worker in
+      let log = try! TransparencyLog.open(at: folder)
+      for _ in 0..<5 {
+        try! log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"worker":\#(worker)}"#.utf8)] }
+      }
+    }
+    let log = try TransparencyLog.open(at: folder)
+    #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
+    #expect(log.verify().size == 40)
+  }
+
+  @Test func theLogRefusesAnotherKey() throws {
+    let log = try makeLog(entries: 1)
+    #expect(throws: AirlockError.self) { try log.append(key: SigningKey()) { _ in [] } }
+    #expect(throws: AirlockError.self) { try TransparencyLog.create(at: folder, origin: "tre.example/airlock/log", key: SigningKey()) }
+  }
+}
