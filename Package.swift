@@ -33,7 +33,10 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
-      ]
+      ],
+      // Dynamic exclusivity checks cost about 15% of `airlock check`'s time on the reader's hot loop
+      // (measured with perf on the 1 GB benchmark); release builds rely on the static checks.
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
     ),
     .executableTarget(
       name: "airlock",

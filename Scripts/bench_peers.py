@@ -16,7 +16,7 @@ def count(engine: str, path: str) -> int:
         import duckdb
 
         quoted = path.replace("'", "''")
-        return duckdb.connect().sql(f"SELECT count(*) FROM read_csv('{quoted}') WHERE n < 10").fetchone()[0]
+        return duckdb.connect().execute(f"SELECT count(*) FROM read_csv('{quoted}') WHERE n < 10").fetchall()[0][0]
     if engine == "pandas":
         import pandas as pd
 

@@ -36,6 +36,7 @@ public struct Checker: Sendable {
     var tables: [ComparableTable?] = []
     for file in files {
       var table: Table?
+      // Only frequency tables are compared across outputs; others need not keep their cells.
       results.append(checker.check(path: file, keeping: true, table: &table))
       // Only the comparable summary is kept, so memory does not grow with every table's cells.
       tables.append(table.flatMap { $0.cellCount <= Self.crossOutputCellLimit ? ComparableTable($0) : nil })

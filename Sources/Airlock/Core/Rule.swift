@@ -18,6 +18,8 @@ public protocol CellRule: Rule {
 
 /// A rule that needs the whole table (margins, class disclosure, marker schemes).
 public protocol TableRule: Rule {
+  /// The kinds of output the rule judges; the cell store is kept only when an enabled rule needs it.
+  static var kinds: Set<OutputKind> { get }
   /// Checks the complete table.
   func check(_ table: Table, into sink: inout FindingSink)
 }
@@ -46,6 +48,23 @@ public struct FieldContext {
   /// Whether the field is a column name.
   public let isHeader: Bool
   let row: RowCursor?
+  /// What the column's name says, worked out once per column.
+  let traits: ColumnTraits
+
+  init(
+    file: String, bytes: ArraySlice<UInt8>, line: Int, field: Int, columnName: String, role: ColumnRole,
+    isHeader: Bool, row: RowCursor?, traits: ColumnTraits? = nil
+  ) {
+    self.file = file
+    self.bytes = bytes
+    self.line = line
+    self.field = field
+    self.columnName = columnName
+    self.role = role
+    self.isHeader = isHeader
+    self.row = row
+    self.traits = traits ?? ColumnTraits(name: columnName)
+  }
 
   /// The field as text.
   public var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -54,10 +73,27 @@ public struct FieldContext {
   public var coordinates: [Finding.Coordinate]? { row?.coordinates(field: field) }
 }
 
+/// What a column's name says to the field rules (computed once per column, not once per field).
+struct ColumnTraits: Sendable {
+  /// The name suggests dates of birth (`dob`, `date_of_birth`).
+  let isBirth: Bool
+  /// The name suggests periods (`week`, `month_start`) and no event in one person's life.
+  let isPeriod: Bool
+
+  init(name: String) {
+    isBirth = IdentifierScanning.isBirthColumn(name)
+    isPeriod = DateOfBirthRule.isPeriodColumn(name)
+  }
+}
+
 /// A rule about the output as a whole (its kind, its columns), run once the columns are known.
 public protocol OutputRule: Rule {
   /// Checks the output's schema.
   func check(_ schema: TableSchema, into sink: inout FindingSink)
+}
+
+extension TableRule {
+  public static var kinds: Set<OutputKind> { Set(OutputKind.allCases) }
 }
 
 extension Rule {

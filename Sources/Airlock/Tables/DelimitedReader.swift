@@ -98,6 +98,9 @@ final class DelimitedReader {
     String(decoding: fieldBytes(index), as: UTF8.self)
   }
 
+  /// Bytes of the (decompressed) stream consumed so far.
+  var consumedBytes: Int { bytesRead + position }
+
   /// Whether the current record is one empty field (a blank line).
   var isBlank: Bool { fieldEnds.count == 1 && fieldEnds[0] == 0 }
 

@@ -162,7 +162,16 @@ struct OutputChecker {
       return
     }
 
+    let tableRules = tableRules.filter { type(of: $0).kinds.contains(schema.kind) }
+    // Differencing across outputs compares frequency tables only.
+    let keeping = keeping && schema.kind == .frequency
     var builder = TableBuilder(schema: schema, pack: pack, storing: keeping || !tableRules.isEmpty)
+    // Estimate the rows from the file's size and the sample's, so the store is sized once.
+    if !path.lowercased().hasSuffix(".gz"), sample.count > 0, reader.consumedBytes > 0,
+      let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int
+    {
+      builder.reserve(rows: Int(Double(size) / Double(reader.consumedBytes) * Double(sample.count) * 1.02) + 16)
+    }
     let cursor = RowCursor(reader: reader, schema: schema)
     let rules = cellRules
     // The sample goes through the same path as the rest of the file.

@@ -32,6 +32,24 @@ public struct PackedIDs: Sendable {
 
   public init() {}
 
+  /// Makes room for `count` ids in all (in the current width).
+  public mutating func reserve(_ count: Int) {
+    switch storage {
+    case .narrow(var a):
+      storage = .medium([])
+      a.reserveCapacity(count)
+      storage = .narrow(a)
+    case .medium(var a):
+      storage = .narrow([])
+      a.reserveCapacity(count)
+      storage = .medium(a)
+    case .wide(var a):
+      storage = .narrow([])
+      a.reserveCapacity(count)
+      storage = .wide(a)
+    }
+  }
+
   public var count: Int {
     switch storage {
     case .narrow(let a): a.count
@@ -85,105 +103,60 @@ public struct PackedIDs: Sendable {
   }
 }
 
-/// Cell values packed as tightly as they allow: small non-negative integers (the usual counts) in
-/// 2 bytes, anything else as a `Double` with a state byte.
+/// Cell values packed as tightly as they allow: 2 bytes a cell for the usual counts (whole numbers
+/// below 65,279), markers and text; other values (large or fractional) in a side list of exceptions.
 public struct PackedValues: Sendable {
-  private static let textCode: UInt16 = 0xFFFF
+  private static let overflowCode: UInt16 = 0xFEFF
   private static let markerBase: UInt16 = 0xFF00
-  private static let wideText: UInt8 = 0xFF
+  private static let textCode: UInt16 = 0xFFFF
 
-  private enum Storage: Sendable {
-    /// 0...0xFEFF are numbers; 0xFF00 + k is marker k; 0xFFFF is text.
-    case small([UInt16])
-    /// states: 0 number, 1 + k marker k, 0xFF text.
-    case wide(values: [Double], states: [UInt8])
-  }
-  private var storage = Storage.small([])
+  /// 0...0xFEFE are numbers; 0xFEFF means "see `overflow`"; 0xFF00 + k is marker k; 0xFFFF is text.
+  private var codes: [UInt16] = []
+  /// Values that do not fit a code, by cell index (appended in order, so sorted).
+  private var overflowIndices: [UInt32] = []
+  private var overflowValues: [Double] = []
 
   public init() {}
 
-  public var count: Int {
-    switch storage {
-    case .small(let a): a.count
-    case .wide(let v, _): v.count
-    }
-  }
+  public var count: Int { codes.count }
+
+  /// Makes room for `count` cells in all.
+  public mutating func reserve(_ count: Int) { codes.reserveCapacity(count) }
 
   public subscript(index: Int) -> CellValue {
-    switch storage {
-    case .small(let a):
-      let code = a[index]
-      if code == Self.textCode { return .text }
-      if code >= Self.markerBase { return .withheld(marker: Int(code - Self.markerBase)) }
-      return .number(Double(code))
-    case .wide(let values, let states):
-      let state = states[index]
-      if state == 0 { return .number(values[index]) }
-      if state == Self.wideText { return .text }
-      return .withheld(marker: Int(state) - 1)
+    let code = codes[index]
+    if code < Self.overflowCode { return .number(Double(code)) }
+    if code == Self.textCode { return .text }
+    if code >= Self.markerBase { return .withheld(marker: Int(code - Self.markerBase)) }
+    // Binary search of the exceptions.
+    var low = 0, high = overflowIndices.count
+    let target = UInt32(index)
+    while low < high {
+      let mid = (low + high) / 2
+      if overflowIndices[mid] < target { low = mid + 1 } else { high = mid }
     }
+    return .number(overflowValues[low])
   }
 
   public mutating func append(_ value: CellValue) {
-    switch storage {
-    case .small(var a):
-      let code: UInt16?
-      switch value {
-      case .number(let x):
-        code = x >= 0 && x < Double(Self.markerBase) && x == x.rounded() ? UInt16(x) : nil
-      case .withheld(let marker):
-        code = marker < 0xFF ? Self.markerBase + UInt16(marker) : nil
-      case .text:
-        code = Self.textCode
-      }
-      if let code {
-        storage = .small([])
-        a.append(code)
-        storage = .small(a)
+    switch value {
+    case .number(let x):
+      if x >= 0 && x < Double(Self.overflowCode) && x == x.rounded() {
+        codes.append(UInt16(x))
       } else {
-        var values = [Double](), states = [UInt8]()
-        values.reserveCapacity(a.count + 1)
-        states.reserveCapacity(a.count + 1)
-        for i in a.indices {
-          switch self[i] {
-          case .number(let x):
-            values.append(x)
-            states.append(0)
-          case .withheld(let m):
-            values.append(0)
-            states.append(UInt8(m + 1))
-          case .text:
-            values.append(0)
-            states.append(Self.wideText)
-          }
-        }
-        storage = .wide(values: values, states: states)
-        append(value)
+        overflowIndices.append(UInt32(codes.count))
+        overflowValues.append(x)
+        codes.append(Self.overflowCode)
       }
-    case .wide(var values, var states):
-      storage = .small([])
-      switch value {
-      case .number(let x):
-        values.append(x)
-        states.append(0)
-      case .withheld(let m):
-        values.append(0)
-        states.append(UInt8(min(m + 1, 0xFE)))
-      case .text:
-        values.append(0)
-        states.append(Self.wideText)
-      }
-      storage = .wide(values: values, states: states)
+    case .withheld(let marker):
+      codes.append(Self.markerBase + UInt16(min(marker, 0xFE)))
+    case .text:
+      codes.append(Self.textCode)
     }
   }
 
   /// Bytes used by the values.
-  public var byteCount: Int {
-    switch storage {
-    case .small(let a): a.capacity * 2
-    case .wide(let v, let s): v.capacity * 8 + s.capacity
-    }
-  }
+  public var byteCount: Int { codes.capacity * 2 + overflowIndices.capacity * 4 + overflowValues.capacity * 8 }
 }
 
 /// A dimension of a table: a name and the labels its cells take.

@@ -29,6 +29,7 @@ struct TableBuilder {
   private var lastLabel: [(bytes: [UInt8], id: UInt32)?]
   private var previousLine = 0
   private var rowIDs: [UInt32]
+  private let traits: [ColumnTraits]
   private let structuralZeros: [[(column: Int, label: String)]]
 
   init(schema: TableSchema, pack: RulePack, storing: Bool) {
@@ -47,6 +48,7 @@ struct TableBuilder {
     columnIsMargin = schema.header.map { header in margins.contains { $0.lowercased() == header.lowercased() } }
     lastLabel = Array(repeating: nil, count: dimensionColumns.count + 1)
     rowIDs = Array(repeating: 0, count: dimensionColumns.count)
+    traits = schema.header.map { ColumnTraits(name: $0) }
     structuralZeros = (schema.declaration?.structuralZeros ?? []).map { entry in
       entry.compactMap { key, label in schema.header.firstIndex(of: key).map { ($0, label) } }
     }
@@ -71,6 +73,14 @@ struct TableBuilder {
     table.declaration = schema.declaration
     table.crosstabFields = schema.layout == .wide ? schema.valueColumns.map { $0 + 1 } : []
     table.cellsPerRow = schema.layout == .wide ? max(1, schema.valueColumns.count) : 1
+  }
+
+  /// Makes room for about `rows` rows, so that the store does not over-allocate as it grows.
+  mutating func reserve(rows: Int) {
+    guard storing, rows > 0 else { return }
+    let cells = rows * table.cellsPerRow
+    for d in table.keys.indices { table.keys[d].reserve(cells) }
+    for m in table.values.indices { table.values[m].reserve(cells) }
   }
 
   /// Whether the bytes equal a margin label, ignoring ASCII case and surrounding spaces.
@@ -113,8 +123,9 @@ struct TableBuilder {
       for column in schema.header.indices {
         let context = FieldContext(
           file: schema.file, bytes: row.fieldBytes(column), line: line, field: column + 1,
-          columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: cursor)
-        for rule in fieldRules { rule.inspect(context, into: &sink) }
+          columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: cursor,
+          traits: traits[column])
+        for index in fieldRules.indices { fieldRules[index].inspect(context, into: &sink) }
       }
     }
     var rowIsMargin = false
@@ -147,7 +158,7 @@ struct TableBuilder {
           file: schema.file, value: value, measure: measures[measureIndex], line: line, field: column + 1,
           columnName: schema.header[column], isMargin: rowIsMargin || (schema.layout == .wide && columnIsMargin[column]),
           isStructuralZero: structural, kind: schema.kind, row: cursor)
-        for rule in rules { rule.inspect(context, into: &sink) }
+        for index in rules.indices { rules[index].inspect(context, into: &sink) }
       }
       guard storing else { continue }
       if schema.layout == .wide {

@@ -49,6 +49,8 @@ struct CellEqualsTotalRule: TableRule {
     }
   }
 
+  static let kinds: Set<OutputKind> = [.frequency]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let cellCount = table.cellCount
     guard !table.dimensions.isEmpty else { return }

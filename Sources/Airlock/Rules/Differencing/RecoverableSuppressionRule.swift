@@ -68,6 +68,8 @@ struct RecoverableSuppressionRule: TableRule {
       : rounding.isEnabled && rounding.string("scheme") == "midpoint6" ? 3 : 0
   }
 
+  static let kinds: Set<OutputKind> = [.frequency]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.dimensions.contains(where: { $0.isMarginLabel.contains(true) }) else { return }
     for (measure, description) in table.measures.enumerated() where description.role == .count {

@@ -60,6 +60,8 @@ struct HistogramExtremeBinsRule: TableRule {
       && NamingConventions.histogramNames.contains(NamingConventions.normalized(schema.header[column]))
   }
 
+  static let kinds: Set<OutputKind> = [.histogram]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .histogram else { return }
     let names = table.measures.map { NamingConventions.normalized($0.name) }

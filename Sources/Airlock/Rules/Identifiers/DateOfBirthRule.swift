@@ -65,7 +65,7 @@ struct DateOfBirthRule: FieldRule {
     let enough = IdentifierScanning.withBytes(field.bytes) { IdentifierScanning.digitCount($0, atLeast: 5) >= 5 }
     guard enough else { return }
     // The column name is looked at only once a field looks like it holds a date.
-    let birth = IdentifierScanning.isBirthColumn(field.columnName)
+    let birth = field.traits.isBirth
     let match = IdentifierScanning.withBytes(field.bytes) { Self.findDate($0, lenient: birth) }
     guard let match else { return }
     if birth {
@@ -74,7 +74,7 @@ struct DateOfBirthRule: FieldRule {
       return
     }
     guard reviewOtherDates else { return }
-    if field.role == .dimension && match.whole && Self.isPeriodColumn(field.columnName) { return }
+    if field.role == .dimension && match.whole && field.traits.isPeriod { return }
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .review) }
     sink.add(
       identifierFinding(

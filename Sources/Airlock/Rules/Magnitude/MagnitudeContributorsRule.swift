@@ -41,6 +41,8 @@ struct MagnitudeContributorsRule: TableRule {
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { schema.roles[column] == .magnitude }
 
+  static let kinds: Set<OutputKind> = [.magnitude, .summary]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     // Means are left to statistic-threshold (S001), which counts the same people.
     for item in MagnitudeCell.all(in: table) where table.measures[item.measure].role == .magnitude {

@@ -60,6 +60,8 @@ struct NKDominanceRule: TableRule {
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { MagnitudeCell.covers(schema, column: column) }
 
+  static let kinds: Set<OutputKind> = [.magnitude, .summary]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     for item in MagnitudeCell.all(in: table) {
       let evidence = item.evidence

@@ -30,6 +30,8 @@ struct ParameterShareRule: TableRule {
     maxShare = parameters.number("max_share")
   }
 
+  static let kinds: Set<OutputKind> = [.model]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .model else { return }
     let facts = ModelFacts(table)

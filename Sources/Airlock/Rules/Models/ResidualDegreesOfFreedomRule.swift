@@ -38,6 +38,8 @@ struct ResidualDegreesOfFreedomRule: TableRule {
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { ModelFacts.covers(schema, column: column) }
 
+  static let kinds: Set<OutputKind> = [.model]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .model else { return }
     let facts = ModelFacts(table)

@@ -31,6 +31,8 @@ struct SaturatedModelRule: TableRule {
     term.contains("[T.") || term.hasPrefix("C(") || term.hasPrefix("factor(") || term.contains(":C(")
   }
 
+  static let kinds: Set<OutputKind> = [.model]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .model else { return }
     var saturated = table.declaration?.saturated ?? false

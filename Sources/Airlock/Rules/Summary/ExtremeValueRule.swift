@@ -32,6 +32,8 @@ struct ExtremeValueRule: TableRule {
     schema.roles[column] == .statistic && SummaryStatistic(header: schema.header[column]) == .extreme
   }
 
+  static let kinds: Set<OutputKind> = [.summary]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let limits = table.declaration?.designLimits
     let extremes = table.measures.indices.filter {

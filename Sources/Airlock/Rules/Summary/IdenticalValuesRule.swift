@@ -24,6 +24,8 @@ struct IdenticalValuesRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
+  static let kinds: Set<OutputKind> = [.summary]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let centres = table.measures.indices.filter {
       guard table.measures[$0].role == .statistic, let family = SummaryStatistic(header: table.measures[$0].name) else {

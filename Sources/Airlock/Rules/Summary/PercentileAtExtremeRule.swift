@@ -28,6 +28,8 @@ struct PercentileAtExtremeRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
+  static let kinds: Set<OutputKind> = [.summary]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let positions = table.measures.indices.filter {
       table.measures[$0].role == .statistic && SummaryStatistic(header: table.measures[$0].name) == .position

@@ -39,6 +39,8 @@ struct StatisticThresholdRule: TableRule {
     schema.roles[column] == .statistic && SummaryStatistic(header: schema.header[column]) != nil
   }
 
+  static let kinds: Set<OutputKind> = [.summary]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let statistics = table.measures.indices.compactMap { index in
       SummaryStatistic(header: table.measures[index].name).map { (index, $0) }

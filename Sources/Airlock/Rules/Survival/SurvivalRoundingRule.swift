@@ -34,6 +34,8 @@ struct SurvivalRoundingRule: TableRule {
     schema.kind == .survival && SurvivalColumns.countNames.contains(SurvivalColumns.name(schema, column))
   }
 
+  static let kinds: Set<OutputKind> = [.survival]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .survival else { return }
     let columns = SurvivalColumns(table)

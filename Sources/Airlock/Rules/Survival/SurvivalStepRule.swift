@@ -57,6 +57,8 @@ struct SurvivalStepRule: TableRule {
 
   private static func stepsCheckable(_ schema: TableSchema) -> Bool { SurvivalColumns.stepsCheckable(schema) }
 
+  static let kinds: Set<OutputKind> = [.survival]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .survival else { return }
     let columns = SurvivalColumns(table)

@@ -37,6 +37,8 @@ struct SurvivalTailRule: TableRule {
     schema.kind == .survival && SurvivalColumns.atRiskNames.contains(SurvivalColumns.name(schema, column))
   }
 
+  static let kinds: Set<OutputKind> = [.survival]
+
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .survival, let atRisk = SurvivalColumns(table).atRisk else { return }
     for cell in 0..<table.cellCount {
