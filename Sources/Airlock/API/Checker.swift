@@ -19,10 +19,17 @@ public struct Checker: Sendable {
 
   /// Checks files and folders (recursively). A path that cannot be read becomes an output with an
   /// error; the other outputs are still checked.
-  public func check(paths: [String]) -> CheckReport {
+  public func check(paths: [String]) -> CheckReport { check(paths: paths, progress: nil) }
+
+  /// Checks files and folders like ``check(paths:)``, calling `progress` with the 0-based index,
+  /// the number of files and the path before each file is checked (for a progress line).
+  public func check(paths: [String], progress: ((Int, Int, String) -> Void)?) -> CheckReport {
     let files = Self.expand(paths)
     let checker = OutputChecker(pack: pack, rules: pack.enabledRules(), limits: limits, findingLimit: findingLimit)
-    let results = files.map { checker.check(path: $0) }
+    let results = files.enumerated().map { index, file in
+      progress?(index, files.count, file)
+      return checker.check(path: file)
+    }
     return CheckReport(pack: pack, results: results)
   }
 
