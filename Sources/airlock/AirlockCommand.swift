@@ -11,6 +11,6 @@ struct AirlockCommand: ParsableCommand {
       2 a usage, input or configuration error (an output that cannot be read, a bad rule pack).
       """,
     version: "airlock \(AirlockVersion.current) (rule packs: \(RulePackLoader.builtInNames.joined(separator: ", ")))",
-    subcommands: [Check.self, Rules.self, Init.self, Keygen.self, Submit.self, Status.self, Withdraw.self, Resubmit.self, Queue.self, Show.self, Vote.self, SubmitReview.self, Approve.self, Return.self, Reject.self, Verify.self, Release.self]
+    subcommands: [Check.self, Report.self, Rules.self, Init.self, Keygen.self, Submit.self, Status.self, Withdraw.self, Resubmit.self, Queue.self, Show.self, Vote.self, SubmitReview.self, Approve.self, Return.self, Reject.self, Verify.self, Release.self]
   )
 }

@@ -107,17 +107,20 @@ struct SourceTable {
   }
 
   var rows: [Row] = []
-  /// Whether rows were left out after `maxRows`.
-  var truncated = false
+  /// How many rows were left out (after `maxRows`, except the rows asked for).
+  var skipped = 0
 
-  /// Reads up to `maxRows` rows of the output at `path`; `name` (the output's own name, when
-  /// `path` is a stored copy) picks compression and delimiter.
-  static func read(path: String, name: String? = nil, maxRows: Int) throws(AirlockError) -> SourceTable {
+  /// Reads the first `maxRows` rows of the output at `path`, and after them only the rows starting
+  /// on one of `lines`; `name` (the output's own name, when `path` is a stored copy) picks
+  /// compression and delimiter.
+  static func read(path: String, name: String? = nil, maxRows: Int, lines: Set<Int> = []) throws(AirlockError)
+    -> SourceTable
+  {
     var table = SourceTable()
     try scan(path: path, name: name) { reader in
-      if table.rows.count >= maxRows {
-        table.truncated = true
-        return false
+      if table.rows.count >= maxRows && !lines.contains(reader.recordLine) {
+        table.skipped += 1
+        return true
       }
       table.rows.append(Row(line: reader.recordLine, fields: (0..<reader.fieldCount).map { reader.field($0) }, columns: reader.fieldColumns))
       return true
