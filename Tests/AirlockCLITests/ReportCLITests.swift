@@ -75,3 +75,32 @@ import Testing
     #expect(try airlock(["report", id, "--html", "x.html"], in: dir, environment: env).status == 2)
   }
 }
+
+/// Completions, the man page's source and --version come from the command definitions.
+@Suite struct PackagingCLITests {
+  @Test(arguments: ["bash", "zsh", "fish"])
+  func completionScriptsAreGeneratedFromTheCommands(shell: String) throws {
+    let run = try airlock(["--generate-completion-script", shell])
+    #expect(run.status == 0)
+    // Every subcommand and the options of check and report are completed.
+    for word in ["check", "report", "rules", "verify", "submit", "format", "html", "fail-on"] {
+      #expect(run.stdout.contains(word), "\(shell) completion lacks \(word)")
+    }
+    for format in ["sarif", "junit", "github"] { #expect(run.stdout.contains(format)) }
+  }
+
+  @Test func manualSourceNamesEverySubcommand() throws {
+    // generate-manual (make man) renders this dump of the command tree.
+    let run = try airlock(["--experimental-dump-help"])
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let command = try #require(json["command"] as? [String: Any])
+    let names = ((command["subcommands"] as? [[String: Any]]) ?? []).compactMap { $0["commandName"] as? String }
+    #expect(Set(["check", "report", "rules", "verify"]).isSubset(of: Set(names)))
+  }
+
+  @Test func versionNamesRulePackVersions() throws {
+    let run = try airlock(["--version"])
+    #expect(run.stdout.contains("default 1.0.0"))
+    #expect(run.stdout.contains("opensafely "))
+  }
+}

@@ -320,7 +320,7 @@ public enum HTMLReporter {
     .alarm{color:var(--fail)}
     dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}dl.facts dt{font-weight:700}dl.facts dd{margin:0}
     .prose{white-space:pre-wrap;max-width:60rem}
-    table.list{border-collapse:collapse}table.list th,table.list td{border:1px solid var(--line);padding:.2rem .5rem;text-align:left;vertical-align:top}
+    table.list{border-collapse:collapse}table.list td:first-child{white-space:nowrap}table.list th,table.list td{border:1px solid var(--line);padding:.2rem .5rem;text-align:left;vertical-align:top}
     pre.yaml{background:#f6f6f6;border:1px solid var(--line);padding:.6rem;overflow:auto;font-size:12px}
     footer{color:var(--muted);border-top:1px solid var(--line);margin-top:2rem}
     @media (max-width:900px){.pair{display:block}.scroll{max-width:none}nav ol{columns:1}}
