@@ -10,12 +10,17 @@ struct AirlockCommand: ParsableCommand {
       Exit codes: 0 every output passes; 1 an output fails or needs review (see --fail-on); \
       2 a usage, input or configuration error (an output that cannot be read, a bad rule pack).
       """,
-    version: "airlock \(AirlockVersion.current) (rule packs: \(RulePackLoader.builtInNames.joined(separator: ", ")))",
+    version: "airlock \(AirlockVersion.current) (rule packs: \(packVersions))",
     subcommands: [
-      Check.self, Protect.self, History.self, Rules.self,
+      Check.self, Report.self, Protect.self, History.self, Rules.self,
       Init.self, Keygen.self, Submit.self, Status.self, Withdraw.self, Resubmit.self,
       Queue.self, Show.self, Vote.self, SubmitReview.self, Approve.self, Return.self, Reject.self,
       Verify.self, Release.self, Log.self, RegisterCommand.self,
     ]
   )
 }
+
+/// The built-in rule packs with their versions, for `--version`: "default 1.0.0, ...".
+private let packVersions = RulePackLoader.builtInNames.map { name in
+  (try? RulePackLoader.load(name)).map { "\(name) \($0.version)" } ?? name
+}.joined(separator: ", ")

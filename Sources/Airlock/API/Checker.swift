@@ -25,16 +25,25 @@ public struct Checker: Sendable {
 
   /// Checks files and folders (recursively). A path that cannot be read becomes an output with an
   /// error; the other outputs are still checked.
-  public func check(paths: [String]) -> CheckReport {
+  public func check(paths: [String]) -> CheckReport { check(paths: paths, progress: nil) }
+
+  /// Checks files and folders like ``check(paths:)``, calling `progress` with the 0-based index,
+  /// the number of files and the path before each file is checked (for a progress line).
+  public func check(paths: [String], progress: ((Int, Int, String) -> Void)?) -> CheckReport {
     let files = Self.expand(paths)
     let rules = pack.enabledRules()
     let checker = OutputChecker(pack: pack, rules: rules, limits: limits, findingLimit: findingLimit)
     guard let differencing = rules.lazy.compactMap({ $0 as? CrossOutputDifferencingRule }).first else {
-      return CheckReport(pack: pack, results: files.map { checker.check(path: $0) })
+      let results = files.enumerated().map { index, file in
+        progress?(index, files.count, file)
+        return checker.check(path: file)
+      }
+      return CheckReport(pack: pack, results: results)
     }
     var results: [OutputResult] = []
     var tables: [ComparableTable?] = []
-    for file in files {
+    for (index, file) in files.enumerated() {
+      progress?(index, files.count, file)
       var table: Table?
       // Only frequency tables are compared across outputs; others need not keep their cells.
       results.append(checker.check(path: file, keeping: true, table: &table))

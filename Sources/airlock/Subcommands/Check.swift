@@ -12,7 +12,7 @@ extension AirlockCommand {
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-      case text, json
+      case text, json, sarif, junit, github
     }
 
     @Argument(help: "Output files or folders (folders are walked recursively).")
@@ -21,7 +21,13 @@ extension AirlockCommand {
     @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
     var rules: String = "default"
 
-    @Option(name: .long, help: "Report format: text or json.")
+    @Option(
+      name: .long,
+      help: """
+        Report format: text (for people), json (versioned, docs/json-schema/), sarif (SARIF 2.1.0 \
+        for code scanning), junit (JUnit XML) or github (workflow annotations). sarif, junit and \
+        github never carry cell values, only positions, rules and thresholds.
+        """)
     var format: Format = .text
 
     @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
@@ -33,7 +39,7 @@ extension AirlockCommand {
     @Option(name: .long, help: "A release history (SQLite) to compare the outputs with, for differencing across releases.")
     var history: String?
 
-    @Flag(name: .long, help: "List passing outputs' details too.")
+    @Flag(name: .long, help: "List passing outputs' details too (text format).")
     var verbose = false
 
     @Flag(name: .shortAndLong, help: "Print nothing; only the exit code tells.")
@@ -60,11 +66,16 @@ extension AirlockCommand {
           throw fail(error)
         }
       }
-      let report = checker.check(paths: paths)
+      let progress = ProgressLine(quiet: quiet)
+      let report = checker.check(paths: paths, progress: progress.update)
+      progress.finish()
       if !quiet {
         switch format {
         case .text: print(TextReporter.render(report, color: useColor, verbose: verbose), terminator: "")
         case .json: print(JSONReporter.render(report, blockingAt: failOn), terminator: "")
+        case .sarif: print(SARIFReporter.render(report), terminator: "")
+        case .junit: print(JUnitReporter.render(report, blockingAt: failOn), terminator: "")
+        case .github: print(GitHubReporter.render(report), terminator: "")
         }
         if format != .text {
           for result in report.results {

@@ -1,0 +1,107 @@
+import Airlock
+import ArgumentParser
+import Foundation
+
+extension AirlockCommand {
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a self-contained HTML review report of outputs or of a request.",
+      discussion: """
+        Give output files or folders (checked now, with --rules), or one request id (shown as your \
+        key may see it, with its stored check results, context, controls, exception, votes, \
+        comments and history). The report needs no network: open it in any browser inside the TRE. \
+        It quotes cell values, like the text report: keep it inside the TRE. Exit codes are those \
+        of check (0 pass, 1 fail or review, 2 an output could not be read), once the report is written.
+        """)
+
+    @Argument(help: "Output files or folders, or one request id (req-...).")
+    var targets: [String]
+
+    @Option(name: .long, help: "Where to write the HTML report ('-' for standard output).")
+    var html: String
+
+    @Option(name: .long, help: "For outputs: a built-in rule pack name or a path to a pack YAML file.")
+    var rules: String = "default"
+
+    @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
+    var failOn: Outcome = .review
+
+    @OptionGroup var review: ReviewOptions
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+      guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
+    }
+
+    /// Whether the targets name a request rather than files.
+    var requestID: String? {
+      guard targets.count == 1, let target = targets.first, target.hasPrefix("req-"),
+        !FileManager.default.fileExists(atPath: target)
+      else { return nil }
+      return target
+    }
+
+    func run() throws {
+      let text: String
+      let results: [OutputResult]
+      if let id = requestID {
+        let workflow = try review.openWorkflow()
+        let key = try review.signingKey()
+        let view: RequestView
+        let pack: RulePack
+        do {
+          view = try workflow.show(id, key: key)
+          pack = try Self.pack(for: view, store: workflow.store)
+        } catch { throw fail(error) }
+        let outputs = view.files.map { file in
+          HTMLReporter.Output(
+            result: file.result ?? OutputResult(file: file.name), source: workflow.store.objectPath(file.sha256),
+            role: file.kind)
+        }
+        results = view.files.filter { $0.kind == "output" }.compactMap(\.result)
+        text = HTMLReporter.render(outputs: outputs, pack: pack, request: view, title: "airlock review report: \(id)")
+      } else {
+        let pack: RulePack
+        do { pack = try RulePackLoader.load(rules) } catch { throw fail(error) }
+        let progress = ProgressLine(quiet: quiet)
+        let report = Checker(pack: pack).check(paths: targets, progress: progress.update)
+        progress.finish()
+        results = report.results
+        text = HTMLReporter.render(report)
+      }
+      if html == "-" {
+        print(text, terminator: "")
+      } else {
+        do {
+          try Data(text.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+        } catch {
+          throw fail(AirlockError(.usage, file: html, "cannot write the report: \(error.localizedDescription)"))
+        }
+        if !quiet { printError("wrote \(html)") }
+      }
+      for result in results {
+        if let error = result.error, !quiet { printError("error: \(error)") }
+      }
+      let status: Int32 =
+        results.contains { $0.error != nil }
+        ? 2 : (results.compactMap(\.outcome).max().map { $0 >= failOn && $0 != .pass } ?? false) ? 1 : 0
+      if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The pack a request was checked with: the store's pack for its project, if it is still the
+    /// same name and version, else the built-in pack of that name.
+    static func pack(for view: RequestView, store: ReviewStore) throws(AirlockError) -> RulePack {
+      let configured = try RulePackLoader.load(try store.config().pack(for: view.project))
+      if "\(configured.name) \(configured.version)" == view.rulePack { return configured }
+      let name = String(view.rulePack.split(separator: " ").first ?? "")
+      if let builtIn = try? RulePackLoader.load(name), "\(builtIn.name) \(builtIn.version)" == view.rulePack {
+        return builtIn
+      }
+      throw AirlockError(
+        .configuration,
+        "request was checked with rule pack '\(view.rulePack)', which is no longer available (now: \(configured.name) \(configured.version))")
+    }
+  }
+}
