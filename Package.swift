@@ -46,6 +46,10 @@ let package = Package(
       name: "airlock-bench",
       dependencies: ["Airlock"]
     ),
+    .executableTarget(
+      name: "airlock-bench-differencing",
+      dependencies: ["Airlock"]
+    ),
     .testTarget(
       name: "AirlockTests",
       dependencies: ["Airlock"]

@@ -29,6 +29,15 @@ public struct ComparableTable: Codable, Sendable, Equatable {
 
   private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells }
 
+  /// A table from its parts (for tests and benchmarks).
+  public init(source: String, dimensions: [String], cells: [String: Double], population: String? = nil, subsetOf: String? = nil) {
+    self.source = source
+    self.dimensions = dimensions
+    self.cells = cells
+    self.population = population
+    self.subsetOf = subsetOf
+  }
+
   /// The first count column of a frequency `table`, or `nil` for tables of other kinds.
   init?(_ table: Table) {
     guard table.kind == .frequency, let measure = table.measures.firstIndex(where: { $0.role == .count }),

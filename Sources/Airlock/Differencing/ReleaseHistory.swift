@@ -35,14 +35,22 @@ public final class ReleaseHistory: Sendable {
 
   /// Adds a released table.
   public func add(_ table: ComparableTable, releasedAt: Date = Date()) throws(AirlockError) {
-    var stored = table
-    stored.positions = nil
+    try add([table], releasedAt: releasedAt)
+  }
+
+  /// Adds released tables, in one transaction.
+  public func add(_ tables: [ComparableTable], releasedAt: Date = Date()) throws(AirlockError) {
+    let time = ISO8601DateFormatter().string(from: releasedAt)
+    let encoder = JSONEncoder()
     do {
-      let body = try JSONEncoder().encode(stored)
       try queue.write { db in
-        try db.execute(
-          sql: "INSERT INTO released_table (signature, source, population, released_at, body) VALUES (?, ?, ?, ?, ?)",
-          arguments: [stored.signature, stored.source, stored.population, ISO8601DateFormatter().string(from: releasedAt), body])
+        for table in tables {
+          var stored = table
+          stored.positions = nil
+          try db.execute(
+            sql: "INSERT INTO released_table (signature, source, population, released_at, body) VALUES (?, ?, ?, ?, ?)",
+            arguments: [stored.signature, stored.source, stored.population, time, try encoder.encode(stored)])
+        }
       }
     } catch {
       throw AirlockError(.input, file: path, "cannot write the release history (\(error))")

@@ -60,6 +60,8 @@ extension ReviewWorkflow {
     defer { unlink(temporary) }
     _ = try place(contentsOf: temporary, sha256: Digest.sha256(recordData), as: recordName, in: folder)
     if request.status == .approved {
+      // Released frequency tables join the release history, so later outputs are checked against them.
+      try recordInHistory(statement.subject.map { store.objectPath($0.digest["sha256"] ?? "") }, names: statement.subject.map(\.name), packRef: request.packRef)
       try store.transaction { db in
         let current = try loadRequest(id, db: db)
         if current.status == .approved { try setStatus(.released, request: current, db: db) }
@@ -135,5 +137,28 @@ extension ReviewWorkflow {
       throw AirlockError(.usage, file: destination, "cannot place file: \(String(cString: strerror(errno)))")
     }
     return true
+  }
+
+  /// The store's release history (`STORE/history.db`): `airlock check --history` reads it.
+  public var historyPath: String { store.root.appendingPathComponent("history.db").path }
+
+  /// Adds the frequency tables among released files to the history, under their released names.
+  private func recordInHistory(_ paths: [String], names: [String], packRef: String) throws(AirlockError) {
+    let pack = try RulePackLoader.load(packRef)
+    let history = try ReleaseHistory(path: historyPath)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-history-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    for (path, name) in zip(paths, names) where UnsupportedFileRule.isTable(name) {
+      // Stored copies are named by digest; the table is read under its released name.
+      let copy = scratch.appendingPathComponent((name as NSString).lastPathComponent).path
+      guard (try? FileManager.default.copyItem(atPath: path, toPath: copy)) != nil else { continue }
+      // A released file that is not a readable table has nothing to compare; it does not block release.
+      guard let tables = try? ReleaseHistory.comparableTables(paths: [copy], pack: pack) else { continue }
+      for var table in tables {
+        table.source = name
+        try history.add(table)
+      }
+    }
   }
 }
