@@ -249,13 +249,8 @@ struct RawTable {
   let delimiter: Character
 
   init(path: String) throws(AirlockError) {
-    let source = try openByteSource(path: path, maxDecompressedBytes: ReadLimits().maxDecompressedBytes)
-    var name = path.lowercased()
-    if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
-    let tab = name.hasSuffix(".tsv") || name.hasSuffix(".tab")
-    let reader = DelimitedReader(path: path, source: source, delimiter: tab ? 9 : 44, limits: ReadLimits())
-    try reader.skipByteOrderMark()
-    delimiter = tab ? "\t" : ","
+    let reader = try DelimitedReader.open(path: path, limits: ReadLimits())
+    delimiter = Character(UnicodeScalar(reader.delimiter))
     _ = try reader.next()
     header = (0..<reader.fieldCount).map { reader.field($0) }
     var rows: [(Int, [String])] = []

@@ -140,33 +140,9 @@ struct SourceTable {
   }
 
   private static func scan(path: String, name: String?, _ body: (DelimitedReader) -> Bool) throws(AirlockError) {
-    let name = (name ?? path).lowercased()
-    let file = try FileSource(path: path)
-    let source: any ByteSource =
-      name.hasSuffix(".gz") ? try GzipSource(file: file, path: path, limit: ReadLimits().maxDecompressedBytes) : file
-    let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: ReadLimits())
-    try reader.skipByteOrderMark()
-    reader.setDelimiter(sniff(name: name, head: try reader.peek(64 * 1024)))
+    let reader = try DelimitedReader.open(path: path, name: name, limits: ReadLimits())
     while try reader.next() {
       if !body(reader) { break }
     }
-  }
-
-  /// The extension's delimiter, unless the header has none of it but has another (as a check does).
-  private static func sniff(name: String, head: [UInt8]) -> UInt8 {
-    var base = name
-    if base.hasSuffix(".gz") { base = String(base.dropLast(3)) }
-    let preferred = base.hasSuffix(".tsv") || base.hasSuffix(".tab") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
-    var counts: [UInt8: Int] = [:]
-    var inQuotes = false
-    for byte in head {
-      if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
-      if byte == UInt8(ascii: "\n") && !inQuotes { break }
-      if !inQuotes, [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")].contains(byte) {
-        counts[byte, default: 0] += 1
-      }
-    }
-    if counts[preferred, default: 0] > 0 { return preferred }
-    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? preferred
   }
 }

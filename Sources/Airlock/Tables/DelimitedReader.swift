@@ -333,6 +333,43 @@ final class DelimitedReader {
   }
 }
 
+extension DelimitedReader {
+  /// Opens a table file for reading: inflated if its name ends in `.gz`, a byte-order mark skipped,
+  /// and the delimiter set from the name (`.tsv`, `.tab`: tab; otherwise comma) unless the header
+  /// has none of that one but has another (`;`, `|`, tab, comma), which is then used.
+  ///
+  /// - Parameter name: the name whose extension counts, when it differs from `path` (a store's
+  ///   content-addressed copy of a released file).
+  static func open(path: String, name: String? = nil, limits: ReadLimits) throws(AirlockError) -> DelimitedReader {
+    let name = (name ?? path).lowercased()
+    let file = try FileSource(path: path)
+    let source: any ByteSource =
+      name.hasSuffix(".gz") ? try GzipSource(file: file, path: path, limit: limits.maxDecompressedBytes) : file
+    let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
+    try reader.skipByteOrderMark()
+    reader.setDelimiter(sniffDelimiter(name: name, head: try reader.peek(64 * 1024)))
+    return reader
+  }
+
+  /// The extension's delimiter, unless the header line has none of it but has another.
+  static func sniffDelimiter(name: String, head: [UInt8]) -> UInt8 {
+    var base = name.lowercased()
+    if base.hasSuffix(".gz") { base = String(base.dropLast(3)) }
+    let preferred = base.hasSuffix(".tsv") || base.hasSuffix(".tab") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+    var counts: [UInt8: Int] = [:]
+    var inQuotes = false
+    for byte in head {
+      if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
+      if byte == UInt8(ascii: "\n") && !inQuotes { break }
+      if !inQuotes, [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")].contains(byte) {
+        counts[byte, default: 0] += 1
+      }
+    }
+    if counts[preferred, default: 0] > 0 { return preferred }
+    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? preferred
+  }
+}
+
 /// The offset of the first byte that is not part of valid UTF-8, or `nil` if all are valid.
 func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
   var i = 0

@@ -46,29 +46,6 @@ struct OutputChecker {
     return result
   }
 
-  private func delimiter(for path: String, reader: DelimitedReader?) -> UInt8 {
-    var name = path.lowercased()
-    if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
-    if name.hasSuffix(".tsv") || name.hasSuffix(".tab") { return UInt8(ascii: "\t") }
-    return UInt8(ascii: ",")
-  }
-
-  /// Picks the delimiter: the extension's, unless the header has none of it but has another.
-  private func sniffDelimiter(path: String, head: [UInt8]) -> UInt8 {
-    let preferred = delimiter(for: path, reader: nil)
-    var counts: [UInt8: Int] = [:]
-    var inQuotes = false
-    for byte in head {
-      if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
-      if byte == UInt8(ascii: "\n") && !inQuotes { break }
-      if !inQuotes, [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")].contains(byte) {
-        counts[byte, default: 0] += 1
-      }
-    }
-    if counts[preferred, default: 0] > 0 { return preferred }
-    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? preferred
-  }
-
   private func read(
     path: String, result: inout OutputResult, sink: inout FindingSink, keeping: Bool, kept: inout Table?
   ) throws(AirlockError) {
@@ -91,10 +68,7 @@ struct OutputChecker {
       return
     }
     let declaration = try OutputDeclaration.find(for: path)
-    let source = try openByteSource(path: path, maxDecompressedBytes: limits.maxDecompressedBytes)
-    let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
-    try reader.skipByteOrderMark()
-    reader.setDelimiter(sniffDelimiter(path: path, head: try reader.peek(64 * 1024)))
+    let reader = try DelimitedReader.open(path: path, limits: limits)
 
     // Header.
     guard try reader.next() else {
