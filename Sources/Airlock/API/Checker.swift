@@ -50,24 +50,57 @@ public struct Checker: Sendable {
       // Only the comparable summary is kept, so memory does not grow with every table's cells.
       tables.append(table.flatMap { $0.cellCount <= Self.crossOutputCellLimit ? ComparableTable($0) : nil })
     }
+    // Tables with the same cells (labels) can only disclose through nesting, which needs one to be
+    // at most the other everywhere: a vector test rules most pairs out before the full derivation.
+    let signatures = tables.map { $0?.signature }
+    let canonical = tables.map { $0?.canonical() }
+    let vectors = canonical.map { $0?.values ?? [] }
+    var groupOf: [String: Int] = [:]
+    var groups: [Int?] = []
+    for entry in canonical {
+      guard let keySet = entry?.keySet else {
+        groups.append(nil)
+        continue
+      }
+      let group = groupOf[keySet] ?? groupOf.count
+      groupOf[keySet] = group
+      groups.append(group)
+    }
     var released: [String: [ComparableTable]] = [:]
     for index in results.indices where results[index].error == nil {
-      guard let table = tables[index] else { continue }
-      if let history, released[table.signature] == nil {
+      guard let table = tables[index], let signature = signatures[index] else { continue }
+      if let history, released[signature] == nil {
         do {
-          released[table.signature] = try history.tables(withSignature: table.signature)
+          released[signature] = try history.tables(withSignature: signature)
         } catch {
           results[index].error = error
           continue
         }
       }
-      let others = tables[..<index].compactMap { $0 } + (released[table.signature] ?? [])
-      let found = differencing.findings(for: table, against: others)
+      var candidates: [ComparableTable] = []
+      for other in 0..<index where signatures[other] == signature {
+        let declared = table.subsetOf != nil || tables[other]!.subsetOf != nil
+        if declared || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
+          candidates.append(tables[other]!)
+        }
+      }
+      candidates += released[signature] ?? []
+      let found = differencing.findings(for: table, against: candidates)
       guard !found.isEmpty else { continue }
       results[index].findings += found
       results[index].outcome = max(results[index].outcome ?? .pass, found.map(\.outcome).max() ?? .pass)
     }
     return CheckReport(pack: pack, results: results)
+  }
+
+  /// Whether one vector is at most the other everywhere (and they differ): the sign of nesting.
+  static func ordered(_ a: [Double], _ b: [Double]) -> Bool {
+    var below = true, above = true, differ = false
+    for (x, y) in zip(a, b) {
+      if x < y { above = false; differ = true } else if x > y { below = false; differ = true }
+      if !below && !above { return false }
+    }
+    return differ
   }
 
   /// Files named by `paths`: files as given, folders walked in sorted order, skipping airlock's

@@ -27,6 +27,17 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   /// The dimension signature: tables that share it can be compared cell by cell or band by band.
   public var signature: String { dimensions.sorted().joined(separator: "|") }
 
+  /// The cells' keys with labels in sorted-dimension order, sorted, and the values in that order:
+  /// two tables with equal `keySet`s can be compared as vectors, without building dictionaries.
+  func canonical() -> (keySet: String, values: [Double]) {
+    let order = dimensions.indices.sorted { dimensions[$0] < dimensions[$1] }
+    let pairs = cells.map { key, value -> (String, Double) in
+      let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+      return (order.map { parts.indices.contains($0) ? String(parts[$0]) : "" }.joined(separator: "\u{1F}"), value)
+    }.sorted { $0.0 < $1.0 }
+    return (pairs.map(\.0).joined(separator: "\u{1E}"), pairs.map(\.1))
+  }
+
   private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells }
 
   /// A table from its parts (for tests and benchmarks).
