@@ -48,8 +48,9 @@ public struct TrustList: Sendable {
 
   /// Reads a trust list file.
   public static func load(_ path: String) throws(AirlockError) -> TrustList {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      throw AirlockError(.configuration, file: path, "cannot read trust list")
+    let text: String
+    do { text = try readSmallTextFile(path, what: "trust list", limit: 16 << 20, followingSymlinks: true) } catch {
+      throw AirlockError(.configuration, file: path, "cannot read trust list: \(error.message)")
     }
     return try parse(text, file: path)
   }

@@ -18,8 +18,13 @@ public struct EvidenceFile: Sendable {
   }
 
   /// Loads `path`, keyed by whichever of `dimensions` it has; evidence columns are the rest.
-  static func load(path: String, dimensions: [String], limits: ReadLimits) throws(AirlockError) -> EvidenceFile {
-    let source = try openByteSource(path: path, maxDecompressedBytes: limits.maxDecompressedBytes)
+  static func load(
+    path: String, dimensions: [String], limits: ReadLimits, memory: [UInt8]? = nil
+  ) throws(AirlockError) -> EvidenceFile {
+    let source: any ByteSource =
+      if let memory { MemorySource(memory) } else {
+        try openByteSource(path: path, maxDecompressedBytes: limits.maxDecompressedBytes)
+      }
     let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
     try reader.skipByteOrderMark()
     guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty evidence file") }
