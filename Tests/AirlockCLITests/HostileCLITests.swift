@@ -169,3 +169,27 @@ import Testing
     return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
   }
 }
+
+/// Found by Scripts/crash-loop.sh: a release killed mid-copy left `.airlock-record-…` in the
+/// destination, so after running it again `airlock verify --files` found an extra file.
+@Suite(.serialized) struct CrashRegressionCLITests {
+  @Test func releaseAgainAfterAKillLeavesExactlyTheSubjects() throws {
+    let workflow = ReviewWorkflowCLITests()
+    let (dir, env) = try workflow.setUp()
+    let id = try workflow.submit(dir, env)
+    for checker in ["bob", "carol"] {
+      #expect(try airlock(["vote", id, "table.csv", "approve", "--comment", "ok", "--key", "\(checker).key"], in: dir, environment: env).status == 0)
+      #expect(try airlock(["submit-review", id, "--key", "\(checker).key"], in: dir, environment: env).status == 0)
+    }
+    _ = try airlock(["approve", id, "--key", "bob.key"], in: dir, environment: env)
+    // What a kill mid-release leaves behind.
+    let out = dir.appendingPathComponent("out")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    for stale in [".airlock-record-1234", ".airlock-tmp-5678", ".airlock-receipt-9"] {
+      try Data("partial".utf8).write(to: out.appendingPathComponent(stale))
+    }
+    #expect(try airlock(["release", id, "--to", "out", "--key", "ops.key"], in: dir, environment: env).status == 0)
+    let verify = try airlock(["verify", "out/\(id).review.json", "--trust", "allowed_signers", "--files", "out"], in: dir)
+    #expect(verify.status == 0, "\(verify.stderr)")
+  }
+}
