@@ -223,6 +223,14 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     #expect(caught?.message.contains("changed while it was read") == true)
   }
 
+  /// Found by Scripts/fuzz.sh trustlist: an empty option (`principal ,namespaces=...`) crashed
+  /// the parser with an index out of range.
+  @Test func fuzzCrashTrustListEmptyOption() {
+    let line = "bob@tre ,namespaces=\"airlock-review\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOUnKWZbtUh6qebPywoXDU8ijFZ+F86lEP4yJeXHN2O\n"
+    #expect(throws: AirlockError.self) { try TrustList.parse(line) }
+    #expect(throws: AirlockError.self) { try TrustList.parse("a ,,, ssh-ed25519 AAAA\n") }
+  }
+
   @Test func memoryEntryPointMatchesTheFileReader() {
     let text = "region,count\nNorth,3\nSouth,40\n"
     let fromMemory = FuzzingEntryPoints.check(data: Array(text.utf8), name: "t.csv", pack: pack())

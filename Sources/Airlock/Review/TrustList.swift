@@ -87,7 +87,8 @@ public struct TrustList: Sendable {
       var entry = Entry(principals: principals, namespaces: [], validAfter: nil, validBefore: nil, key: key, line: number)
       for option in options {
         let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
-        let name = parts[0].lowercased()
+        guard let first = parts.first else { throw problem("empty option (a stray comma in the options)") }
+        let name = first.lowercased()
         let value = parts.count > 1 ? unquote(parts[1]) : nil
         switch name {
         case "namespaces":
