@@ -35,7 +35,7 @@ public struct AirlockError: Error, Sendable, Equatable, CustomStringConvertible,
   public var description: String {
     var location = ""
     if let file {
-      location = file
+      location = file.escapingControlCharacters
       if let line {
         location += ":\(line)"
         if let column { location += ":\(column)" }

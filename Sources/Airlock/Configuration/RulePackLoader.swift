@@ -43,16 +43,8 @@ public enum RulePackLoader {
       throw AirlockError(.configuration, file: path, "rule pack extends itself (\((visiting + [path]).joined(separator: " -> ")))")
     }
     let text: String
-    do {
-      let data = try Data(contentsOf: URL(fileURLWithPath: path))
-      guard let decoded = String(data: data, encoding: .utf8) else {
-        throw AirlockError(.configuration, file: path, "rule pack is not valid UTF-8")
-      }
-      text = decoded
-    } catch let error as AirlockError {
-      throw error
-    } catch {
-      throw AirlockError(.configuration, file: path, "cannot read rule pack")
+    do { text = try readSmallTextFile(path, what: "rule pack", followingSymlinks: true) } catch {
+      throw AirlockError(.configuration, file: path, error.message.hasPrefix("rule pack") ? error.message : "cannot read rule pack: \(error.message)")
     }
     return try parse(text: text, file: path, relativeTo: path, visiting: visiting + [path])
   }

@@ -23,16 +23,16 @@ public enum TextReporter {
     let sorted = report.results.enumerated().sorted { (order($0.element), $0.offset) < (order($1.element), $1.offset) }
     for (_, result) in sorted {
       if let error = result.error {
-        lines.append("\(label(nil))  \(result.file)")
+        lines.append("\(label(nil))  \(result.file.escapingControlCharacters)")
         lines.append("  error: \(error)")
         continue
       }
       let kind = result.kind.map { " (\($0.rawValue)\(result.layout == .wide ? ", crosstab" : "")\(result.declared ? ", declared" : ""))" } ?? ""
       if result.outcome == .pass && !verbose {
-        lines.append("\(label(.pass))  \(result.file)\(kind)")
+        lines.append("\(label(.pass))  \(result.file.escapingControlCharacters)\(kind)")
         continue
       }
-      lines.append("\(label(result.outcome))  \(result.file)\(kind): \(result.findingCount) finding\(result.findingCount == 1 ? "" : "s")")
+      lines.append("\(label(result.outcome))  \(result.file.escapingControlCharacters)\(kind): \(result.findingCount) finding\(result.findingCount == 1 ? "" : "s")")
       for finding in result.findings {
         var place = ""
         if let line = finding.line { place = "line \(line)" }

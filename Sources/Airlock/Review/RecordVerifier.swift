@@ -142,7 +142,7 @@ public enum RecordVerifier {
   /// A file name with no folder part, not `.` or `..`, not hidden.
   public static func isPlainName(_ name: String) -> Bool {
     !name.isEmpty && !name.contains("/") && !name.contains("\\") && !name.contains("\0") && name != "." && name != ".."
-      && !name.hasPrefix(".")
+      && !name.hasPrefix(".") && !name.containsControlCharacter && !name.contains("\u{FFFD}")
   }
 
   /// Differences between the subjects and the regular files in `folder`.

@@ -101,7 +101,18 @@ extension ReviewWorkflow {
         throw AirlockError(.input, file: folder, "cannot create the release folder")
       }
     }
+    // A release killed mid-copy leaves its temporaries (airlock's own dot-names, never subjects):
+    // remove them, so that running it again leaves exactly the subjects and the record.
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    where Self.temporaryPrefixes.contains(where: { name.hasPrefix($0) }) {
+      let path = (folder as NSString).appendingPathComponent(name)
+      var entry = stat()
+      if lstat(path, &entry) == 0, entry.st_mode & S_IFMT == S_IFREG { unlink(path) }
+    }
   }
+
+  /// Names of the temporary files a release writes into the destination folder.
+  static let temporaryPrefixes = [".airlock-tmp-", ".airlock-record-", ".airlock-receipt-"]
 
   /// Puts a copy of `source` at `folder/name` unless an identical file is there. Returns whether it
   /// copied. Refuses a symlink, a different file, and any name that is not a plain file name.

@@ -1,5 +1,9 @@
 import Foundation
+import Crypto
 import GRDB
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The review store: SQLite (through GRDB, WAL mode) plus content-addressed copies of every
 /// submitted file under `objects/sha256/`. Every state change runs in one IMMEDIATE transaction,
@@ -261,25 +265,58 @@ public final class ReviewStore: Sendable {
 
   /// Copies `path` into the store (temporary file, hash, rename to the digest) and returns its
   /// digest and size. The copy is what gets reviewed and released.
+  ///
+  /// The source is read as `check` reads it: a regular file only (never a symlink, FIFO or
+  /// device), refused if it changes while it is copied. The copy is fsynced before it is renamed
+  /// to its digest, and a failed copy (a full disk, a read error) leaves no temporary file behind.
   func storeObject(from path: String) throws(AirlockError) -> (sha256: String, size: Int) {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-      throw AirlockError(.input, file: path, "no such file")
-    }
+    var source = try FileSource(path: path)
+    defer { source.close() }
     let temporary = objectsFolder.appendingPathComponent(".tmp-\(UUID().uuidString)").path
-    do {
-      try FileManager.default.copyItem(atPath: path, toPath: temporary)
-    } catch {
-      throw AirlockError(.input, file: path, "cannot copy file into the review store")
+    let out = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard out >= 0 else {
+      throw AirlockError(.input, file: path, "cannot copy file into the review store (\(String(cString: strerror(errno))))")
     }
-    let digest = try Digest.sha256(file: temporary)
-    let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int) ?? 0
+    var hasher = SHA256()
+    var size = 0
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
+    func fail(_ message: String) -> AirlockError {
+      Glibc.close(out)
+      unlink(temporary)
+      return AirlockError(.input, file: path, message)
+    }
+    while true {
+      let n: Int
+      do { n = try source.read(into: buffer) } catch {
+        throw fail(error.message)
+      }
+      if n == 0 { break }
+      let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+      hasher.update(bufferPointer: chunk)
+      var written = 0
+      while written < n {
+        let w = Glibc.write(out, chunk.baseAddress! + written, n - written)
+        if w < 0 {
+          if errno == EINTR { continue }
+          throw fail("cannot copy file into the review store (\(String(cString: strerror(errno))))")
+        }
+        written += w
+      }
+      size += n
+    }
+    guard fsync(out) == 0 else {
+      throw fail("cannot copy file into the review store (\(String(cString: strerror(errno))))")
+    }
+    Glibc.close(out)
+    let digest = Data(hasher.finalize()).hex
     let destination = objectPath(digest)
     if FileManager.default.fileExists(atPath: destination) {
-      try? FileManager.default.removeItem(atPath: temporary)
+      unlink(temporary)
     } else {
       chmod(temporary, 0o444)
       guard rename(temporary, destination) == 0 else {
+        unlink(temporary)
         throw AirlockError(.input, file: destination, "cannot store file")
       }
     }

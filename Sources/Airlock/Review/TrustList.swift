@@ -48,8 +48,9 @@ public struct TrustList: Sendable {
 
   /// Reads a trust list file.
   public static func load(_ path: String) throws(AirlockError) -> TrustList {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      throw AirlockError(.configuration, file: path, "cannot read trust list")
+    let text: String
+    do { text = try readSmallTextFile(path, what: "trust list", limit: 16 << 20, followingSymlinks: true) } catch {
+      throw AirlockError(.configuration, file: path, "cannot read trust list: \(error.message)")
     }
     return try parse(text, file: path)
   }
@@ -86,7 +87,8 @@ public struct TrustList: Sendable {
       var entry = Entry(principals: principals, namespaces: [], validAfter: nil, validBefore: nil, key: key, line: number)
       for option in options {
         let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
-        let name = parts[0].lowercased()
+        guard let first = parts.first else { throw problem("empty option (a stray comma in the options)") }
+        let name = first.lowercased()
         let value = parts.count > 1 ? unquote(parts[1]) : nil
         switch name {
         case "namespaces":

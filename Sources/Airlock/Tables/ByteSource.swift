@@ -25,16 +25,28 @@ func openByteSource(path: String, maxDecompressedBytes: Int) throws(AirlockError
   return file
 }
 
-/// A regular file read with `read(2)`. Directories, FIFOs, sockets and devices are refused.
+/// A regular file read with `read(2)`. Directories, FIFOs, sockets, devices and symbolic links
+/// are refused. A file that changes while it is read (appended to, truncated, rewritten) is an
+/// error at its end, never a table made of two versions: its size and modification time at the
+/// end must equal those at open, and the bytes read must equal the size.
 struct FileSource: ByteSource {
   private var descriptor: Int32
   let path: String
+  private var openedSize: Int64 = 0
+  private var openedModified = timespec()
+  private var total: Int64 = 0
 
-  init(path: String) throws(AirlockError) {
+  init(path: String, followingSymlinks: Bool = false) throws(AirlockError) {
     self.path = path
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlinks ? 0 : O_NOFOLLOW))
     if fd < 0 {
-      let reason = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : "cannot open (\(String(cString: strerror(errno))))"
+      let reason =
+        switch errno {
+        case ENOENT: "no such file"
+        case EACCES, EPERM: "permission denied"
+        case ELOOP: "a symbolic link (airlock reads only regular files; copy the file here instead of linking it)"
+        default: "cannot open (\(String(cString: strerror(errno))))"
+        }
       throw AirlockError(.input, file: path, reason)
     }
     var info = stat()
@@ -49,11 +61,15 @@ struct FileSource: ByteSource {
     // Regular files never block; clear O_NONBLOCK, which was only there so a FIFO could not hang open().
     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     descriptor = fd
+    openedSize = Int64(info.st_size)
+    openedModified = info.st_mtim
   }
 
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
     while true {
       let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+      if n > 0 { total += Int64(n) }
+      if n == 0 { try checkUnchanged() }
       if n >= 0 { return n }
       if errno == EINTR { continue }
       throw AirlockError(.input, file: path, "read failed (\(String(cString: strerror(errno))))")
@@ -64,6 +80,38 @@ struct FileSource: ByteSource {
     if descriptor >= 0 { Glibc.close(descriptor) }
     descriptor = -1
   }
+
+  /// At the end of the file: refuses a file that changed since it was opened.
+  private func checkUnchanged() throws(AirlockError) {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { throw AirlockError(.input, file: path, "cannot read file status") }
+    let size = Int64(info.st_size)
+    if size != openedSize || total != openedSize || info.st_mtim.tv_sec != openedModified.tv_sec
+      || info.st_mtim.tv_nsec != openedModified.tv_nsec
+    {
+      throw AirlockError(
+        .input, file: path,
+        "the file changed while it was read (\(openedSize) bytes when opened, \(size) now, \(total) read); check it again once it is complete")
+    }
+  }
+}
+
+/// Bytes already in memory, read as a file would be (used by the fuzzing entry points).
+struct MemorySource: ByteSource {
+  let bytes: [UInt8]
+  private var offset = 0
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
+    let n = min(buffer.count, bytes.count - offset)
+    guard n > 0 else { return 0 }
+    bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
+    offset += n
+    return n
+  }
+
+  mutating func close() {}
 }
 
 /// A gzip file inflated through zlib, streamed in chunks, with a cap on the inflated size.
@@ -71,7 +119,7 @@ struct FileSource: ByteSource {
 /// Concatenated gzip members are read one after another, as `gzip -d` does. A stream that ends
 /// before its trailer is a "truncated gzip stream" error, never a silently shorter table.
 struct GzipSource: ByteSource {
-  private var file: FileSource
+  private var file: any ByteSource
   private let path: String
   private let limit: Int
   private var stream: UnsafeMutablePointer<z_stream>
@@ -80,7 +128,7 @@ struct GzipSource: ByteSource {
   private var streamEnded = false
   private var produced = 0
 
-  init(file: FileSource, path: String, limit: Int) throws(AirlockError) {
+  init(file: any ByteSource, path: String, limit: Int) throws(AirlockError) {
     self.file = file
     self.path = path
     self.limit = limit
@@ -156,4 +204,29 @@ struct GzipSource: ByteSource {
     input.deallocate()
     file.close()
   }
+}
+
+/// Reads a small text file (a manifest, rule pack or trust list) whole: a regular file only (a
+/// FIFO or device never hangs or floods the reader), at most `limit` bytes, valid UTF-8.
+func readSmallTextFile(
+  _ path: String, what: String, limit: Int = 1 << 20, followingSymlinks: Bool = false
+) throws(AirlockError) -> String {
+  var source = try FileSource(path: path, followingSymlinks: followingSymlinks)
+  defer { source.close() }
+  var bytes: [UInt8] = []
+  let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+  defer { buffer.deallocate() }
+  while true {
+    let n: Int
+    do { n = try source.read(into: buffer) } catch {
+      throw AirlockError(.configuration, file: path, error.message)
+    }
+    if n == 0 { break }
+    bytes += UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+    if bytes.count > limit { throw AirlockError(.configuration, file: path, "\(what) is larger than \(limit) bytes") }
+  }
+  guard let text = String(validating: bytes, as: UTF8.self) else {
+    throw AirlockError(.configuration, file: path, "\(what) is not valid UTF-8")
+  }
+  return text
 }

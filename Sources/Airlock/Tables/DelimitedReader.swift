@@ -338,11 +338,15 @@ extension DelimitedReader {
   /// and the delimiter set from the name (`.tsv`, `.tab`: tab; otherwise comma) unless the header
   /// has none of that one but has another (`;`, `|`, tab, comma), which is then used.
   ///
-  /// - Parameter name: the name whose extension counts, when it differs from `path` (a store's
-  ///   content-addressed copy of a released file).
-  static func open(path: String, name: String? = nil, limits: ReadLimits) throws(AirlockError) -> DelimitedReader {
+  /// - Parameters:
+  ///   - name: the name whose extension counts, when it differs from `path` (a store's
+  ///     content-addressed copy of a released file).
+  ///   - memory: the file's bytes, read from memory instead of `path` (fuzzing entry points).
+  static func open(path: String, name: String? = nil, memory: [UInt8]? = nil, limits: ReadLimits) throws(AirlockError)
+    -> DelimitedReader
+  {
     let name = (name ?? path).lowercased()
-    let file = try FileSource(path: path)
+    let file: any ByteSource = if let memory { MemorySource(memory) } else { try FileSource(path: path) }
     let source: any ByteSource =
       name.hasSuffix(".gz") ? try GzipSource(file: file, path: path, limit: limits.maxDecompressedBytes) : file
     let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)

@@ -18,8 +18,10 @@ public struct EvidenceFile: Sendable {
   }
 
   /// Loads `path`, keyed by whichever of `dimensions` it has; evidence columns are the rest.
-  static func load(path: String, dimensions: [String], limits: ReadLimits) throws(AirlockError) -> EvidenceFile {
-    let reader = try DelimitedReader.open(path: path, limits: limits)
+  static func load(
+    path: String, dimensions: [String], limits: ReadLimits, memory: [UInt8]? = nil
+  ) throws(AirlockError) -> EvidenceFile {
+    let reader = try DelimitedReader.open(path: path, memory: memory, limits: limits)
     guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty evidence file") }
     let header = (0..<reader.fieldCount).map { reader.field($0).trimmingWhitespace() }
     let keyColumns = dimensions.filter { header.contains($0) }

@@ -7,6 +7,9 @@ struct OutputChecker {
   let rules: [any Rule]
   let limits: ReadLimits
   let findingLimit: Int
+  /// The output's bytes, when they come from memory rather than `path` (fuzzing): no manifest is
+  /// looked up, and a `.gz` name inflates them.
+  var memoryInput: [UInt8]? = nil
 
   private var cellRules: [any CellRule] { rules.compactMap { $0 as? any CellRule } }
   private var tableRules: [any TableRule] { rules.compactMap { $0 as? any TableRule } }
@@ -49,6 +52,13 @@ struct OutputChecker {
   private func read(
     path: String, result: inout OutputResult, sink: inout FindingSink, keeping: Bool, kept: inout Table?
   ) throws(AirlockError) {
+    let name = (path as NSString).lastPathComponent
+    if path.containsControlCharacter {
+      throw AirlockError(.input, file: path, "the file name holds a control character (a newline, tab or escape); rename it")
+    }
+    if name.contains("\u{FFFD}") && !FileManager.default.fileExists(atPath: path) {
+      throw AirlockError(.input, file: path, "the file name is not valid UTF-8; rename it")
+    }
     guard UnsupportedFileRule.isTable(path) else {
       // Never read, never passed: the pack decides between review and fail.
       let rule = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack)
@@ -67,8 +77,8 @@ struct OutputChecker {
       sink.add(finding)
       return
     }
-    let declaration = try OutputDeclaration.find(for: path)
-    let reader = try DelimitedReader.open(path: path, limits: limits)
+    let declaration = memoryInput == nil ? try OutputDeclaration.find(for: path) : nil
+    let reader = try DelimitedReader.open(path: path, memory: memoryInput, limits: limits)
 
     // Header.
     guard try reader.next() else {

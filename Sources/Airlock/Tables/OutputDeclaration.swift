@@ -164,10 +164,10 @@ public struct OutputDeclaration: Sendable, Equatable {
   }
 
   private static func readIfPresent(_ path: String) throws(AirlockError) -> String? {
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      throw AirlockError(.configuration, file: path, "cannot read manifest (is it UTF-8?)")
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    do { return try readSmallTextFile(path, what: "manifest") } catch {
+      throw AirlockError(.configuration, file: path, "cannot read manifest: \(error.message)")
     }
-    return text
   }
 }

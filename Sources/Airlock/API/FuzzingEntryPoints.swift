@@ -1,0 +1,36 @@
+import Foundation
+
+// Entry points that take bytes instead of paths, for the libFuzzer targets in Fuzz/. They run the
+// same code as the commands (the reader, gzip, YAML, manifests, evidence); only where the bytes
+// come from differs. `@_spi(Fuzzing)`: not part of the library's API.
+
+@_spi(Fuzzing) public enum FuzzingEntryPoints {
+  /// Checks `bytes` as an output called `name` (`.csv`, `.tsv`, `.csv.gz`, ...) with `pack`.
+  public static func check(data bytes: [UInt8], name: String, pack: RulePack, limits: ReadLimits = ReadLimits()) -> OutputResult {
+    var checker = OutputChecker(pack: pack, rules: pack.enabledRules(), limits: limits, findingLimit: 1000)
+    checker.memoryInput = bytes
+    return checker.check(path: name)
+  }
+
+  /// Parses `text` as a sidecar manifest.
+  public static func manifest(_ text: String) throws(AirlockError) -> OutputDeclaration {
+    try OutputDeclaration.parse(YAMLValue.parse(text, file: "fuzz.airlock.yaml"))
+  }
+
+  /// Parses `text` as an `airlock.yaml` folder manifest and returns the declaration for `name`.
+  public static func folderManifest(_ text: String, name: String) throws(AirlockError) -> OutputDeclaration? {
+    let root = try YAMLValue.parse(text, file: "airlock.yaml")
+    for (key, value) in try root.mapping(allowed: ["outputs"]) where key == "outputs" {
+      for (pattern, entry) in try value.mapping() where pattern == name || fnmatch(pattern, name, 0) == 0 {
+        return try OutputDeclaration.parse(entry)
+      }
+    }
+    return nil
+  }
+
+  /// Loads `bytes` as an evidence file keyed by `dimensions`; returns the number of keyed rows.
+  public static func evidence(_ bytes: [UInt8], dimensions: [String]) throws(AirlockError) -> Int {
+    let file = try EvidenceFile.load(path: "fuzz.evidence.csv", dimensions: dimensions, limits: ReadLimits(), memory: bytes)
+    return file.rows.count
+  }
+}
