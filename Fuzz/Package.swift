@@ -12,10 +12,11 @@ let package = Package(
   name: "airlock-fuzz",
   platforms: [.macOS(.v13)],
   dependencies: [.package(path: "..")],
-  targets: targets.map { name in
-    .executableTarget(
-      name: "fuzz-\(name)",
-      dependencies: [.product(name: "Airlock", package: parent)],
-      path: "Sources/fuzz-\(name)")
-  }
+  targets: [.target(name: "FuzzDriver", path: "Sources/FuzzDriver")]
+    + targets.map { name in
+      .executableTarget(
+        name: "fuzz-\(name)",
+        dependencies: ["FuzzDriver", .product(name: "Airlock", package: parent)],
+        path: "Sources/fuzz-\(name)")
+    }
 )

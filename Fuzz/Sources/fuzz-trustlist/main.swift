@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 @_spi(Fuzzing) import Airlock
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -8,12 +9,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   return 0
 }
 
-// libFuzzer's driver, started from this executable's own entry point (SwiftPM names and wires up
-// `main` itself, so libFuzzer's `main` is not used).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
+runFuzzer(fuzz)
