@@ -80,6 +80,14 @@ private func loadError(_ yaml: String) -> AirlockError? {
     #expect(loadError("format: 1\nname: x\nversion: '1'\nrules:\n  rounding:\n    scheme: banker\n")?.message == "rules.rounding.scheme: must be one of: none, base, midpoint6")
   }
 
+  @Test func rulesThatKeepAirlockFromPassingTheUnknownCannotBeDisabled() {
+    for rule in ["unchecked-column", "undeclared-output"] {
+      let error = loadError("format: 1\nname: x\nversion: '1'\nrules:\n  \(rule):\n    enabled: false\n")
+      #expect(error?.message == "rules.\(rule).enabled: this rule cannot be disabled: it keeps airlock from passing what it cannot judge")
+    }
+    #expect(loadError("format: 1\nname: x\nversion: '1'\nrules:\n  zero-cell:\n    enabled: false\n") == nil)
+  }
+
   @Test func tooNewFormatFails() {
     let error = loadError("format: 2\nname: x\nversion: '1'\n")
     #expect(error?.message == "format: pack format 2 is newer than this airlock supports (1); upgrade airlock")

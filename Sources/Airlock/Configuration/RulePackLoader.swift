@@ -109,7 +109,11 @@ public enum RulePackLoader {
         let specs = type.description.allParameters
         for (key, value) in try body.mapping(allowed: specs.map(\.name)) {
           guard let spec = specs.first(where: { $0.name == key }) else { continue }
-          parameters.set(key, try typed(value, spec))
+          let typedValue = try typed(value, spec)
+          if key == "enabled", typedValue == .boolean(false), type.description.required {
+            throw value.error("this rule cannot be disabled: it keeps airlock from passing what it cannot judge")
+          }
+          parameters.set(key, typedValue)
         }
         pack.rules[ruleName] = parameters
       }

@@ -18,11 +18,15 @@ public struct RuleDescription: Sendable {
   public var parameters: [ParameterSpec]
   /// Examples: outputs the rule passes and outputs it flags, with `↓` before each flagged cell.
   public var examples: [Example]
+  /// Whether a pack may not disable the rule: the rules that keep airlock from passing what it
+  /// cannot judge are always on.
+  public var required: Bool
 
   public init(
     code: String, name: String, summary: String, rationale: String, fix: String,
-    parameters: [ParameterSpec] = [], examples: [Example]
+    parameters: [ParameterSpec] = [], examples: [Example], required: Bool = false
   ) {
+    self.required = required
     self.code = code
     self.name = name
     self.summary = summary

@@ -10,6 +10,7 @@ public enum RuleDocumentation {
       "<!-- GENERATED from the rule's description in Sources/Airlock/Rules: do not edit. -->",
       "# \(d.code) \(d.name)", "", d.summary, "", d.rationale.trimmingCharacters(in: .whitespacesAndNewlines), "",
       "## Fix", "", d.fix, "", "## Parameters", "",
+      d.required ? "This rule is always on: a pack that sets `enabled: false` is refused.\n" : "",
       "| parameter | type | default | meaning |", "|---|---|---|---|",
     ]
     for spec in d.allParameters {

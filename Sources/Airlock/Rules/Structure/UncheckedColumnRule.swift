@@ -24,7 +24,8 @@ struct UncheckedColumnRule: OutputRule {
       Example(
         "no rule judges a Gini coefficient", "region,n,gini\nNorth,12,0.45\nSouth,40,0.32",
         manifest: "dimensions: [region]\ncounts: [n]\nstatistics: [gini]\n", outcome: .review, outputFinding: true),
-    ])
+    ],
+    required: true)
 
   /// Roles that hold no values to judge.
   static let valuelessRoles: Set<ColumnRole> = [.dimension, .evidence, .structuralZeroFlag]

@@ -23,7 +23,8 @@ struct UndeclaredOutputRule: OutputRule {
       Example(
         "a declared output is understood", "region,score\nNorth,12\nSouth,40",
         manifest: "kind: frequency\ndimensions: [region]\ncounts: [score]\n"),
-    ])
+    ],
+    required: true)
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
