@@ -177,4 +177,69 @@ private func inputError(_ text: String, name: String = "t.csv") -> AirlockError?
     let error = inputError("région,count\nÎle,\"x\"y\n")
     #expect(error?.column == 8)
   }
+
+  /// Records that straddle the read buffer, in every way the reader parses: many records of random
+  /// fields (quoted delimiters, doubled quotes, embedded newlines, CRLF, multi-byte text), read in
+  /// slices of random sizes from 1 byte to several megabytes, must come back exactly as written,
+  /// with the line each record starts on.
+  @Test func recordsSplitAcrossReadsAtEveryPointComeBackWhole() throws {
+    var generator = SeededGenerator(seed: 42)
+    let alphabet = Array("abcXYZ019 ,\"\n\r;é€😀".unicodeScalars)
+    var expected: [[String]] = []
+    var lines: [Int] = []
+    var text = ""
+    var line = 1
+    while text.utf8.count < 2_200_000 {
+      let width = Int.random(in: 1...6, using: &generator)
+      var record: [String] = []
+      var encoded: [String] = []
+      for _ in 0..<width {
+        let length = Int.random(in: 0...(Bool.random(using: &generator) ? 12 : 300), using: &generator)
+        var field = String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
+        // A bare carriage return is an error, so one only ever comes before a line feed.
+        field = field.replacingOccurrences(of: "\r", with: "\r\n")
+        let needsQuotes = field.utf8.contains { ",\"\n\r".utf8.contains($0) } || Bool.random(using: &generator)
+        record.append(field)
+        encoded.append(needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field)
+      }
+      if record == [""] { continue }  // a blank line reads as one empty field; keep the test simple
+      expected.append(record)
+      lines.append(line)
+      let row = encoded.joined(separator: ",") + (Bool.random(using: &generator) ? "\r\n" : "\n")
+      line += row.utf8.filter { $0 == UInt8(ascii: "\n") }.count
+      text += row
+    }
+    let bytes = Array(text.utf8)
+    for maxSlice in [1, 7, 4096, 1 << 20, 3 << 20] {
+      var sliceGenerator = SeededGenerator(seed: UInt64(maxSlice))
+      let source = SlicedSource(bytes: bytes, sizes: { Int.random(in: 1...maxSlice, using: &sliceGenerator) })
+      let reader = DelimitedReader(path: "t.csv", source: source, delimiter: UInt8(ascii: ","), limits: ReadLimits())
+      var index = 0
+      var mismatches = 0
+      while try reader.next() {
+        let record = (0..<reader.fieldCount).map { reader.field($0) }
+        if index >= expected.count || record != expected[index] || reader.recordLine != lines[index] { mismatches += 1 }
+        index += 1
+      }
+      #expect(index == expected.count, "slices up to \(maxSlice) bytes")
+      #expect(mismatches == 0, "slices up to \(maxSlice) bytes")
+      #expect(reader.consumedBytes == bytes.count)
+    }
+  }
+}
+
+/// Hands out `bytes` in slices whose sizes come from `sizes`.
+private struct SlicedSource: ByteSource {
+  let bytes: [UInt8]
+  var sizes: () -> Int
+  var offset = 0
+
+  mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
+    let n = min(buffer.count, bytes.count - offset, sizes())
+    for i in 0..<n { buffer[i] = bytes[offset + i] }
+    offset += n
+    return n
+  }
+
+  mutating func close() {}
 }

@@ -11,6 +11,10 @@ public protocol Rule: Sendable {
 
 /// A rule that judges one cell at a time while the file streams past: its memory does not grow
 /// with the file.
+///
+/// Whether it finds anything must depend only on the cell's value, measure, margin and
+/// structural-zero flags and the output's kind (never on other fields, the line, or earlier
+/// cells): the checker remembers which of those combinations found nothing and does not ask again.
 public protocol CellRule: Rule {
   /// Inspects one value cell.
   func inspect(_ cell: CellContext, into sink: inout FindingSink)
@@ -26,6 +30,9 @@ public protocol TableRule: Rule {
 
 /// A rule that looks at the text of every field, labels and values alike, and the header (direct
 /// identifiers can hide anywhere). It streams like a ``CellRule``.
+///
+/// Whether it finds anything must depend only on the field's bytes, its column and whether it is a
+/// header: the checker remembers, per column, texts that found nothing and does not ask again.
 public protocol FieldRule: Rule {
   /// Inspects one field.
   func inspect(_ field: FieldContext, into sink: inout FindingSink)
@@ -127,34 +134,57 @@ extension Rule {
 /// so that a huge disclosive file cannot exhaust memory.
 public struct FindingSink: Sendable {
   public private(set) var findings: [Finding] = []
-  /// Per rule code, findings counted but not kept.
-  public private(set) var omitted: [String: Int] = [:]
-  /// Per rule code, the worst outcome of the omitted findings.
-  public private(set) var omittedWorst: [String: Outcome] = [:]
-  private var kept: [String: Int] = [:]
+  /// Per rule code seen: findings kept, findings counted but not kept, and the worst outcome of
+  /// those. A handful of codes at most, so a linear search over short strings beats hashing.
+  private var tallies: [(code: String, kept: Int, omitted: Int, worst: Outcome)] = []
+  /// Findings added or counted so far: a rule that left it unchanged found nothing.
+  public private(set) var total = 0
   let limit: Int
 
   public init(limit: Int = 1000) { self.limit = limit }
 
+  /// Per rule code, findings counted but not kept.
+  public var omitted: [String: Int] {
+    Dictionary(uniqueKeysWithValues: tallies.filter { $0.omitted > 0 }.map { ($0.code, $0.omitted) })
+  }
+
+  /// Per rule code, the worst outcome of the omitted findings.
+  public var omittedWorst: [String: Outcome] {
+    Dictionary(uniqueKeysWithValues: tallies.filter { $0.omitted > 0 }.map { ($0.code, $0.worst) })
+  }
+
+  @inline(__always)
+  private mutating func tally(_ code: String) -> Int {
+    for index in tallies.indices where tallies[index].code == code { return index }
+    tallies.append((code, 0, 0, .pass))
+    return tallies.count - 1
+  }
+
   /// Adds a finding.
   public mutating func add(_ finding: Finding) {
-    let count = kept[finding.code, default: 0]
-    if count < limit {
-      kept[finding.code] = count + 1
+    total += 1
+    let index = tally(finding.code)
+    if tallies[index].kept < limit {
+      tallies[index].kept += 1
       findings.append(finding)
     } else {
-      omitted[finding.code, default: 0] += 1
-      omittedWorst[finding.code] = max(omittedWorst[finding.code] ?? .pass, finding.outcome)
+      tallies[index].omitted += 1
+      tallies[index].worst = max(tallies[index].worst, finding.outcome)
     }
   }
 
   /// Whether a finding with `code` may still be kept (to skip building one that would be dropped).
-  public func wants(_ code: String) -> Bool { kept[code, default: 0] < limit }
+  public func wants(_ code: String) -> Bool {
+    for tally in tallies where tally.code == code { return tally.kept < limit }
+    return limit > 0
+  }
 
   /// Counts a finding without building it (after ``wants(_:)`` said no).
   public mutating func count(_ code: String, _ outcome: Outcome) {
-    omitted[code, default: 0] += 1
-    omittedWorst[code] = max(omittedWorst[code] ?? .pass, outcome)
+    total += 1
+    let index = tally(code)
+    tallies[index].omitted += 1
+    tallies[index].worst = max(tallies[index].worst, outcome)
   }
 }
 

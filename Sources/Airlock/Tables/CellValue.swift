@@ -32,7 +32,8 @@ public struct ValueParser: Sendable {
   }
 
   /// Parses one field's bytes.
-  public func parse(_ bytes: ArraySlice<UInt8>) -> CellValue {
+  @inline(__always)
+  public func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> CellValue where Bytes.Index == Int {
     if let integer = Self.parseInteger(bytes) { return .number(Double(integer)) }
     var text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
     if let marker = lookup[text.lowercased()] { return .withheld(marker: marker) }
@@ -45,7 +46,7 @@ public struct ValueParser: Sendable {
 
   /// The fast path: an optional minus sign and 1 to 15 digits, nothing else.
   @inline(__always)
-  static func parseInteger(_ bytes: ArraySlice<UInt8>) -> Int? {
+  static func parseInteger<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int? where Bytes.Index == Int {
     var index = bytes.startIndex
     let end = bytes.endIndex
     guard index < end else { return nil }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Limits that keep a hostile input from exhausting memory.
 public struct ReadLimits: Sendable, Equatable {
   /// The most bytes one field may hold.
@@ -7,7 +13,9 @@ public struct ReadLimits: Sendable, Equatable {
   /// The most bytes a gzip file may inflate to.
   public var maxDecompressedBytes: Int
 
-  public init(maxFieldBytes: Int = 1 << 20, maxFields: Int = 100_000, maxDecompressedBytes: Int = 8 << 30) {
+  public init(
+    maxFieldBytes: Int = 1 << 20, maxFields: Int = 100_000, maxDecompressedBytes: Int = 8 << 30
+  ) {
     self.maxFieldBytes = maxFieldBytes
     self.maxFields = maxFields
     self.maxDecompressedBytes = maxDecompressedBytes
@@ -19,34 +27,45 @@ public struct ReadLimits: Sendable, Equatable {
 /// Handles quoted delimiters, doubled quotes, newlines inside quotes, LF and CRLF, and a UTF-8
 /// byte-order mark. Anything else that is malformed (an unterminated quote, a stray quote, a bare
 /// carriage return, a NUL or other control byte, invalid UTF-8, an oversized field) throws an
-/// ``AirlockError`` naming `file:line:column`. The record buffers are reused, so memory does not
-/// grow with the file.
+/// ``AirlockError`` naming `file:line:column`.
+///
+/// Fields are not copied: each is a span of the read buffer (doubled quotes are undone in place),
+/// valid until the next call to ``next()``. A record that runs past the end of the buffer is moved
+/// to its front and parsed again once more bytes are in; the buffer grows only for a record longer
+/// than itself, so memory does not grow with the file.
 final class DelimitedReader {
   let path: String
   private(set) var delimiter: UInt8
   private let limits: ReadLimits
   private var source: any ByteSource
-  private var chunk: UnsafeMutableRawBufferPointer
-  private var chunkCount = 0
+  private var buffer: UnsafeMutablePointer<UInt8>
+  private var capacity: Int
+  /// Bytes of the stream held in `buffer`.
+  private var count = 0
+  /// Where the next record starts in `buffer`.
   private var position = 0
   private var atEnd = false
   private var sawAnyByte = false
 
-  /// The current record's unescaped field bytes, one after another.
-  private(set) var bytes: [UInt8] = []
-  /// The end offset in `bytes` of each field of the current record.
-  private(set) var fieldEnds: [Int] = []
-  /// The 1-based character column where each field of the current record starts.
-  private(set) var fieldColumns: [Int] = []
+  /// Per field of the current record: its start and end in `buffer`, and its 1-based column.
+  private var starts: UnsafeMutablePointer<Int>
+  private var ends: UnsafeMutablePointer<Int>
+  private var columns: UnsafeMutablePointer<Int>
+  private var fieldCapacity: Int
+  /// The number of fields in the current record.
+  private(set) var fieldCount = 0
+
   /// The 1-based line on which the current record starts.
   private(set) var recordLine = 0
-  /// How many bytes have been consumed from the (decompressed) stream.
-  private(set) var bytesRead = 0
+  /// Bytes of the (decompressed) stream dropped from the front of the buffer so far.
+  private var bytesDropped = 0
 
+  /// The line at `position`.
   private var line = 1
-  /// Byte offset (in the stream) where the current line starts, for columns.
+  /// Offset in `buffer` where the line at `position` starts (negative when it started in bytes
+  /// already dropped), for columns.
   private var lineStart = 0
-  /// Continuation bytes (10xxxxxx) seen on the current line before `position`, for columns.
+  /// Continuation bytes (10xxxxxx) on the line at `position` before it, for columns.
   private var continuationBytes = 0
 
   private static let quote = UInt8(ascii: "\"")
@@ -54,22 +73,24 @@ final class DelimitedReader {
   private static let carriageReturn = UInt8(ascii: "\r")
   private static let tab = UInt8(ascii: "\t")
 
-  /// Bytes that stop the fast scan of an unquoted field.
-  private var special: [Bool]
+  /// Bytes that stop the fast scan of an unquoted field (256 flags).
+  private let special: UnsafeMutablePointer<Bool>
 
   init(path: String, source: any ByteSource, delimiter: UInt8, limits: ReadLimits) {
     self.path = path
     self.source = source
     self.delimiter = delimiter
     self.limits = limits
-    chunk = .allocate(byteCount: 1 << 20, alignment: 16)
-    var special = [Bool](repeating: false, count: 256)
-    for b in 0..<32 { special[b] = true }
-    for b in 128..<256 { special[b] = true }
+    capacity = 1 << 20
+    buffer = .allocate(capacity: capacity)
+    fieldCapacity = 64
+    starts = .allocate(capacity: fieldCapacity)
+    ends = .allocate(capacity: fieldCapacity)
+    columns = .allocate(capacity: fieldCapacity)
+    special = .allocate(capacity: 256)
+    for b in 0..<256 { special[b] = b < 32 || b >= 127 }
     special[Int(delimiter)] = true
     special[Int(Self.quote)] = true
-    special[127] = true
-    self.special = special
   }
 
   /// Changes the delimiter; only before the first record is read.
@@ -81,16 +102,17 @@ final class DelimitedReader {
 
   deinit {
     source.close()
-    chunk.deallocate()
+    buffer.deallocate()
+    starts.deallocate()
+    ends.deallocate()
+    columns.deallocate()
+    special.deallocate()
   }
 
-  /// The number of fields in the current record.
-  var fieldCount: Int { fieldEnds.count }
-
-  /// The bytes of field `index` of the current record.
-  func fieldBytes(_ index: Int) -> ArraySlice<UInt8> {
-    let start = index == 0 ? 0 : fieldEnds[index - 1]
-    return bytes[start..<fieldEnds[index]]
+  /// The bytes of field `index` of the current record (valid until the next ``next()``).
+  @inline(__always)
+  func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: buffer + starts[index], count: ends[index] - starts[index])
   }
 
   /// Field `index` of the current record as a string (the record is valid UTF-8).
@@ -98,41 +120,60 @@ final class DelimitedReader {
     String(decoding: fieldBytes(index), as: UTF8.self)
   }
 
+  /// The 1-based character column where each field of the current record starts.
+  var fieldColumns: [Int] { Array(UnsafeBufferPointer(start: columns, count: fieldCount)) }
+
   /// Bytes of the (decompressed) stream consumed so far.
-  var consumedBytes: Int { bytesRead + position }
+  var consumedBytes: Int { bytesDropped + position }
 
   /// Whether the current record is one empty field (a blank line).
-  var isBlank: Bool { fieldEnds.count == 1 && fieldEnds[0] == 0 }
+  var isBlank: Bool { fieldCount == 1 && ends[0] == starts[0] }
 
   /// Looks at the first bytes without consuming them: used to sniff encodings and delimiters.
-  func peek(_ count: Int) throws(AirlockError) -> [UInt8] {
-    try fill()
-    return Array(UnsafeRawBufferPointer(rebasing: chunk[position..<min(chunkCount, position + count)]))
+  func peek(_ wanted: Int) throws(AirlockError) -> [UInt8] {
+    while count - position < wanted, try readMore() {}
+    return Array(
+      UnsafeBufferPointer(start: buffer + position, count: min(count - position, wanted)))
   }
 
-  private func fill() throws(AirlockError) {
-    guard position >= chunkCount, !atEnd else { return }
-    bytesRead += chunkCount
-    lineStart -= chunkCount
-    position = 0
-    chunkCount = 0
-    while chunkCount == 0 {
-      let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0...]))
+  /// Moves the unconsumed bytes to the front of the buffer (growing it when they fill it) and reads
+  /// more after them; returns `false` at the end of the stream.
+  private func readMore() throws(AirlockError) -> Bool {
+    if atEnd { return false }
+    if position > 0 {
+      let kept = count - position
+      if kept > 0 { memmove(buffer, buffer + position, kept) }
+      bytesDropped += position
+      lineStart -= position
+      count = kept
+      position = 0
+    }
+    if count == capacity {
+      let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+      grown.update(from: buffer, count: count)
+      buffer.deallocate()
+      buffer = grown
+      capacity *= 2
+    }
+    // Fill the free space (a source may hand out little at a time), so that a record is parsed
+    // again only when it outgrows a full buffer.
+    let before = count
+    while count < capacity {
+      let n = try source.read(
+        into: UnsafeMutableRawBufferPointer(start: buffer + count, count: capacity - count))
       if n == 0 {
         atEnd = true
-        return
+        break
       }
-      chunkCount = n
       sawAnyByte = true
+      count += n
     }
+    return count > before
   }
 
-  private func error(_ message: String, line: Int? = nil, column: Int? = nil) -> AirlockError {
-    AirlockError(.input, file: path, line: line ?? self.line, column: column ?? currentColumn, message)
+  private func error(_ message: String, line: Int, column: Int) -> AirlockError {
+    AirlockError(.input, file: path, line: line, column: column, message)
   }
-
-  /// The 1-based character column of the byte at `position`.
-  private var currentColumn: Int { position - lineStart - continuationBytes + 1 }
 
   /// Skips a UTF-8 byte-order mark and refuses UTF-16 or UTF-32 text.
   func skipByteOrderMark() throws(AirlockError) {
@@ -142,7 +183,9 @@ final class DelimitedReader {
       lineStart = position
       return
     }
-    if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) || (head.count >= 2 && (head[0] == 0 || head[1] == 0)) {
+    if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+      || (head.count >= 2 && (head[0] == 0 || head[1] == 0))
+    {
       throw error("the file is UTF-16 or UTF-32 encoded; save it as UTF-8", line: 1, column: 1)
     }
   }
@@ -150,186 +193,244 @@ final class DelimitedReader {
   /// Whether the stream had no bytes at all.
   var isEmptyStream: Bool { !sawAnyByte && atEnd }
 
-  private enum State {
-    case fieldStart, unquoted, quoted, afterQuote
+  private func growFields() {
+    let grown = fieldCapacity * 2
+    for pointer in [\DelimitedReader.starts, \.ends, \.columns] {
+      let old = self[keyPath: pointer]
+      let new = UnsafeMutablePointer<Int>.allocate(capacity: grown)
+      new.update(from: old, count: fieldCapacity)
+      old.deallocate()
+      self[keyPath: pointer] = new
+    }
+    fieldCapacity = grown
   }
 
   /// Reads the next record; returns `false` at the end of the stream.
   func next() throws(AirlockError) -> Bool {
-    bytes.removeAll(keepingCapacity: true)
-    fieldEnds.removeAll(keepingCapacity: true)
-    fieldColumns.removeAll(keepingCapacity: true)
-    try fill()
-    if position >= chunkCount && atEnd { return false }
-    recordLine = line
-    var state = State.fieldStart
-    var sawHighByte = false
-    var pendingCarriageReturn = false
-    var quoteLine = 0
-    var quoteColumn = 0
-    var fieldStartCount = 0
-
-    func endField() throws(AirlockError) {
-      fieldEnds.append(bytes.count)
-      if fieldEnds.count > limits.maxFields {
-        throw error("row has more than \(limits.maxFields) fields")
-      }
+    fieldCount = 0
+    if position >= count, !(try readMore()) { return false }
+    while true {
+      if try parseRecord() { return true }
+      // The record runs past the buffer: fetch more and parse it again from its start.
+      _ = try readMore()
     }
+  }
+
+  /// Parses the record at `position`. Returns `false`, changing nothing, when it runs past the end
+  /// of the buffer and more of the stream remains; otherwise fills the fields and moves past it.
+  private func parseRecord() throws(AirlockError) -> Bool {
+    let buffer = self.buffer
+    let end = count
+    let delimiter = self.delimiter
+    var p = position
+    var line = self.line
+    var lineStart = self.lineStart
+    var continuation = self.continuationBytes
+    var fields = 0
+    var sawHighByte = false
+    var escapedFields = 0
+    let maxField = limits.maxFieldBytes
+
+    let special = self.special
+
+    @inline(__always) func column(_ at: Int) -> Int { at - lineStart - continuation + 1 }
 
     while true {
-      if position >= chunkCount {
-        try fill()
-        if position >= chunkCount {
-          // End of stream.
-          if state == .quoted {
-            throw error("unterminated quoted field (the quote opened here is never closed)", line: quoteLine, column: quoteColumn)
-          }
-          if pendingCarriageReturn {
-            pendingCarriageReturn = false
-          }
-          if state == .fieldStart { fieldColumns.append(currentColumn) }
-          try endField()
-          break
-        }
+      // A field starts at p.
+      if fields == fieldCapacity { growFields() }
+      if fields >= limits.maxFields {
+        throw error("row has more than \(limits.maxFields) fields", line: line, column: column(p))
       }
-      let byte = chunk[position]
-      if pendingCarriageReturn {
-        guard byte == Self.newline else {
-          throw error("carriage return not followed by a line feed (old Mac line endings are not supported)")
+      let fieldColumn = column(p)
+      columns[fields] = fieldColumn
+      var terminator: UInt8 = 0  // delimiter, newline, or 0 at the end of the stream
+      if p < end && buffer[p] == Self.quote {
+        let quoteLine = line
+        p += 1
+        let start = p
+        var escaped = false
+        while true {
+          // Fast scan of ordinary bytes.
+          while p < end {
+            let b = buffer[p]
+            if b == Self.quote || b < 32 || b >= 0x80 || b == 127 { break }
+            p += 1
+          }
+          if p - start > maxField {
+            throw error(
+              "field is longer than \(maxField) bytes", line: quoteLine, column: fieldColumn)
+          }
+          if p >= end {
+            if !atEnd { return false }
+            throw error(
+              "unterminated quoted field (the quote opened here is never closed)", line: quoteLine,
+              column: fieldColumn)
+          }
+          let b = buffer[p]
+          if b == Self.quote {
+            if p + 1 >= end && !atEnd { return false }
+            if p + 1 < end && buffer[p + 1] == Self.quote {
+              escaped = true
+              escapedFields += 1
+              p += 2
+              continue
+            }
+            starts[fields] = start
+            ends[fields] = p
+            if escaped { ends[fields] = -1 - p }  // marked: undo doubled quotes once complete
+            p += 1
+            break
+          } else if b == Self.newline {
+            p += 1
+            line += 1
+            lineStart = p
+            continuation = 0
+          } else if b == Self.carriageReturn || b == Self.tab {
+            p += 1
+          } else if b >= 0x80 {
+            sawHighByte = true
+            if b & 0xC0 == 0x80 { continuation += 1 }
+            p += 1
+          } else {
+            throw controlByteError(b, line: line, column: column(p))
+          }
         }
-        pendingCarriageReturn = false
+        // After the closing quote: a delimiter, a line end or the end of the stream.
+        if p >= end {
+          if !atEnd { return false }
+        } else {
+          let b = buffer[p]
+          if b == delimiter {
+            terminator = delimiter
+          } else if b == Self.newline {
+            terminator = Self.newline
+          } else if b == Self.carriageReturn {
+            if p + 1 >= end && !atEnd { return false }
+            if p + 1 < end && buffer[p + 1] != Self.newline {
+              throw error(
+                "carriage return not followed by a line feed (old Mac line endings are not supported)",
+                line: line,
+                column: column(p + 1))
+            }
+            p += 1
+            terminator = p < end ? Self.newline : 0
+          } else {
+            throw error("unexpected character after a closing quote", line: line, column: column(p))
+          }
+        }
+      } else {
+        let start = p
+        var fieldEnd = -1
+        while fieldEnd < 0 {
+          while p < end && !special[Int(buffer[p])] { p += 1 }
+          if p - start > maxField {
+            throw error("field is longer than \(maxField) bytes", line: line, column: fieldColumn)
+          }
+          if p >= end {
+            if !atEnd { return false }
+            fieldEnd = p
+            break
+          }
+          let b = buffer[p]
+          if b == delimiter {
+            fieldEnd = p
+            terminator = delimiter
+          } else if b == Self.newline {
+            fieldEnd = p
+            terminator = Self.newline
+          } else if b == Self.carriageReturn {
+            if p + 1 >= end && !atEnd { return false }
+            if p + 1 < end && buffer[p + 1] != Self.newline {
+              throw error(
+                "carriage return not followed by a line feed (old Mac line endings are not supported)",
+                line: line,
+                column: column(p + 1))
+            }
+            fieldEnd = p
+            p += 1
+            terminator = p < end ? Self.newline : 0
+          } else if b == Self.quote {
+            throw error(
+              "quote inside an unquoted field (quote the whole field and double the quote)",
+              line: line, column: column(p))
+          } else if b >= 0x80 {
+            sawHighByte = true
+            if b & 0xC0 == 0x80 { continuation += 1 }
+            p += 1
+          } else if b == Self.tab {
+            p += 1
+          } else {
+            throw controlByteError(b, line: line, column: column(p))
+          }
+        }
+        starts[fields] = start
+        ends[fields] = fieldEnd
       }
-      switch state {
-      case .fieldStart, .unquoted:
-        if state == .fieldStart {
-          fieldColumns.append(currentColumn)
-          fieldStartCount = bytes.count
-          if byte == Self.quote {
-            quoteLine = line
-            quoteColumn = currentColumn
-            state = .quoted
-            position += 1
-            continue
-          }
-          state = .unquoted
-        }
-        // Fast scan of ordinary bytes.
-        var end = position
-        while end < chunkCount && !special[Int(chunk[end])] { end += 1 }
-        if end > position {
-          bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[position..<end]))
-          position = end
-          if bytes.count - fieldStartCount > limits.maxFieldBytes {
-            throw error("field is longer than \(limits.maxFieldBytes) bytes", line: line, column: fieldColumns.last)
-          }
-          continue
-        }
-        if byte == delimiter {
-          try endField()
-          state = .fieldStart
-          position += 1
-        } else if byte == Self.newline {
-          try endField()
-          position += 1
-          newLine()
-          return try finishRecord(sawHighByte: sawHighByte)
-        } else if byte == Self.carriageReturn {
-          pendingCarriageReturn = true
-          position += 1
-        } else if byte == Self.quote {
-          throw error("quote inside an unquoted field (quote the whole field and double the quote)")
-        } else if byte >= 0x80 {
-          sawHighByte = true
-          if byte & 0xC0 == 0x80 { continuationBytes += 1 }
-          bytes.append(byte)
-          position += 1
-        } else if byte == Self.tab {
-          bytes.append(byte)
-          position += 1
-        } else {
-          throw controlByteError(byte)
-        }
-      case .quoted:
-        var end = position
-        while end < chunkCount {
-          let b = chunk[end]
-          if b == Self.quote || b < 32 || b >= 0x80 || b == 127 { break }
-          end += 1
-        }
-        if end > position {
-          bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[position..<end]))
-          position = end
-          if bytes.count - fieldStartCount > limits.maxFieldBytes {
-            throw error("field is longer than \(limits.maxFieldBytes) bytes", line: quoteLine, column: quoteColumn)
-          }
-          continue
-        }
-        if byte == Self.quote {
-          state = .afterQuote
-        } else if byte == Self.newline {
-          bytes.append(byte)
-          position += 1
-          newLine()
-          continue
-        } else if byte == Self.carriageReturn || byte == Self.tab {
-          bytes.append(byte)
-        } else if byte >= 0x80 {
-          sawHighByte = true
-          if byte & 0xC0 == 0x80 { continuationBytes += 1 }
-          bytes.append(byte)
-        } else {
-          throw controlByteError(byte)
-        }
-        position += 1
-      case .afterQuote:
-        if byte == Self.quote {
-          bytes.append(byte)
-          state = .quoted
-          position += 1
-        } else if byte == delimiter {
-          try endField()
-          state = .fieldStart
-          position += 1
-        } else if byte == Self.newline {
-          try endField()
-          position += 1
-          newLine()
-          return try finishRecord(sawHighByte: sawHighByte)
-        } else if byte == Self.carriageReturn {
-          pendingCarriageReturn = true
-          position += 1
-        } else {
-          throw error("unexpected character after a closing quote")
-        }
+      fields += 1
+      if terminator == delimiter {
+        p += 1
+        continue
       }
+      if terminator == Self.newline {
+        p += 1
+        line += 1
+        lineStart = p
+        continuation = 0
+      }
+      break
     }
-    return try finishRecord(sawHighByte: sawHighByte)
-  }
 
-  private func newLine() {
-    line += 1
-    lineStart = position
-    continuationBytes = 0
-  }
-
-  private func controlByteError(_ byte: UInt8) -> AirlockError {
-    if byte == 0 {
-      return error("binary content: NUL byte (this is not a text table)")
-    }
-    return error("control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)) in a field")
-  }
-
-  private func finishRecord(sawHighByte: Bool) throws(AirlockError) -> Bool {
-    guard sawHighByte else { return true }
-    if let bad = firstInvalidUTF8(bytes) {
-      // Find the field holding the bad byte.
-      var index = 0
-      while index < fieldEnds.count - 1 && fieldEnds[index] <= bad { index += 1 }
-      throw error(
-        "invalid UTF-8 in field \(index + 1) (save the file as UTF-8)", line: recordLine,
-        column: fieldColumns[index])
-    }
+    // The record is complete: commit it.
+    let recordStart = position
+    recordLine = self.line
+    fieldCount = fields
+    position = p
+    self.line = line
+    self.lineStart = lineStart
+    self.continuationBytes = continuation
+    // Check the bytes as written, before undoing doubled quotes moves them.
+    if sawHighByte { try checkUTF8(from: recordStart, to: p) }
+    if escapedFields > 0 { undoDoubledQuotes() }
     return true
+  }
+
+  /// Undoes doubled quotes in place in the fields marked by a negative end.
+  private func undoDoubledQuotes() {
+    for index in 0..<fieldCount where ends[index] < 0 {
+      let rawEnd = -1 - ends[index]
+      var read = starts[index]
+      var write = read
+      while read < rawEnd {
+        let b = buffer[read]
+        buffer[write] = b
+        write += 1
+        read += b == Self.quote ? 2 : 1
+      }
+      ends[index] = write
+    }
+  }
+
+  private func controlByteError(_ byte: UInt8, line: Int, column: Int) -> AirlockError {
+    if byte == 0 {
+      return error(
+        "binary content: NUL byte (this is not a text table)", line: line, column: column)
+    }
+    return error(
+      "control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)) in a field",
+      line: line,
+      column: column)
+  }
+
+  /// Refuses a record whose bytes are not valid UTF-8, naming the field that holds the bad byte.
+  private func checkUTF8(from start: Int, to end: Int) throws(AirlockError) {
+    guard let bad = firstInvalidUTF8(UnsafeBufferPointer(start: buffer + start, count: end - start))
+    else { return }
+    let offset = start + bad
+    var index = 0
+    while index < fieldCount - 1 && starts[index + 1] <= offset { index += 1 }
+    throw error(
+      "invalid UTF-8 in field \(index + 1) (save the file as UTF-8)", line: recordLine,
+      column: columns[index])
   }
 }
 
@@ -342,14 +443,18 @@ extension DelimitedReader {
   ///   - name: the name whose extension counts, when it differs from `path` (a store's
   ///     content-addressed copy of a released file).
   ///   - memory: the file's bytes, read from memory instead of `path` (fuzzing entry points).
-  static func open(path: String, name: String? = nil, memory: [UInt8]? = nil, limits: ReadLimits) throws(AirlockError)
+  static func open(path: String, name: String? = nil, memory: [UInt8]? = nil, limits: ReadLimits)
+    throws(AirlockError)
     -> DelimitedReader
   {
     let name = (name ?? path).lowercased()
-    let file: any ByteSource = if let memory { MemorySource(memory) } else { try FileSource(path: path) }
+    let file: any ByteSource =
+      if let memory { MemorySource(memory) } else { try FileSource(path: path) }
     let source: any ByteSource =
-      name.hasSuffix(".gz") ? try GzipSource(file: file, path: path, limit: limits.maxDecompressedBytes) : file
-    let reader = DelimitedReader(path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
+      name.hasSuffix(".gz")
+      ? try GzipSource(file: file, path: path, limit: limits.maxDecompressedBytes) : file
+    let reader = DelimitedReader(
+      path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
     try reader.skipByteOrderMark()
     reader.setDelimiter(sniffDelimiter(name: name, head: try reader.peek(64 * 1024)))
     return reader
@@ -359,23 +464,27 @@ extension DelimitedReader {
   static func sniffDelimiter(name: String, head: [UInt8]) -> UInt8 {
     var base = name.lowercased()
     if base.hasSuffix(".gz") { base = String(base.dropLast(3)) }
-    let preferred = base.hasSuffix(".tsv") || base.hasSuffix(".tab") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+    let preferred =
+      base.hasSuffix(".tsv") || base.hasSuffix(".tab") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
     var counts: [UInt8: Int] = [:]
     var inQuotes = false
     for byte in head {
       if byte == UInt8(ascii: "\"") { inQuotes.toggle() }
       if byte == UInt8(ascii: "\n") && !inQuotes { break }
-      if !inQuotes, [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")].contains(byte) {
+      if !inQuotes,
+        [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")].contains(byte)
+      {
         counts[byte, default: 0] += 1
       }
     }
     if counts[preferred, default: 0] > 0 { return preferred }
-    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? preferred
+    return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+      ?? preferred
   }
 }
 
 /// The offset of the first byte that is not part of valid UTF-8, or `nil` if all are valid.
-func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
   var i = 0
   let n = bytes.count
   while i < n {

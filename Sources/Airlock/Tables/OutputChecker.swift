@@ -136,7 +136,7 @@ struct OutputChecker {
         result.rows += 1
         for column in header.indices {
           let context = FieldContext(
-            file: path, bytes: row.fieldBytes(column), line: line, field: column + 1,
+            file: path, bytes: ArraySlice(row.fieldBytes(column)), line: line, field: column + 1,
             columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: nil)
           for rule in fieldRules { rule.inspect(context, into: &sink) }
         }

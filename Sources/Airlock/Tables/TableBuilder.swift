@@ -1,14 +1,193 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Access to the fields of one row, from the reader or from the replayed inference sample.
 protocol RowAccess {
-  func fieldBytes(_ index: Int) -> ArraySlice<UInt8>
+  /// The bytes of field `index`, valid until the row changes.
+  func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8>
 }
 
 extension DelimitedReader: RowAccess {}
 
-/// A row of the inference sample.
-struct ReplayRow: RowAccess {
-  let fields: [String]
-  func fieldBytes(_ index: Int) -> ArraySlice<UInt8> { ArraySlice(fields[index].utf8) }
+/// A row of the inference sample, its fields' bytes held in one allocation.
+final class ReplayRow: RowAccess {
+  private let base: UnsafeMutablePointer<UInt8>
+  private let offsets: [Int]
+
+  init(fields: [String]) {
+    var offsets = [0]
+    for field in fields { offsets.append(offsets[offsets.count - 1] + field.utf8.count) }
+    base = .allocate(capacity: max(1, offsets[offsets.count - 1]))
+    for (index, field) in fields.enumerated() {
+      _ = UnsafeMutableBufferPointer(start: base + offsets[index], count: field.utf8.count).initialize(from: field.utf8)
+    }
+    self.offsets = offsets
+  }
+
+  deinit { base.deallocate() }
+
+  func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: base + offsets[index], count: offsets[index + 1] - offsets[index])
+  }
+}
+
+/// Whether two byte strings are equal (short ones compared a word at a time, without a call).
+@inline(__always)
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  let n = a.count
+  guard n == b.count else { return false }
+  guard n > 0 else { return true }
+  let x = UnsafeRawPointer(a.baseAddress!)
+  let y = UnsafeRawPointer(b.baseAddress!)
+  if n > 16 { return memcmp(x, y, n) == 0 }
+  var i = 0
+  while i + 8 <= n {
+    if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+      return false
+    }
+    i += 8
+  }
+  while i < n {
+    if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
+    i += 1
+  }
+  return true
+}
+
+/// The last label seen in one dimension column, so that a run of equal labels costs one compare.
+private struct LastLabel {
+  var bytes: [UInt8] = []
+  var valid = false
+  var id: UInt32 = 0
+  var isMargin = false
+  /// Whether the field rules found nothing in it.
+  var isQuiet = false
+
+  @inline(__always)
+  func matches(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
+    valid && bytes.withUnsafeBufferPointer { bytesEqual($0, other) }
+  }
+
+  mutating func set(_ other: UnsafeBufferPointer<UInt8>, id: UInt32, isMargin: Bool, isQuiet: Bool) {
+    bytes.removeAll(keepingCapacity: true)
+    bytes.append(contentsOf: other)
+    valid = true
+    self.id = id
+    self.isMargin = isMargin
+    self.isQuiet = isQuiet
+  }
+}
+
+/// Remembers which cells and fields the streaming rules found nothing in, so that the rules run
+/// once per distinct value rather than once per cell (the rules' contract: see ``CellRule`` and
+/// ``FieldRule``).
+private final class QuietMemo {
+  /// Integer values below this are remembered in flat tables.
+  static let flatLimit = 1 << 17
+  static let unknown: UInt8 = 0
+  static let quiet: UInt8 = 1
+  static let noisy: UInt8 = 2
+  /// Per measure: 4 states per integer value (margin × structural zero), allocated on first use.
+  private var cellIntegers: [UnsafeMutablePointer<UInt8>?]
+  /// Per measure: 4 states per marker.
+  private let cellMarkers: [UnsafeMutablePointer<UInt8>]
+  private let markerCount: Int
+  /// Per column: a state per integer value written in the canonical way, allocated on first use.
+  private var fieldIntegers: [UnsafeMutablePointer<UInt8>?]
+  /// Per column: other texts the field rules found nothing in.
+  private var fieldTexts: [ByteStringTable]
+
+  init(measures: Int, markers: Int, columns: Int) {
+    markerCount = markers
+    cellIntegers = Array(repeating: nil, count: measures)
+    cellMarkers = (0..<measures).map { _ in
+      let states = UnsafeMutablePointer<UInt8>.allocate(capacity: 4 * max(1, markers))
+      states.initialize(repeating: 0, count: 4 * max(1, markers))
+      return states
+    }
+    fieldIntegers = Array(repeating: nil, count: columns)
+    fieldTexts = (0..<columns).map { _ in ByteStringTable() }
+  }
+
+  deinit {
+    for states in cellIntegers { states?.deallocate() }
+    for states in cellMarkers { states.deallocate() }
+    for states in fieldIntegers { states?.deallocate() }
+  }
+
+  private static func flatStates() -> UnsafeMutablePointer<UInt8> {
+    let states = UnsafeMutablePointer<UInt8>.allocate(capacity: 4 * flatLimit)
+    states.initialize(repeating: 0, count: 4 * flatLimit)
+    return states
+  }
+
+  /// Where the state of such a cell lives, or nil when it is not remembered.
+  @inline(__always)
+  private func cellState(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> UnsafeMutablePointer<UInt8>? {
+    let flags = (margin ? 2 : 0) | (structural ? 1 : 0)
+    switch value {
+    case .number(let number):
+      guard number >= 0, number < Double(Self.flatLimit), number == number.rounded(.towardZero) else { return nil }
+      if cellIntegers[measure] == nil { cellIntegers[measure] = Self.flatStates() }
+      return cellIntegers[measure]! + (Int(number) << 2 | flags)
+    case .withheld(let marker):
+      guard marker < markerCount else { return nil }
+      return cellMarkers[measure] + (marker << 2 | flags)
+    case .text:
+      return nil
+    }
+  }
+
+  /// Whether the cell rules are known to find nothing in such a cell.
+  @inline(__always)
+  func isQuiet(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> Bool {
+    cellState(measure, value, margin: margin, structural: structural)?.pointee == Self.quiet
+  }
+
+  /// Records whether the cell rules found anything in such a cell.
+  func record(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool, quiet: Bool) {
+    cellState(measure, value, margin: margin, structural: structural)?.pointee = quiet ? Self.quiet : Self.noisy
+  }
+
+  /// The value of bytes that are a non-negative integer written the one canonical way (no sign,
+  /// no leading zero) below ``flatLimit``, or -1.
+  @inline(__always)
+  static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    guard bytes.count > 0, bytes.count <= 6, bytes[0] != UInt8(ascii: "0") || bytes.count == 1 else { return -1 }
+    var value = 0
+    for byte in bytes {
+      let digit = byte &- UInt8(ascii: "0")
+      guard digit < 10 else { return -1 }
+      value = value * 10 + Int(digit)
+    }
+    return value < flatLimit ? value : -1
+  }
+
+  /// Whether the field rules are known to find nothing in these bytes of `column`.
+  @inline(__always)
+  func isQuietField(_ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let integer = Self.canonicalInteger(bytes)
+    if integer >= 0 { return fieldIntegers[column]?[integer] == Self.quiet }
+    return fieldTexts[column].find(bytes) != nil
+  }
+
+  /// Records that the field rules found nothing in these bytes of `column`.
+  func recordQuietField(_ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+    let integer = Self.canonicalInteger(bytes)
+    if integer >= 0 {
+      if fieldIntegers[column] == nil {
+        let states = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.flatLimit)
+        states.initialize(repeating: 0, count: Self.flatLimit)
+        fieldIntegers[column] = states
+      }
+      fieldIntegers[column]![integer] = Self.quiet
+    } else {
+      fieldTexts[column].insert(bytes, value: 0)
+    }
+  }
 }
 
 /// Turns rows into cells: runs the per-cell rules on each and, when whole-table rules need it,
@@ -26,7 +205,13 @@ struct TableBuilder {
   private let flagColumn: Int?
   private let marginLabels: [[UInt8]]
   private let columnIsMargin: [Bool]
-  private var lastLabel: [(bytes: [UInt8], id: UInt32)?]
+  private var lastLabel: [LastLabel]
+  /// Per dimension, label bytes → id, in front of the table's string pool.
+  private var labelIDs: [ByteStringTable]
+  private let memo: QuietMemo
+  /// The columns that are not dimensions (values, evidence, flags), whose fields the field rules
+  /// read too.
+  private let otherColumns: [Int]
   private var previousLine = 0
   private var rowIDs: [UInt32]
   private let traits: [ColumnTraits]
@@ -46,7 +231,9 @@ struct TableBuilder {
     let margins = pack.margins + (schema.declaration?.margins ?? [])
     marginLabels = margins.map { Array($0.lowercased().utf8) }
     columnIsMargin = schema.header.map { header in margins.contains { $0.lowercased() == header.lowercased() } }
-    lastLabel = Array(repeating: nil, count: dimensionColumns.count + 1)
+    lastLabel = Array(repeating: LastLabel(), count: dimensionColumns.count)
+    otherColumns = schema.header.indices.filter { !schema.dimensionColumns.contains($0) }
+    labelIDs = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
     rowIDs = Array(repeating: 0, count: dimensionColumns.count)
     traits = schema.header.map { ColumnTraits(name: $0) }
     structuralZeros = (schema.declaration?.structuralZeros ?? []).map { entry in
@@ -70,6 +257,7 @@ struct TableBuilder {
       file: schema.file, kind: schema.kind, layout: schema.layout, dimensions: dimensions, measures: measures,
       keys: Array(repeating: PackedIDs(), count: dimensions.count),
       values: Array(repeating: PackedValues(), count: measures.count))
+    memo = QuietMemo(measures: measures.count, markers: pack.markers.count, columns: schema.header.count)
     table.declaration = schema.declaration
     table.crosstabFields = schema.layout == .wide ? schema.valueColumns.map { $0 + 1 } : []
     table.cellsPerRow = schema.layout == .wide ? max(1, schema.valueColumns.count) : 1
@@ -84,12 +272,16 @@ struct TableBuilder {
   }
 
   /// Whether the bytes equal a margin label, ignoring ASCII case and surrounding spaces.
-  private func isMarginLabel(_ bytes: ArraySlice<UInt8>) -> Bool {
-    var slice = bytes
-    while let first = slice.first, first == 32 { slice = slice.dropFirst() }
-    while let last = slice.last, last == 32 { slice = slice.dropLast() }
-    outer: for label in marginLabels where label.count == slice.count {
-      for (a, b) in zip(label, slice) where a != (b >= 65 && b <= 90 ? b + 32 : b) { continue outer }
+  private func isMarginLabel(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var start = 0
+    var end = bytes.count
+    while start < end && bytes[start] == 32 { start += 1 }
+    while end > start && bytes[end - 1] == 32 { end -= 1 }
+    outer: for label in marginLabels where label.count == end - start {
+      for (offset, a) in label.enumerated() {
+        let b = bytes[start + offset]
+        if a != (b >= 65 && b <= 90 ? b + 32 : b) { continue outer }
+      }
       return true
     }
     return false
@@ -106,6 +298,34 @@ struct TableBuilder {
     return false
   }
 
+  /// The id of a label in dimension `d`, interning it on first sight.
+  private mutating func labelID(_ d: Int, _ bytes: UnsafeBufferPointer<UInt8>, isMargin: Bool) -> UInt32 {
+    let hash = ByteStringTable.hash(bytes)
+    if let id = labelIDs[d].find(bytes, hash: hash) { return id }
+    let id = table.dimensions[d].labels.intern(String(decoding: bytes, as: UTF8.self))
+    if Int(id) == table.dimensions[d].isMarginLabel.count { table.dimensions[d].isMarginLabel.append(isMargin) }
+    labelIDs[d].insert(bytes, value: id)
+    return id
+  }
+
+  /// Runs the field rules on one field unless they are known to find nothing in it; returns
+  /// whether they found nothing.
+  @inline(__always)
+  private func inspectField(
+    _ column: Int, _ bytes: UnsafeBufferPointer<UInt8>, line: Int, fieldRules: [any FieldRule], sink: inout FindingSink,
+    cursor: RowCursor
+  ) -> Bool {
+    if fieldRules.isEmpty || memo.isQuietField(column, bytes) { return true }
+    let before = sink.total
+    let context = FieldContext(
+      file: schema.file, bytes: ArraySlice(bytes), line: line, field: column + 1, columnName: schema.header[column],
+      role: schema.roles[column], isHeader: false, row: cursor, traits: traits[column])
+    for index in fieldRules.indices { fieldRules[index].inspect(context, into: &sink) }
+    let quiet = sink.total == before
+    if quiet { memo.recordQuietField(column, bytes) }
+    return quiet
+  }
+
   /// Adds one data row.
   mutating func add<Row: RowAccess>(
     _ row: Row, line: Int, rules: [any CellRule], fieldRules: [any FieldRule], sink: inout FindingSink,
@@ -119,30 +339,26 @@ struct TableBuilder {
     previousLine = line
     rows += 1
 
-    if !fieldRules.isEmpty {
-      for column in schema.header.indices {
-        let context = FieldContext(
-          file: schema.file, bytes: row.fieldBytes(column), line: line, field: column + 1,
-          columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: cursor,
-          traits: traits[column])
-        for index in fieldRules.indices { fieldRules[index].inspect(context, into: &sink) }
-      }
-    }
     var rowIsMargin = false
     for (d, column) in dimensionColumns.enumerated() {
       let bytes = row.fieldBytes(column)
-      let margin = isMarginLabel(bytes)
-      rowIsMargin = rowIsMargin || margin
-      guard storing else { continue }
-      if let last = lastLabel[d], last.bytes.elementsEqual(bytes) {
-        rowIDs[d] = last.id
+      if lastLabel[d].matches(bytes) {
+        rowIsMargin = rowIsMargin || lastLabel[d].isMargin
+        rowIDs[d] = lastLabel[d].id
+        if !lastLabel[d].isQuiet {
+          _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+        }
         continue
       }
-      let label = String(decoding: bytes, as: UTF8.self)
-      let id = table.dimensions[d].labels.intern(label)
-      if Int(id) == table.dimensions[d].isMarginLabel.count { table.dimensions[d].isMarginLabel.append(margin) }
+      let quiet = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+      let margin = isMarginLabel(bytes)
+      rowIsMargin = rowIsMargin || margin
+      let id = storing ? labelID(d, bytes, isMargin: margin) : 0
       rowIDs[d] = id
-      lastLabel[d] = (Array(bytes), id)
+      lastLabel[d].set(bytes, id: id, isMargin: margin, isQuiet: quiet)
+    }
+    for column in otherColumns {
+      _ = inspectField(column, row.fieldBytes(column), line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
     }
     if storing && schema.layout == .long {
       for d in dimensionColumns.indices { table.keys[d].append(rowIDs[d]) }
@@ -152,13 +368,16 @@ struct TableBuilder {
       let value = parser.parse(row.fieldBytes(column))
       let measureIndex = schema.layout == .wide ? 0 : position
       let structural = value.number == 0 ? isStructural(row) : false
+      let isMargin = rowIsMargin || (schema.layout == .wide && columnIsMargin[column])
       cells += 1
-      if !rules.isEmpty {
+      if !rules.isEmpty && !memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural) {
+        let before = sink.total
         let context = CellContext(
           file: schema.file, value: value, measure: measures[measureIndex], line: line, field: column + 1,
-          columnName: schema.header[column], isMargin: rowIsMargin || (schema.layout == .wide && columnIsMargin[column]),
-          isStructuralZero: structural, kind: schema.kind, row: cursor)
+          columnName: schema.header[column], isMargin: isMargin, isStructuralZero: structural, kind: schema.kind,
+          row: cursor)
         for index in rules.indices { rules[index].inspect(context, into: &sink) }
+        memo.record(measureIndex, value, margin: isMargin, structural: structural, quiet: sink.total == before)
       }
       guard storing else { continue }
       if schema.layout == .wide {
