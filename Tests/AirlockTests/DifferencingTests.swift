@@ -9,6 +9,20 @@ private func audit(_ text: String, minWidth: Double = 3, base: String = "default
 }
 
 @Suite struct DifferencingTests {
+  @Test func handbookExample3() {
+    // Hundepool et al. (2024) ch. 4, Example 3 (Geurts 1992, Table 10): X11 ∈ [3, 6].
+    let table = "group,1,2,Total\n1,*,*,7\n2,*,*,3\n3,3,3,6\nTotal,9,7,16\n"
+    let findings = audit(table, minWidth: 100)
+    let reasons = Dictionary(uniqueKeysWithValues: findings.map { ("\($0.line!):\($0.column!)", $0.reason) })
+    #expect(reasons.count == 4)
+    #expect(reasons["2:2"]?.contains("narrowed to [3, 6]") == true, "X11")
+    #expect(reasons["2:3"]?.contains("narrowed to [1, 4]") == true, "X12")
+    #expect(reasons["3:2"]?.contains("narrowed to [0, 3]") == true, "X21")
+    #expect(reasons["3:3"]?.contains("narrowed to [0, 3]") == true, "X22")
+    // Every interval is 3 wide: enough for the default minimum width of 3.
+    #expect(audit(table).isEmpty)
+  }
+
   @Test func feasibilityIntervalsOfARectangleOfSuppressions() {
     // a + b = 20, c + d = 31, a + c = 25, b + d = 26: a ∈ [0, 20], b ∈ [0, 20], c ∈ [5, 25], d ∈ [6, 26].
     let findings = audit("region,Male,Female,Total\nA,*,*,20\nB,*,*,31\nTotal,25,26,51\n", minWidth: 100)
