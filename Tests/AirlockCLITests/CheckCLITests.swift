@@ -46,6 +46,23 @@ import Testing
     #expect(try airlock(["check", dir.path, "--rules", "no-such-pack"]).status == 2)
   }
 
+  @Test func exitsTwoOnABadHierarchyWithItsKeyPath() throws {
+    let dir = folder([
+      "t.csv": "area,count\nNorth,30\nLeeds,12\nYork,18\nSouth,42\nTotal,72\n",
+      "t.airlock.yaml": "hierarchy:\n  area:\n    North: [Leeds, Yrok]\n",
+    ])
+    let run = try airlock(["check", dir.path])
+    #expect(run.status == 2)
+    #expect(run.stdout.contains("t.airlock.yaml:3:20: hierarchy.area.North.[1]: unknown code 'Yrok'"), "\(run.stdout)")
+    let cycle = folder([
+      "t.csv": "area,count\nNorth,30\nLeeds,12\nYork,18\nSouth,42\nTotal,72\n",
+      "t.airlock.yaml": "hierarchy:\n  area:\n    North: [Leeds]\n    Leeds: [North]\n",
+    ])
+    let cycleRun = try airlock(["check", cycle.path])
+    #expect(cycleRun.status == 2)
+    #expect(cycleRun.stdout.contains("cycle through 'North'"), "\(cycleRun.stdout)")
+  }
+
   @Test func usageErrorsExitSixtyFour() throws {
     #expect(try airlock(["check"]).status == 64)
     #expect(try airlock(["check", ".", "--format", "xml"]).status == 64)

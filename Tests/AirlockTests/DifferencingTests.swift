@@ -96,6 +96,15 @@ private let regionHierarchy = """
     #expect(york.count == 1 && york[0].reason.contains("York = North (30) − Leeds (12) = 18"))
   }
 
+  @Test func hierarchyAcrossTheColumnsOfACrosstab() {
+    // Adults = 16-64 + 65+; Total = 0-15 + Adults.
+    let table = "region,0-15,16-64,65+,Adults,Total\nA,12,*,15,40,52\nB,20,*,31,61,81\nTotal,32,55,46,101,133\n"
+    let manifest = "columns_dimension: age\nhierarchy:\n  age:\n    Adults: [16-64, 65+]\n"
+    let findings = audit(table, manifest: manifest).findings
+    #expect(findings.count == 2)
+    #expect(findings.first?.reason.contains("A/16-64 = A/Adults (40) − A/65+ (15) = 25") == true, "\(findings.map(\.reason))")
+  }
+
   @Test(arguments: [
     ("hierarchy:\n  region:\n    North: [North/Leeds, North/Leds]\n", "hierarchy.region.North.[1]: unknown code 'North/Leds'"),
     ("hierarchy:\n  place:\n    North: [North/Leeds]\n", "hierarchy.place: 'place' is not a dimension"),
