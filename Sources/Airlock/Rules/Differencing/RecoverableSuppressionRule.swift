@@ -33,7 +33,7 @@ struct RecoverableSuppressionRule: TableRule {
         contribution came from a different contributor; shared contributors only make it worse);
       - published cells that **do not add up** to their margins: review (the table is reported, not
         guessed at). For rounded tables (`rounding` rule with a base) each term may be off by half
-        the base.
+        the base. Sums are only audited when some cell of the column is withheld.
 
       Hierarchies are never inferred from the codes: a dimension whose codes nest (`North`,
       `North/Leeds`) but has no declaration gets no parent equations, and its margin then appears to
@@ -119,8 +119,18 @@ struct RecoverableSuppressionRule: TableRule {
 
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.dimensions.indices.contains(where: { !TableEquations.groups(of: table, dimension: $0).isEmpty }) else { return }
-    for (measure, description) in table.measures.enumerated() where description.role == .count || description.role == .magnitude {
-      audit(table, measure: measure, magnitude: description.role == .magnitude, into: &sink)
+    for (measure, description) in table.measures.enumerated() {
+      switch description.role {
+      case .count:
+        audit(table, measure: measure, magnitude: false, into: &sink)
+      case .magnitude:
+        // Sums are audited when they withhold something: published decimals that were rounded
+        // before they were added up are not a differencing risk.
+        guard (0..<table.cellCount).contains(where: { table.values[measure][$0].number == nil }) else { continue }
+        audit(table, measure: measure, magnitude: true, into: &sink)
+      default:
+        continue
+      }
     }
   }
 
