@@ -138,6 +138,16 @@ private let regionHierarchy = """
     #expect(wider.error == nil && wider.findings.isEmpty, "\(wider.findings.map(\.reason))")
   }
 
+  @Test func evidenceThatContradictsTheMarginsNeedsReview() {
+    // A + B = 345, but the evidence says A alone is 400.
+    let result = audit(
+      "sector,sum\nA,*\nB,*\nC,500\nTotal,845\n",
+      evidence: "sector,sum,n,top1,top2,top3\nA,400,3,300,20,10\nB,15,5,6,4,2\nC,500,20,60,50,40\n")
+    #expect(result.findings.count == 1)
+    #expect(result.findings.first?.outcome == .review)
+    #expect(result.findings.first?.reason.contains("outside what the margins allow ([0, 345])") == true, "\(result.findings.map(\.reason))")
+  }
+
   @Test func magnitudeWithoutEvidenceIsOnlyCheckedForExactRecovery() {
     #expect(audit("sector,sum\nA,*\nB,*\nC,500\nTotal,845\n").findings.isEmpty)
     let lone = audit("sector,sum\nA,*\nB,15\nC,500\nTotal,845.5\n").findings

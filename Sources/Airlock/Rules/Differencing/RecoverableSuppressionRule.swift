@@ -23,7 +23,8 @@ struct RecoverableSuppressionRule: TableRule {
           shows it sensitive fails when U − X or X − L is below its protection level, the largest
           of the pack's rules: (n, k) dominance, UPL = (100 / k) · (x1 + … + xn) − X; p%, UPL =
           (p / 100) · x1 − (X − x1 − x2) (Handbook, "Upper protection levels"; the lower level is
-          taken equal to the upper). A magnitude without evidence only fails when exact;
+          taken equal to the upper). A magnitude without evidence only fails when exact; one whose
+          evidence `sum` lies outside its interval needs review (the evidence contradicts the table);
       - the **singleton check**: the only contributor to a withheld magnitude cell (evidence `n` or
         `n_units` of 1) knows its value; fixing it, the sensitive cells in its equations are
         audited again, and fail if they become exact or narrower than their protection level;
@@ -154,6 +155,7 @@ struct RecoverableSuppressionRule: TableRule {
       return
     }
     var reasons: [Int: String] = [:]
+    var reviews: [Int: String] = [:]
     var recoveredValues: [Int: Double] = [:]
     for (variable, recovered) in exact.recovered { recoveredValues[system.unknowns[variable]] = recovered.value }
     for (variable, recovered) in exact.recovered.sorted(by: { $0.key < $1.key }) {
@@ -170,7 +172,7 @@ struct RecoverableSuppressionRule: TableRule {
     }
     let open = system.unknowns.indices.filter { exact.recovered[$0] == nil }
     // What each withheld magnitude cell needs: its true value and protection level (from evidence).
-    let needs: [Int: MagnitudeSensitivity.Need] =
+    var needs: [Int: MagnitudeSensitivity.Need] =
       magnitude
       ? Dictionary(uniqueKeysWithValues: system.unknowns.indices.compactMap { variable in
         sensitivity.need(CellEvidence.of(cell: system.unknowns[variable], in: table)).map { (variable, $0) }
@@ -182,6 +184,13 @@ struct RecoverableSuppressionRule: TableRule {
         return
       case .intervals(let intervals):
         for variable in open {
+          if let need = needs[variable], let problem = misfit(need, intervals[variable]) {
+            // Evidence that contradicts the table cannot show the cell safe: review it, and audit
+            // the rest as if it had no evidence.
+            reviews[variable] = problem
+            needs[variable] = nil
+            continue
+          }
           if let problem = protectionProblem(intervals[variable], need: needs[variable], magnitude: magnitude) {
             reasons[variable] = "withheld cell can be \(problem)"
           }
@@ -195,6 +204,17 @@ struct RecoverableSuppressionRule: TableRule {
     for (variable, reason) in reasons.sorted(by: { $0.key < $1.key }) {
       report(.fail, cell: system.unknowns[variable], measure: measure, table: table, sink: &sink, reason: reason)
     }
+    for (variable, reason) in reviews.sorted(by: { $0.key < $1.key }) where reasons[variable] == nil {
+      report(.review, cell: system.unknowns[variable], measure: measure, table: table, sink: &sink, reason: reason)
+    }
+  }
+
+  /// Why a withheld magnitude's evidence does not fit its feasibility interval, or `nil`.
+  private func misfit(_ need: MagnitudeSensitivity.Need, _ interval: Interval) -> String? {
+    let slack = 1e-7 * max(1, abs(need.value))
+    guard need.value < interval.lower - slack || need.value > interval.upper + slack else { return nil }
+    let upper = interval.upper >= LinearProgram.infinity ? "∞" : amount(interval.upper)
+    return "the evidence gives this withheld cell a total of \(amount(need.value)), outside what the margins allow ([\(amount(interval.lower)), \(upper)]): its protection cannot be judged"
   }
 
   /// Why `interval` does not protect a cell, or `nil` when it does. Counts are whole numbers, so
