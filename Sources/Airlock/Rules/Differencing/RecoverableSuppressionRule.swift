@@ -33,8 +33,9 @@ struct RecoverableSuppressionRule: TableRule {
         applied to their merged top contributions over their summed totals (as if every
         contribution came from a different contributor; shared contributors only make it worse);
       - published cells that **do not add up** to their margins: review (the table is reported, not
-        guessed at). For rounded tables (`rounding` rule with a base) each term may be off by half
-        the base. Sums are only audited when some cell of the column is withheld.
+        guessed at). For rounded counts (`rounding` rule with a base) each term may be off by half
+        the base. Sums must add up exactly, and are only audited when some cell of the column is
+        withheld.
 
       Hierarchies are never inferred from the codes: a dimension whose codes nest (`North`,
       `North/Leeds`) but has no declaration gets no parent equations, and its margin then appears to
@@ -139,7 +140,9 @@ struct RecoverableSuppressionRule: TableRule {
   /// levels, then (for magnitudes) the singleton and union-dominance checks. At most one finding
   /// per cell: the first problem found.
   private func audit(_ table: Table, measure: Int, magnitude: Bool, into sink: inout FindingSink) {
-    let system = TableEquations(table: table, measure: measure, markerRanges: markerRanges, tolerancePerTerm: tolerancePerTerm)
+    // The pack's rounding applies to counts; sums are published as they are.
+    let system = TableEquations(
+      table: table, measure: measure, markerRanges: markerRanges, tolerancePerTerm: magnitude ? 0 : tolerancePerTerm)
     if let first = system.inconsistencies.first {
       sink.add(
         finding(
