@@ -46,6 +46,20 @@ import Testing
     #expect(try airlock(["check", dir.path, "--rules", "no-such-pack"]).status == 2)
   }
 
+  @Test(arguments: [
+    ("    North: [Leeds, Yrok]\n", "t.airlock.yaml:3:20: hierarchy.area.North.[1]: unknown code 'Yrok'"),
+    ("    North: [Leeds]\n    Leeds: [North]\n", "cycle through 'North'"),
+  ])
+  func exitsTwoOnABadHierarchyWithItsKeyPath(groups: String, message: String) throws {
+    let dir = folder([
+      "t.csv": "area,count\nNorth,30\nLeeds,12\nYork,18\nSouth,42\nTotal,72\n",
+      "t.airlock.yaml": "hierarchy:\n  area:\n" + groups,
+    ])
+    let run = try airlock(["check", dir.path])
+    #expect(run.status == 2)
+    #expect(run.stdout.contains(message), "\(run.stdout)")
+  }
+
   @Test func usageErrorsExitSixtyFour() throws {
     #expect(try airlock(["check"]).status == 64)
     #expect(try airlock(["check", ".", "--format", "xml"]).status == 64)

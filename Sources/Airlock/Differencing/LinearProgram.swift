@@ -32,8 +32,9 @@ final class LinearProgram {
   /// How many LPs were solved, for the benchmark.
   private(set) var solved = 0
 
-  /// The feasibility interval of every variable.
-  func intervals(variables: Int, lower: [Double], upper: [Double], equations: [Equation]) -> Outcome {
+  /// The feasibility interval of every variable (or only of `targets`: the others keep their
+  /// a-priori bounds).
+  func intervals(variables: Int, lower: [Double], upper: [Double], equations: [Equation], of targets: [Int]? = nil) -> Outcome {
     guard variables > 0 else { return .intervals([]) }
     let model = Clp_newModel()!
     defer { Clp_deleteModel(model) }
@@ -59,7 +60,12 @@ final class LinearProgram {
     Clp_loadProblem(
       model, Int32(variables), Int32(equations.count), start, index, value, lower, upper, objective, rowLower, rowUpper)
     var result: [Interval] = []
+    let wanted = targets.map(Set.init)
     for variable in 0..<variables {
+      guard wanted?.contains(variable) ?? true else {
+        result.append(Interval(lower: lower[variable], upper: upper[variable]))
+        continue
+      }
       var bounds: [Double] = []
       for sense in [1.0, -1.0] {
         objective = [Double](repeating: 0, count: variables)

@@ -181,15 +181,27 @@ public struct Protector {
     change: (Change.Kind, Slot, String) -> Void
   ) -> Bool {
     let key = table.dimensions.indices.map { table.keys[$0][slot.cell] }
+    // The lines through the cell: in each dimension, the other children of each sum the cell is a
+    // child of, and the children of a sum it totals (a margin, or a parent of a hierarchy).
     var lines: [[Slot]] = []
-    for (d, dimension) in table.dimensions.enumerated() where dimension.labels.count > 1 {
-      var line: [Slot] = []
-      for label in 0..<dimension.labels.count where !dimension.isMarginLabel[label] && UInt32(label) != key[d] {
-        var other = key
-        other[d] = UInt32(label)
-        if let cell = keyIndex[other] { line.append(Slot(cell: cell, measure: slot.measure)) }
+    for d in table.dimensions.indices {
+      for group in TableEquations.groups(of: table, dimension: d) {
+        let members: [UInt32]
+        if group.parent == key[d] {
+          members = group.children
+        } else if group.children.contains(key[d]) {
+          members = group.children.filter { $0 != key[d] }
+        } else {
+          continue
+        }
+        var line: [Slot] = []
+        for label in members {
+          var other = key
+          other[d] = label
+          if let cell = keyIndex[other] { line.append(Slot(cell: cell, measure: slot.measure)) }
+        }
+        lines.append(line)
       }
-      lines.append(line)
     }
     func pick(_ line: [Slot]) -> Slot? {
       line.filter { (values[$0] ?? nil).map { $0 > 0 } ?? false }.min { (values[$0]! ?? 0) < (values[$1]! ?? 0) }
@@ -216,28 +228,35 @@ public struct Protector {
     let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
       (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
     })
-    // Margins of fewer margin labels first, so a grand total sums recomputed subtotals.
-    let margins = (0..<table.cellCount).filter { table.isMargin($0) }.sorted { a, b in
-      let count = { (cell: Int) in table.dimensions.indices.filter { table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] }.count }
-      return count(a) < count(b)
-    }
-    for cell in margins {
-      let key = table.dimensions.indices.map { table.keys[$0][cell] }
-      guard let d = table.dimensions.indices.first(where: { table.dimensions[$0].isMarginLabel[Int(key[$0])] }) else { continue }
-      for measure in counts {
-        var sum = 0.0
-        var complete = true
-        for label in 0..<table.dimensions[d].labels.count where !table.dimensions[d].isMarginLabel[label] {
-          var part = key
-          part[d] = UInt32(label)
-          guard let partCell = keyIndex[part], let value = values[Slot(cell: partCell, measure: measure)] ?? nil else {
-            complete = false
-            break
+    // Every sum (margins, and the parents of declared hierarchies) from its parts, repeated so that
+    // a grand total adds up recomputed subtotals.
+    let sums = table.dimensions.indices.flatMap { d in TableEquations.groups(of: table, dimension: d).map { (d, $0) } }
+    for _ in 0..<(table.dimensions.count * (sums.count + 1)) {
+      var changed = false
+      for (d, group) in sums {
+        for cell in 0..<table.cellCount where table.keys[d][cell] == group.parent {
+          let key = table.dimensions.indices.map { table.keys[$0][cell] }
+          for measure in counts {
+            var sum = 0.0
+            var complete = true
+            for label in group.children {
+              var part = key
+              part[d] = label
+              guard let partCell = keyIndex[part], let value = values[Slot(cell: partCell, measure: measure)] ?? nil else {
+                complete = false
+                break
+              }
+              sum += value
+            }
+            let slot = Slot(cell: cell, measure: measure)
+            if complete, values[slot] != .some(sum) {
+              values[slot] = sum
+              changed = true
+            }
           }
-          sum += value
         }
-        if complete { values[Slot(cell: cell, measure: measure)] = sum }
       }
+      if !changed { break }
     }
   }
 }

@@ -21,17 +21,14 @@ struct TableEquations {
     var cellAt: [[UInt32]: Int] = [:]
     for cell in 0..<table.cellCount { cellAt[key(cell)] = cell }
 
-    for (d, dimension) in table.dimensions.enumerated() {
-      let margins = (0..<dimension.labels.count).filter { dimension.isMarginLabel[$0] }
-      let categories = (0..<dimension.labels.count).filter { !dimension.isMarginLabel[$0] }
-      guard margins.count == 1, categories.count >= 1 else { continue }
-      let marginLabel = UInt32(margins[0])
-      for cell in 0..<table.cellCount where table.keys[d][cell] == marginLabel {
+    let sums = table.dimensions.indices.flatMap { d in Self.groups(of: table, dimension: d).map { (d, $0.parent, $0.children) } }
+    for (d, parent, children) in sums {
+      for cell in 0..<table.cellCount where table.keys[d][cell] == parent {
         var parts: [Int] = []
         var complete = true
         var partKey = key(cell)
-        for category in categories {
-          partKey[d] = UInt32(category)
+        for category in children {
+          partKey[d] = category
           guard let part = cellAt[partKey] else {
             complete = false
             break
@@ -64,7 +61,8 @@ struct TableEquations {
         let tolerance = tolerancePerTerm * Double(parts.count + 1)
         if terms.isEmpty {
           let sum = parts.compactMap { values[$0].number }.reduce(0, +)
-          if abs(rhs) > tolerance + 1e-9, let total = values[cell].number {
+          // Sums of decimals (magnitudes) are compared to a few parts in a billion.
+          if abs(rhs) > tolerance + 1e-9 * max(1, abs(sum)), let total = values[cell].number {
             inconsistencies.append((cell, total, sum))
           }
           continue
@@ -73,5 +71,35 @@ struct TableEquations {
         sources.append((cell, parts))
       }
     }
+  }
+
+  /// The sums dimension `d` of `table` defines, as label ids: each parent is the total of its
+  /// children. Without a declared hierarchy, the one margin label (`Total`) totals every other
+  /// label. With one (`hierarchy:` in the manifest), each declared parent totals its declared
+  /// children, and the margin label totals the codes that have no parent. A dimension with several
+  /// margin labels and no declaration defines no sums.
+  static func groups(of table: Table, dimension d: Int) -> [(parent: UInt32, children: [UInt32])] {
+    let dimension = table.dimensions[d]
+    let margins = (0..<dimension.labels.count).filter { dimension.isMarginLabel[$0] }.map(UInt32.init)
+    let categories = (0..<dimension.labels.count).filter { !dimension.isMarginLabel[$0] }.map(UInt32.init)
+    guard let hierarchy = table.declaration?.hierarchies.first(where: { $0.dimension.label == dimension.name }) else {
+      guard margins.count == 1, !categories.isEmpty else { return [] }
+      return [(margins[0], categories)]
+    }
+    var result: [(parent: UInt32, children: [UInt32])] = []
+    var hasParent = Set<UInt32>()
+    for group in hierarchy.groups {
+      // Codes are validated against the table when it is read; skip rather than trap.
+      guard let parent = dimension.labels.id(of: group.parent.label) else { continue }
+      let children = group.children.compactMap { dimension.labels.id(of: $0.label) }
+      guard children.count == group.children.count else { continue }
+      hasParent.formUnion(children)
+      result.append((parent, children))
+    }
+    let roots = categories.filter { !hasParent.contains($0) }
+    if margins.count == 1, !roots.isEmpty, !result.contains(where: { $0.parent == margins[0] }) {
+      result.append((margins[0], roots))
+    }
+    return result
   }
 }

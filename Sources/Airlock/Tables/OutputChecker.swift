@@ -172,6 +172,9 @@ struct OutputChecker {
     result.rows = builder.rows
     result.cells = builder.cells
     if var table = builder.finish() {
+      if let declaration = schema.declaration {
+        for hierarchy in declaration.hierarchies { try hierarchy.validate(against: table, manifest: declaration.source) }
+      }
       let evidencePath = schema.declaration?.evidenceFile.map { file in
         ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
       } ?? EvidenceFile.sidecarPath(for: path)

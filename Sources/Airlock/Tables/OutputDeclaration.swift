@@ -39,6 +39,8 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var subsetOf: String?
   /// A description of the population the output covers.
   public var population: String?
+  /// Dimensions whose codes nest (region → area): per dimension, which codes total which.
+  public var hierarchies: [Hierarchy] = []
   /// The manifest file this came from.
   public var source: String = ""
 
@@ -65,10 +67,97 @@ public struct OutputDeclaration: Sendable, Equatable {
     }
   }
 
+  /// A dimension whose codes nest: each parent code is the total of its child codes, in every
+  /// combination of the other dimensions. Codes with no parent are what the dimension's margin
+  /// (`Total`) adds up.
+  public struct Hierarchy: Sendable, Equatable {
+    /// A code named in the manifest, with where it was named (for errors).
+    public struct Code: Sendable, Equatable {
+      public var label: String
+      /// The manifest key path, such as `hierarchy.region.North[1]`.
+      public var path: String
+      public var line: Int?
+      public var column: Int?
+    }
+
+    /// One parent and the codes it totals.
+    public struct Group: Sendable, Equatable {
+      public var parent: Code
+      public var children: [Code]
+    }
+
+    /// The dimension (column) whose codes nest.
+    public var dimension: Code
+    public var groups: [Group]
+
+    /// Reads `hierarchy.DIMENSION`: a mapping from parent code to the list of its child codes.
+    /// Refuses an empty list, a code listed twice or under two parents, and cycles.
+    static func parse(dimension: String, _ value: YAMLValue) throws(AirlockError) -> Hierarchy {
+      func code(_ label: String, _ node: YAMLValue) -> Code {
+        let mark = node.node.mark
+        return Code(label: label, path: node.path, line: mark.map { $0.line }, column: mark.map { $0.column })
+      }
+      var groups: [Group] = []
+      var parentOf: [String: String] = [:]
+      var nodes: [String: YAMLValue] = [:]
+      for (parent, item) in try value.mapping() {
+        nodes[parent] = item
+        let items = try item.sequence()
+        guard !items.isEmpty else { throw item.error("a parent code needs at least one child code") }
+        var children: [Code] = []
+        for child in items {
+          let label = try child.string()
+          guard label != parent else { throw child.error("'\(label)' cannot be a child of itself") }
+          if let other = parentOf[label] {
+            throw child.error(other == parent ? "'\(label)' is listed twice" : "'\(label)' is already a child of '\(other)' (a code has one parent)")
+          }
+          parentOf[label] = parent
+          children.append(code(label, child))
+        }
+        groups.append(Group(parent: code(parent, item), children: children))
+      }
+      // A cycle: following parents from some code comes back to it.
+      for group in groups {
+        var seen: Set<String> = [group.parent.label]
+        var current = group.parent.label
+        while let next = parentOf[current] {
+          guard seen.insert(next).inserted else {
+            throw (nodes[group.parent.label] ?? value).error(
+              "the hierarchy has a cycle through '\(group.parent.label)' (a code cannot total its own ancestor)")
+          }
+          current = next
+        }
+      }
+      return Hierarchy(dimension: code(dimension, value), groups: groups)
+    }
+
+    /// Checks every named code against `table`: the dimension must be one of its dimensions and
+    /// every code one of that dimension's labels; a margin label may only be a parent.
+    func validate(against table: Table, manifest: String) throws(AirlockError) {
+      func fail(_ code: Code, _ message: String) -> AirlockError {
+        AirlockError(.configuration, file: manifest, line: code.line, column: code.column, "\(code.path): \(message)")
+      }
+      guard let d = table.dimensions.firstIndex(where: { $0.name == dimension.label }) else {
+        throw fail(dimension, "'\(dimension.label)' is not a dimension of \(table.file) (its dimensions: \(table.dimensions.map(\.name).joined(separator: ", ")))")
+      }
+      let labels = table.dimensions[d].labels
+      for group in groups {
+        for code in [group.parent] + group.children {
+          guard let id = labels.id(of: code.label) else {
+            throw fail(code, "unknown code '\(code.label)': not a label of \(dimension.label) in \(table.file)")
+          }
+          if code != group.parent && table.dimensions[d].isMarginLabel[Int(id)] {
+            throw fail(code, "'\(code.label)' is a margin label; a margin can only be a parent")
+          }
+        }
+      }
+    }
+  }
+
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
     "columns_dimension", "margins", "structural_zeros", "population", "evidence_file",
-    "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of",
+    "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -120,6 +209,10 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "n_params": declaration.parameters = try item.int()
       case "saturated": declaration.saturated = try item.bool()
       case "subset_of": declaration.subsetOf = try item.string()
+      case "hierarchy":
+        declaration.hierarchies = try item.mapping().map { (entry) throws(AirlockError) in
+          try Hierarchy.parse(dimension: entry.key, entry.value)
+        }
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
           var cell: [String: String] = [:]

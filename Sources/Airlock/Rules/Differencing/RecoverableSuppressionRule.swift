@@ -5,33 +5,58 @@ struct RecoverableSuppressionRule: TableRule {
     summary: "A withheld cell that the margins give back, exactly or nearly, is not protected.",
     rationale: """
       ## What it checks
-      The audit of a table's suppression pattern. Every published margin (`Total`, `All`) equals the
-      sum of the cells it totals, in every dimension of tables of one, two or three dimensions. From
-      these equations airlock finds:
+      The audit of a table's suppression pattern (`sdc-rules.md` §2.2). Every published margin
+      (`Total`, `All`) equals the sum of the cells it totals, in every dimension of tables of one,
+      two or three dimensions; in a dimension with a declared `hierarchy:` (region → area, see
+      `docs/outputs.md`), every parent code also equals the sum of its child codes, in every
+      combination of the other dimensions. From these equations airlock finds:
 
       - every withheld cell that can be **recovered exactly**, by subtraction (the chain is shown:
         `sex=Female, region=A = (Total) − (Male) = 4`) or by exact rational elimination over several
         equations: fail;
       - the **feasibility interval** [L, U] of every other withheld cell, by linear programming with
         COIN-OR CLP (minimise and maximise each cell subject to the equations, cells ≥ 0, and the
-        bounds a marker states, such as `<10`): fail when U − L is below `min_width` (τ-ARGUS's
-        frequency safety range; the default 3 is its FREQ(3, 30%) on a small count);
+        bounds a marker states, such as `<10`), compared with the cell's protection level:
+        - a **count** fails when U − L is below `min_width` (τ-ARGUS's frequency safety range; the
+          default 3 is its FREQ(3, 30%) on a small count);
+        - a **magnitude** (a `sum` column) whose evidence (`NAME.evidence.csv`: `sum`, `n`, `top1`…)
+          shows it sensitive fails when U − X or X − L is below its protection level, the largest
+          of the pack's rules: (n, k) dominance, UPL = (100 / k) · (x1 + … + xn) − X; p%, UPL =
+          (p / 100) · x1 − (X − x1 − x2) (Handbook, "Upper protection levels"; the lower level is
+          taken equal to the upper). A magnitude without evidence only fails when exact; one whose
+          evidence `sum` lies outside its interval needs review (the evidence contradicts the table);
+      - the **singleton check**: the only contributor to a withheld magnitude cell (evidence `n` or
+        `n_units` of 1) knows its value; fixing it, the sensitive cells in its equations are
+        audited again, and fail if they become exact or narrower than their protection level;
+      - the **union-dominance check** (sdcTable UserSupport#160): where a published margin totals
+        several withheld magnitude cells, their sum is known, so the dominance and p% rules are
+        applied to their merged top contributions over their summed totals (as if every
+        contribution came from a different contributor; shared contributors only make it worse);
       - published cells that **do not add up** to their margins: review (the table is reported, not
-        guessed at). For rounded tables (`rounding` rule with a base) each term may be off by half
-        the base.
+        guessed at). For rounded counts (`rounding` rule with a base) each term may be off by half
+        the base. Sums must add up exactly, and are only audited when some cell of the column is
+        withheld.
 
-      The LP relaxation is exact for two-dimensional tables (their constraint matrix is totally
-      unimodular); for three dimensions an integer attacker may do slightly better. An equation is
-      only formed when every category of the margin is present in the table.
+      Hierarchies are never inferred from the codes: a dimension whose codes nest (`North`,
+      `North/Leeds`) but has no declaration gets no parent equations, and its margin then appears to
+      total the parents and their children twice over, which is reported as margins that do not add
+      up. The LP relaxation is exact for two-dimensional tables (their constraint matrix is totally
+      unimodular); for three dimensions and hierarchies an integer attacker may do slightly better.
+      An equation is only formed when every category of the margin is present in the table. Counts
+      get no singleton check: one person in a cell does not know that nobody else is in it.
+
+      Findings quote the intervals and values for the review record; like every finding, they
+      leave the TRE only in the value-free form of the SARIF and JUnit reports.
 
       ## Why it is a disclosure risk
       Suppressing small cells is not enough: a lone suppressed cell in a row with a published total is
       recovered by subtraction. This is what secondary suppression exists for, and what output
-      checkers are told to "look out for".
+      checkers are told to "look out for". A magnitude cell can also be disclosed approximately: an
+      upper bound close to its value tells the second-largest contributor how much the largest holds.
 
       ## References
-      Hundepool et al. (2024) ch. 4, secondary protection and audit; τ-ARGUS Audit; sdcTable
-      `attack()`; `sdc-rules.md` §2.2.
+      Hundepool et al. (2024) ch. 4, secondary protection, protection levels, Example 3 and the
+      singleton problem; τ-ARGUS Audit; sdcTable `attack()` and UserSupport#160; `sdc-rules.md` §2.2.
       """,
     fix: "suppress more cells so that every withheld cell shares each of its rows and columns with another withheld cell (or use `airlock protect`), or drop the margins",
     parameters: [
@@ -46,12 +71,35 @@ struct RecoverableSuppressionRule: TableRule {
         "a narrow interval", "region,Male,Female,Total\nA,↓<10,↓*,12\nB,↓*,↓*,12\nTotal,20,4,24",
         parameters: ["min_width": .number(5)]),
       Example("margins that do not add up", "region,Male,Female,Total\nA,10,12,22\nB,15,20,36\nTotal,25,32,57", outcome: .review, outputFinding: true),
+      Example("the Handbook's Example 3: X11 lies in [3, 6], and every interval is 3 wide", "group,1,2,Total\n1,*,*,7\n2,*,*,3\n3,3,3,6\nTotal,9,7,16"),
+      Example(
+        "a declared hierarchy: York = North − Leeds", "area,count\nNorth,30\nLeeds,12\nYork,↓*\nSouth,42\nTotal,72",
+        manifest: "hierarchy:\n  area:\n    North: [Leeds, York]"),
+      Example(
+        "a dominated magnitude 15 below its upper bound, where the (2, 90%) rule needs 25.56",
+        "sector,sum\nA,↓*\nB,*\nC,500\nTotal,845",
+        companions: ["example.evidence.csv": "sector,sum,n,top1,top2,top3\nA,330,3,300,20,10\nB,15,5,6,4,2\nC,500,20,60,50,40"]),
+      Example(
+        "a magnitude 60 below its upper bound keeps its protection level",
+        "sector,sum\nA,*\nB,*\nC,455\nTotal,845",
+        companions: ["example.evidence.csv": "sector,sum,n,top1,top2,top3\nA,330,3,300,20,10\nB,60,5,20,15,10\nC,455,20,60,50,40"]),
+      Example(
+        "singleton: the only contributor to A/North learns B/South",
+        "sector,region,sum\nA,North,*\nA,South,*\nA,Total,1050\nB,North,*\nB,South,↓*\nB,Total,1050\nTotal,North,1050\nTotal,South,1050\nTotal,Total,2100",
+        companions: [
+          "example.evidence.csv": "sector,region,sum,n,top1,top2\nA,North,50,1,50,\nA,South,1000,40,40,30\nB,North,1000,40,40,30\nB,South,50,2,30,20"
+        ]),
+      Example(
+        "union dominance: A and B together are 90.8% two contributors'",
+        "sector,sum\nA,↓*\nB,*\nC,400\nTotal,1000",
+        companions: ["example.evidence.csv": "sector,sum,n,top1,top2\nA,500,10,450,20\nB,100,2,95,5\nC,400,30,30,20"]),
     ])
 
   let minWidth: Double
   let markerRanges: [Int: ClosedRange<Int>]
   let tolerancePerTerm: Double
   let zeroMarkers: Set<Int>
+  let sensitivity: MagnitudeSensitivity
 
   init(parameters: RuleParameters, pack: RulePack) {
     minWidth = parameters.number("min_width")
@@ -66,58 +114,209 @@ struct RecoverableSuppressionRule: TableRule {
     tolerancePerTerm =
       rounding.isEnabled && rounding.string("scheme") == "base" ? Double(rounding.integer("base")) / 2
       : rounding.isEnabled && rounding.string("scheme") == "midpoint6" ? 3 : 0
+    sensitivity = MagnitudeSensitivity(pack: pack)
   }
 
-  static let kinds: Set<OutputKind> = [.frequency]
+  static let kinds: Set<OutputKind> = [.frequency, .magnitude]
 
   func check(_ table: Table, into sink: inout FindingSink) {
-    guard table.dimensions.contains(where: { $0.isMarginLabel.contains(true) }) else { return }
-    for (measure, description) in table.measures.enumerated() where description.role == .count {
-      let system = TableEquations(table: table, measure: measure, markerRanges: markerRanges, tolerancePerTerm: tolerancePerTerm)
-      if let first = system.inconsistencies.first {
-        sink.add(
-          finding(
-            .review, file: table.file,
-            reason: "\(system.inconsistencies.count) margin\(system.inconsistencies.count == 1 ? "" : "s") do not equal the sum of their cells (first: \(name(first.margin, table)) is \(formatNumber(first.total)), its cells add up to \(formatNumber(first.sum))): the differencing audit cannot run",
-            fix: "publish margins that are the sums of the published cells (or declare the rounding scheme), then check again"))
+    guard table.dimensions.indices.contains(where: { !TableEquations.groups(of: table, dimension: $0).isEmpty }) else { return }
+    for (measure, description) in table.measures.enumerated() {
+      switch description.role {
+      case .count:
+        audit(table, measure: measure, magnitude: false, into: &sink)
+      case .magnitude:
+        // Sums are audited when they withhold something: published decimals that were rounded
+        // before they were added up are not a differencing risk.
+        guard (0..<table.cellCount).contains(where: { table.values[measure][$0].number == nil }) else { continue }
+        audit(table, measure: measure, magnitude: true, into: &sink)
+      default:
         continue
       }
-      guard !system.unknowns.isEmpty, !system.equations.isEmpty else { continue }
-      let exact = ExactRecovery(system)
-      if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
-        sink.add(contradiction(table))
-        continue
+    }
+  }
+
+  /// The audit of one measure: exact recovery, feasibility intervals against the protection
+  /// levels, then (for magnitudes) the singleton and union-dominance checks. At most one finding
+  /// per cell: the first problem found.
+  private func audit(_ table: Table, measure: Int, magnitude: Bool, into sink: inout FindingSink) {
+    // The pack's rounding applies to counts; sums are published as they are.
+    let system = TableEquations(
+      table: table, measure: measure, markerRanges: markerRanges, tolerancePerTerm: magnitude ? 0 : tolerancePerTerm)
+    if let first = system.inconsistencies.first {
+      sink.add(
+        finding(
+          .review, file: table.file,
+          reason: "\(system.inconsistencies.count) margin\(system.inconsistencies.count == 1 ? "" : "s") do not equal the sum of their cells (first: \(name(first.margin, table)) is \(formatNumber(first.total)), its cells add up to \(formatNumber(first.sum))): the differencing audit cannot run",
+          fix: "publish margins that are the sums of the published cells (or declare the rounding scheme), then check again"))
+      return
+    }
+    guard !system.unknowns.isEmpty, !system.equations.isEmpty else { return }
+    let exact = ExactRecovery(system)
+    if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
+      sink.add(contradiction(table))
+      return
+    }
+    var reasons: [Int: String] = [:]
+    var reviews: [Int: String] = [:]
+    var recoveredValues: [Int: Double] = [:]
+    for (variable, recovered) in exact.recovered { recoveredValues[system.unknowns[variable]] = recovered.value }
+    for (variable, recovered) in exact.recovered.sorted(by: { $0.key < $1.key }) {
+      let cell = system.unknowns[variable]
+      let how: String
+      if let equation = recovered.equation {
+        how = chain(
+          for: cell, source: system.sources[equation], table: table, measure: measure, value: recovered.value,
+          recovered: recoveredValues)
+      } else {
+        how = "by elimination over the table's margins it equals \(formatNumber(recovered.value))"
       }
-      var recoveredValues: [Int: Double] = [:]
-      for (variable, recovered) in exact.recovered { recoveredValues[system.unknowns[variable]] = recovered.value }
-      for (variable, recovered) in exact.recovered.sorted(by: { $0.key < $1.key }) {
-        let cell = system.unknowns[variable]
-        let how: String
-        if let equation = recovered.equation {
-          how = chain(
-            for: cell, source: system.sources[equation], table: table, measure: measure, value: recovered.value,
-            recovered: recoveredValues)
-        } else {
-          how = "by elimination over the table's margins it equals \(formatNumber(recovered.value))"
-        }
-        report(.fail, cell: cell, measure: measure, table: table, sink: &sink, reason: "withheld cell can be recovered exactly: \(how)")
-      }
-      let open = system.unknowns.indices.filter { exact.recovered[$0] == nil }
-      guard !open.isEmpty else { continue }
+      reasons[variable] = "withheld cell can be recovered exactly: \(how)"
+    }
+    let open = system.unknowns.indices.filter { exact.recovered[$0] == nil }
+    // What each withheld magnitude cell needs: its true value and protection level (from evidence).
+    var needs: [Int: MagnitudeSensitivity.Need] =
+      magnitude
+      ? Dictionary(uniqueKeysWithValues: system.unknowns.indices.compactMap { variable in
+        sensitivity.need(CellEvidence.of(cell: system.unknowns[variable], in: table)).map { (variable, $0) }
+      }) : [:]
+    if !open.isEmpty {
       switch LinearProgram().intervals(variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations) {
       case .infeasible:
         sink.add(contradiction(table))
+        return
       case .intervals(let intervals):
         for variable in open {
-          // Counts are whole numbers: round the interval inwards.
-          let interval = Interval(lower: intervals[variable].lower.rounded(.up), upper: intervals[variable].upper.rounded(.down))
-          guard interval.width < minWidth else { continue }
-          let cell = system.unknowns[variable]
-          let what = interval.width < 0.5 ? "recovered exactly by linear programming: it is \(formatNumber(interval.lower))" : "narrowed to \(interval) by the margins, narrower than \(formatNumber(minWidth))"
-          report(.fail, cell: cell, measure: measure, table: table, sink: &sink, reason: "withheld cell can be \(what)")
+          if let need = needs[variable], let problem = misfit(need, intervals[variable]) {
+            // Evidence that contradicts the table cannot show the cell safe: review it, and audit
+            // the rest as if it had no evidence.
+            reviews[variable] = problem
+            needs[variable] = nil
+            continue
+          }
+          if let problem = protectionProblem(intervals[variable], need: needs[variable], magnitude: magnitude) {
+            reasons[variable] = "withheld cell can be \(problem)"
+          }
         }
       }
     }
+    if magnitude {
+      singletonCheck(system: system, needs: needs, table: table, reasons: &reasons)
+      unionCheck(system: system, table: table, measure: measure, reasons: &reasons)
+    }
+    for (variable, reason) in reasons.sorted(by: { $0.key < $1.key }) {
+      report(.fail, cell: system.unknowns[variable], measure: measure, table: table, sink: &sink, reason: reason)
+    }
+    for (variable, reason) in reviews.sorted(by: { $0.key < $1.key }) where reasons[variable] == nil {
+      report(.review, cell: system.unknowns[variable], measure: measure, table: table, sink: &sink, reason: reason)
+    }
+  }
+
+  /// Why a withheld magnitude's evidence does not fit its feasibility interval, or `nil`.
+  private func misfit(_ need: MagnitudeSensitivity.Need, _ interval: Interval) -> String? {
+    let slack = 1e-7 * max(1, abs(need.value))
+    guard need.value < interval.lower - slack || need.value > interval.upper + slack else { return nil }
+    let upper = interval.upper >= LinearProgram.infinity ? "∞" : amount(interval.upper)
+    return "the evidence gives this withheld cell a total of \(amount(need.value)), outside what the margins allow ([\(amount(interval.lower)), \(upper)]): its protection cannot be judged"
+  }
+
+  /// Why `interval` does not protect a cell, or `nil` when it does. Counts are whole numbers, so
+  /// their interval is rounded inwards and must be at least `min_width` wide; a magnitude with
+  /// evidence must keep its protection level from both bounds (Handbook, "Upper protection
+  /// levels"; the lower level is taken equal to the upper), and without evidence must not be exact.
+  private func protectionProblem(_ raw: Interval, need: MagnitudeSensitivity.Need?, magnitude: Bool) -> String? {
+    guard magnitude else {
+      let interval = Interval(lower: raw.lower.rounded(.up), upper: raw.upper.rounded(.down))
+      guard interval.width < minWidth else { return nil }
+      return interval.width < 0.5
+        ? "recovered exactly by linear programming: it is \(formatNumber(interval.lower))"
+        : "narrowed to \(interval) by the margins, narrower than \(formatNumber(minWidth))"
+    }
+    let scale = max(1, abs(raw.lower), abs(need?.value ?? 0))
+    if raw.width <= 1e-7 * scale { return "recovered exactly by linear programming: it is \(amount(raw.lower))" }
+    guard let need, need.level > 0 else { return nil }
+    let above = raw.upper - need.value, below = need.value - raw.lower
+    guard above < need.level - 1e-7 * scale || below < need.level - 1e-7 * scale else { return nil }
+    let upper = raw.upper >= LinearProgram.infinity ? "∞" : amount(raw.upper)
+    return "narrowed to [\(amount(raw.lower)), \(upper)] by the margins: its value is \(amount(below)) above the lower bound and \(upper == "∞" ? "unbounded" : amount(above)) below the upper, where \(need.rule) needs \(amount(need.level)) on each side (its protection level: the bound lets a contributor estimate another's value too closely)"
+  }
+
+  /// The singleton check (PS2): the only contributor to a withheld magnitude cell knows its value.
+  /// Each such cell is fixed at its value in turn, and the others are audited again; a sensitive
+  /// cell that this makes recoverable, or narrower than its protection level, fails.
+  private func singletonCheck(
+    system: TableEquations, needs: [Int: MagnitudeSensitivity.Need], table: Table, reasons: inout [Int: String]
+  ) {
+    let singletons = needs.filter { $0.value.contributors == 1 }.keys.sorted()
+    for singleton in singletons {
+      let value = needs[singleton]!.value
+      var fixed = system
+      fixed.lower[singleton] = value
+      fixed.upper[singleton] = value
+      fixed.equations.append(LinearProgram.Equation(terms: [(singleton, 1)], rhs: value))
+      // Only the cells that share a chain of equations with the singleton can change, and only
+      // sensitive ones matter (or those without evidence, which cannot be shown safe).
+      let related = connected(to: singleton, in: system).filter {
+        $0 != singleton && reasons[$0] == nil && (needs[$0].map { $0.level > 0 } ?? true)
+      }
+      guard !related.isEmpty else { continue }
+      let who = "the only contributor to \(name(system.unknowns[singleton], table)) knows its value"
+      let exact = ExactRecovery(fixed)
+      var rest: [Int] = []
+      for variable in related {
+        if let recovered = exact.recovered[variable] {
+          reasons[variable] = "withheld cell can be recovered exactly by a contributor: \(who), and with it this cell is \(amount(recovered.value)) (singleton check)"
+        } else {
+          rest.append(variable)
+        }
+      }
+      guard !rest.isEmpty,
+        case .intervals(let intervals) = LinearProgram().intervals(
+          variables: fixed.unknowns.count, lower: fixed.lower, upper: fixed.upper, equations: fixed.equations, of: rest)
+      else { continue }
+      for variable in rest {
+        if let problem = protectionProblem(intervals[variable], need: needs[variable], magnitude: true) {
+          reasons[variable] = "withheld cell can be \(problem), once a contributor uses what it knows: \(who) (singleton check)"
+        }
+      }
+    }
+  }
+
+  /// The union-dominance check (sdcTable UserSupport#160): where a published margin totals several
+  /// withheld cells, their sum is known exactly, so the dominance and p% rules apply to the union
+  /// of their contributions (the merged top contributions, and the sum of their totals).
+  private func unionCheck(system: TableEquations, table: Table, measure: Int, reasons: inout [Int: String]) {
+    let values = table.values[measure]
+    var seen = Set<[Int]>()
+    for (index, source) in system.sources.enumerated() where system.equations[index].tolerance == 0 && values[source.margin].number != nil {
+      let withheld = source.parts.filter { values[$0].number == nil }
+      guard withheld.count >= 2, seen.insert(withheld).inserted else { continue }
+      let evidence = withheld.map { CellEvidence.of(cell: $0, in: table) }
+      guard let breach = sensitivity.breach(of: evidence) else { continue }
+      // The finding goes on the cell holding the largest contribution.
+      let largest = zip(withheld, evidence).max { ($0.1.top(1).map(abs) ?? 0) < ($1.1.top(1).map(abs) ?? 0) }!.0
+      guard let variable = system.unknowns.firstIndex(of: largest), reasons[variable] == nil else { continue }
+      let names = withheld.map { name($0, table) }
+      reasons[variable] =
+        "the withheld cells \(names.joined(separator: ", ")) add up to a known total (\(name(source.margin, table)) less its published cells): taken together, \(breach) (union dominance)"
+    }
+  }
+
+  /// The unknowns linked to `variable` through the equations, itself included.
+  private func connected(to variable: Int, in system: TableEquations) -> [Int] {
+    var seen: Set<Int> = [variable]
+    var frontier = [variable]
+    while let next = frontier.popLast() {
+      for equation in system.equations where equation.terms.contains(where: { $0.variable == next }) {
+        for term in equation.terms where seen.insert(term.variable).inserted { frontier.append(term.variable) }
+      }
+    }
+    return seen.sorted()
+  }
+
+  /// A magnitude for a reason: whole numbers as they are, others to two decimals.
+  private func amount(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? formatNumber(value) : String(format: "%.2f", value)
   }
 
   private func contradiction(_ table: Table) -> Finding {
