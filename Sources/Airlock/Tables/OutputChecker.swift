@@ -149,7 +149,7 @@ struct OutputChecker {
     let tableRules = tableRules.filter { type(of: $0).kinds.contains(schema.kind) }
     // Differencing across outputs compares frequency tables only.
     let keeping = keeping && schema.kind == .frequency
-    var builder = TableBuilder(schema: schema, pack: pack, storing: keeping || !tableRules.isEmpty)
+    let builder = TableBuilder(schema: schema, pack: pack, storing: keeping || !tableRules.isEmpty)
     // Estimate the rows from the file's size and the sample's, so the store is sized once.
     if !path.lowercased().hasSuffix(".gz"), sample.count > 0, reader.consumedBytes > 0,
       let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int

@@ -81,61 +81,68 @@ private struct LastLabel {
   }
 }
 
+/// Bits, one per index, zero to start with.
+private struct BitSet {
+  private let words: UnsafeMutablePointer<UInt64>
+  private let wordCount: Int
+
+  init(count: Int) {
+    wordCount = (count + 63) / 64
+    words = .allocate(capacity: wordCount)
+    words.initialize(repeating: 0, count: wordCount)
+  }
+
+  func deallocate() { words.deallocate() }
+
+  @inline(__always) subscript(index: Int) -> Bool {
+    words[index >> 6] & (1 << UInt64(index & 63)) != 0
+  }
+
+  @inline(__always) func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
+}
+
 /// Remembers which cells and fields the streaming rules found nothing in, so that the rules run
 /// once per distinct value rather than once per cell (the rules' contract: see ``CellRule`` and
-/// ``FieldRule``).
+/// ``FieldRule``). Integers are remembered in bit sets small enough to stay in cache.
 private final class QuietMemo {
-  /// Integer values below this are remembered in flat tables.
-  static let flatLimit = 1 << 17
-  static let unknown: UInt8 = 0
-  static let quiet: UInt8 = 1
-  static let noisy: UInt8 = 2
-  /// Per measure: 4 states per integer value (margin × structural zero), allocated on first use.
-  private var cellIntegers: [UnsafeMutablePointer<UInt8>?]
-  /// Per measure: 4 states per marker.
-  private let cellMarkers: [UnsafeMutablePointer<UInt8>]
+  /// Integer values below this are remembered in bit sets.
+  static let integerLimit = 1 << 17
+  /// Per measure: a bit per integer value and flags (margin × structural zero), on first use.
+  private var cellIntegers: [BitSet?]
+  /// Per measure: a bit per marker and flags.
+  private let cellMarkers: [BitSet]
   private let markerCount: Int
-  /// Per column: a state per integer value written in the canonical way, allocated on first use.
-  private var fieldIntegers: [UnsafeMutablePointer<UInt8>?]
+  /// Per column: a bit per integer value written the canonical way, on first use.
+  private var fieldIntegers: [BitSet?]
   /// Per column: other texts the field rules found nothing in.
   private var fieldTexts: [ByteStringTable]
 
   init(measures: Int, markers: Int, columns: Int) {
     markerCount = markers
     cellIntegers = Array(repeating: nil, count: measures)
-    cellMarkers = (0..<measures).map { _ in
-      let states = UnsafeMutablePointer<UInt8>.allocate(capacity: 4 * max(1, markers))
-      states.initialize(repeating: 0, count: 4 * max(1, markers))
-      return states
-    }
+    cellMarkers = (0..<measures).map { _ in BitSet(count: 4 * max(1, markers)) }
     fieldIntegers = Array(repeating: nil, count: columns)
     fieldTexts = (0..<columns).map { _ in ByteStringTable() }
   }
 
   deinit {
-    for states in cellIntegers { states?.deallocate() }
-    for states in cellMarkers { states.deallocate() }
-    for states in fieldIntegers { states?.deallocate() }
+    for bits in cellIntegers { bits?.deallocate() }
+    for bits in cellMarkers { bits.deallocate() }
+    for bits in fieldIntegers { bits?.deallocate() }
   }
 
-  private static func flatStates() -> UnsafeMutablePointer<UInt8> {
-    let states = UnsafeMutablePointer<UInt8>.allocate(capacity: 4 * flatLimit)
-    states.initialize(repeating: 0, count: 4 * flatLimit)
-    return states
-  }
-
-  /// Where the state of such a cell lives, or nil when it is not remembered.
+  /// The bit set and index that remember such a cell, or nil when it is not remembered.
   @inline(__always)
-  private func cellState(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> UnsafeMutablePointer<UInt8>? {
+  private func cellBit(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> (BitSet, Int)? {
     let flags = (margin ? 2 : 0) | (structural ? 1 : 0)
     switch value {
     case .number(let number):
-      guard number >= 0, number < Double(Self.flatLimit), number == number.rounded(.towardZero) else { return nil }
-      if cellIntegers[measure] == nil { cellIntegers[measure] = Self.flatStates() }
-      return cellIntegers[measure]! + (Int(number) << 2 | flags)
+      guard number >= 0, number < Double(Self.integerLimit), number == number.rounded(.towardZero) else { return nil }
+      if cellIntegers[measure] == nil { cellIntegers[measure] = BitSet(count: 4 * Self.integerLimit) }
+      return (cellIntegers[measure]!, Int(number) << 2 | flags)
     case .withheld(let marker):
       guard marker < markerCount else { return nil }
-      return cellMarkers[measure] + (marker << 2 | flags)
+      return (cellMarkers[measure], marker << 2 | flags)
     case .text:
       return nil
     }
@@ -144,16 +151,18 @@ private final class QuietMemo {
   /// Whether the cell rules are known to find nothing in such a cell.
   @inline(__always)
   func isQuiet(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> Bool {
-    cellState(measure, value, margin: margin, structural: structural)?.pointee == Self.quiet
+    guard let (bits, index) = cellBit(measure, value, margin: margin, structural: structural) else { return false }
+    return bits[index]
   }
 
-  /// Records whether the cell rules found anything in such a cell.
-  func record(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool, quiet: Bool) {
-    cellState(measure, value, margin: margin, structural: structural)?.pointee = quiet ? Self.quiet : Self.noisy
+  /// Records that the cell rules found nothing in such a cell.
+  func recordQuiet(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) {
+    guard let (bits, index) = cellBit(measure, value, margin: margin, structural: structural) else { return }
+    bits.insert(index)
   }
 
   /// The value of bytes that are a non-negative integer written the one canonical way (no sign,
-  /// no leading zero) below ``flatLimit``, or -1.
+  /// no leading zero) below ``integerLimit``, or -1.
   @inline(__always)
   static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     guard bytes.count > 0, bytes.count <= 6, bytes[0] != UInt8(ascii: "0") || bytes.count == 1 else { return -1 }
@@ -163,14 +172,14 @@ private final class QuietMemo {
       guard digit < 10 else { return -1 }
       value = value * 10 + Int(digit)
     }
-    return value < flatLimit ? value : -1
+    return value < integerLimit ? value : -1
   }
 
   /// Whether the field rules are known to find nothing in these bytes of `column`.
   @inline(__always)
   func isQuietField(_ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let integer = Self.canonicalInteger(bytes)
-    if integer >= 0 { return fieldIntegers[column]?[integer] == Self.quiet }
+    if integer >= 0 { return fieldIntegers[column]?[integer] ?? false }
     return fieldTexts[column].find(bytes) != nil
   }
 
@@ -178,12 +187,8 @@ private final class QuietMemo {
   func recordQuietField(_ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
     let integer = Self.canonicalInteger(bytes)
     if integer >= 0 {
-      if fieldIntegers[column] == nil {
-        let states = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.flatLimit)
-        states.initialize(repeating: 0, count: Self.flatLimit)
-        fieldIntegers[column] = states
-      }
-      fieldIntegers[column]![integer] = Self.quiet
+      if fieldIntegers[column] == nil { fieldIntegers[column] = BitSet(count: Self.integerLimit) }
+      fieldIntegers[column]!.insert(integer)
     } else {
       fieldTexts[column].insert(bytes, value: 0)
     }
@@ -192,7 +197,7 @@ private final class QuietMemo {
 
 /// Turns rows into cells: runs the per-cell rules on each and, when whole-table rules need it,
 /// stores the cells compactly in a ``Table``.
-struct TableBuilder {
+final class TableBuilder {
   let schema: TableSchema
   let pack: RulePack
   let storing: Bool
@@ -264,7 +269,7 @@ struct TableBuilder {
   }
 
   /// Makes room for about `rows` rows, so that the store does not over-allocate as it grows.
-  mutating func reserve(rows: Int) {
+  func reserve(rows: Int) {
     guard storing, rows > 0 else { return }
     let cells = rows * table.cellsPerRow
     for d in table.keys.indices { table.keys[d].reserve(cells) }
@@ -299,7 +304,7 @@ struct TableBuilder {
   }
 
   /// The id of a label in dimension `d`, interning it on first sight.
-  private mutating func labelID(_ d: Int, _ bytes: UnsafeBufferPointer<UInt8>, isMargin: Bool) -> UInt32 {
+  private func labelID(_ d: Int, _ bytes: UnsafeBufferPointer<UInt8>, isMargin: Bool) -> UInt32 {
     let hash = ByteStringTable.hash(bytes)
     if let id = labelIDs[d].find(bytes, hash: hash) { return id }
     let id = table.dimensions[d].labels.intern(String(decoding: bytes, as: UTF8.self))
@@ -327,7 +332,7 @@ struct TableBuilder {
   }
 
   /// Adds one data row.
-  mutating func add<Row: RowAccess>(
+  func add<Row: RowAccess>(
     _ row: Row, line: Int, rules: [any CellRule], fieldRules: [any FieldRule], sink: inout FindingSink,
     cursor: RowCursor, parser: ValueParser
   ) {
@@ -377,7 +382,7 @@ struct TableBuilder {
           columnName: schema.header[column], isMargin: isMargin, isStructuralZero: structural, kind: schema.kind,
           row: cursor)
         for index in rules.indices { rules[index].inspect(context, into: &sink) }
-        memo.record(measureIndex, value, margin: isMargin, structural: structural, quiet: sink.total == before)
+        if sink.total == before { memo.recordQuiet(measureIndex, value, margin: isMargin, structural: structural) }
       }
       guard storing else { continue }
       if schema.layout == .wide {

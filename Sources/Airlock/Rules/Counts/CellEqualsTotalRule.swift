@@ -29,10 +29,12 @@ struct CellEqualsTotalRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
+  /// One row or column: its published margin (NaN when none), the sum of its published
+  /// categories, how many categories it has (counting stops at 2) and whether one is withheld.
   private struct Group {
-    var margin: Double?
+    var margin: Double = .nan
     var sum: Double = 0
-    var categories = 0
+    var categories: UInt8 = 0
     var withheld = false
 
     mutating func add(_ value: CellValue, isMargin: Bool) {
@@ -40,51 +42,74 @@ struct CellEqualsTotalRule: TableRule {
       case (.number(let number), true): margin = number
       case (.number(let number), false):
         sum += number
-        categories += 1
+        if categories < 2 { categories += 1 }
       case (_, true): break  // a withheld margin: the total is the sum, if every cell is published
       case (_, false):
         withheld = true
-        categories += 1
+        if categories < 2 { categories += 1 }
       }
     }
+
+    /// The group's total: its margin, or the sum when every category is published.
+    var total: Double? { !margin.isNaN ? margin : (withheld ? nil : sum) }
   }
 
   static let kinds: Set<OutputKind> = [.frequency]
 
+  /// For every cell, the index of its group along dimension `d` (the cells sharing all its other
+  /// labels), and the number of groups. Dense tables number groups by their labels directly (no
+  /// hashing); sparse ones through a dictionary.
+  private static func groups(_ table: Table, along d: Int) -> (count: Int, index: (Int) -> Int) {
+    var strides = Array(repeating: 0, count: table.dimensions.count)
+    var count = 1
+    for other in table.dimensions.indices where other != d {
+      strides[other] = count
+      let (product, overflow) = count.multipliedReportingOverflow(by: max(1, table.dimensions[other].labels.count))
+      count = overflow ? Int.max : product
+    }
+    if count <= max(1 << 16, 2 * table.cellCount) {
+      let others = table.dimensions.indices.filter { $0 != d }
+      return (count, { cell in others.reduce(0) { $0 + Int(table.keys[$1][cell]) * strides[$1] } })
+    }
+    var numbers: [GroupKey: Int32] = [:]
+    var indices = [Int32](repeating: 0, count: table.cellCount)
+    for cell in 0..<table.cellCount {
+      var key = GroupKey()
+      for other in table.dimensions.indices where other != d { key.append(table.keys[other][cell]) }
+      indices[cell] = numbers[key, default: Int32(numbers.count)]
+      if Int(indices[cell]) == numbers.count { numbers[key] = indices[cell] }
+    }
+    return (numbers.count, { Int(indices[$0]) })
+  }
+
   func check(_ table: Table, into sink: inout FindingSink) {
     let cellCount = table.cellCount
     guard !table.dimensions.isEmpty else { return }
-    let marginCell = (0..<cellCount).map { table.isMargin($0) }
+    let structuralZeros = table.structuralZeroCells
     for (measureIndex, measure) in table.measures.enumerated() where measure.role == .count {
       let values = table.values[measureIndex]
       for d in table.dimensions.indices {
         let dimension = table.dimensions[d]
         let categories = (0..<dimension.labels.count).filter { !dimension.isMarginLabel[$0] }.count
         guard categories >= 2 else { continue }
-        // Group cells by their labels in every other dimension.
-        var groups: [GroupKey: Group] = [:]
-        func key(of cell: Int) -> GroupKey {
-          var key = GroupKey()
-          for other in table.dimensions.indices where other != d { key.append(table.keys[other][cell]) }
-          return key
-        }
-        for cell in 0..<cellCount where !table.structuralZeroCells.contains(cell) {
+        let (groupCount, groupOf) = Self.groups(table, along: d)
+        var groups = [Group](repeating: Group(), count: groupCount)
+        let keys = table.keys[d]
+        for cell in 0..<cellCount {
           // A structural zero is not a category anyone could be in.
-          let isMarginLabel = dimension.isMarginLabel[Int(table.keys[d][cell])]
-          groups[key(of: cell), default: Group()].add(values[cell], isMargin: isMarginLabel)
+          if !structuralZeros.isEmpty && structuralZeros.contains(cell) { continue }
+          groups[groupOf(cell)].add(values[cell], isMargin: dimension.isMarginLabel[Int(keys[cell])])
         }
-        for cell in 0..<cellCount where !dimension.isMarginLabel[Int(table.keys[d][cell])] {
-          guard case .number(let value) = values[cell], value > 0, let group = groups[key(of: cell)],
-            group.categories >= 2
-          else { continue }
-          let total: Double? = group.margin ?? (group.withheld ? nil : group.sum)
-          guard let total, value == total else { continue }
+        for cell in 0..<cellCount where !dimension.isMarginLabel[Int(keys[cell])] {
+          guard case .number(let value) = values[cell], value > 0 else { continue }
+          let group = groups[groupOf(cell)]
+          guard group.categories >= 2, let total = group.total, value == total else { continue }
           guard sink.wants(Self.description.code) else {
             sink.count(Self.description.code, .fail)
             continue
           }
-          let scope = group.margin != nil ? "its published total" : "the sum of its group"
-          let inMargin = marginCell[cell] ? " (a margin)" : ""
+          let scope = !group.margin.isNaN ? "its published total" : "the sum of its group"
+          let inMargin = table.isMargin(cell) ? " (a margin)" : ""
           sink.add(
             finding(
               .fail, table: table, cell: cell, measure: measureIndex,
