@@ -179,6 +179,21 @@ public struct FindingSink: Sendable {
     return limit > 0
   }
 
+  /// Adds what `other` collected after this sink's findings, as if one sink had seen both in
+  /// turn (the same findings kept, the same counted), its lines shifted by `lineOffset`.
+  public mutating func merge(_ other: FindingSink, lineOffset: Int) {
+    for var finding in other.findings {
+      if let line = finding.line { finding.line = line + lineOffset }
+      add(finding)
+    }
+    for tally in other.tallies where tally.omitted > 0 {
+      total += tally.omitted
+      let index = self.tally(tally.code)
+      tallies[index].omitted += tally.omitted
+      tallies[index].worst = max(tallies[index].worst, tally.worst)
+    }
+  }
+
   /// Counts a finding without building it (after ``wants(_:)`` said no).
   public mutating func count(_ code: String, _ outcome: Outcome) {
     total += 1

@@ -32,8 +32,11 @@ func openByteSource(path: String, maxDecompressedBytes: Int) throws(AirlockError
 struct FileSource: ByteSource {
   private var descriptor: Int32
   let path: String
-  private var openedSize: Int64 = 0
-  private var openedModified = timespec()
+  /// The file's size and modification time when it was opened.
+  private(set) var openedSize: Int64 = 0
+  private(set) var openedModified = timespec()
+  /// Where reading started (a segment of the file read on its own thread).
+  private var offset: Int64 = 0
   private var total: Int64 = 0
 
   init(path: String, followingSymlinks: Bool = false) throws(AirlockError) {
@@ -65,6 +68,19 @@ struct FileSource: ByteSource {
     openedModified = info.st_mtim
   }
 
+  /// Opens `path` to read from byte `offset` on, as one segment of a file whose size and
+  /// modification time were `size` and `modified` when its first segment was opened: a file that
+  /// changed since is an error at the segment's end, as for a whole file.
+  init(path: String, offset: Int64, size: Int64, modified: timespec) throws(AirlockError) {
+    try self.init(path: path)
+    guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
+      throw AirlockError(.input, file: path, "cannot seek (\(String(cString: strerror(errno))))")
+    }
+    self.offset = offset
+    openedSize = size
+    openedModified = modified
+  }
+
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
     while true {
       let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
@@ -86,7 +102,7 @@ struct FileSource: ByteSource {
     var info = stat()
     guard fstat(descriptor, &info) == 0 else { throw AirlockError(.input, file: path, "cannot read file status") }
     let size = Int64(info.st_size)
-    if size != openedSize || total != openedSize || info.st_mtim.tv_sec != openedModified.tv_sec
+    if size != openedSize || offset + total != openedSize || info.st_mtim.tv_sec != openedModified.tv_sec
       || info.st_mtim.tv_nsec != openedModified.tv_nsec
     {
       throw AirlockError(

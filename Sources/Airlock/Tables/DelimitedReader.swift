@@ -12,13 +12,21 @@ public struct ReadLimits: Sendable, Equatable {
   public var maxFields: Int
   /// The most bytes a gzip file may inflate to.
   public var maxDecompressedBytes: Int
+  /// The least bytes each thread reads of a large plain file checked by streaming rules only
+  /// (0: one thread).
+  public var segmentBytes: Int
+  /// The most threads that read one file (nil: one per core, at most 8).
+  public var threads: Int?
 
   public init(
-    maxFieldBytes: Int = 1 << 20, maxFields: Int = 100_000, maxDecompressedBytes: Int = 8 << 30
+    maxFieldBytes: Int = 1 << 20, maxFields: Int = 100_000, maxDecompressedBytes: Int = 8 << 30,
+    segmentBytes: Int = 32 << 20, threads: Int? = nil
   ) {
     self.maxFieldBytes = maxFieldBytes
     self.maxFields = maxFields
     self.maxDecompressedBytes = maxDecompressedBytes
+    self.segmentBytes = segmentBytes
+    self.threads = threads
   }
 }
 
@@ -122,6 +130,14 @@ final class DelimitedReader {
 
   /// The 1-based character column where each field of the current record starts.
   var fieldColumns: [Int] { Array(UnsafeBufferPointer(start: columns, count: fieldCount)) }
+
+  /// The line the next record starts on.
+  var nextLine: Int { line }
+
+  /// The size and modification time of the file when it was opened (nil for gzip or memory input).
+  var openedFile: (size: Int64, modified: timespec)? {
+    (source as? FileSource).map { ($0.openedSize, $0.openedModified) }
+  }
 
   /// Bytes of the (decompressed) stream consumed so far.
   var consumedBytes: Int { bytesDropped + position }

@@ -165,6 +165,20 @@ struct OutputChecker {
         ReplayRow(fields: row), line: line, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
     }
     cursor.replayRow = nil
+    // A large plain file checked by streaming rules only is read on several threads.
+    let boundaries =
+      builder.storing || reader.openedFile == nil
+      ? []
+      : SegmentedScan.boundaries(
+        path: path, start: reader.consumedBytes, size: Int(reader.openedFile!.size),
+        count: SegmentedScan.segmentCount(bytes: Int(reader.openedFile!.size) - reader.consumedBytes, limits: limits))
+    if !boundaries.isEmpty {
+      let scan = SegmentedScan(
+        path: path, schema: schema, pack: pack, limits: limits, findingLimit: findingLimit, rules: rules,
+        fieldRules: fieldRules, parser: parser, nextRow: { reader throws(AirlockError) in try nextDataRow(reader, header: header) })
+      (result.rows, result.cells) = try scan.run(reader: reader, builder: builder, boundaries: boundaries, sink: &sink)
+      return
+    }
     while try nextDataRow(reader, header: header) {
       builder.add(
         reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
