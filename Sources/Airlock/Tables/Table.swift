@@ -22,7 +22,7 @@ public struct LabelPool: Sendable {
 }
 
 /// Unsigned integers packed as tightly as the largest value allows (1, 2 or 4 bytes each).
-public struct PackedIDs: Sendable {
+struct PlainIDs: Sendable {
   private enum Storage: Sendable {
     case narrow([UInt8])
     case medium([UInt16])
@@ -30,10 +30,8 @@ public struct PackedIDs: Sendable {
   }
   private var storage = Storage.narrow([])
 
-  public init() {}
-
   /// Makes room for `count` ids in all (in the current width).
-  public mutating func reserve(_ count: Int) {
+  mutating func reserve(_ count: Int) {
     switch storage {
     case .narrow(var a):
       storage = .medium([])
@@ -50,7 +48,7 @@ public struct PackedIDs: Sendable {
     }
   }
 
-  public var count: Int {
+  var count: Int {
     switch storage {
     case .narrow(let a): a.count
     case .medium(let a): a.count
@@ -58,7 +56,8 @@ public struct PackedIDs: Sendable {
     }
   }
 
-  public subscript(index: Int) -> UInt32 {
+  @inline(__always)
+  subscript(index: Int) -> UInt32 {
     switch storage {
     case .narrow(let a): UInt32(a[index])
     case .medium(let a): UInt32(a[index])
@@ -66,7 +65,7 @@ public struct PackedIDs: Sendable {
     }
   }
 
-  public mutating func append(_ value: UInt32) {
+  mutating func append(_ value: UInt32) {
     switch storage {
     case .narrow(var a):
       if value <= UInt8.max {
@@ -94,12 +93,103 @@ public struct PackedIDs: Sendable {
   }
 
   /// Bytes used by the values.
-  public var byteCount: Int {
+  var byteCount: Int {
     switch storage {
     case .narrow(let a): a.capacity
     case .medium(let a): a.capacity * 2
     case .wide(let a): a.capacity * 4
     }
+  }
+}
+
+/// The label ids of one dimension, one per cell: as runs while equal ids come in runs (a sorted
+/// export's outer dimensions), packed one per cell otherwise.
+///
+/// Runs cost a start and an id each, plus an index of the run at every 256th cell, so that reading
+/// any cell is a lookup and a short forward scan. A column whose runs turn out short (under 4 cells
+/// on average) switches to one id per cell.
+public struct PackedIDs: Sendable {
+  /// Per run, the first cell; per run, the id (`runIDs`); per 256 cells, the run holding the first.
+  private var runStarts: [UInt32] = []
+  private var runIDs = PlainIDs()
+  private var blockRuns: [UInt32] = []
+  /// One id per cell, once runs are abandoned.
+  private var plain: PlainIDs?
+  private var reserved = 0
+  public private(set) var count = 0
+
+  public init() {}
+
+  /// Makes room for `count` ids in all.
+  public mutating func reserve(_ count: Int) {
+    reserved = count
+    plain?.reserve(count)
+  }
+
+  public subscript(index: Int) -> UInt32 {
+    if let plain { return plain[index] }
+    precondition(index >= 0 && index < count, "cell index out of range")
+    var run = Int(blockRuns[index >> 8])
+    while run + 1 < runStarts.count && Int(runStarts[run + 1]) <= index { run += 1 }
+    return runIDs[run]
+  }
+
+  public mutating func append(_ value: UInt32) {
+    if plain != nil {
+      plain!.append(value)
+      count += 1
+      return
+    }
+    if runStarts.isEmpty || runIDs[runStarts.count - 1] != value {
+      runStarts.append(UInt32(count))
+      runIDs.append(value)
+    }
+    if count & 255 == 0 { blockRuns.append(UInt32(runStarts.count - 1)) }
+    count += 1
+    if count >= 4096 && runStarts.count * 4 > count { abandonRuns() }
+  }
+
+  private mutating func abandonRuns() {
+    var ids = PlainIDs()
+    ids.reserve(max(reserved, count))
+    for run in runStarts.indices {
+      let end = run + 1 < runStarts.count ? Int(runStarts[run + 1]) : count
+      for _ in Int(runStarts[run])..<end { ids.append(runIDs[run]) }
+    }
+    plain = ids
+    runStarts = []
+    runIDs = PlainIDs()
+    blockRuns = []
+  }
+
+  /// Reads the ids of cells in increasing order cheaply: it remembers the run it is in.
+  public struct SequentialReader {
+    private let ids: PackedIDs
+    private var run = 0
+    private var runEnd = 0
+
+    init(_ ids: PackedIDs) { self.ids = ids }
+
+    /// The id of `cell`; fastest when cells come in increasing order.
+    @inline(__always)
+    public mutating func id(of cell: Int) -> UInt32 {
+      if let plain = ids.plain { return plain[cell] }
+      if cell >= runEnd || cell < Int(ids.runStarts[run]) {
+        run = Int(ids.blockRuns[cell >> 8])
+        while run + 1 < ids.runStarts.count && Int(ids.runStarts[run + 1]) <= cell { run += 1 }
+        runEnd = run + 1 < ids.runStarts.count ? Int(ids.runStarts[run + 1]) : ids.count
+      }
+      return ids.runIDs[run]
+    }
+  }
+
+  /// A reader for going through the cells in order.
+  public func sequentialReader() -> SequentialReader { SequentialReader(self) }
+
+  /// Bytes used by the ids.
+  public var byteCount: Int {
+    if let plain { return plain.byteCount }
+    return runStarts.capacity * 4 + runIDs.byteCount + blockRuns.capacity * 4
   }
 }
 

@@ -56,30 +56,54 @@ struct CellEqualsTotalRule: TableRule {
 
   static let kinds: Set<OutputKind> = [.frequency]
 
-  /// For every cell, the index of its group along dimension `d` (the cells sharing all its other
-  /// labels), and the number of groups. Dense tables number groups by their labels directly (no
-  /// hashing); sparse ones through a dictionary.
-  private static func groups(_ table: Table, along d: Int) -> (count: Int, index: (Int) -> Int) {
-    var strides = Array(repeating: 0, count: table.dimensions.count)
-    var count = 1
-    for other in table.dimensions.indices where other != d {
-      strides[other] = count
-      let (product, overflow) = count.multipliedReportingOverflow(by: max(1, table.dimensions[other].labels.count))
-      count = overflow ? Int.max : product
+  /// Numbers the groups along dimension `d` (the cells sharing all their other labels): dense
+  /// tables by their labels directly (no hashing), sparse ones through a dictionary.
+  private struct Grouping {
+    let count: Int
+    private let others: [Int]
+    private let strides: [Int]
+    private let sparse: [Int32]?
+
+    init(_ table: Table, along d: Int) {
+      others = table.dimensions.indices.filter { $0 != d }
+      var strides: [Int] = []
+      var count = 1
+      for other in others {
+        strides.append(count)
+        let (product, overflow) = count.multipliedReportingOverflow(by: max(1, table.dimensions[other].labels.count))
+        count = overflow ? Int.max : product
+      }
+      self.strides = strides
+      if count <= max(1 << 16, 2 * table.cellCount) {
+        self.count = count
+        sparse = nil
+        return
+      }
+      var numbers: [GroupKey: Int32] = [:]
+      var indices = [Int32](repeating: 0, count: table.cellCount)
+      for cell in 0..<table.cellCount {
+        var key = GroupKey()
+        for other in others { key.append(table.keys[other][cell]) }
+        indices[cell] = numbers[key, default: Int32(numbers.count)]
+        if Int(indices[cell]) == numbers.count { numbers[key] = indices[cell] }
+      }
+      self.count = numbers.count
+      sparse = indices
     }
-    if count <= max(1 << 16, 2 * table.cellCount) {
-      let others = table.dimensions.indices.filter { $0 != d }
-      return (count, { cell in others.reduce(0) { $0 + Int(table.keys[$1][cell]) * strides[$1] } })
+
+    /// Goes through the cells in order, calling `body` with each cell and its group.
+    func forEachCell(_ table: Table, _ body: (_ cell: Int, _ group: Int) -> Void) {
+      if let sparse {
+        for cell in sparse.indices { body(cell, Int(sparse[cell])) }
+        return
+      }
+      var readers = others.map { table.keys[$0].sequentialReader() }
+      for cell in 0..<table.cellCount {
+        var group = 0
+        for index in readers.indices { group += Int(readers[index].id(of: cell)) * strides[index] }
+        body(cell, group)
+      }
     }
-    var numbers: [GroupKey: Int32] = [:]
-    var indices = [Int32](repeating: 0, count: table.cellCount)
-    for cell in 0..<table.cellCount {
-      var key = GroupKey()
-      for other in table.dimensions.indices where other != d { key.append(table.keys[other][cell]) }
-      indices[cell] = numbers[key, default: Int32(numbers.count)]
-      if Int(indices[cell]) == numbers.count { numbers[key] = indices[cell] }
-    }
-    return (numbers.count, { Int(indices[$0]) })
   }
 
   func check(_ table: Table, into sink: inout FindingSink) {
@@ -92,22 +116,21 @@ struct CellEqualsTotalRule: TableRule {
         let dimension = table.dimensions[d]
         let categories = (0..<dimension.labels.count).filter { !dimension.isMarginLabel[$0] }.count
         guard categories >= 2 else { continue }
-        let (groupCount, groupOf) = Self.groups(table, along: d)
-        var groups = [Group](repeating: Group(), count: groupCount)
-        let keys = table.keys[d]
-        for cell in 0..<cellCount {
+        let grouping = Grouping(table, along: d)
+        var groups = [Group](repeating: Group(), count: grouping.count)
+        var labels = table.keys[d].sequentialReader()
+        grouping.forEachCell(table) { cell, group in
           // A structural zero is not a category anyone could be in.
-          if !structuralZeros.isEmpty && structuralZeros.contains(cell) { continue }
-          groups[groupOf(cell)].add(values[cell], isMargin: dimension.isMarginLabel[Int(keys[cell])])
+          if !structuralZeros.isEmpty && structuralZeros.contains(cell) { return }
+          groups[group].add(values[cell], isMargin: dimension.isMarginLabel[Int(labels.id(of: cell))])
         }
-        for cell in 0..<cellCount where !dimension.isMarginLabel[Int(keys[cell])] {
-          guard case .number(let value) = values[cell], value > 0 else { continue }
-          let group = groups[groupOf(cell)]
-          guard group.categories >= 2, let total = group.total, value == total else { continue }
-          guard sink.wants(Self.description.code) else {
-            sink.count(Self.description.code, .fail)
-            continue
-          }
+        labels = table.keys[d].sequentialReader()
+        grouping.forEachCell(table) { cell, group in
+          guard !dimension.isMarginLabel[Int(labels.id(of: cell))], case .number(let value) = values[cell], value > 0
+          else { return }
+          let group = groups[group]
+          guard group.categories >= 2, let total = group.total, value == total else { return }
+          guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
           let scope = !group.margin.isNaN ? "its published total" : "the sum of its group"
           let inMargin = table.isMargin(cell) ? " (a margin)" : ""
           sink.add(
