@@ -84,13 +84,15 @@ final class DelimitedReader {
   /// Bytes that stop the fast scan of an unquoted field (256 flags).
   private let special: UnsafeMutablePointer<Bool>
 
-  init(path: String, source: any ByteSource, delimiter: UInt8, limits: ReadLimits) {
+  /// - Parameter capacity: the read buffer's size (it grows for longer records); a small file
+  ///   needs no more than its size.
+  init(path: String, source: any ByteSource, delimiter: UInt8, limits: ReadLimits, capacity: Int = 1 << 20) {
     self.path = path
     self.source = source
     self.delimiter = delimiter
     self.limits = limits
-    capacity = 1 << 20
-    buffer = .allocate(capacity: capacity)
+    self.capacity = max(64, capacity)
+    buffer = .allocate(capacity: self.capacity)
     fieldCapacity = 64
     starts = .allocate(capacity: fieldCapacity)
     ends = .allocate(capacity: fieldCapacity)
@@ -469,8 +471,12 @@ extension DelimitedReader {
     let source: any ByteSource =
       name.hasSuffix(".gz")
       ? try GzipSource(file: file, path: path, limit: limits.maxDecompressedBytes) : file
+    // A plain file smaller than the usual buffer gets one just big enough (10,000 small outputs
+    // then cost 10,000 small buffers, not 10,000 megabytes).
+    let size = (file as? FileSource).map { Int($0.openedSize) }
+    let capacity = name.hasSuffix(".gz") ? 1 << 20 : min(1 << 20, (size ?? memory?.count ?? (1 << 20)) + 1)
     let reader = DelimitedReader(
-      path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits)
+      path: path, source: source, delimiter: UInt8(ascii: ","), limits: limits, capacity: capacity)
     try reader.skipByteOrderMark()
     reader.setDelimiter(sniffDelimiter(name: name, head: try reader.peek(64 * 1024)))
     return reader

@@ -81,13 +81,14 @@ private struct LastLabel {
   }
 }
 
-/// Bits, one per index, zero to start with.
+/// Bits, one per index, zero to start with; the storage grows to the largest index set, so a small
+/// output costs a few words.
 private struct BitSet {
-  private let words: UnsafeMutablePointer<UInt64>
-  private let wordCount: Int
+  private var words: UnsafeMutablePointer<UInt64>
+  private var wordCount: Int
 
-  init(count: Int) {
-    wordCount = (count + 63) / 64
+  init() {
+    wordCount = 4
     words = .allocate(capacity: wordCount)
     words.initialize(repeating: 0, count: wordCount)
   }
@@ -95,10 +96,26 @@ private struct BitSet {
   func deallocate() { words.deallocate() }
 
   @inline(__always) subscript(index: Int) -> Bool {
-    words[index >> 6] & (1 << UInt64(index & 63)) != 0
+    let word = index >> 6
+    return word < wordCount && words[word] & (1 << UInt64(index & 63)) != 0
   }
 
-  @inline(__always) func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
+  @inline(__always) mutating func insert(_ index: Int) {
+    let word = index >> 6
+    if word >= wordCount { grow(to: word + 1) }
+    words[word] |= 1 << UInt64(index & 63)
+  }
+
+  private mutating func grow(to minimum: Int) {
+    var count = wordCount
+    while count < minimum { count *= 2 }
+    let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+    grown.initialize(from: words, count: wordCount)
+    (grown + wordCount).initialize(repeating: 0, count: count - wordCount)
+    words.deallocate()
+    words = grown
+    wordCount = count
+  }
 }
 
 /// Remembers which cells and fields the streaming rules found nothing in, so that the rules run
@@ -108,41 +125,39 @@ private final class QuietMemo {
   /// Integer values below this are remembered in bit sets.
   static let integerLimit = 1 << 17
   /// Per measure: a bit per integer value and flags (margin × structural zero), on first use.
-  private var cellIntegers: [BitSet?]
+  private var cellIntegers: [BitSet]
   /// Per measure: a bit per marker and flags.
-  private let cellMarkers: [BitSet]
+  private var cellMarkers: [BitSet]
   private let markerCount: Int
   /// Per column: a bit per integer value written the canonical way, on first use.
-  private var fieldIntegers: [BitSet?]
+  private var fieldIntegers: [BitSet]
   /// Per column: other texts the field rules found nothing in.
   private var fieldTexts: [ByteStringTable]
 
   init(measures: Int, markers: Int, columns: Int) {
     markerCount = markers
-    cellIntegers = Array(repeating: nil, count: measures)
-    cellMarkers = (0..<measures).map { _ in BitSet(count: 4 * max(1, markers)) }
-    fieldIntegers = Array(repeating: nil, count: columns)
+    cellIntegers = (0..<measures).map { _ in BitSet() }
+    cellMarkers = (0..<measures).map { _ in BitSet() }
+    fieldIntegers = (0..<columns).map { _ in BitSet() }
     fieldTexts = (0..<columns).map { _ in ByteStringTable() }
   }
 
   deinit {
-    for bits in cellIntegers { bits?.deallocate() }
-    for bits in cellMarkers { bits.deallocate() }
-    for bits in fieldIntegers { bits?.deallocate() }
+    for bits in cellIntegers + cellMarkers + fieldIntegers { bits.deallocate() }
   }
 
-  /// The bit set and index that remember such a cell, or nil when it is not remembered.
+  /// Where such a cell is remembered: in the integer bits (true) or the marker bits, and the
+  /// index; nil when it is not remembered.
   @inline(__always)
-  private func cellBit(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> (BitSet, Int)? {
+  private func cellBit(_ value: CellValue, margin: Bool, structural: Bool) -> (integer: Bool, index: Int)? {
     let flags = (margin ? 2 : 0) | (structural ? 1 : 0)
     switch value {
     case .number(let number):
       guard number >= 0, number < Double(Self.integerLimit), number == number.rounded(.towardZero) else { return nil }
-      if cellIntegers[measure] == nil { cellIntegers[measure] = BitSet(count: 4 * Self.integerLimit) }
-      return (cellIntegers[measure]!, Int(number) << 2 | flags)
+      return (true, Int(number) << 2 | flags)
     case .withheld(let marker):
       guard marker < markerCount else { return nil }
-      return (cellMarkers[measure], marker << 2 | flags)
+      return (false, marker << 2 | flags)
     case .text:
       return nil
     }
@@ -151,14 +166,14 @@ private final class QuietMemo {
   /// Whether the cell rules are known to find nothing in such a cell.
   @inline(__always)
   func isQuiet(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) -> Bool {
-    guard let (bits, index) = cellBit(measure, value, margin: margin, structural: structural) else { return false }
-    return bits[index]
+    guard let (integer, index) = cellBit(value, margin: margin, structural: structural) else { return false }
+    return integer ? cellIntegers[measure][index] : cellMarkers[measure][index]
   }
 
   /// Records that the cell rules found nothing in such a cell.
   func recordQuiet(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) {
-    guard let (bits, index) = cellBit(measure, value, margin: margin, structural: structural) else { return }
-    bits.insert(index)
+    guard let (integer, index) = cellBit(value, margin: margin, structural: structural) else { return }
+    if integer { cellIntegers[measure].insert(index) } else { cellMarkers[measure].insert(index) }
   }
 
   /// The value of bytes that are a non-negative integer written the one canonical way (no sign,
@@ -179,7 +194,7 @@ private final class QuietMemo {
   @inline(__always)
   func isQuietField(_ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let integer = Self.canonicalInteger(bytes)
-    if integer >= 0 { return fieldIntegers[column]?[integer] ?? false }
+    if integer >= 0 { return fieldIntegers[column][integer] }
     return fieldTexts[column].find(bytes) != nil
   }
 
@@ -187,8 +202,7 @@ private final class QuietMemo {
   func recordQuietField(_ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
     let integer = Self.canonicalInteger(bytes)
     if integer >= 0 {
-      if fieldIntegers[column] == nil { fieldIntegers[column] = BitSet(count: Self.integerLimit) }
-      fieldIntegers[column]!.insert(integer)
+      fieldIntegers[column].insert(integer)
     } else {
       fieldTexts[column].insert(bytes, value: 0)
     }
