@@ -67,8 +67,11 @@ public struct Checker: Sendable {
       groups.append(group)
     }
     var released: [String: [ComparableTable]] = [:]
+    // Per signature, the outputs before this one that have it.
+    var earlier: [String: [Int]] = [:]
     for index in results.indices where results[index].error == nil {
       guard let table = tables[index], let signature = signatures[index] else { continue }
+      defer { earlier[signature, default: []].append(index) }
       if let history, released[signature] == nil {
         do {
           released[signature] = try history.tables(withSignature: signature)
@@ -78,7 +81,7 @@ public struct Checker: Sendable {
         }
       }
       var candidates: [ComparableTable] = []
-      for other in 0..<index where signatures[other] == signature {
+      for other in earlier[signature] ?? [] {
         let declared = table.subsetOf != nil || tables[other]!.subsetOf != nil
         if declared || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
           candidates.append(tables[other]!)
