@@ -63,6 +63,7 @@ import Testing
   @Test func usageErrorsExitSixtyFour() throws {
     #expect(try airlock(["check"]).status == 64)
     #expect(try airlock(["check", ".", "--format", "xml"]).status == 64)
+    #expect(try airlock(["check", ".", "--threads", "0"]).status == 64)
   }
 
   @Test func jsonReportIsVersionedAndComplete() throws {

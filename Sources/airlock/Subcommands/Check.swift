@@ -39,6 +39,11 @@ extension AirlockCommand {
     @Option(name: .long, help: "A release history (SQLite) to compare the outputs with, for differencing across releases.")
     var history: String?
 
+    @Option(
+      name: .long,
+      help: "The most threads that read one large output (default: one per core, at most 8; 1 on a shared machine).")
+    var threads: Int?
+
     @Flag(name: .long, help: "List passing outputs' details too (text format).")
     var verbose = false
 
@@ -47,6 +52,7 @@ extension AirlockCommand {
 
     func validate() throws {
       guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
+      if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -58,6 +64,7 @@ extension AirlockCommand {
       }
       var limits = ReadLimits()
       limits.maxDecompressedBytes = maxDecompressedSize
+      limits.threads = threads
       var checker = Checker(pack: pack, limits: limits)
       if let history {
         do {
