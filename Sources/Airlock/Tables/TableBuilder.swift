@@ -153,8 +153,10 @@ private final class QuietMemo {
     let flags = (margin ? 2 : 0) | (structural ? 1 : 0)
     switch value {
     case .number(let number):
-      guard number >= 0, number < Double(Self.integerLimit), number == number.rounded(.towardZero) else { return nil }
-      return (true, Int(number) << 2 | flags)
+      guard number >= 0, number < Double(Self.integerLimit) else { return nil }
+      let integer = Int(number)
+      guard Double(integer) == number else { return nil }
+      return (true, integer << 2 | flags)
     case .withheld(let marker):
       guard marker < markerCount else { return nil }
       return (false, marker << 2 | flags)
@@ -225,8 +227,9 @@ final class TableBuilder {
   private let marginLabels: [[UInt8]]
   private let columnIsMargin: [Bool]
   private var lastLabel: [LastLabel]
-  /// Per dimension, label bytes → id, in front of the table's string pool.
-  private var labelIDs: [ByteStringTable]
+  /// Per dimension, what is known of each label seen: its id in the table's pool (when storing),
+  /// whether it is a margin, and whether the field rules found nothing in it (``LabelFacts``).
+  private var labelFacts: [ByteStringTable]
   private let memo: QuietMemo
   /// The columns that are not dimensions (values, evidence, flags), whose fields the field rules
   /// read too.
@@ -252,7 +255,7 @@ final class TableBuilder {
     columnIsMargin = schema.header.map { header in margins.contains { $0.lowercased() == header.lowercased() } }
     lastLabel = Array(repeating: LastLabel(), count: dimensionColumns.count)
     otherColumns = schema.header.indices.filter { !schema.dimensionColumns.contains($0) }
-    labelIDs = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
+    labelFacts = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
     rowIDs = Array(repeating: 0, count: dimensionColumns.count)
     traits = schema.header.map { ColumnTraits(name: $0) }
     structuralZeros = (schema.declaration?.structuralZeros ?? []).map { entry in
@@ -317,14 +320,50 @@ final class TableBuilder {
     return false
   }
 
-  /// The id of a label in dimension `d`, interning it on first sight.
-  private func labelID(_ d: Int, _ bytes: UnsafeBufferPointer<UInt8>, isMargin: Bool) -> UInt32 {
+  /// A label's id, margin flag and field-rule verdict, packed in the 32-bit value of `labelFacts`.
+  private struct LabelFacts {
+    var id: UInt32
+    var isMargin: Bool
+    var isQuiet: Bool
+
+    init(id: UInt32, isMargin: Bool, isQuiet: Bool) {
+      self.id = id
+      self.isMargin = isMargin
+      self.isQuiet = isQuiet
+    }
+
+    init(packed: UInt32) {
+      id = packed & 0x3FFF_FFFF
+      isMargin = packed & 0x4000_0000 != 0
+      isQuiet = packed & 0x8000_0000 != 0
+    }
+
+    var packed: UInt32 { id | (isMargin ? 0x4000_0000 : 0) | (isQuiet ? 0x8000_0000 : 0) }
+  }
+
+  /// What is known of a label of dimension `d` (column `column`), working it out on first sight:
+  /// one lookup per label change instead of one per question.
+  private func facts(
+    _ d: Int, column: Int, _ bytes: UnsafeBufferPointer<UInt8>, line: Int, fieldRules: [any FieldRule],
+    sink: inout FindingSink, cursor: RowCursor
+  ) -> LabelFacts {
     let hash = ByteStringTable.hash(bytes)
-    if let id = labelIDs[d].find(bytes, hash: hash) { return id }
-    let id = table.dimensions[d].labels.intern(String(decoding: bytes, as: UTF8.self))
-    if Int(id) == table.dimensions[d].isMarginLabel.count { table.dimensions[d].isMarginLabel.append(isMargin) }
-    labelIDs[d].insert(bytes, value: id)
-    return id
+    if let packed = labelFacts[d].find(bytes, hash: hash) {
+      let facts = LabelFacts(packed: packed)
+      if !facts.isQuiet { _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor) }
+      return facts
+    }
+    let quiet = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor, remember: false)
+    let margin = isMarginLabel(bytes)
+    var id: UInt32 = 0
+    if storing {
+      id = table.dimensions[d].labels.intern(String(decoding: bytes, as: UTF8.self))
+      if Int(id) == table.dimensions[d].isMarginLabel.count { table.dimensions[d].isMarginLabel.append(margin) }
+    }
+    let facts = LabelFacts(id: id, isMargin: margin, isQuiet: quiet)
+    // Past the budget (or 2^30 labels) labels are worked out every time; ids stay right.
+    if id < 0x4000_0000 { labelFacts[d].insert(bytes, value: facts.packed) }
+    return facts
   }
 
   /// Runs the field rules on one field unless they are known to find nothing in it; returns
@@ -332,16 +371,16 @@ final class TableBuilder {
   @inline(__always)
   private func inspectField(
     _ column: Int, _ bytes: UnsafeBufferPointer<UInt8>, line: Int, fieldRules: [any FieldRule], sink: inout FindingSink,
-    cursor: RowCursor
+    cursor: RowCursor, remember: Bool = true
   ) -> Bool {
-    if fieldRules.isEmpty || memo.isQuietField(column, bytes) { return true }
+    if fieldRules.isEmpty || (remember && memo.isQuietField(column, bytes)) { return true }
     let before = sink.total
     let context = FieldContext(
       file: schema.file, bytes: ArraySlice(bytes), line: line, field: column + 1, columnName: schema.header[column],
       role: schema.roles[column], isHeader: false, row: cursor, traits: traits[column])
     for index in fieldRules.indices { fieldRules[index].inspect(context, into: &sink) }
     let quiet = sink.total == before
-    if quiet { memo.recordQuietField(column, bytes) }
+    if quiet && remember { memo.recordQuietField(column, bytes) }
     return quiet
   }
 
@@ -369,12 +408,10 @@ final class TableBuilder {
         }
         continue
       }
-      let quiet = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
-      let margin = isMarginLabel(bytes)
-      rowIsMargin = rowIsMargin || margin
-      let id = storing ? labelID(d, bytes, isMargin: margin) : 0
-      rowIDs[d] = id
-      lastLabel[d].set(bytes, id: id, isMargin: margin, isQuiet: quiet)
+      let label = facts(d, column: column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+      rowIsMargin = rowIsMargin || label.isMargin
+      rowIDs[d] = label.id
+      lastLabel[d].set(bytes, id: label.id, isMargin: label.isMargin, isQuiet: label.isQuiet)
     }
     for column in otherColumns {
       _ = inspectField(column, row.fieldBytes(column), line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
