@@ -142,7 +142,7 @@ public final class ReleaseHistory: Sendable {
 
   private struct KeysetKey: Hashable {
     var signature: String
-    var keys: Data
+    var keys: [String]
   }
 
   static func name(_ path: String) -> String { (path as NSString).lastPathComponent }
@@ -159,12 +159,12 @@ public final class ReleaseHistory: Sendable {
   private static func pack(_ table: ComparableTable, db: Database, keysets: inout [KeysetKey: Int64]) throws -> (keyset: Int64?, values: Data?) {
     let sorted = table.sortedCells()
     guard sorted.isExact else { return (nil, nil) }
-    let keys = try JSONEncoder().encode(sorted.keys)
-    let lookup = KeysetKey(signature: table.signature, keys: keys)
+    let lookup = KeysetKey(signature: table.signature, keys: sorted.keys)
     let keyset: Int64
     if let known = keysets[lookup] {
       keyset = known
     } else {
+      let keys = try JSONEncoder().encode(sorted.keys)
       let hash = fnv(keys)
       let rows = try Row.fetchAll(db, sql: "SELECT id, keys FROM released_keyset WHERE signature = ? AND hash = ?", arguments: [table.signature, hash])
       if let row = rows.first(where: { ($0["keys"] as Data) == keys }) {
