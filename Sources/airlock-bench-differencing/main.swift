@@ -4,8 +4,12 @@
 //
 // 1. A release history of 100,000 tables (1,000 dimension signatures × 100 tables), and one check
 //    of a new output against it; then the worst case, 100,000 tables of one signature.
-// 2. `airlock protect` and the audit (`recoverable-suppression`) on crosstabs of about 100, 1,000 and
-//    10,000 cells with random counts (a tenth of them small): time, cells withheld, information loss.
+//    Each check is timed twice: with the history's pruning (after) and comparing every released
+//    table of the signature (before); the findings must be the same.
+// 2. `airlock protect` and the hypercube heuristic (`HypercubeSuppression`), then the audit, on tables
+//    of two and three dimensions of about 100, 1,000 and 10,000 cells with random counts (a tenth of
+//    them small): time, cells withheld, information loss. `AIRLOCK_BENCH_TABLES=0,1` runs only those tables,
+//    `AIRLOCK_BENCH_METHODS=hypercube` only that method.
 import Airlock
 import Foundation
 
@@ -33,56 +37,121 @@ var rng = SplitMix(state: 42)
 let pack = try RulePackLoader.load("default")
 
 print("## Release history\n")
-@MainActor func historyRun(signatures: Int, perSignature: Int) throws {
-  let path = scratch.appendingPathComponent("history-\(signatures).db").path
+/// A history of `signatures × perSignature` random tables (10 bands × 2 sexes), `nested` of the
+/// first signature's being the new output plus 1–5 in every cell (nested populations with small
+/// differences: each must be found). The new output is checked with the pruning (after) and with
+/// every released table of its signature decoded and compared (before).
+@MainActor func historyRun(signatures: Int, perSignature: Int, nested: Int = 0) throws {
+  let path = scratch.appendingPathComponent("history-\(signatures)-\(nested).db").path
   let history = try ReleaseHistory(path: path)
+  let newCells = (0..<10).flatMap { band in ["F", "M"].map { sex in ("b\(band)\u{1F}\(sex)", Int.random(in: 50...500, using: &rng)) } }
   let build = try seconds {
     for s in 0..<signatures {
       let tables = (0..<perSignature).map { t in
         ComparableTable(
           source: "release-\(s)-\(t).csv", dimensions: ["dim\(s)", "sex"],
-          cells: Dictionary(uniqueKeysWithValues: (0..<10).flatMap { band in
-            ["F", "M"].map { sex in ("b\(band)\u{1F}\(sex)", Double(Int.random(in: 50...500, using: &rng))) }
+          cells: Dictionary(uniqueKeysWithValues: newCells.map { key, value in
+            (key, Double(s == 0 && t % (perSignature / max(nested, 1)) == 0 && nested > 0 ? value + Int.random(in: 1...5, using: &rng) : Int.random(in: 50...500, using: &rng)))
           }))
       }
       try history.add(tables)
     }
   }
   let output = scratch.appendingPathComponent("new.csv").path
-  try ("dim0,sex,count\n" + (0..<10).flatMap { band in ["F", "M"].map { "b\(band),\($0),\(Int.random(in: 50...500, using: &rng))" } }.joined(separator: "\n") + "\n")
+  try ("dim0,sex,count\n" + newCells.map { "\($0.0.replacingOccurrences(of: "\u{1F}", with: ",")),\($0.1)" }.joined(separator: "\n") + "\n")
     .write(toFile: output, atomically: true, encoding: .utf8)
-  var checker = Checker(pack: pack)
+  var checker = Checker(pack: pack, findingLimit: 100_000)
   checker.history = history
   var report: CheckReport?
   _ = checker.check(paths: [output])  // warm the page cache
-  let check = seconds { report = checker.check(paths: [output]) }
+  let after = seconds { report = checker.check(paths: [output]) }
+  checker.prunesHistory = false
+  var bruteReport: CheckReport?
+  let before = seconds { bruteReport = checker.check(paths: [output]) }
+  let findings = report?.results[0].findings.filter { $0.code == "X002" }.count ?? -1
+  let bruteFindings = bruteReport?.results[0].findings.filter { $0.code == "X002" }.count ?? -2
+  let same = report?.results[0].findings.map(\.reason) == bruteReport?.results[0].findings.map(\.reason)
   print(
-    "| \(signatures * perSignature) tables, \(signatures) signatures | \(String(format: "%.1f", build)) s | \(String(format: "%.3f", check)) s | \(perSignature) compared | \(report?.results[0].outcome?.rawValue ?? "error") |")
+    "| \(signatures * perSignature) tables, \(signatures) signature\(signatures == 1 ? "" : "s")\(nested > 0 ? ", \(nested) nested" : "") | \(String(format: "%.1f", build)) s | \(String(format: "%.3f", before)) s | \(String(format: "%.3f", after)) s | \(findings) (\(same && findings == bruteFindings ? "same as before" : "DIFFERENT: \(bruteFindings) before")) | \(report?.results[0].outcome?.rawValue ?? "error") |")
 }
-print("| history | build | check one output | tables compared | verdict |\n|---|---:|---:|---:|---|")
+print("| history | build | check, every table compared (before) | check, pruned (after) | X002 findings | verdict |\n|---|---:|---:|---:|---|---|")
 try historyRun(signatures: 1_000, perSignature: 100)
 try historyRun(signatures: 1, perSignature: 100_000)
+try historyRun(signatures: 1, perSignature: 100_000, nested: 1_000)
+
+// MARK: - Protect and the hypercube heuristic
+
+/// A crosstab with row and column totals, a tenth of its counts small.
+@MainActor func twoDimensional(_ rows: Int, _ columns: Int) -> String {
+  var grid = (0..<rows).map { _ in
+    (0..<columns).map { _ in Int.random(in: 0..<10, using: &rng) == 0 ? Int.random(in: 1..<10, using: &rng) : Int.random(in: 10..<300, using: &rng) }
+  }
+  grid.append((0..<columns).map { c in grid.reduce(0) { $0 + $1[c] } })
+  var lines = ["group," + (0..<columns).map { "C\($0)" }.joined(separator: ",") + ",Total"]
+  for (index, row) in grid.enumerated() {
+    lines.append((index == rows ? "Total" : "R\(index)") + "," + row.map(String.init).joined(separator: ",") + ",\(row.reduce(0, +))")
+  }
+  return lines.joined(separator: "\n") + "\n"
+}
+
+/// A long table of three dimensions with every margin, a tenth of its counts small.
+@MainActor func threeDimensional(_ a: Int, _ b: Int, _ c: Int) -> String {
+  var sums: [[Int]: Int] = [:]
+  for i in 0..<a {
+    for j in 0..<b {
+      for k in 0..<c {
+        let value = Int.random(in: 0..<10, using: &rng) == 0 ? Int.random(in: 1..<10, using: &rng) : Int.random(in: 10..<300, using: &rng)
+        for key in [[i, j, k], [a, j, k], [i, b, k], [i, j, c], [a, b, k], [a, j, c], [i, b, c], [a, b, c]] { sums[key, default: 0] += value }
+      }
+    }
+  }
+  var lines = ["x,y,z,count"]
+  func label(_ i: Int, _ n: Int, _ p: String) -> String { i == n ? "Total" : "\(p)\(i)" }
+  for i in 0...a { for j in 0...b { for k in 0...c { lines.append("\(label(i, a, "x")),\(label(j, b, "y")),\(label(k, c, "z")),\(sums[[i, j, k]]!)") } } }
+  return lines.joined(separator: "\n") + "\n"
+}
 
 print("\n## Protect and audit\n")
-print("| cells | withheld (primary + secondary) | share of total hidden | protect s | rounds | audit (check) s |\n|---:|---:|---:|---:|---:|---:|")
-for size in [(10, 10), (32, 32), (100, 100)] {
-  var grid = (0..<size.0).map { _ in
-    (0..<size.1).map { _ in Int.random(in: 0..<10, using: &rng) == 0 ? Int.random(in: 1..<10, using: &rng) : Int.random(in: 10..<300, using: &rng) }
+print(
+  "| table | cells | method | withheld (primary + secondary) | share of total hidden | time s | rounds | audit (check) s |\n|---|---:|---|---:|---:|---:|---:|---:|")
+var tables: [(name: String, cells: Int, text: String)] = []
+for (rows, columns) in [(10, 10), (32, 32), (100, 100)] {
+  tables.append(("2-D \(rows)×\(columns)", (rows + 1) * (columns + 1), twoDimensional(rows, columns)))
+}
+for (a, b, c) in [(4, 4, 5), (9, 9, 9), (20, 20, 23)] {
+  tables.append(("3-D \(a)×\(b)×\(c)", (a + 1) * (b + 1) * (c + 1), threeDimensional(a, b, c)))
+}
+let methods = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_METHODS"].map { Set($0.split(separator: ",").map(String.init)) }
+let only = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_TABLES"].map { Set($0.split(separator: ",").map(String.init)) }
+for (index, (name, cells, text)) in tables.enumerated() where only?.contains(String(index)) ?? true {
+  let input = scratch.appendingPathComponent("t\(index).csv").path
+  try text.write(toFile: input, atomically: true, encoding: .utf8)
+  for method in ["protect", "hypercube"] where methods?.contains(method) ?? true {
+    // protect on the large 3-D table takes tens of audit rounds of about a minute each: only on request.
+    if method == "protect" && index == 5 && only == nil {
+      print("| \(name) | \(cells) | protect | skipped (AIRLOCK_BENCH_TABLES=5 runs it; over 20 minutes) | | | | |")
+      continue
+    }
+    let output = scratch.appendingPathComponent("\(method)\(index).csv").path
+    var report: Protector.Report?
+    var failure: String?
+    let time = seconds {
+      do {
+        report = method == "protect"
+          ? try Protector(pack: pack, method: .suppress).protect(input: input, output: output)
+          : try HypercubeSuppression(pack: pack).protect(input: input, output: output)
+      } catch {
+        failure = "\(error)"
+      }
+    }
+    guard let r = report else {
+      print("| \(name) | \(cells) | \(method) | failed: \(failure ?? "?") | | \(String(format: "%.2f", time)) | | |")
+      continue
+    }
+    var outcome: Outcome?
+    let audit = seconds { outcome = Checker(pack: pack).check(paths: [output]).results[0].outcome }
+    let primary = r.changes.filter { $0.kind == .primary }.count
+    print(
+      "| \(name) | \(cells) | \(method) | \(r.hiddenCells) (\(primary) + \(r.hiddenCells - primary)) | \(String(format: "%.1f", r.hiddenShare * 100))% | \(String(format: "%.2f", time)) | \(r.rounds) | \(String(format: "%.3f", audit)) (\(outcome?.rawValue ?? "?")) |")
   }
-  grid.append((0..<size.1).map { c in grid.reduce(0) { $0 + $1[c] } })
-  var lines = ["group," + (0..<size.1).map { "C\($0)" }.joined(separator: ",") + ",Total"]
-  for (index, row) in grid.enumerated() {
-    lines.append((index == size.0 ? "Total" : "R\(index)") + "," + row.map(String.init).joined(separator: ",") + ",\(row.reduce(0, +))")
-  }
-  let input = scratch.appendingPathComponent("t\(size.0).csv").path
-  let output = scratch.appendingPathComponent("p\(size.0).csv").path
-  try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
-  var protectReport: Protector.Report?
-  let protect = try seconds { protectReport = try Protector(pack: pack, method: .suppress).protect(input: input, output: output) }
-  var outcome: Outcome?
-  let audit = seconds { outcome = Checker(pack: pack).check(paths: [output]).results[0].outcome }
-  let r = protectReport!
-  let primary = r.changes.filter { $0.kind == .primary }.count
-  print(
-    "| \((size.0 + 1) * (size.1 + 1)) | \(r.hiddenCells) (\(primary) + \(r.hiddenCells - primary)) | \(String(format: "%.1f", r.hiddenShare * 100))% | \(String(format: "%.2f", protect)) | \(r.rounds) | \(String(format: "%.3f", audit)) (\(outcome?.rawValue ?? "?")) |")
 }

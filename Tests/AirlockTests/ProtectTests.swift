@@ -4,7 +4,7 @@ import Testing
 @testable import Airlock
 
 /// A small deterministic generator, so that failures reproduce.
-private struct SplitMix: RandomNumberGenerator {
+struct SplitMix: RandomNumberGenerator {
   var state: UInt64
   mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
@@ -15,7 +15,7 @@ private struct SplitMix: RandomNumberGenerator {
   }
 }
 
-private func randomCount(_ rng: inout SplitMix) -> Int {
+func randomCount(_ rng: inout SplitMix) -> Int {
   switch Int.random(in: 0..<10, using: &rng) {
   case 0: 0
   case 1, 2: Int.random(in: 1..<10, using: &rng)
@@ -24,7 +24,7 @@ private func randomCount(_ rng: inout SplitMix) -> Int {
 }
 
 /// A crosstab with row and column totals.
-private func twoDimensional(rows: Int, columns: Int, _ rng: inout SplitMix) -> String {
+func twoDimensional(rows: Int, columns: Int, _ rng: inout SplitMix) -> String {
   var grid = (0..<rows).map { _ in (0..<columns).map { _ in randomCount(&rng) } }
   grid.append((0..<columns).map { c in grid.reduce(0) { $0 + $1[c] } })
   var lines = ["group," + (0..<columns).map { "C\($0)" }.joined(separator: ",") + ",Total"]
@@ -35,7 +35,7 @@ private func twoDimensional(rows: Int, columns: Int, _ rng: inout SplitMix) -> S
 }
 
 /// A long table of three dimensions with every margin.
-private func threeDimensional(_ sizes: [Int], _ rng: inout SplitMix) -> String {
+func threeDimensional(_ sizes: [Int], _ rng: inout SplitMix) -> String {
   var inner: [[Int]: Int] = [:]
   for a in 0..<sizes[0] { for b in 0..<sizes[1] { for c in 0..<sizes[2] { inner[[a, b, c]] = randomCount(&rng) } } }
   var lines = ["a,b,c,count"]

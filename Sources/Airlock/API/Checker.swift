@@ -13,6 +13,11 @@ public struct Checker: Sendable {
 
   /// Released tables to compare new outputs with (`--history`).
   public var history: ReleaseHistory?
+  /// Whether released tables that cannot disclose anything together with a new output are ruled
+  /// out from the history's packed cells before the comparison (the default). `false` decodes and
+  /// compares every released table of the signature: the same findings, slower (for benchmarks
+  /// and tests).
+  public var prunesHistory = true
 
   /// Tables larger than this are not compared across outputs (their cells would all be kept).
   public static let crossOutputCellLimit = 200_000
@@ -67,14 +72,29 @@ public struct Checker: Sendable {
       groups.append(group)
     }
     var released: [String: [ComparableTable]] = [:]
+    var indexes: [String: ReleaseHistory.SignatureIndex] = [:]
     // Per signature, the outputs before this one that have it.
     var earlier: [String: [Int]] = [:]
     for index in results.indices where results[index].error == nil {
       guard let table = tables[index], let signature = signatures[index] else { continue }
       defer { earlier[signature, default: []].append(index) }
-      if let history, released[signature] == nil {
+      var fromHistory: [ComparableTable] = []
+      if let history {
         do {
-          released[signature] = try history.tables(withSignature: signature)
+          if !prunesHistory {
+            if released[signature] == nil { released[signature] = try history.tables(withSignature: signature) }
+            fromHistory = released[signature] ?? []
+          } else {
+            let signatureIndex: ReleaseHistory.SignatureIndex
+            if let known = indexes[signature] {
+              signatureIndex = known
+            } else {
+              signatureIndex = try history.index(signature: signature)
+              indexes[signature] = signatureIndex
+            }
+            fromHistory = try history.candidates(
+              for: table, in: signatureIndex, threshold: differencing.threshold, inclusive: differencing.inclusive)
+          }
         } catch {
           results[index].error = error
           continue
@@ -87,7 +107,7 @@ public struct Checker: Sendable {
           candidates.append(tables[other]!)
         }
       }
-      candidates += released[signature] ?? []
+      candidates += fromHistory
       let found = differencing.findings(for: table, against: candidates)
       guard !found.isEmpty else { continue }
       results[index].findings += found

@@ -38,6 +38,28 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     return (pairs.map(\.0).joined(separator: "\u{1E}"), pairs.map(\.1))
   }
 
+  /// The cells keyed with labels in sorted-dimension order (so that the keys of two tables whose
+  /// dimensions are listed in different orders match), sorted by key, as the release history
+  /// indexes them. Keys without one label per dimension are left out, as the comparison leaves them
+  /// out; `isExact` is false when the table has such keys or repeats a dimension name, and then the
+  /// history does not prune by these cells.
+  func sortedCells() -> (keys: [String], values: [Double], isExact: Bool) {
+    let order = dimensions.indices.sorted { dimensions[$0] < dimensions[$1] }
+    var exact = Set(dimensions).count == dimensions.count
+    var pairs: [(String, Double)] = []
+    pairs.reserveCapacity(cells.count)
+    for (key, value) in cells {
+      let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+      guard parts.count == dimensions.count else {
+        exact = false
+        continue
+      }
+      pairs.append((order.map { String(parts[$0]) }.joined(separator: "\u{1F}"), value))
+    }
+    pairs.sort { $0.0 < $1.0 }
+    return (pairs.map(\.0), pairs.map(\.1), exact)
+  }
+
   private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells }
 
   /// A table from its parts (for tests and benchmarks).

@@ -21,6 +21,10 @@ struct CrossOutputAudit {
   }
 
   /// Hidden cells that `newer` and `older` together disclose, reported on `newer`.
+  ///
+  /// `ReleaseHistory.SignatureIndex` skips released tables by the guards of `nested` and `banded`
+  /// below (shared keys, nesting, a small difference, differing band labels): a new way to
+  /// disclose must be reflected there too, or released tables that show it would be skipped.
   func derive(newer: ComparableTable, older: ComparableTable) -> [Derivation] {
     guard newer.signature == older.signature, newer.source != older.source else { return [] }
     let permutation = newer.dimensions.map { older.dimensions.firstIndex(of: $0)! }

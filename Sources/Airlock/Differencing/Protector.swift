@@ -50,7 +50,7 @@ public struct Protector {
     self.base = base ?? (rounding.isEnabled && rounding.string("scheme") == "base" ? rounding.integer("base") : 5)
   }
 
-  fileprivate struct Slot: Hashable {
+  struct Slot: Hashable {
     let cell: Int
     let measure: Int
   }
@@ -65,20 +65,11 @@ public struct Protector {
       throw AirlockError(.usage, file: input, "airlock protect handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table") airlock cannot protect")
     }
     let raw = try RawTable(path: input)
-    let marker = pack.markers.first { !$0.isEmpty && ValueParser.impliedRange(of: $0) == nil && !pack.zeroMarkers.contains($0) } ?? "*"
+    let marker = Self.marker(pack)
     let counts = table.measures.indices.filter { table.measures[$0].role == .count }
-    var slotAt: [String: Slot] = [:]
-    var values: [Slot: Double?] = [:]
-    for cell in 0..<table.cellCount {
-      for measure in counts {
-        let slot = Slot(cell: cell, measure: measure)
-        slotAt["\(table.line(ofCell: cell)):\(table.field(ofCell: cell, measure: measure))"] = slot
-        switch table.values[measure][cell] {
-        case .number(let value): values[slot] = value
-        default: values[slot] = .some(nil)
-        }
-      }
-    }
+    let slots = Self.slots(of: table, counts: counts)
+    let slotAt = slots.slotAt
+    var values = slots.values
     var changes: [Change] = []
     func change(_ kind: Change.Kind, _ slot: Slot, _ why: String) {
       changes.append(
@@ -107,17 +98,8 @@ public struct Protector {
     let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
       (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
     })
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-protect-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let (scratch, candidate) = try Self.candidatePath(for: input)
     defer { try? FileManager.default.removeItem(at: scratch) }
-    let candidate = scratch.appendingPathComponent((input as NSString).lastPathComponent.replacingOccurrences(of: ".gz", with: "")).path
-    // A manifest beside the input applies to the candidate too.
-    if let declaration = try OutputDeclaration.find(for: input), !declaration.source.isEmpty,
-      let text = try? String(contentsOfFile: declaration.source, encoding: .utf8),
-      declaration.source.hasSuffix(".airlock.yaml") && !declaration.source.hasSuffix("/airlock.yaml")
-    {
-      try? text.write(toFile: scratch.appendingPathComponent(OutputDeclaration.baseName(of: (candidate as NSString).lastPathComponent) + ".airlock.yaml").path, atomically: true, encoding: .utf8)
-    }
 
     for round in 1...max(8, table.cellCount * counts.count + 2) {
       report.rounds = round
@@ -158,6 +140,49 @@ public struct Protector {
     }
     try raw.write(to: output, values: values, slotAt: slotAt, marker: marker)
     report.changes = changes
+    Self.account(&report, table: table, counts: counts, values: values)
+    return report
+  }
+
+  /// The marker written for withheld cells: the pack's first marker that implies no range.
+  static func marker(_ pack: RulePack) -> String {
+    pack.markers.first { !$0.isEmpty && ValueParser.impliedRange(of: $0) == nil && !pack.zeroMarkers.contains($0) } ?? "*"
+  }
+
+  /// Every count of `table` by its position in the file (`line:field`), and its value (`nil` inside: withheld).
+  static func slots(of table: Table, counts: [Int]) -> (slotAt: [String: Slot], values: [Slot: Double?]) {
+    var slotAt: [String: Slot] = [:]
+    var values: [Slot: Double?] = [:]
+    for cell in 0..<table.cellCount {
+      for measure in counts {
+        let slot = Slot(cell: cell, measure: measure)
+        slotAt["\(table.line(ofCell: cell)):\(table.field(ofCell: cell, measure: measure))"] = slot
+        switch table.values[measure][cell] {
+        case .number(let value): values[slot] = value
+        default: values[slot] = .some(nil)
+        }
+      }
+    }
+    return (slotAt, values)
+  }
+
+  /// A scratch folder and the path in it where candidate versions of `input` are written and checked;
+  /// a manifest beside the input applies to the candidate too.
+  static func candidatePath(for input: String) throws(AirlockError) -> (scratch: URL, candidate: String) {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-protect-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let candidate = scratch.appendingPathComponent((input as NSString).lastPathComponent.replacingOccurrences(of: ".gz", with: "")).path
+    if let declaration = try OutputDeclaration.find(for: input), !declaration.source.isEmpty,
+      let text = try? String(contentsOfFile: declaration.source, encoding: .utf8),
+      declaration.source.hasSuffix(".airlock.yaml") && !declaration.source.hasSuffix("/airlock.yaml")
+    {
+      try? text.write(toFile: scratch.appendingPathComponent(OutputDeclaration.baseName(of: (candidate as NSString).lastPathComponent) + ".airlock.yaml").path, atomically: true, encoding: .utf8)
+    }
+    return (scratch, candidate)
+  }
+
+  /// Fills the report's information loss: cells and counts hidden (margins excluded).
+  static func account(_ report: inout Report, table: Table, counts: [Int], values: [Slot: Double?]) {
     var hidden = 0.0, total = 0.0
     for cell in 0..<table.cellCount where !table.isMargin(cell) {
       for measure in counts {
@@ -171,7 +196,6 @@ public struct Protector {
       }
     }
     report.hiddenShare = total > 0 ? hidden / total : 0
-    return report
   }
 
   /// Withholds the smallest published, non-zero cell in each line through `slot` that has no other
@@ -280,7 +304,7 @@ struct RawTable {
     self.rows = rows
   }
 
-  fileprivate func write(to path: String, values: [Protector.Slot: Double?], slotAt: [String: Protector.Slot], marker: String)
+  func write(to path: String, values: [Protector.Slot: Double?], slotAt: [String: Protector.Slot], marker: String)
     throws(AirlockError)
   {
     func quoted(_ field: String) -> String {
