@@ -6,7 +6,7 @@ import Testing
 @Suite struct CellStoreTests {
   /// Ids in runs of `runLength` (on average), up to `maximum`.
   private func ids(count: Int, runLength: Int, maximum: UInt32, seed: UInt64) -> [UInt32] {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(state: seed)
     var result: [UInt32] = []
     while result.count < count {
       let id = UInt32.random(in: 0...maximum, using: &generator)
@@ -26,7 +26,7 @@ import Testing
       #expect(packed.count == expected.count)
       #expect((0..<expected.count).allSatisfy { packed[$0] == expected[$0] }, "runs of \(runLength), ids up to \(maximum)")
       // Reading out of order too.
-      var generator = SeededGenerator(seed: 9)
+      var generator = SplitMix(state: 9)
       #expect((0..<2000).allSatisfy { _ in
         let index = Int.random(in: 0..<expected.count, using: &generator)
         return packed[index] == expected[index]

@@ -27,7 +27,7 @@ import Testing
   }
 
   private func table(rows: Int, seed: UInt64, quotedNewlines: Bool = false) -> String {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(state: seed)
     var text = "region,sex,count\n"
     for row in 0..<rows {
       let region = quotedNewlines && row % 7 == 0 ? "\"North\nEast \(row % 13)\"" : "R\(row % 37)"

@@ -56,10 +56,9 @@ func check(_ text: String, name: String = "t.csv", pack: RulePack = pack()) -> O
   checkFile(write(text, to: name, in: temporaryFolder()), pack: pack)
 }
 
-/// A small deterministic random generator (SplitMix64), so that failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
+/// A small deterministic generator, so that failures reproduce.
+struct SplitMix: RandomNumberGenerator {
   var state: UInt64
-  init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
