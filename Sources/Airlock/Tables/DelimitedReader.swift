@@ -253,6 +253,18 @@ final class DelimitedReader {
 
     @inline(__always) func column(_ at: Int) -> Int { at - lineStart - continuation + 1 }
 
+    /// At a carriage return at `at`: whether the byte after it is still to be read; an error unless
+    /// it is a line feed (or the end of the stream).
+    func needsMoreAfterCarriageReturn(_ at: Int) throws(AirlockError) -> Bool {
+      if at + 1 >= end && !atEnd { return true }
+      if at + 1 < end && buffer[at + 1] != Self.newline {
+        throw error(
+          "carriage return not followed by a line feed (old Mac line endings are not supported)", line: line,
+          column: column(at + 1))
+      }
+      return false
+    }
+
     while true {
       // A field starts at p.
       if fields == fieldCapacity { growFields() }
@@ -323,13 +335,7 @@ final class DelimitedReader {
           } else if b == Self.newline {
             terminator = Self.newline
           } else if b == Self.carriageReturn {
-            if p + 1 >= end && !atEnd { return false }
-            if p + 1 < end && buffer[p + 1] != Self.newline {
-              throw error(
-                "carriage return not followed by a line feed (old Mac line endings are not supported)",
-                line: line,
-                column: column(p + 1))
-            }
+            if try needsMoreAfterCarriageReturn(p) { return false }
             p += 1
             terminator = p < end ? Self.newline : 0
           } else {
@@ -357,13 +363,7 @@ final class DelimitedReader {
             fieldEnd = p
             terminator = Self.newline
           } else if b == Self.carriageReturn {
-            if p + 1 >= end && !atEnd { return false }
-            if p + 1 < end && buffer[p + 1] != Self.newline {
-              throw error(
-                "carriage return not followed by a line feed (old Mac line endings are not supported)",
-                line: line,
-                column: column(p + 1))
-            }
+            if try needsMoreAfterCarriageReturn(p) { return false }
             fieldEnd = p
             p += 1
             terminator = p < end ? Self.newline : 0
