@@ -29,17 +29,18 @@ struct CellEqualsTotalRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  /// One row or column: its published margin (NaN when none), the sum of its published
+  /// One row or column: the cell of its published margin (-1 when none), the sum of its published
   /// categories, how many categories it has (counting stops at 2) and whether one is withheld.
+  /// 16 bytes, since a large table has millions of groups.
   private struct Group {
-    var margin: Double = .nan
     var sum: Double = 0
+    var marginCell: Int32 = -1
     var categories: UInt8 = 0
     var withheld = false
 
-    mutating func add(_ value: CellValue, isMargin: Bool) {
+    mutating func add(_ value: CellValue, cell: Int, isMargin: Bool) {
       switch (value, isMargin) {
-      case (.number(let number), true): margin = number
+      case (.number, true): marginCell = Int32(truncatingIfNeeded: cell)
       case (.number(let number), false):
         sum += number
         if categories < 2 { categories += 1 }
@@ -51,7 +52,9 @@ struct CellEqualsTotalRule: TableRule {
     }
 
     /// The group's total: its margin, or the sum when every category is published.
-    var total: Double? { !margin.isNaN ? margin : (withheld ? nil : sum) }
+    func total(_ values: PackedValues) -> Double? {
+      marginCell >= 0 ? values[Int(marginCell)].number : (withheld ? nil : sum)
+    }
   }
 
   static let kinds: Set<OutputKind> = [.frequency]
@@ -109,6 +112,10 @@ struct CellEqualsTotalRule: TableRule {
   func check(_ table: Table, into sink: inout FindingSink) {
     let cellCount = table.cellCount
     guard !table.dimensions.isEmpty else { return }
+    guard cellCount < Int(Int32.max) else {
+      // Never reached in practice (the cell store would not fit in memory first); never a pass.
+      return sink.add(finding(.review, file: table.file, reason: "too many cells (over 2^31) to check groups"))
+    }
     let structuralZeros = table.structuralZeroCells
     for (measureIndex, measure) in table.measures.enumerated() where measure.role == .count {
       let values = table.values[measureIndex]
@@ -122,16 +129,16 @@ struct CellEqualsTotalRule: TableRule {
         grouping.forEachCell(table) { cell, group in
           // A structural zero is not a category anyone could be in.
           if !structuralZeros.isEmpty && structuralZeros.contains(cell) { return }
-          groups[group].add(values[cell], isMargin: dimension.isMarginLabel[Int(labels.id(of: cell))])
+          groups[group].add(values[cell], cell: cell, isMargin: dimension.isMarginLabel[Int(labels.id(of: cell))])
         }
         labels = table.keys[d].sequentialReader()
         grouping.forEachCell(table) { cell, group in
           guard !dimension.isMarginLabel[Int(labels.id(of: cell))], case .number(let value) = values[cell], value > 0
           else { return }
           let group = groups[group]
-          guard group.categories >= 2, let total = group.total, value == total else { return }
+          guard group.categories >= 2, let total = group.total(values), value == total else { return }
           guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-          let scope = !group.margin.isNaN ? "its published total" : "the sum of its group"
+          let scope = group.marginCell >= 0 ? "its published total" : "the sum of its group"
           let inMargin = table.isMargin(cell) ? " (a margin)" : ""
           sink.add(
             finding(
