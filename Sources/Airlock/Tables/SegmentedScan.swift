@@ -33,12 +33,18 @@ struct SegmentedScan: @unchecked Sendable {
   /// Files read in segments so far (for tests and benchmarks).
   static let segmentedReads = Atomic<Int>(0)
 
-  /// How many segments to use for `bytes` still to read: one per thread (`limits.threads`, or one
-  /// per core up to 8), each at least `limits.segmentBytes`.
+  /// The threads to read with (`limits.threads`, or one per core up to 8).
+  static func threads(_ limits: ReadLimits) -> Int {
+    max(1, limits.threads ?? min(ProcessInfo.processInfo.activeProcessorCount, 8))
+  }
+
+  /// How many segments to use for `bytes` still to read: four per thread, so that a thread slowed
+  /// by other work on the machine holds the others up less, each at least `limits.segmentBytes`;
+  /// one (no segments) for one thread.
   static func segmentCount(bytes: Int, limits: ReadLimits) -> Int {
-    guard limits.segmentBytes > 0 else { return 1 }
-    let threads = limits.threads ?? min(ProcessInfo.processInfo.activeProcessorCount, 8)
-    return max(1, min(threads, bytes / limits.segmentBytes))
+    let threads = threads(limits)
+    guard limits.segmentBytes > 0, threads > 1 else { return 1 }
+    return max(1, min(4 * threads, bytes / limits.segmentBytes))
   }
 
   /// The offsets where segments 2... start: just after the first line feed at or after each of
@@ -100,10 +106,16 @@ struct SegmentedScan: @unchecked Sendable {
     }
     let all = segments
     Self.segmentedReads.add(1, ordering: .relaxed)
-    DispatchQueue.concurrentPerform(iterations: all.count) { index in
-      let segment = all[index]
-      guard let reader = segment.reader else { return }
-      segment.error = read(segment, from: reader, until: segment.end - segment.start, whole: false)
+    // Each worker takes the next segment nobody has started.
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: min(Self.threads(limits), all.count)) { _ in
+      while true {
+        let index = next.add(1, ordering: .relaxed).oldValue
+        guard index < all.count else { return }
+        let segment = all[index]
+        guard let reader = segment.reader else { continue }
+        segment.error = read(segment, from: reader, until: segment.end - segment.start, whole: false)
+      }
     }
 
     // Merge in file order; the first segment that does not end where the next starts reads on alone.
