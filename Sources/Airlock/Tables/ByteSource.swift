@@ -35,6 +35,8 @@ struct FileSource: ByteSource {
   /// The file's size and modification time when it was opened.
   private(set) var openedSize: Int64 = 0
   private(set) var openedModified = timespec()
+  /// The file's device and inode, so that a segment opened later is known to read the same file.
+  private(set) var identity: (device: UInt64, inode: UInt64) = (0, 0)
   /// Where reading started (a segment of the file read on its own thread).
   private var offset: Int64 = 0
   private var total: Int64 = 0
@@ -66,20 +68,25 @@ struct FileSource: ByteSource {
     descriptor = fd
     openedSize = Int64(info.st_size)
     openedModified = info.st_mtim
+    identity = (UInt64(info.st_dev), UInt64(info.st_ino))
   }
 
-  /// Opens `path` to read from byte `offset` on, as one segment of a file whose size and
-  /// modification time were `size` and `modified` when its first segment was opened: a file that
-  /// changed since is an error at the segment's end, as for a whole file.
-  init(path: String, offset: Int64, size: Int64, modified: timespec) throws(AirlockError) {
+  /// Opens `path` to read from byte `offset` on, as one segment of the file `first` reads: a file
+  /// replaced since is an error now, one changed since (size, modification time) at the segment's
+  /// end, as for a whole file.
+  init(path: String, offset: Int64, of first: FileSource) throws(AirlockError) {
     try self.init(path: path)
+    guard identity == first.identity else {
+      throw AirlockError(.input, file: path, "the file was replaced while it was read; check it again once it is complete")
+    }
     guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
       throw AirlockError(.input, file: path, "cannot seek (\(String(cString: strerror(errno))))")
     }
     self.offset = offset
-    openedSize = size
-    openedModified = modified
+    openedSize = first.openedSize
+    openedModified = first.openedModified
   }
+
 
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
     while true {

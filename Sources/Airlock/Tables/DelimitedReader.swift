@@ -136,10 +136,8 @@ final class DelimitedReader {
   /// The line the next record starts on.
   var nextLine: Int { line }
 
-  /// The size and modification time of the file when it was opened (nil for gzip or memory input).
-  var openedFile: (size: Int64, modified: timespec)? {
-    (source as? FileSource).map { ($0.openedSize, $0.openedModified) }
-  }
+  /// The plain file read, as opened (nil for gzip or memory input).
+  var openedFile: FileSource? { source as? FileSource }
 
   /// Bytes of the (decompressed) stream consumed so far.
   var consumedBytes: Int { bytesDropped + position }

@@ -170,8 +170,8 @@ struct OutputChecker {
       builder.storing || reader.openedFile == nil
       ? []
       : SegmentedScan.boundaries(
-        path: path, start: reader.consumedBytes, size: Int(reader.openedFile!.size),
-        count: SegmentedScan.segmentCount(bytes: Int(reader.openedFile!.size) - reader.consumedBytes, limits: limits))
+        path: path, start: reader.consumedBytes, size: Int(reader.openedFile!.openedSize),
+        count: SegmentedScan.segmentCount(bytes: Int(reader.openedFile!.openedSize) - reader.consumedBytes, limits: limits))
     if !boundaries.isEmpty {
       let scan = SegmentedScan(
         path: path, schema: schema, pack: pack, limits: limits, findingLimit: findingLimit, rules: rules,

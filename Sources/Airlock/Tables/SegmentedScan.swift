@@ -92,11 +92,11 @@ struct SegmentedScan: @unchecked Sendable {
     reader: DelimitedReader, builder: TableBuilder, boundaries: [Int], sink: inout FindingSink
   ) throws(AirlockError) -> (rows: Int, cells: Int) {
     guard let file = reader.openedFile else { throw AirlockError(.input, file: path, "segmented read of a stream") }
-    let ends = boundaries + [Int(file.size)]
+    let ends = boundaries + [Int(file.openedSize)]
     var segments = [Segment(reader: reader, builder: builder, start: 0, end: ends[0], findingLimit: findingLimit)]
     for (index, start) in boundaries.enumerated() {
       // A segment that cannot open is read by its predecessor, which will not end exactly there.
-      let source = try? FileSource(path: path, offset: Int64(start), size: file.size, modified: file.modified)
+      let source = try? FileSource(path: path, offset: Int64(start), of: file)
       let segmentReader = source.map {
         DelimitedReader(path: path, source: $0, delimiter: reader.delimiter, limits: limits)
       }
