@@ -130,14 +130,16 @@ final class LinearProgram {
     var seen: [Interval]? = nil
     var objective = [Double](repeating: 0, count: variables)
     var last: Int? = nil
-    for variable in targets {
-      var bounds: [Double] = []
-      for sense in [1.0, -1.0] {
+    // Every minimum first, then every maximum: consecutive LPs of the same sense start from a
+    // basis close to their optimum, which saves most of the simplex iterations.
+    var minimum: [Int: Double] = [:]
+    for sense in [1.0, -1.0] {
+      for variable in targets where sense > 0 || minimum[variable] != nil {
         if let settled, let seen {
-          let inner = bounds.isEmpty ? seen[variable] : Interval(lower: bounds[0], upper: seen[variable].upper)
+          let inner = Interval(lower: minimum[variable] ?? seen[variable].lower, upper: seen[variable].upper)
           if settled(variable, inner) {
-            bounds = [inner.lower, inner.upper]
-            break
+            result[variable] = inner
+            continue
           }
         }
         if last != variable {
@@ -149,30 +151,33 @@ final class LinearProgram {
         Clp_setObjSense(model, sense)
         _ = Clp_primal(model, 0)
         solved += 1
+        let bound: Double
         switch Clp_status(model) {
         case 0:
           let solution = Clp_getColSolution(model)!
-          bounds.append(solution[variable])
-          do {
-            if seen == nil { seen = (0..<variables).map { Interval(lower: solution[$0], upper: solution[$0]) } }
-            for j in 0..<variables {
-              let x = solution[j]
-              if x < seen![j].lower { seen![j].lower = x }
-              if x > seen![j].upper { seen![j].upper = x }
-            }
+          bound = solution[variable]
+          if seen == nil { seen = (0..<variables).map { Interval(lower: solution[$0], upper: solution[$0]) } }
+          for j in 0..<variables {
+            let x = solution[j]
+            if x < seen![j].lower { seen![j].lower = x }
+            if x > seen![j].upper { seen![j].upper = x }
           }
         case 1:
           return (.infeasible, seen)
         case 2:
           // Unbounded: only possible upwards (lower bounds are finite).
-          bounds.append(sense > 0 ? lower[variable] : Self.infinity)
+          bound = sense > 0 ? lower[variable] : Self.infinity
           if sense < 0, seen != nil { seen![variable].upper = Self.infinity }
         default:
           // Stopped on limits or numerical trouble: claim nothing tighter than the a-priori bounds.
-          bounds.append(sense > 0 ? lower[variable] : upper[variable])
+          bound = sense > 0 ? lower[variable] : upper[variable]
+        }
+        if sense > 0 {
+          minimum[variable] = bound
+        } else {
+          result[variable] = Interval(lower: minimum[variable]!, upper: bound)
         }
       }
-      result[variable] = Interval(lower: bounds[0], upper: bounds[1])
     }
     return (.intervals(result), seen)
   }

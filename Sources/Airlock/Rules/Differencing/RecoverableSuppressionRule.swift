@@ -231,7 +231,7 @@ struct RecoverableSuppressionRule: TableRule {
     let outcome = program.intervals(
       variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations,
       of: system.unknowns.indices.filter { exact.recovered[$0] == nil },
-      settled: magnitude ? nil : { _, inner in (inner.upper - 1e-6).rounded(.down) - (inner.lower + 1e-6).rounded(.up) >= minWidth })
+      settled: magnitude ? nil : { _, inner in (inner.upper + 5e-7).rounded(.down) - (inner.lower - 5e-7).rounded(.up) >= minWidth })
     guard case .intervals = outcome else {
       // Exactly what the whole elimination finds, as before: values it pins down outside their
       // bounds are the contradiction reported.
@@ -270,7 +270,9 @@ struct RecoverableSuppressionRule: TableRule {
   /// levels"; the lower level is taken equal to the upper), and without evidence must not be exact.
   private func protectionProblem(_ raw: Interval, need: MagnitudeSensitivity.Need?, magnitude: Bool) -> String? {
     guard magnitude else {
-      let interval = Interval(lower: raw.lower.rounded(.up), upper: raw.upper.rounded(.down))
+      // The solver's bounds are exact only to its tolerance (43.999999999999986 for 44): within
+      // 1e-6 of a whole number they are that number, then rounded inwards.
+      let interval = Interval(lower: (raw.lower - 1e-6).rounded(.up), upper: (raw.upper + 1e-6).rounded(.down))
       guard interval.width < minWidth else { return nil }
       return interval.width < 0.5
         ? "recovered exactly by linear programming: it is \(formatNumber(interval.lower))"
