@@ -116,8 +116,8 @@ if parts?.contains("history") ?? true {
   return lines.joined(separator: "\n") + "\n"
 }
 
-// The tables below are drawn from their own seed, the same whether or not the history part ran.
-rng = SplitMix(state: 43)
+// The tables below are drawn after the history's draws: without the history part
+// (`AIRLOCK_BENCH_PARTS=protect`) they are other tables of the same sizes.
 print("\n## Protect and audit\n")
 print(
   "| table | cells | method | withheld (primary + secondary) | share of total hidden | time s | rounds | LPs | audit (check) s | audit LPs |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")

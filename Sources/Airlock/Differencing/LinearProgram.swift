@@ -20,7 +20,8 @@ public struct Interval: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The attacker's problem: the tightest bounds on each unknown cell given the table's equations,
-/// solved with COIN-OR CLP (two LPs per cell: minimise, then maximise).
+/// solved with COIN-OR CLP (at most two LPs per cell, minimise and maximise, in one model per group
+/// of cells linked by equations).
 final class LinearProgram {
   static let infinity = 1e30
 
