@@ -8,8 +8,9 @@
 //    table of the signature (before); the findings must be the same.
 // 2. `airlock protect` and the hypercube heuristic (`HypercubeSuppression`), then the audit, on tables
 //    of two and three dimensions of about 100, 1,000 and 10,000 cells with random counts (a tenth of
-//    them small): time, cells withheld, information loss. `AIRLOCK_BENCH_TABLES=0,1` runs only those tables,
-//    `AIRLOCK_BENCH_METHODS=hypercube` only that method.
+//    them small): time, LPs solved, cells withheld, information loss. `AIRLOCK_BENCH_TABLES=0,1` runs
+//    only those tables, `AIRLOCK_BENCH_METHODS=hypercube` only that method, `AIRLOCK_BENCH_PARTS=protect`
+//    only this part (`history` only the first), and `AIRLOCK_BENCH_KEEP=DIR` copies each result there.
 import Airlock
 import Foundation
 
@@ -36,7 +37,9 @@ defer { try? FileManager.default.removeItem(at: scratch) }
 var rng = SplitMix(state: 42)
 let pack = try RulePackLoader.load("default")
 
-print("## Release history\n")
+let parts = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_PARTS"].map { Set($0.split(separator: ",").map(String.init)) }
+let keep = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_KEEP"]
+if parts?.contains("history") ?? true { print("## Release history\n") }
 /// A history of `signatures × perSignature` random tables (10 bands × 2 sexes), `nested` of the
 /// first signature's being the new output plus 1–5 in every cell (nested populations with small
 /// differences: each must be found). The new output is checked with the pruning (after) and with
@@ -74,10 +77,12 @@ print("## Release history\n")
   print(
     "| \(signatures * perSignature) tables, \(signatures) signature\(signatures == 1 ? "" : "s")\(nested > 0 ? ", \(nested) nested" : "") | \(String(format: "%.1f", build)) s | \(String(format: "%.3f", before)) s | \(String(format: "%.3f", after)) s | \(findings) (\(same && findings == bruteFindings ? "same as before" : "DIFFERENT: \(bruteFindings) before")) | \(report?.results[0].outcome?.rawValue ?? "error") |")
 }
-print("| history | build | check, every table compared (before) | check, pruned (after) | X002 findings | verdict |\n|---|---:|---:|---:|---|---|")
-try historyRun(signatures: 1_000, perSignature: 100)
-try historyRun(signatures: 1, perSignature: 100_000)
-try historyRun(signatures: 1, perSignature: 100_000, nested: 1_000)
+if parts?.contains("history") ?? true {
+  print("| history | build | check, every table compared (before) | check, pruned (after) | X002 findings | verdict |\n|---|---:|---:|---:|---|---|")
+  try historyRun(signatures: 1_000, perSignature: 100)
+  try historyRun(signatures: 1, perSignature: 100_000)
+  try historyRun(signatures: 1, perSignature: 100_000, nested: 1_000)
+}
 
 // MARK: - Protect and the hypercube heuristic
 
@@ -111,9 +116,11 @@ try historyRun(signatures: 1, perSignature: 100_000, nested: 1_000)
   return lines.joined(separator: "\n") + "\n"
 }
 
+// The tables below are drawn after the history's draws: without the history part
+// (`AIRLOCK_BENCH_PARTS=protect`) they are other tables of the same sizes.
 print("\n## Protect and audit\n")
 print(
-  "| table | cells | method | withheld (primary + secondary) | share of total hidden | time s | rounds | audit (check) s |\n|---|---:|---|---:|---:|---:|---:|---:|")
+  "| table | cells | method | withheld (primary + secondary) | share of total hidden | time s | rounds | LPs | audit (check) s | audit LPs |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 var tables: [(name: String, cells: Int, text: String)] = []
 for (rows, columns) in [(10, 10), (32, 32), (100, 100)] {
   tables.append(("2-D \(rows)×\(columns)", (rows + 1) * (columns + 1), twoDimensional(rows, columns)))
@@ -123,18 +130,14 @@ for (a, b, c) in [(4, 4, 5), (9, 9, 9), (20, 20, 23)] {
 }
 let methods = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_METHODS"].map { Set($0.split(separator: ",").map(String.init)) }
 let only = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_TABLES"].map { Set($0.split(separator: ",").map(String.init)) }
-for (index, (name, cells, text)) in tables.enumerated() where only?.contains(String(index)) ?? true {
+for (index, (name, cells, text)) in tables.enumerated() where (only?.contains(String(index)) ?? true) && (parts?.contains("protect") ?? true) {
   let input = scratch.appendingPathComponent("t\(index).csv").path
   try text.write(toFile: input, atomically: true, encoding: .utf8)
   for method in ["protect", "hypercube"] where methods?.contains(method) ?? true {
-    // protect on the large 3-D table takes tens of audit rounds of about a minute each: only on request.
-    if method == "protect" && index == 5 && only == nil {
-      print("| \(name) | \(cells) | protect | skipped (AIRLOCK_BENCH_TABLES=5 runs it; over 20 minutes) | | | | |")
-      continue
-    }
     let output = scratch.appendingPathComponent("\(method)\(index).csv").path
     var report: Protector.Report?
     var failure: String?
+    let programs = AuditStatistics.linearProgramsSolved
     let time = seconds {
       do {
         report = method == "protect"
@@ -145,13 +148,16 @@ for (index, (name, cells, text)) in tables.enumerated() where only?.contains(Str
       }
     }
     guard let r = report else {
-      print("| \(name) | \(cells) | \(method) | failed: \(failure ?? "?") | | \(String(format: "%.2f", time)) | | |")
+      print("| \(name) | \(cells) | \(method) | failed: \(failure ?? "?") | | \(String(format: "%.2f", time)) | | | | |")
       continue
     }
+    let protectPrograms = AuditStatistics.linearProgramsSolved - programs
+    if let keep { try? FileManager.default.copyItem(atPath: output, toPath: keep + "/\(method)\(index).csv") }
     var outcome: Outcome?
     let audit = seconds { outcome = Checker(pack: pack).check(paths: [output]).results[0].outcome }
+    let auditPrograms = AuditStatistics.linearProgramsSolved - programs - protectPrograms
     let primary = r.changes.filter { $0.kind == .primary }.count
     print(
-      "| \(name) | \(cells) | \(method) | \(r.hiddenCells) (\(primary) + \(r.hiddenCells - primary)) | \(String(format: "%.1f", r.hiddenShare * 100))% | \(String(format: "%.2f", time)) | \(r.rounds) | \(String(format: "%.3f", audit)) (\(outcome?.rawValue ?? "?")) |")
+      "| \(name) | \(cells) | \(method) | \(r.hiddenCells) (\(primary) + \(r.hiddenCells - primary)) | \(String(format: "%.1f", r.hiddenShare * 100))% | \(String(format: "%.2f", time)) | \(r.rounds) | \(protectPrograms) | \(String(format: "%.3f", audit)) (\(outcome?.rawValue ?? "?")) | \(auditPrograms) |")
   }
 }

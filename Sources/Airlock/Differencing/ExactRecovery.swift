@@ -11,7 +11,19 @@ struct ExactRecovery {
 
   private(set) var recovered: [Int: Recovered] = [:]
 
+  /// Recovers what `system` pins down: by subtraction, then by elimination over all its equations.
   init(_ system: TableEquations) {
+    substitute(system)
+    eliminate(system.equations.indices.filter { system.equations[$0].tolerance == 0 }, variables: system.unknowns.count, of: system)
+  }
+
+  /// Recovers by subtraction only; `eliminate(_:where:)` may follow.
+  init(subtractingOnly system: TableEquations) {
+    substitute(system)
+  }
+
+  /// Repeatedly solves the equations with one unknown left (a chain of subtractions).
+  private mutating func substitute(_ system: TableEquations) {
     var known: [Int: Double] = [:]
     var progress = true
     while progress {
@@ -26,31 +38,72 @@ struct ExactRecovery {
         progress = true
       }
     }
-    // Rational elimination over the rest.
-    let exact = system.equations.filter { $0.tolerance == 0 }
-    guard !exact.isEmpty else { return }
+  }
+
+  /// Exact rational elimination, separately over each group of unknowns linked by exact equations
+  /// (a variable is pinned down by the equations of its own group only), skipping the groups in
+  /// which `candidate` accepts no unknown not yet recovered: the audit passes the unknowns that
+  /// feasible solutions have not already shown to vary.
+  mutating func eliminate(_ system: TableEquations, where candidate: (Int) -> Bool) {
+    let exact = system.equations.indices.filter { system.equations[$0].tolerance == 0 }
+    guard system.equations.allSatisfy({ $0.tolerance != 0 || ($0.rhs == $0.rhs.rounded() && abs($0.rhs) < 1e12) }) else { return }
     let n = system.unknowns.count
+    var parent = Array(0..<n)
+    func root(_ x: Int) -> Int {
+      var x = x
+      while parent[x] != x {
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+      }
+      return x
+    }
+    for index in exact {
+      let terms = system.equations[index].terms
+      guard let first = terms.first else { continue }
+      let a = root(first.variable)
+      for term in terms.dropFirst() where root(term.variable) != a { parent[root(term.variable)] = a }
+    }
+    var wanted = Set<Int>()
+    for variable in 0..<n where recovered[variable] == nil && candidate(variable) { wanted.insert(root(variable)) }
+    var groups: [Int: [Int]] = [:]
+    for index in exact {
+      guard let first = system.equations[index].terms.first, wanted.contains(root(first.variable)) else { continue }
+      groups[root(first.variable), default: []].append(index)
+    }
+    for equations in groups.values { eliminate(equations, variables: n, of: system) }
+  }
+
+  /// Reduced row echelon form of `equations` (indices of exact equations of `system`), over the
+  /// unknowns they mention; records every unknown whose row has no free unknown left.
+  private mutating func eliminate(_ equations: [Int], variables n: Int, of system: TableEquations) {
+    guard !equations.isEmpty else { return }
+    let exact = equations.map { system.equations[$0] }
+    guard exact.allSatisfy({ $0.rhs == $0.rhs.rounded() && abs($0.rhs) < 1e12 }) else { return }
+    // Local columns: the unknowns these equations mention, in variable order.
+    let columns = Set(exact.flatMap { $0.terms.map(\.variable) }).sorted()
+    var local: [Int: Int] = [:]
+    for (index, variable) in columns.enumerated() { local[variable] = index }
+    let m = columns.count
     var rows: [[Rational]] = exact.map { equation in
-      var row = [Rational](repeating: .zero, count: n + 1)
+      var row = [Rational](repeating: .zero, count: m + 1)
       // A cell appears once per equation (a margin and its distinct parts).
-      for term in equation.terms { row[term.variable] = Rational(Int(term.coefficient)) }
-      row[n] = Rational(Int(equation.rhs.rounded()))
+      for term in equation.terms { row[local[term.variable]!] = Rational(Int(term.coefficient)) }
+      row[m] = Rational(Int(equation.rhs.rounded()))
       return row
     }
-    guard exact.allSatisfy({ $0.rhs == $0.rhs.rounded() && abs($0.rhs) < 1e12 }) else { return }
     var pivotRow = 0
     var pivots: [(row: Int, column: Int)] = []
-    for column in 0..<n where pivotRow < rows.count {
+    for column in 0..<m where pivotRow < rows.count {
       guard let found = (pivotRow..<rows.count).first(where: { !rows[$0][column].isZero }) else { continue }
       rows.swapAt(pivotRow, found)
       guard let inverse = rows[pivotRow][column].inverse else { return }
-      for k in 0...n {
+      for k in 0...m where !rows[pivotRow][k].isZero {
         guard let value = rows[pivotRow][k] * inverse else { return }
         rows[pivotRow][k] = value
       }
       for other in rows.indices where other != pivotRow && !rows[other][column].isZero {
         let factor = rows[other][column]
-        for k in 0...n {
+        for k in 0...m where !rows[pivotRow][k].isZero {
           guard let product = factor * rows[pivotRow][k], let difference = rows[other][k] - product else { return }
           rows[other][k] = difference
         }
@@ -58,9 +111,9 @@ struct ExactRecovery {
       pivots.append((pivotRow, column))
       pivotRow += 1
     }
-    for (row, column) in pivots where recovered[column] == nil {
-      let others = (0..<n).filter { $0 != column && !rows[row][$0].isZero }
-      if others.isEmpty { recovered[column] = Recovered(value: rows[row][n].doubleValue, equation: nil) }
+    for (row, column) in pivots where recovered[columns[column]] == nil {
+      let others = (0..<m).filter { $0 != column && !rows[row][$0].isZero }
+      if others.isEmpty { recovered[columns[column]] = Recovered(value: rows[row][m].doubleValue, equation: nil) }
     }
   }
 }

@@ -100,6 +100,8 @@ struct RecoverableSuppressionRule: TableRule {
   let tolerancePerTerm: Double
   let zeroMarkers: Set<Int>
   let sensitivity: MagnitudeSensitivity
+  /// Solves as the audit did before its faster solve (tests compare the two).
+  var reference = false
 
   init(parameters: RuleParameters, pack: RulePack) {
     minWidth = parameters.number("min_width")
@@ -152,7 +154,7 @@ struct RecoverableSuppressionRule: TableRule {
       return
     }
     guard !system.unknowns.isEmpty, !system.equations.isEmpty else { return }
-    let exact = ExactRecovery(system)
+    let (exact, lp) = reference ? referenceSolve(system) : solve(system, magnitude: magnitude)
     if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
       sink.add(contradiction(table))
       return
@@ -181,7 +183,7 @@ struct RecoverableSuppressionRule: TableRule {
         sensitivity.need(CellEvidence.of(cell: system.unknowns[variable], in: table)).map { (variable, $0) }
       }) : [:]
     if !open.isEmpty {
-      switch LinearProgram().intervals(variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations) {
+      switch lp {
       case .infeasible:
         sink.add(contradiction(table))
         return
@@ -212,6 +214,48 @@ struct RecoverableSuppressionRule: TableRule {
     }
   }
 
+  /// Exact recovery and feasibility intervals of `system`. Subtraction first; then the LPs, one
+  /// model per group of linked unknowns, skipping a count whose feasible solutions so far already
+  /// span `min_width` (its interval can only be wider, so it passes either way); then exact
+  /// elimination, only over the groups of equations that hold an unknown no feasible solution has
+  /// shown to vary (an unknown the equations pin down takes one value in every solution). An
+  /// infeasible system leaves elimination out: it is a contradiction either way.
+  private func solve(_ system: TableEquations, magnitude: Bool) -> (ExactRecovery, LinearProgram.Outcome) {
+    var exact = ExactRecovery(subtractingOnly: system)
+    // Contradicted subtractions are reported before any LP, as the whole elimination used to be.
+    if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
+      return (exact, .infeasible)
+    }
+    let program = LinearProgram()
+    let minWidth = minWidth
+    let outcome = program.intervals(
+      variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations,
+      of: system.unknowns.indices.filter { exact.recovered[$0] == nil },
+      settled: magnitude ? nil : { _, inner in (inner.upper + 5e-7).rounded(.down) - (inner.lower - 5e-7).rounded(.up) >= minWidth })
+    guard case .intervals = outcome else {
+      // Exactly what the whole elimination finds, as before: values it pins down outside their
+      // bounds are the contradiction reported.
+      exact.eliminate(system) { _ in true }
+      return (exact, outcome)
+    }
+    let seen = program.seen
+    exact.eliminate(system) { variable in !(seen[variable].map { $0.width > 1e-6 } ?? false) }
+    return (exact, outcome)
+  }
+
+  /// The audit's solve as it was before `solve(_:magnitude:)`: elimination over the whole system,
+  /// then both LPs for every unknown in one model. Kept to check the faster solve against.
+  private func referenceSolve(_ system: TableEquations) -> (ExactRecovery, LinearProgram.Outcome) {
+    let exact = ExactRecovery(system)
+    if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
+      return (exact, .infeasible)
+    }
+    return (
+      exact,
+      LinearProgram().referenceIntervals(variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations)
+    )
+  }
+
   /// Why a withheld magnitude's evidence does not fit its feasibility interval, or `nil`.
   private func misfit(_ need: MagnitudeSensitivity.Need, _ interval: Interval) -> String? {
     let slack = 1e-7 * max(1, abs(need.value))
@@ -226,7 +270,9 @@ struct RecoverableSuppressionRule: TableRule {
   /// levels"; the lower level is taken equal to the upper), and without evidence must not be exact.
   private func protectionProblem(_ raw: Interval, need: MagnitudeSensitivity.Need?, magnitude: Bool) -> String? {
     guard magnitude else {
-      let interval = Interval(lower: raw.lower.rounded(.up), upper: raw.upper.rounded(.down))
+      // The solver's bounds are exact only to its tolerance (43.999999999999986 for 44): within
+      // 1e-6 of a whole number they are that number, then rounded inwards.
+      let interval = Interval(lower: (raw.lower - 1e-6).rounded(.up), upper: (raw.upper + 1e-6).rounded(.down))
       guard interval.width < minWidth else { return nil }
       return interval.width < 0.5
         ? "recovered exactly by linear programming: it is \(formatNumber(interval.lower))"
