@@ -61,4 +61,26 @@ import Testing
     let hits = result.findings.filter { $0.code == "C003" }
     #expect(hits.contains { $0.cell?.map(\.label) == ["A0", "B0", "C0"] })
   }
+
+  /// Labels are looked up by their bytes: short ones (8 bytes or fewer) packed in the slot, longer
+  /// ones in the arena. Every key stored is found with its value; no other key is.
+  @Test func byteStringTableFindsExactlyWhatWasStored() {
+    var generator = SplitMix(state: 77)
+    var table = ByteStringTable()
+    var stored: [[UInt8]: UInt32] = [:]
+    func random() -> [UInt8] {
+      (0..<Int.random(in: 0...20, using: &generator)).map { _ in UInt8.random(in: 0...3, using: &generator) + 48 }
+    }
+    for value in 0..<3000 {
+      let key = random()
+      if stored[key] != nil { continue }
+      stored[key] = UInt32(value)
+      #expect(key.withUnsafeBufferPointer { table.insert($0, value: UInt32(value)) })
+    }
+    for (key, value) in stored { #expect(key.withUnsafeBufferPointer { table.find($0) } == value) }
+    for _ in 0..<3000 {
+      let key = random()
+      #expect(key.withUnsafeBufferPointer { table.find($0) } == stored[key])
+    }
+  }
 }

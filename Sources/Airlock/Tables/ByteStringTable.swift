@@ -10,6 +10,8 @@ struct ByteStringTable {
     var offset: Int32 = -1
     var length: Int32 = 0
     var value: UInt32 = 0
+    /// A key of 8 bytes or fewer, packed: compared without touching the arena.
+    var short: UInt64 = 0
   }
 
   private var slots: [Slot]
@@ -24,9 +26,22 @@ struct ByteStringTable {
     slots = Array(repeating: Slot(), count: 64)
   }
 
+  /// The bytes of a key of 8 bytes or fewer, packed little-endian.
+  @inline(__always)
+  static func shortKey(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var key: UInt64 = 0
+    for (index, byte) in bytes.enumerated() { key |= UInt64(byte) << UInt64(8 * index) }
+    return key
+  }
+
   /// FNV-1a over 8-byte words, then a final mix; the length is folded in.
   @inline(__always)
   static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    if bytes.count <= 8 {
+      var h = (shortKey(bytes) ^ UInt64(bytes.count) << 56) &* 0x9E37_79B9_7F4A_7C15
+      h ^= h >> 32
+      return h
+    }
     var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
     guard let base = bytes.baseAddress else { return h }
     let raw = UnsafeRawPointer(base)
@@ -61,6 +76,18 @@ struct ByteStringTable {
   func find(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> UInt32? {
     let mask = slots.count - 1
     var index = Int(truncatingIfNeeded: hash) & mask
+    if bytes.count <= 8 {
+      let key = Self.shortKey(bytes)
+      let length = Int32(bytes.count)
+      return slots.withUnsafeBufferPointer { slots in
+        while true {
+          let slot = slots[index]
+          if slot.offset < 0 { return nil }
+          if slot.short == key && slot.length == length { return slot.value }
+          index = (index + 1) & mask
+        }
+      }
+    }
     return slots.withUnsafeBufferPointer { slots in
       arena.withUnsafeBufferPointer { arena in
         while true {
@@ -86,7 +113,10 @@ struct ByteStringTable {
     let hash = Self.hash(bytes)
     let offset = Int32(arena.count)
     arena.append(contentsOf: bytes)
-    place(Slot(hash: hash, offset: offset, length: Int32(bytes.count), value: value))
+    place(
+      Slot(
+        hash: hash, offset: offset, length: Int32(bytes.count), value: value,
+        short: bytes.count <= 8 ? Self.shortKey(bytes) : 0))
     count += 1
     return true
   }

@@ -58,9 +58,11 @@ func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>
 }
 
 /// The last label seen in one dimension column, so that a run of equal labels costs one compare.
+/// Its bytes live in a buffer of its own that grows with the longest label (freed by its builder).
 private struct LastLabel {
-  var bytes: [UInt8] = []
-  var valid = false
+  private var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
+  private var capacity = 32
+  private var count = -1  // nothing yet
   var id: UInt32 = 0
   var isMargin = false
   /// Whether the field rules found nothing in it.
@@ -68,17 +70,23 @@ private struct LastLabel {
 
   @inline(__always)
   func matches(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
-    valid && bytes.withUnsafeBufferPointer { bytesEqual($0, other) }
+    count == other.count && bytesEqual(UnsafeBufferPointer(start: storage, count: count), other)
   }
 
   mutating func set(_ other: UnsafeBufferPointer<UInt8>, id: UInt32, isMargin: Bool, isQuiet: Bool) {
-    bytes.removeAll(keepingCapacity: true)
-    bytes.append(contentsOf: other)
-    valid = true
+    if other.count > capacity {
+      storage.deallocate()
+      capacity = other.count
+      storage = .allocate(capacity: capacity)
+    }
+    if let base = other.baseAddress, other.count > 0 { storage.update(from: base, count: other.count) }
+    count = other.count
     self.id = id
     self.isMargin = isMargin
     self.isQuiet = isQuiet
   }
+
+  func deallocate() { storage.deallocate() }
 }
 
 /// Bits, one per index, zero to start with; the storage grows to the largest index set, so a small
@@ -253,7 +261,7 @@ final class TableBuilder {
     let margins = pack.margins + (schema.declaration?.margins ?? [])
     marginLabels = margins.map { Array($0.lowercased().utf8) }
     columnIsMargin = schema.header.map { header in margins.contains { $0.lowercased() == header.lowercased() } }
-    lastLabel = Array(repeating: LastLabel(), count: dimensionColumns.count)
+    lastLabel = dimensionColumns.map { _ in LastLabel() }
     otherColumns = schema.header.indices.filter { !schema.dimensionColumns.contains($0) }
     labelFacts = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
     rowIDs = Array(repeating: 0, count: dimensionColumns.count)
@@ -283,6 +291,10 @@ final class TableBuilder {
     table.declaration = schema.declaration
     table.crosstabFields = schema.layout == .wide ? schema.valueColumns.map { $0 + 1 } : []
     table.cellsPerRow = schema.layout == .wide ? max(1, schema.valueColumns.count) : 1
+  }
+
+  deinit {
+    for label in lastLabel { label.deallocate() }
   }
 
   /// Makes room for about `rows` rows, so that the store does not over-allocate as it grows.
