@@ -29,6 +29,13 @@ struct ExactRecovery {
     // Rational elimination over the rest.
     let exact = system.equations.filter { $0.tolerance == 0 }
     guard !exact.isEmpty else { return }
+    // Only integers that fit: the conversions below trap otherwise (a fuzzer found a margin of 8e48).
+    guard
+      exact.allSatisfy({ equation in
+        equation.rhs == equation.rhs.rounded() && abs(equation.rhs) < 1e12
+          && equation.terms.allSatisfy { $0.coefficient == $0.coefficient.rounded() && abs($0.coefficient) < 1e12 }
+      })
+    else { return }
     let n = system.unknowns.count
     var rows: [[Rational]] = exact.map { equation in
       var row = [Rational](repeating: .zero, count: n + 1)
@@ -37,7 +44,6 @@ struct ExactRecovery {
       row[n] = Rational(Int(equation.rhs.rounded()))
       return row
     }
-    guard exact.allSatisfy({ $0.rhs == $0.rhs.rounded() && abs($0.rhs) < 1e12 }) else { return }
     var pivotRow = 0
     var pivots: [(row: Int, column: Int)] = []
     for column in 0..<n where pivotRow < rows.count {
