@@ -240,6 +240,14 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     #expect(result.error == nil && result.outcome == .fail)
   }
 
+  /// Found by Scripts/fuzz.sh reader (issue 8, second round, after the fix above): a 117-digit
+  /// count made COIN-OR CLP abort on an assertion (values past 1e100) in the differencing rules.
+  @Test func fuzzCrashLinearProgramHugeCount() {
+    let bytes = Array(Data(base64Encoded: "YWdlX2JhbmQsc19uLG4KMTgtMy01OSxGZW1hbGUsNTgKNDAtNTksTWFsZSw0ZjZxcgplMF8tNzksRmxlLAlfcGN0Nwo0MC01OSxGZW0uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uaW5fZW5kLGNvdW50CjEzLjM3LDE3LjkzLDIKMTcuX2ZyZXFfdHlwZTkzLDIxLmluX2VuZCxjb3VudAoxMy4zNywxNy45MywxbWVkaWEKMTcuX3R5cGU5MywyMS40OSw0OAoyMS40OV9iYW5kLHNfbixuCjE4LTM5LEZlbWFsZSw0MgoxOC0zOSxNYWxlLAlfcGN0Nwo0MC01OSxGZW0uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uaW5fZW5kLGNvdW50CjEzLjM3LDE3LjkzLDIKMTcuX2ZyZXFfdHlwZTkzLDIxLmluX2VuZCxjb3VudAoxMy4zNywxNy45MywxbWVkaWEKMTcuX3R5amU5MywyMS40OSw0ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODgKMjEuNDksMjUuMDUsMTYzCjI2LjA1LDI4LjYxLDIwMQoyOC42KSwzMi4xNyxoMjIKMzIuMTcsMzUuNDYsNTcKMzUuNzMsMzI5Ljk0OCw0CjIxLjQ5LDI1Li4uLi4uLi4uLi4uLi4uLi4uLi4uZW1hbGUsNjEKNjAtNzksTWFsZSwwCjgwKyxGZW1hbGUsMjMKOFYrLE1hbGVmLDAyClRvOSxNYWxlLDAKODArLEZlbWFsZSwyMwo4VissTWFsZSwwMgpUbzksTWFsZSwwCjgwKyxGZW1hbGUsMjMKOFYrLE1hbGUsMDIKVG90YWwsRmVtYWxlLDE4NAoxOF0tOSxNYWxlLAlfcGN0Ngo0MS01JTksRmVtYWxlLDU4CjQwLTU3OSxGZW1hbGUsNjEKOTAtNzksTWFsZSwwCjgwKyxGZW1hbGUsMjMKOFYrLE1nbGUsMDIKVG90YWwsRm1hbGUsMTg0ClRvdGFsLE1hbGUsNTMK")!)
+    let result = FuzzingEntryPoints.check(data: bytes, name: "t.csv", pack: pack())
+    #expect(result.outcome != nil || result.error != nil)  // it used to abort the process
+  }
+
   @Test func memoryEntryPointMatchesTheFileReader() {
     let text = "region,count\nNorth,3\nSouth,40\n"
     let fromMemory = FuzzingEntryPoints.check(data: Array(text.utf8), name: "t.csv", pack: pack())

@@ -35,6 +35,15 @@ final class LinearProgram {
   /// The feasibility interval of every variable.
   func intervals(variables: Int, lower: [Double], upper: [Double], equations: [Equation]) -> Outcome {
     guard variables > 0 else { return .intervals([]) }
+    // CLP asserts (aborting the process) when values reach 1e100 during pivoting; a fuzzer found a
+    // 117-digit count that got there. Past 1e15 doubles no longer hold whole counts exactly, so no
+    // cell can be recovered exactly either: claim nothing rather than run the solver.
+    let limit = 1e15
+    guard
+      equations.allSatisfy({ equation in
+        abs(equation.rhs) < limit && abs(equation.tolerance) < limit && equation.terms.allSatisfy { abs($0.coefficient) < limit }
+      }), lower.allSatisfy({ abs($0) < limit }), upper.allSatisfy({ abs($0) < limit || $0 >= Self.infinity })
+    else { return .intervals(zip(lower, upper).map { Interval(lower: $0, upper: $1) }) }
     let model = Clp_newModel()!
     defer { Clp_deleteModel(model) }
     Clp_setLogLevel(model, 0)
