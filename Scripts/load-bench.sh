@@ -34,7 +34,17 @@ best() {  # best of 5 wall-clock runs, in ms
   done
   echo $b
 }
+cpu() {  # best of 5 CPU times (user + system), in ms: steadier than wall-clock on a shared machine
+  local b=999999
+  for _ in 1 2 3 4 5; do
+    /usr/bin/time -f '%U %S' -o "$W/time" "$@" > /dev/null 2>&1
+    local ms; ms=$(awk '{printf "%d", ($1 + $2) * 1000}' "$W/time")
+    [ "$ms" -lt $b ] && b=$ms
+  done
+  echo $b
+}
 q=$(best "$A" queue --key bob.key)
+qcpu=$(cpu "$A" queue --key bob.key)
 v=$(best "$A" log verify)
 entries=$(wc -l < store/log/entries.jsonl)
-echo "load-bench: $REQUESTS requests, $((REQUESTS * FILES)) files, $entries log entries: queue ${q} ms (target 200), log verify ${v} ms (target 2000)"
+echo "load-bench: $REQUESTS requests, $((REQUESTS * FILES)) files, $entries log entries: queue ${q} ms (target 200; ${qcpu} ms CPU), log verify ${v} ms (target 2000)"

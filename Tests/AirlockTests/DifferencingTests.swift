@@ -280,4 +280,14 @@ private let regionHierarchy = """
     #expect(result == .intervals([Interval(lower: 0, upper: 10), Interval(lower: 0, upper: 10)]))
     #expect(program.solved == 4)
   }
+
+  /// Numbers past 10^15 are not whole counts in doubles and crash the solver: the audit says it
+  /// cannot run (review), never passes the withheld cells.
+  @Test func hugeValuesNeedReviewNotAPass() {
+    // Four withheld cells, no single unknown in any line: the equations hold the huge totals.
+    let result = check("group,Yes,No,Total\nA,*,*,30000000000000020\nB,*,*,70\nTotal,60,30000000000000030,30000000000000090\n")
+    let audit = result.findings.filter { $0.code == "X001" }
+    #expect(audit.contains { $0.outcome == .review && $0.reason.contains("10^15") })
+    #expect(result.outcome != .pass)
+  }
 }

@@ -111,6 +111,26 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     #expect(throws: AirlockError.self) { try RulePackLoader.load(text: "extends: default\n" + yaml, file: "laughs.yaml") }
   }
 
+  /// Nested explicit keys (`? - ?`) took the YAML parser 29 s, 57 s and over a minute (fuzzing,
+  /// Tests/Fixtures/yaml-complex-keys): refused before parsing, in manifests and rule packs alike.
+  @Test func complexYAMLKeysAreRefusedBeforeParsing() throws {
+    let findings = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/yaml-complex-keys")
+    let files = try FileManager.default.contentsOfDirectory(atPath: findings.path).filter { $0.hasSuffix(".yaml") }
+    #expect(files.count == 3)
+    for name in files {
+      let text = try String(contentsOf: findings.appendingPathComponent(name), encoding: .utf8)
+      let start = Date()
+      do {
+        _ = try FuzzingEntryPoints.manifest(text)
+        Issue.record("\(name) accepted")
+      } catch { #expect(error.message.contains("complex mapping keys"), "\(name): \(error.message)") }
+      #expect(throws: AirlockError.self) { try RulePackLoader.load(text: text, file: name) }
+      #expect(Date().timeIntervalSince(start) < 1, "\(name)")
+    }
+    // A question mark in text is still text.
+    #expect((try? FuzzingEntryPoints.manifest("kind: frequency\npopulation: who? all adults\n")) != nil)
+  }
+
   @Test func nulBytesInTheHeaderAndInvalidUTF8InColumnNames() {
     #expect(check("reg\u{0}ion,count\nA,20\n").error?.message.contains("NUL") == true)
     let path = write(Data("r".utf8) + Data([0xC3, 0x28]) + Data(",count\nA,20\n".utf8), to: "t.csv", in: temporaryFolder())
@@ -229,6 +249,23 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     let line = "bob@tre ,namespaces=\"airlock-review\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOUnKWZbtUh6qebPywoXDU8ijFZ+F86lEP4yJeXHN2O\n"
     #expect(throws: AirlockError.self) { try TrustList.parse(line) }
     #expect(throws: AirlockError.self) { try TrustList.parse("a ,,, ssh-ed25519 AAAA\n") }
+  }
+
+  /// Found by Scripts/fuzz.sh reader (issue 8, second round): a margin of 8e48 with suppressed
+  /// cells trapped converting it to Int in `ExactRecovery` (the size guard came after the
+  /// conversion). Now the equations are skipped and the table is checked like any other.
+  @Test func fuzzCrashExactRecoveryHugeMargin() {
+    let text = "region?,Mal,eFem/ale,Total\nNo1rth,*,1,8422222222222222222222222222222222222222222222222\nSouth,*,*,112\n"
+    let result = FuzzingEntryPoints.check(data: Array(text.utf8), name: "t.csv", pack: pack())
+    #expect(result.error == nil && result.outcome == .fail)
+  }
+
+  /// Found by Scripts/fuzz.sh reader (issue 8, second round, after the fix above): a 117-digit
+  /// count made COIN-OR CLP abort on an assertion (values past 1e100) in the differencing rules.
+  @Test func fuzzCrashLinearProgramHugeCount() {
+    let bytes = Array(Data(base64Encoded: "YWdlX2JhbmQsc19uLG4KMTgtMy01OSxGZW1hbGUsNTgKNDAtNTksTWFsZSw0ZjZxcgplMF8tNzksRmxlLAlfcGN0Nwo0MC01OSxGZW0uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uaW5fZW5kLGNvdW50CjEzLjM3LDE3LjkzLDIKMTcuX2ZyZXFfdHlwZTkzLDIxLmluX2VuZCxjb3VudAoxMy4zNywxNy45MywxbWVkaWEKMTcuX3R5cGU5MywyMS40OSw0OAoyMS40OV9iYW5kLHNfbixuCjE4LTM5LEZlbWFsZSw0MgoxOC0zOSxNYWxlLAlfcGN0Nwo0MC01OSxGZW0uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uLi4uaW5fZW5kLGNvdW50CjEzLjM3LDE3LjkzLDIKMTcuX2ZyZXFfdHlwZTkzLDIxLmluX2VuZCxjb3VudAoxMy4zNywxNy45MywxbWVkaWEKMTcuX3R5amU5MywyMS40OSw0ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODgKMjEuNDksMjUuMDUsMTYzCjI2LjA1LDI4LjYxLDIwMQoyOC42KSwzMi4xNyxoMjIKMzIuMTcsMzUuNDYsNTcKMzUuNzMsMzI5Ljk0OCw0CjIxLjQ5LDI1Li4uLi4uLi4uLi4uLi4uLi4uLi4uZW1hbGUsNjEKNjAtNzksTWFsZSwwCjgwKyxGZW1hbGUsMjMKOFYrLE1hbGVmLDAyClRvOSxNYWxlLDAKODArLEZlbWFsZSwyMwo4VissTWFsZSwwMgpUbzksTWFsZSwwCjgwKyxGZW1hbGUsMjMKOFYrLE1hbGUsMDIKVG90YWwsRmVtYWxlLDE4NAoxOF0tOSxNYWxlLAlfcGN0Ngo0MS01JTksRmVtYWxlLDU4CjQwLTU3OSxGZW1hbGUsNjEKOTAtNzksTWFsZSwwCjgwKyxGZW1hbGUsMjMKOFYrLE1nbGUsMDIKVG90YWwsRm1hbGUsMTg0ClRvdGFsLE1hbGUsNTMK")!)
+    let result = FuzzingEntryPoints.check(data: bytes, name: "t.csv", pack: pack())
+    #expect(result.outcome != nil || result.error != nil)  // it used to abort the process
   }
 
   @Test func memoryEntryPointMatchesTheFileReader() {

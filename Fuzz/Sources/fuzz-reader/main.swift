@@ -4,12 +4,13 @@ import FuzzDriver
 
 /// The CSV/TSV reader and every rule behind it: the first byte picks the name (delimiter by extension).
 nonisolated(unsafe) let pack = try! RulePackLoader.load("default")
+nonisolated(unsafe) let rules = pack.enabledRules()
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
   let name = ["t.csv", "t.tsv", "t.txt", "t.tab"][Int(bytes.first ?? 0) % 4]
   let limits = ReadLimits(maxFieldBytes: 4096, maxFields: 512, maxDecompressedBytes: 1 << 20)
-  _ = FuzzingEntryPoints.check(data: Array(bytes.dropFirst()), name: name, pack: pack, limits: limits)
+  _ = FuzzingEntryPoints.check(data: Array(bytes.dropFirst()), name: name, pack: pack, rules: rules, limits: limits)
   return 0
 }
 

@@ -7,7 +7,13 @@ import Foundation
 @_spi(Fuzzing) public enum FuzzingEntryPoints {
   /// Checks `bytes` as an output called `name` (`.csv`, `.tsv`, `.csv.gz`, ...) with `pack`.
   public static func check(data bytes: [UInt8], name: String, pack: RulePack, limits: ReadLimits = ReadLimits()) -> OutputResult {
-    var checker = OutputChecker(pack: pack, rules: pack.enabledRules(), limits: limits, findingLimit: 1000)
+    check(data: bytes, name: name, pack: pack, rules: pack.enabledRules(), limits: limits)
+  }
+
+  /// Checks `bytes` as an output called `name` with `rules` (built once from `pack`, as a command
+  /// that checks many files builds them once).
+  public static func check(data bytes: [UInt8], name: String, pack: RulePack, rules: [any Rule], limits: ReadLimits = ReadLimits()) -> OutputResult {
+    var checker = OutputChecker(pack: pack, rules: rules, limits: limits, findingLimit: 1000)
     checker.memoryInput = bytes
     return checker.check(path: name)
   }

@@ -8,13 +8,17 @@ struct YAMLValue {
   let file: String
   let path: String
 
-  /// Parses `text`, refusing anchors and aliases (they let a small file expand without bound).
+  /// Parses `text`, refusing anchors and aliases (they let a small file expand without bound) and
+  /// explicit complex keys (`? ...`: nested ones take the YAML parser minutes on a 2 KB file, a
+  /// fuzzer found; no pack or manifest needs a key that is not plain text).
   static func parse(_ text: String, file: String) throws(AirlockError) -> YAMLValue {
     guard text.utf8.count <= 1 << 20 else {
       throw AirlockError(.configuration, file: file, "file is larger than 1 MiB")
     }
-    if let (line, column) = firstAnchorOrAlias(in: text) {
-      throw AirlockError(.configuration, file: file, line: line, column: column, "anchors and aliases are not allowed")
+    if let (line, column, token) = firstRefusedToken(in: text) {
+      let message =
+        token == "?" ? "complex mapping keys (`? `) are not allowed; keys are plain text" : "anchors and aliases are not allowed"
+      throw AirlockError(.configuration, file: file, line: line, column: column, message)
     }
     let node: Node?
     do {
@@ -30,8 +34,9 @@ struct YAMLValue {
     return value
   }
 
-  /// The position of the first YAML anchor (`&name`) or alias (`*name`) outside quotes and comments.
-  static func firstAnchorOrAlias(in text: String) -> (Int, Int)? {
+  /// The position of the first YAML anchor (`&name`), alias (`*name`) or explicit key indicator
+  /// (`? `) outside quotes and comments, with the character found.
+  static func firstRefusedToken(in text: String) -> (Int, Int, Character)? {
     var line = 1, column = 0
     var quote: Character? = nil
     var previous: Character = "\n"
@@ -59,7 +64,12 @@ struct YAMLValue {
       } else if character == "&" || character == "*" {
         let next = index + 1 < characters.count ? characters[index + 1] : " "
         if ":-[,{?\n".contains(lastSignificant), next.isLetter || next.isNumber || next == "_" {
-          return (line, column)
+          return (line, column, character)
+        }
+      } else if character == "?" {
+        let next = index + 1 < characters.count ? characters[index + 1] : "\n"
+        if ":-[,{?\n".contains(lastSignificant), next == " " || next == "\t" || next == "\n" || next == "\r" {
+          return (line, column, character)
         }
       }
       previous = character

@@ -46,7 +46,14 @@ struct ExactRecovery {
   /// feasible solutions have not already shown to vary.
   mutating func eliminate(_ system: TableEquations, where candidate: (Int) -> Bool) {
     let exact = system.equations.indices.filter { system.equations[$0].tolerance == 0 }
-    guard system.equations.allSatisfy({ $0.tolerance != 0 || ($0.rhs == $0.rhs.rounded() && abs($0.rhs) < 1e12) }) else { return }
+    // Only integers that fit: the conversions below trap otherwise (a fuzzer found a margin of 8e48).
+    guard
+      system.equations.allSatisfy({ equation in
+        equation.tolerance != 0
+          || (equation.rhs == equation.rhs.rounded() && abs(equation.rhs) < 1e12
+            && equation.terms.allSatisfy { $0.coefficient == $0.coefficient.rounded() && abs($0.coefficient) < 1e12 })
+      })
+    else { return }
     let n = system.unknowns.count
     var parent = Array(0..<n)
     func root(_ x: Int) -> Int {

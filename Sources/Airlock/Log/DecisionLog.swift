@@ -118,15 +118,17 @@ extension ReviewStore {
 
   /// Appends every store event not yet in the log, in event order, one signed checkpoint per
   /// entry. Idempotent: the log remembers the last event id it holds. This is how the log
-  /// catches up after a process died between a store commit and its log append.
+  /// catches up after a process died between a store commit and its log append (an append cut
+  /// short is finished first). `adoptUnsigned`: sign entries no checkpoint signs as they are (see
+  /// `TransparencyLog.append`).
   @discardableResult
-  public func syncLog(key: SigningKey? = nil) throws(AirlockError) -> Checkpoint? {
+  public func syncLog(key: SigningKey? = nil, adoptUnsigned: Bool = false) throws(AirlockError) -> Checkpoint? {
     var signer = key
     if signer == nil { signer = try logSigner() }
     guard let key = signer else { return nil }
     let log = try decisionLog()
     let trust = try? trustList()
-    return try log.append(key: key) { (existing) throws(AirlockError) -> [Data] in
+    return try log.append(key: key, adoptUnsigned: adoptUnsigned) { (existing) throws(AirlockError) -> [Data] in
       var last = 0
       if let line = existing.last { last = try LogEntry.parse(line).eventId }
       let start = existing.count

@@ -13,10 +13,16 @@ import Foundation
 /// checkpoint           the latest signed checkpoint (C2SP signed note)
 /// checkpoints/<size>   every checkpoint ever signed
 /// log.vkey             the log key's verifier key (origin+id+key), for verifiers to pin
+/// pending              only while an append is under way: its lines and the checkpoint that signs them
 /// ```
 ///
-/// Appends run under an exclusive `flock` on `.lock`; each line is fsynced before the checkpoint
-/// that covers it is signed, written to a temporary file and renamed into place.
+/// Appends run under an exclusive `flock` on `.lock`. Each append first signs the checkpoint that
+/// will cover its line and writes both to `pending` (temporary file, fsync, rename), then appends
+/// the line (fsync), archives the checkpoint, makes it the latest, and removes `pending`. A process
+/// killed at any point leaves either the log as it was or an append that `pending` proves was the
+/// log's own (signed by its key, extending the latest checkpoint): `verify` accepts that and says
+/// so, and the next append (any workflow change, or `airlock log sync`) finishes it first. Lines
+/// that no checkpoint and no pending append sign are never signed silently.
 public final class TransparencyLog: Sendable {
   public let folder: URL
   /// The log's key: its name is the log's origin.
@@ -27,6 +33,8 @@ public final class TransparencyLog: Sendable {
   public var checkpointsFolder: String { folder.appendingPathComponent("checkpoints").path }
   public var vkeyPath: String { folder.appendingPathComponent("log.vkey").path }
   var lockPath: String { folder.appendingPathComponent(".lock").path }
+  /// The append under way (or cut short by a crash): its lines and their signed checkpoint.
+  public var pendingPath: String { folder.appendingPathComponent("pending").path }
 
   public static func vkeyPath(in folder: URL) -> String { folder.appendingPathComponent("log.vkey").path }
 
@@ -106,46 +114,175 @@ public final class TransparencyLog: Sendable {
 
   // MARK: - Appending
 
-  /// Under the log's lock: checks that the entries still match the latest checkpoint, asks `body`
-  /// for new lines (given the current entries), then appends them one at a time, fsyncing each and
-  /// signing a checkpoint after each. Returns the latest checkpoint.
+  /// Under the log's lock: checks that the entries still match the latest checkpoint, finishes an
+  /// append a crash interrupted (see `pending`), asks `body` for new lines (given the current
+  /// entries), then appends them one at a time, each with its own signed checkpoint. Returns the
+  /// latest checkpoint.
+  ///
+  /// Entries after the latest checkpoint that no pending append accounts for (appended by hand, or
+  /// left by a version of airlock before `pending`) are refused, unless `adoptUnsigned` says to
+  /// sign them as they are.
   @discardableResult
-  public func append(key: SigningKey, _ body: ([Data]) throws(AirlockError) -> [Data]) throws(AirlockError) -> Checkpoint {
+  public func append(
+    key: SigningKey, adoptUnsigned: Bool = false, _ body: ([Data]) throws(AirlockError) -> [Data]
+  ) throws(AirlockError) -> Checkpoint {
+    try append(key: key, adoptUnsigned: adoptUnsigned, interruptAfter: nil, body)
+  }
+
+  /// The steps of one append, in order (for tests that stop an append part-way, as a kill would).
+  enum AppendStep: CaseIterable {
+    case pending, line, archive, latest
+  }
+
+  func append(
+    key: SigningKey, adoptUnsigned: Bool = false, interruptAfter interruption: AppendStep?,
+    _ body: ([Data]) throws(AirlockError) -> [Data]
+  ) throws(AirlockError) -> Checkpoint {
     guard key.publicKey == verifier.publicKey else {
       throw AirlockError(.usage, file: vkeyPath, "the log key given is not the key this log is pinned to")
     }
     return try withLock { () throws(AirlockError) -> Checkpoint in
       var (entries, partial) = try readEntries()
-      let (latest, _) = try latestCheckpoint()
-      guard latest.size <= entries.count else {
-        throw AirlockError(.input, file: entriesPath, "the log holds \(entries.count) entries but its checkpoint signs \(latest.size): it was truncated; refusing to append")
+      var (checkpoint, _) = try latestCheckpoint()
+      guard checkpoint.size <= entries.count else {
+        throw AirlockError(.input, file: entriesPath, "the log holds \(entries.count) entries but its checkpoint signs \(checkpoint.size): it was truncated; refusing to append")
       }
       var leaves = entries.map(Merkle.leafHash)
-      guard Merkle.root(leaves[..<latest.size]) == latest.root else {
+      guard Merkle.root(leaves[..<checkpoint.size]) == checkpoint.root else {
         throw AirlockError(.input, file: entriesPath, "the log's entries do not match its checkpoint (edited or reordered); refusing to append")
       }
+      removeTemporaries()
+      let interrupted: PendingAppend?
+      do throws(AirlockError) { interrupted = try interruptedAppend(entries: entries, partial: partial, latest: checkpoint) } catch {
+        throw AirlockError(.input, file: error.file, line: error.line, "\(error.message); refusing to append")
+      }
       if let partial {
-        // An append cut short (a crash mid-write): no checkpoint covers it, so drop it.
+        // A line cut short by a crash: no checkpoint covers it, so drop it (a pending append
+        // writes it again whole).
         guard truncate(entriesPath, off_t(entriesSize() - partial.count)) == 0 else {
           throw AirlockError(.input, file: entriesPath, "cannot drop an incomplete last line")
         }
       }
-      var checkpoint = latest
-      if entries.count > latest.size {
-        // Lines appended (and fsynced) before a crash, never signed: sign them now.
-        checkpoint = Checkpoint(origin: verifier.name, size: entries.count, root: Merkle.root(leaves))
-        try publish(checkpoint, key: key)
+      if let interrupted {
+        // Finish the append a crash interrupted: its checkpoint is already signed.
+        for line in interrupted.lines[(entries.count - (interrupted.checkpoint.size - interrupted.lines.count))...] {
+          try appendLine(line)
+          entries.append(line)
+          leaves.append(Merkle.leafHash(line))
+        }
+        try publish(interrupted.checkpoint, note: interrupted.note)
+        unlink(pendingPath)
+        checkpoint = interrupted.checkpoint
+      } else if FileManager.default.fileExists(atPath: pendingPath) {
+        unlink(pendingPath)  // an append that was finished (or never started): nothing to do
+      }
+      if entries.count > checkpoint.size {
+        guard adoptUnsigned else {
+          throw AirlockError(
+            .input, file: entriesPath, line: checkpoint.size + 1,
+            "\(entries.count - checkpoint.size) entries after the latest checkpoint are signed by no checkpoint, and no interrupted append accounts for them (added by hand?); refusing to sign them. Check them, then run 'airlock log sync --adopt-unsigned' to sign them as they are")
+        }
+        let adopted = Checkpoint(origin: verifier.name, size: entries.count, root: Merkle.root(leaves))
+        let note = try SignedNote.sign(adopted.text, name: verifier.name, key: key)
+        try writePending(note, lines: Array(entries[checkpoint.size...]))
+        try publish(adopted, note: note)
+        unlink(pendingPath)
+        checkpoint = adopted
       }
       for line in try body(entries) {
         guard !line.contains(0x0a) else { throw AirlockError(.usage, "a log entry cannot hold a newline") }
+        let next = Checkpoint(origin: verifier.name, size: entries.count + 1, root: Merkle.root(leaves + [Merkle.leafHash(line)]))
+        let note = try SignedNote.sign(next.text, name: verifier.name, key: key)
+        try writePending(note, lines: [line])
+        if interruption == .pending { throw AirlockError(.input, "append interrupted (test)") }
         try appendLine(line)
+        if interruption == .line { throw AirlockError(.input, "append interrupted (test)") }
+        try publish(next, note: note, interruptAfterArchive: interruption == .archive)
+        if interruption == .latest { throw AirlockError(.input, "append interrupted (test)") }
+        unlink(pendingPath)
         entries.append(line)
         leaves.append(Merkle.leafHash(line))
-        checkpoint = Checkpoint(origin: verifier.name, size: entries.count, root: Merkle.root(leaves))
-        try publish(checkpoint, key: key)
+        checkpoint = next
       }
       return checkpoint
     }
+  }
+
+  /// Removes the temporary files (`<name>.tmp-<uuid>`) of writes a crash cut short. Under the lock:
+  /// no other append is writing one.
+  private func removeTemporaries() {
+    for directory in [folder.path, checkpointsFolder] {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.contains(".tmp-") {
+        unlink((directory as NSString).appendingPathComponent(name))
+      }
+    }
+  }
+
+  /// An append under way: its signed checkpoint and the lines it adds.
+  struct PendingAppend {
+    var checkpoint: Checkpoint
+    var note: String
+    var lines: [Data]
+  }
+
+  private struct PendingFile: Codable {
+    var checkpoint: String
+    var entries: [Data]
+  }
+
+  private func writePending(_ note: String, lines: [Data]) throws(AirlockError) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data: Data
+    do { data = try encoder.encode(PendingFile(checkpoint: note, entries: lines)) } catch {
+      throw AirlockError(.input, file: pendingPath, "cannot encode the pending append")
+    }
+    try Self.writeFile(data, to: pendingPath)
+  }
+
+  /// The append a crash interrupted, when `pending` holds one that extends the latest checkpoint:
+  /// signed by the log's key, its lines following the checkpoint's, the entries after the
+  /// checkpoint (and any line cut short) a prefix of its lines. `nil` when there is no pending
+  /// append, or it was finished (its checkpoint is the published one of its size). Throws when
+  /// `pending` is not that: not signed by the log's key, or not what the entries hold (tampering).
+  func interruptedAppend(entries: [Data], partial: Data?, latest: Checkpoint) throws(AirlockError) -> PendingAppend? {
+    guard let data = FileManager.default.contents(atPath: pendingPath) else { return nil }
+    guard let file = try? JSONDecoder().decode(PendingFile.self, from: data) else {
+      throw AirlockError(.input, file: pendingPath, "not a pending append")
+    }
+    let checkpoint: Checkpoint
+    do { checkpoint = try Checkpoint.open(file.checkpoint, verifier: verifier, file: pendingPath) } catch {
+      throw AirlockError(.input, file: pendingPath, "the pending append's checkpoint does not verify under \(verifier.vkey)")
+    }
+    let pending = PendingAppend(checkpoint: checkpoint, note: file.checkpoint, lines: file.entries)
+    let base = checkpoint.size - pending.lines.count
+    if checkpoint.size <= latest.size {
+      // Finished: its checkpoint must be the one published for its size.
+      let published = try? archivedCheckpoint(checkpoint.size)?.checkpoint
+      let matches = published.map { $0 == checkpoint }
+        ?? (checkpoint.size <= entries.count && Merkle.root(entries[..<checkpoint.size].map(Merkle.leafHash)) == checkpoint.root)
+      guard matches else {
+        throw AirlockError(.input, file: pendingPath, "the pending append signs a tree of size \(checkpoint.size) other than the log's")
+      }
+      return nil
+    }
+    guard base == latest.size, !pending.lines.isEmpty, pending.lines.allSatisfy({ !$0.contains(0x0a) }) else {
+      throw AirlockError(.input, file: pendingPath, "the pending append (to size \(checkpoint.size)) does not follow the latest checkpoint (size \(latest.size))")
+    }
+    let written = entries.count - base
+    guard written <= pending.lines.count, zip(entries[base...], pending.lines).allSatisfy({ $0 == $1 }) else {
+      throw AirlockError(.input, file: entriesPath, line: base + 1, "the entries after the latest checkpoint are not those of the pending append")
+    }
+    if let partial {
+      guard written < pending.lines.count, pending.lines[written].starts(with: partial) else {
+        throw AirlockError(.input, file: entriesPath, line: entries.count + 1, "the incomplete last line is not the pending append's")
+      }
+    }
+    let leaves = entries[..<base].map(Merkle.leafHash) + pending.lines.map(Merkle.leafHash)
+    guard Merkle.root(leaves) == checkpoint.root else {
+      throw AirlockError(.input, file: pendingPath, "the pending append's lines do not hash to its checkpoint")
+    }
+    return pending
   }
 
   private func entriesSize() -> Int {
@@ -165,7 +302,11 @@ public final class TransparencyLog: Sendable {
 
   /// Signs `checkpoint`, archives it as `checkpoints/<size>` and makes it the latest.
   private func publish(_ checkpoint: Checkpoint, key: SigningKey) throws(AirlockError) {
-    let note = try SignedNote.sign(checkpoint.text, name: verifier.name, key: key)
+    try publish(checkpoint, note: try SignedNote.sign(checkpoint.text, name: verifier.name, key: key))
+  }
+
+  /// Archives `checkpoint` (signed as `note`) as `checkpoints/<size>`, then makes it the latest.
+  private func publish(_ checkpoint: Checkpoint, note: String, interruptAfterArchive: Bool = false) throws(AirlockError) {
     let archived = (checkpointsFolder as NSString).appendingPathComponent(String(checkpoint.size))
     if let existing = FileManager.default.contents(atPath: archived) {
       // A log must never sign two different trees of one size.
@@ -176,6 +317,7 @@ public final class TransparencyLog: Sendable {
     } else {
       try Self.writeFile(Data(note.utf8), to: archived)
     }
+    if interruptAfterArchive { throw AirlockError(.input, "append interrupted (test)") }
     try Self.writeFile(Data(note.utf8), to: checkpointPath)
   }
 
@@ -242,17 +384,33 @@ public final class TransparencyLog: Sendable {
 
   // MARK: - Verification
 
+  /// When an append was interrupted (a crash after `pending` was written) and `pending` proves it,
+  /// what is left to do, for `airlock log verify` to say: `nil` otherwise (no append under way, or
+  /// one `verify` reports as a problem).
+  public func interruptedAppendNote() -> String? {
+    guard let (entries, partial) = try? readEntries(), let latest = try? latestCheckpoint().checkpoint,
+      latest.size <= entries.count,
+      let pending = try? interruptedAppend(entries: entries, partial: partial, latest: latest)
+    else { return nil }
+    let written = entries.count - latest.size
+    return "an append was interrupted (\(written) of its \(pending.lines.count) entries written, their checkpoint of size "
+      + "\(pending.checkpoint.size) signed but not yet published); the next change or 'airlock log sync' finishes it"
+  }
+
   /// Recomputes the tree from `entries.jsonl` and checks every checkpoint ever published against
   /// it and against the one before (consistency proofs), and the latest checkpoint against the
   /// newest archived one. `previous` is a checkpoint note the auditor kept from an earlier look.
   /// Returns the problems found (empty: the log verifies) and the verified size.
+  ///
+  /// An append a crash interrupted is not a problem when `pending` proves it: signed by the log's
+  /// key, extending the latest checkpoint, and matching the lines written so far (see
+  /// `interruptedAppend()`). Anything else after the latest checkpoint is.
   public func verify(previous: String? = nil, previousFile: String? = nil) -> (problems: [String], size: Int) {
     var problems: [String] = []
     let entries: [Data]
+    let partial: Data?
     do {
-      let read = try readEntries()
-      entries = read.entries
-      if read.partial != nil { problems.append("\(entriesPath):\(entries.count + 1): incomplete last line (an append cut short)") }
+      (entries, partial) = try readEntries()
     } catch { return ([error.description], 0) }
     let leaves = entries.map(Merkle.leafHash)
     for (offset, line) in entries.enumerated() {
@@ -286,11 +444,22 @@ public final class TransparencyLog: Sendable {
       previousCheckpoint = checkpoint
     }
     var size = 0
+    var interrupted: PendingAppend?
     do {
       let (latest, _) = try latestCheckpoint()
       size = latest.size
+      if latest.size <= entries.count, Merkle.root(leaves[..<latest.size]) == latest.root {
+        do { interrupted = try interruptedAppend(entries: entries, partial: partial, latest: latest) } catch {
+          problems.append(error.description)
+        }
+      }
+      if partial != nil && interrupted == nil {
+        problems.append("\(entriesPath):\(entries.count + 1): incomplete last line (an append cut short)")
+      }
       if let newest, newest.size > latest.size {
-        problems.append("\(checkpointPath): the latest checkpoint signs \(latest.size) entries, but one of \(newest.size) was published (rolled back)")
+        if newest != interrupted?.checkpoint {
+          problems.append("\(checkpointPath): the latest checkpoint signs \(latest.size) entries, but one of \(newest.size) was published (rolled back)")
+        }
       } else if let newest, newest != latest {
         problems.append("\(checkpointPath): differs from the published checkpoint of size \(newest.size)")
       }
@@ -300,7 +469,7 @@ public final class TransparencyLog: Sendable {
         if Merkle.root(leaves[..<latest.size]) != latest.root {
           problems.append("\(entriesPath): entries do not hash to the latest checkpoint's root (edited, inserted or reordered)")
         }
-        if entries.count > latest.size {
+        if entries.count > latest.size && interrupted == nil {
           problems.append("\(entriesPath):\(latest.size + 1): \(entries.count - latest.size) entries after the latest checkpoint are not signed")
         }
       }
@@ -308,7 +477,7 @@ public final class TransparencyLog: Sendable {
     if let previous {
       do {
         let old = try Checkpoint.open(previous, verifier: verifier, file: previousFile)
-        if old.size > size {
+        if old.size > size && old != interrupted?.checkpoint {
           problems.append("\(previousFile ?? "previous checkpoint"): signs \(old.size) entries, more than the log's \(size) (rolled back)")
         } else if old.size > entries.count || Merkle.root(leaves[..<old.size]) != old.root {
           problems.append("\(previousFile ?? "previous checkpoint"): the log is not consistent with it (rewritten since)")

@@ -398,26 +398,62 @@ public struct ReviewWorkflow: Sendable {
 
   /// A checker's queue: what awaits them, what is in review, returned, approved. Their own
   /// requests never appear.
+  ///
+  /// A handful of queries for the whole queue, not a few per request, and no stored check result
+  /// is decoded (the outcome column is enough): 1,000 requests of 10 files each take milliseconds.
   public func queue(key: SigningKey) throws(AirlockError) -> [QueueItem] {
     let actor = try actor(key, .review)
     return try store.read { db in
-      let ids = try String.fetchAll(db, sql: "SELECT id FROM request WHERE status IN ('submitted','partially_reviewed','reviewed','returned','approved') ORDER BY submitted_at, id")
+      let open = "SELECT id FROM request WHERE status IN ('submitted','partially_reviewed','reviewed','returned','approved')"
+      let requests = try Row.fetchAll(
+        db, sql: "SELECT * FROM request WHERE id IN (\(open)) ORDER BY submitted_at, id"
+      ).map(RequestRow.init)
+      // Every open request's files (name, kind, check outcome), in `loadFiles` order.
+      var files: [String: [(name: String, kind: String, outcome: String?)]] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT request_id, name, kind, outcome FROM request_file WHERE request_id IN (\(open)) ORDER BY request_id, kind, name")
+      {
+        files[row["request_id"], default: []].append((row["name"], row["kind"], row["outcome"]))
+      }
+      // This turn's reviews: how many per request, and whether this checker's is among them.
+      var reviews: [String: Int] = [:]
+      var submitted: Set<String> = []
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT v.request_id, v.reviewer_principal FROM review v JOIN request r ON r.id = v.request_id AND v.turn = r.turn
+          WHERE r.id IN (\(open))
+          """)
+      {
+        let id: String = row["request_id"]
+        reviews[id, default: 0] += 1
+        if row["reviewer_principal"] == actor.principal { submitted.insert(id) }
+      }
+      // This checker's votes this turn (other than undecided), per request.
+      var votes: [String: Int] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT v.request_id, COUNT(*) AS n FROM vote v JOIN request r ON r.id = v.request_id AND v.turn = r.turn
+          WHERE r.id IN (\(open)) AND v.reviewer_principal = ? AND v.status != 'undecided' GROUP BY v.request_id
+          """, arguments: [actor.principal])
+      {
+        votes[row["request_id"]] = row["n"]
+      }
       var items: [QueueItem] = []
-      for id in ids {
-        let request = try loadRequest(id, db: db)
+      for request in requests {
         if request.isAuthor(actor) { continue }
-        let files = try loadFiles(id, db: db)
-        let outputs = files.filter { $0.kind == "output" }
-        let reviews = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn]) ?? 0
-        let submitted = try hasSubmitted(id, turn: request.turn, principal: actor.principal, db: db)
+        let id = request.id
+        let requestFiles = files[id] ?? []
+        let outputs = requestFiles.filter { $0.kind == "output" }
+        let submitted = submitted.contains(id)
         var category = request.status.rawValue
         var action: String?
         switch request.status {
         case .submitted, .partiallyReviewed:
           if submitted { category = "in-review" } else {
             category = "awaiting-you"
-            let votes = try loadVotes(id, db: db).filter { $0.reviewer == actor.principal && $0.status != .undecided && $0.turn == request.turn }
-            action = "vote (\(votes.count) of \(outputs.count) output files voted), then submit-review"
+            action = "vote (\(votes[id] ?? 0) of \(outputs.count) output files voted), then submit-review"
           }
         case .reviewed:
           if !submitted {
@@ -442,8 +478,8 @@ public struct ReviewWorkflow: Sendable {
         items.append(
           QueueItem(
             category: category, id: id, project: request.project, status: request.status, turn: request.turn,
-            outputs: outputs.map(\.name), supporting: files.filter { $0.kind == "supporting" }.map(\.name), checks: checks,
-            submittedAt: request.submittedAt, reviewsSubmitted: reviews, reviewsRequired: request.reviewersRequired,
+            outputs: outputs.map(\.name), supporting: requestFiles.filter { $0.kind == "supporting" }.map(\.name), checks: checks,
+            submittedAt: request.submittedAt, reviewsSubmitted: reviews[id] ?? 0, reviewsRequired: request.reviewersRequired,
             action: action))
       }
       let order = ["awaiting-you": 0, "in-review": 1, "returned": 2, "approved": 3]

@@ -28,17 +28,24 @@ struct RequestRow {
   }
 }
 
-extension ReviewWorkflow {
-  func loadRequest(_ id: String, db: Database) throws -> RequestRow {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM request WHERE id = ?", arguments: [id]) else {
-      throw AirlockError(.usage, "no request '\(id)' in the review store")
-    }
-    return RequestRow(
+extension RequestRow {
+  /// A row of `SELECT * FROM request`.
+  init(_ row: Row) {
+    self.init(
       id: row["id"], project: row["project"], group: row["group_name"], context: row["context"], controls: row["controls"],
       exception: row["exception"], authorPrincipal: row["author_principal"], authorKeyid: row["author_keyid"],
       packRef: row["pack_ref"], packName: row["pack_name"], packVersion: row["pack_version"], packDigest: row["pack_digest"],
       reviewersRequired: row["reviewers_required"], status: RequestStatus(rawValue: row["status"]) ?? .rejected,
       turn: row["turn"], createdAt: row["created_at"], submittedAt: row["submitted_at"], updatedAt: row["updated_at"])
+  }
+}
+
+extension ReviewWorkflow {
+  func loadRequest(_ id: String, db: Database) throws -> RequestRow {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM request WHERE id = ?", arguments: [id]) else {
+      throw AirlockError(.usage, "no request '\(id)' in the review store")
+    }
+    return RequestRow(row)
   }
 
   func loadFiles(_ id: String, db: Database) throws -> [RequestFile] {
@@ -175,7 +182,10 @@ extension ReviewWorkflow {
   }
 
   func approvedEverything(_ id: String, turn: Int, principal: String, db: Database) throws -> Bool {
-    let files = try loadFiles(id, db: db).filter { $0.kind == "output" }
+    // Names and digests only: the stored check results are not needed here.
+    let files = try Row.fetchAll(
+      db, sql: "SELECT name, sha256 FROM request_file WHERE request_id = ? AND kind = 'output'", arguments: [id]
+    ).map { (name: $0["name"] as String, sha256: $0["sha256"] as String) }
     let votes = try loadVotes(id, db: db).filter { $0.reviewer == principal }
     return files.allSatisfy { file in votes.contains { $0.file == file.name && $0.sha256 == file.sha256 && $0.status == .approved } }
   }

@@ -60,7 +60,8 @@ extension AirlockCommand {
       abstract: "Recompute the tree from entries.jsonl and check every checkpoint against it and the one before.",
       discussion: """
         Catches truncation, edited, inserted or reordered lines, a rolled-back checkpoint and unsigned entries. \
-        Keep the checkpoint you saw last time and pass it with --previous to catch a log rolled back wholesale. \
+        An append a crash interrupted is not a failure when the log's own signed pending record accounts for it; \
+        verify says so, and the next change or 'airlock log sync' finishes it. Keep the checkpoint you saw last time and pass it with --previous to catch a log rolled back wholesale. \
         Exit 0 verified, 1 not, 2 unreadable.
         """)
     @OptionGroup var location: LogLocation
@@ -93,6 +94,7 @@ extension AirlockCommand {
       let (problems, size) = log.verify(previous: previousNote, previousFile: previous)
       for problem in problems { printError("verification failed: \(problem)") }
       guard problems.isEmpty else { throw ExitCode(1) }
+      if let note = log.interruptedAppendNote() { print("note: \(note)") }
       print("log verified: \(size) entries, \(log.archivedSizes().count) checkpoints, signed by \(log.verifier.vkey)")
     }
   }
@@ -151,13 +153,20 @@ extension AirlockCommand {
   struct LogSync: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "sync",
-      abstract: "Append every store event the log lacks (after a crash between a store commit and its log append).")
+      abstract: "Append every store event the log lacks (after a crash between a store commit and its log append).",
+      discussion: """
+        Finishes an append a crash interrupted first. Entries that no checkpoint signs and no interrupted append \
+        accounts for (added by hand, or left by an older airlock's crash) are refused unless \
+        --adopt-unsigned: check them first.
+        """)
     @Option(name: .long, help: "The review store folder (default: $AIRLOCK_STORE or ./.airlock).") var store: String?
+    @Flag(name: .long, help: "Sign entries after the latest checkpoint that nothing signs, as they are.")
+    var adoptUnsigned = false
 
     func run() throws {
       do throws(AirlockError) {
         let opened = try ReviewStore.open(at: store.map { URL(fileURLWithPath: $0) } ?? ReviewStore.defaultRoot())
-        guard let checkpoint = try opened.syncLog() else {
+        guard let checkpoint = try opened.syncLog(adoptUnsigned: adoptUnsigned) else {
           throw AirlockError(.usage, file: opened.root.path, "this store keeps no decision log (run 'airlock log init')")
         }
         print("log holds \(checkpoint.size) entries")

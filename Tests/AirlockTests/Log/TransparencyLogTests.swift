@@ -97,17 +97,105 @@ import Testing
     #expect(log.verify().problems.contains { $0.contains("not signed by") })
   }
 
-  @Test func anAppendCutShortIsDroppedAndCrashedAppendsAreSigned() throws {
+  @Test func unsignedLinesAreNeverSignedSilently() throws {
     let log = try makeLog(entries: 3)
-    // A line fsynced but never signed (crash before the checkpoint), then half a line.
+    // A line that no checkpoint and no pending append signs (added by hand, or left by an older
+    // airlock's crash), then half a line.
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log.entriesPath))
     try handle.seekToEnd()
     try handle.write(contentsOf: Data(#"{"index":3,"n":3}"#.utf8 + [0x0a] + #"{"index":4,"#.utf8))
     try handle.close()
-    #expect(!log.verify().problems.isEmpty)
-    try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] }
+    let problems = log.verify().problems
+    #expect(problems.contains { $0.contains("1 entries after the latest checkpoint are not signed") }, "\(problems)")
+    #expect(problems.contains { $0.contains("incomplete last line") }, "\(problems)")
+    #expect(log.interruptedAppendNote() == nil)
+    #expect(throws: AirlockError.self) { try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] } }
+    #expect(log.verify().size == 3)
+    // Only when told to: the half line is dropped, the whole one signed as it is.
+    try log.append(key: key, adoptUnsigned: true) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] }
     #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
     #expect(log.verify().size == 5)
+  }
+
+  /// A kill at any step of an append (after the pending record, the line, the archived
+  /// checkpoint, or the latest one) leaves a log that verifies, and the next append finishes it.
+  @Test(arguments: TransparencyLog.AppendStep.allCases)
+  func aKilledAppendVerifiesAndTheNextAppendFinishesIt(step: TransparencyLog.AppendStep) throws {
+    let log = try makeLog(entries: 3)
+    #expect(throws: AirlockError.self) {
+      try log.append(key: key, interruptAfter: step) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+    }
+    #expect(FileManager.default.fileExists(atPath: log.pendingPath))
+    let (problems, size) = log.verify()
+    #expect(problems.isEmpty, "\(step): \(problems)")
+    #expect(size == (step == .latest ? 4 : 3))
+    #expect((log.interruptedAppendNote() != nil) == (step != .latest), "\(step)")
+    try log.append(key: key) { existing in
+      #expect(existing.count == 4, "the interrupted line is finished before new ones")
+      return [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)]
+    }
+    #expect(!FileManager.default.fileExists(atPath: log.pendingPath))
+    #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
+    #expect(log.verify().size == 5)
+    #expect(lines == (0..<5).map { #"{"index":\#($0),"n":\#($0)}"# })
+  }
+
+  @Test func aLineCutShortByAKillIsWrittenAgainWhole() throws {
+    let log = try makeLog(entries: 3)
+    #expect(throws: AirlockError.self) {
+      try log.append(key: key, interruptAfter: .pending) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+    }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log.entriesPath))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(#"{"index":3,"#.utf8))
+    try handle.close()
+    #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
+    try log.append(key: key) { _ in [] }
+    #expect(log.verify().problems.isEmpty && log.verify().size == 4)
+    #expect(lines.last == #"{"index":3,"n":3}"#)
+  }
+
+  /// The pending record excuses only what it proves: the log's own signed next checkpoint over
+  /// exactly the lines written after the latest one.
+  @Test func aPendingRecordCannotCoverTampering() throws {
+    // Lines that are not the pending append's.
+    var log = try makeLog(entries: 3)
+    #expect(throws: AirlockError.self) {
+      try log.append(key: key, interruptAfter: .pending) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+    }
+    lines = lines + [#"{"index":3,"n":666}"#]
+    var problems = log.verify().problems
+    #expect(problems.contains { $0.contains("not those of the pending append") }, "\(problems)")
+    #expect(problems.contains { $0.contains("not signed") }, "\(problems)")
+    #expect(throws: AirlockError.self) { try log.append(key: key) { _ in [] } }
+
+    // A pending record signed by another key.
+    try FileManager.default.removeItem(at: folder)
+    log = try makeLog(entries: 3)
+    #expect(throws: AirlockError.self) {
+      try log.append(key: key, interruptAfter: .line) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+    }
+    let pending = try String(contentsOfFile: log.pendingPath, encoding: .utf8)
+    let other = SigningKey()
+    let root = Merkle.root(lines.map { Merkle.leafHash(Data($0.utf8)) })
+    let forged = try SignedNote.sign("tre.example/airlock/log\n4\n\(root.base64EncodedString())\n", name: "tre.example/airlock/log", key: other)
+    let object = try JSONSerialization.jsonObject(with: Data(pending.utf8)) as! [String: Any]
+    var replaced = object
+    replaced["checkpoint"] = forged
+    try JSONSerialization.data(withJSONObject: replaced).write(to: URL(fileURLWithPath: log.pendingPath))
+    problems = log.verify().problems
+    #expect(problems.contains { $0.contains("does not verify") }, "\(problems)")
+    #expect(problems.contains { $0.contains("not signed") }, "\(problems)")
+
+    // Removing the pending record of an interrupted append: its lines are unsigned again.
+    unlink(log.pendingPath)
+    #expect(log.verify().problems.contains { $0.contains("not signed") })
+
+    // A rolled-back latest checkpoint is still caught when no pending record explains it.
+    try FileManager.default.removeItem(at: folder)
+    log = try makeLog(entries: 5)
+    try Data(contentsOf: URL(fileURLWithPath: log.checkpointsFolder + "/4")).write(to: URL(fileURLWithPath: log.checkpointPath))
+    #expect(log.verify().problems.contains { $0.contains("rolled back") })
   }
 
   @Test func concurrentAppendersSerializeOnTheLock() throws {

@@ -211,6 +211,36 @@ import Testing
     #expect(try f.workflow.queue(key: f.bob).first?.action == "approve: sign the review record")
   }
 
+  /// The queue reads every request at once (issue 8): each request still gets its own files, vote
+  /// count, review count and category, and the author never sees their own.
+  @Test func queueKeepsEachRequestsCountsApart() throws {
+    let f = ReviewFixture()
+    let notes = f.output("notes.txt", "how the table was made\n")
+    // Submitted a minute apart, so that the queue's order (by submission time) is known.
+    func at(_ minute: Double) -> ReviewWorkflow {
+      ReviewWorkflow(store: f.store, now: { Date(timeIntervalSince1970: 1_750_000_000 + minute * 60) })
+    }
+    let two = try at(0).submit(
+      outputs: [f.output("a.csv"), f.output("b.csv", "region,count\nNorth,2\nSouth,40\n")], supporting: [notes],
+      project: "p2", group: "g", context: "c", controls: "c", key: f.alice)
+    let one = try at(1).submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "c", key: f.alice)
+    let returned = try at(2).submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "c", key: f.alice)
+    try f.workflow.vote(two, file: "a.csv", .approved, comment: nil, key: f.carol)
+    _ = try f.approveAll(one, by: f.bob)
+    try f.workflow.returnRequest(returned, comment: "later", key: f.dave)
+    let carol = try f.workflow.queue(key: f.carol)
+    #expect(carol.map(\.id) == [two, one, returned])
+    #expect(carol.map(\.category) == ["awaiting-you", "awaiting-you", "returned"])
+    #expect(carol[0].outputs == ["a.csv", "b.csv"] && carol[0].supporting == ["notes.txt"])
+    #expect(carol[0].action == "vote (1 of 2 output files voted), then submit-review" && carol[0].reviewsSubmitted == 0)
+    #expect(carol[0].checks.values.reduce(0, +) == 2)
+    #expect(carol[1].outputs == ["table.csv"] && carol[1].supporting.isEmpty && carol[1].reviewsSubmitted == 1)
+    #expect(carol[1].action == "vote (0 of 1 output files voted), then submit-review")
+    let bob = try f.workflow.queue(key: f.bob)
+    #expect(bob.map(\.category) == ["awaiting-you", "in-review", "returned"] && bob.map(\.id) == [two, one, returned])
+    #expect(try f.workflow.queue(key: f.aliceChecker).isEmpty)
+  }
+
   @Test func releaseIsSafeToRepeatAndRefusesOverwritesAndSymlinks() throws {
     let f = ReviewFixture()
     let id = try f.approvedRequest()
