@@ -55,21 +55,8 @@ struct ExactRecovery {
       })
     else { return }
     let n = system.unknowns.count
-    var parent = Array(0..<n)
-    func root(_ x: Int) -> Int {
-      var x = x
-      while parent[x] != x {
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-      }
-      return x
-    }
-    for index in exact {
-      let terms = system.equations[index].terms
-      guard let first = terms.first else { continue }
-      let a = root(first.variable)
-      for term in terms.dropFirst() where root(term.variable) != a { parent[root(term.variable)] = a }
-    }
+    var linked = LinkedUnknowns(count: n, equations: exact.map { system.equations[$0] })
+    func root(_ x: Int) -> Int { linked.group(of: x) }
     var wanted = Set<Int>()
     for variable in 0..<n where recovered[variable] == nil && candidate(variable) { wanted.insert(root(variable)) }
     var groups: [Int: [Int]] = [:]

@@ -85,24 +85,8 @@ final class LinearProgram {
     seen = [Interval?](repeating: nil, count: variables)
     var result = (0..<variables).map { Interval(lower: lower[$0], upper: upper[$0]) }
     let wanted = targets.map(Set.init)
-    // Union-find over the variables, joined by the equations they share.
-    var parent = Array(0..<variables)
-    func root(_ x: Int) -> Int {
-      var x = x
-      while parent[x] != x {
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-      }
-      return x
-    }
-    for equation in equations {
-      guard let first = equation.terms.first else { continue }
-      let a = root(first.variable)
-      for term in equation.terms.dropFirst() {
-        let b = root(term.variable)
-        if a != b { parent[b] = a }
-      }
-    }
+    var linked = LinkedUnknowns(count: variables, equations: equations)
+    func root(_ x: Int) -> Int { linked.group(of: x) }
     var members: [Int: [Int]] = [:]
     for variable in 0..<variables { members[root(variable), default: []].append(variable) }
     var rowsOf: [Int: [Int]] = [:]
