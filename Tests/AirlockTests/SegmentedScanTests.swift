@@ -75,4 +75,31 @@ import Testing
     #expect(many.error?.message == one.error?.message)
     #expect(many.findings.isEmpty)
   }
+
+  /// A segment reads the file its first reader opened: one replaced since cannot be opened as a
+  /// segment (its predecessor reads on), and one changed since is caught at the segment's end.
+  @Test func segmentsRefuseAReplacedOrChangedFile() throws {
+    let folder = temporaryFolder()
+    let path = write(table(rows: 200, seed: 5), to: "t.csv", in: folder)
+    var first = try FileSource(path: path)
+    defer { first.close() }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+    defer { buffer.deallocate() }
+
+    // Changed: appended to after the first reader opened it.
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data("R1,F,12\n".utf8))
+    try handle.close()
+    var segment = try FileSource(path: path, offset: 100, of: first)
+    var caught: AirlockError?
+    do { while try segment.read(into: buffer) > 0 {} } catch { caught = error }
+    segment.close()
+    #expect(caught?.message.contains("the file changed while it was read") == true)
+
+    // Replaced: another file renamed over it.
+    let other = write(table(rows: 200, seed: 6), to: "other.csv", in: folder)
+    #expect(rename(other, path) == 0)
+    #expect(throws: AirlockError.self) { try FileSource(path: path, offset: 100, of: first) }
+  }
 }

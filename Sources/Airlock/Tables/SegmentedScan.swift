@@ -95,7 +95,7 @@ struct SegmentedScan: @unchecked Sendable {
     let ends = boundaries + [Int(file.openedSize)]
     var segments = [Segment(reader: reader, builder: builder, start: 0, end: ends[0], findingLimit: findingLimit)]
     for (index, start) in boundaries.enumerated() {
-      // A segment that cannot open is read by its predecessor, which will not end exactly there.
+      // A segment that cannot open (the file was replaced) is read by its predecessor.
       let source = try? FileSource(path: path, offset: Int64(start), of: file)
       let segmentReader = source.map {
         DelimitedReader(path: path, source: $0, delimiter: reader.delimiter, limits: limits)
@@ -114,7 +114,9 @@ struct SegmentedScan: @unchecked Sendable {
         guard index < all.count else { return }
         let segment = all[index]
         guard let reader = segment.reader else { continue }
-        segment.error = read(segment, from: reader, until: segment.end - segment.start, whole: false)
+        // The last segment reads to the end of the file, where a file that changed is caught.
+        let last = index == all.count - 1
+        segment.error = read(segment, from: reader, until: last ? .max : segment.end - segment.start, whole: last)
       }
     }
 
@@ -123,11 +125,12 @@ struct SegmentedScan: @unchecked Sendable {
     var cells = 0
     var lineOffset = 0  // lines before the current segment, for segments after the first
     for (index, segment) in segments.enumerated() {
-      guard let segmentReader = segment.reader else { break }
+      guard let segmentReader = segment.reader else { break }  // never reached: see below
       let last = index == segments.count - 1
-      if segment.error == nil && !segment.endsExactly && !last {
-        segment.error = read(segment, from: segmentReader, until: .max, whole: true)
-      }
+      // A segment that did not end where the next starts, or whose successor could not open,
+      // reads on to the end of the file alone; the later segments' work is dropped.
+      let readsOn = !last && segment.error == nil && (!segment.endsExactly || segments[index + 1].reader == nil)
+      if readsOn { segment.error = read(segment, from: segmentReader, until: .max, whole: true) }
       sink.merge(segment.sink, lineOffset: lineOffset)
       rows += segment.builder.rows
       cells += segment.builder.cells
@@ -135,7 +138,7 @@ struct SegmentedScan: @unchecked Sendable {
         if let line = error.line { error.line = line + lineOffset }
         throw error
       }
-      if !segment.endsExactly || last { break }
+      if readsOn || last { break }
       lineOffset += segmentReader.nextLine - 1
     }
     return (rows, cells)
