@@ -10,9 +10,7 @@ extension AirlockCommand {
     @Flag(name: .long, help: "JSON output.") var json = false
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         let items = try workflow.queue(key: key)
         if json { return printJSON(items) }
         var category = ""
@@ -32,7 +30,7 @@ extension AirlockCommand {
               + "reviews \(item.reviewsSubmitted)/\(item.reviewsRequired)" + (item.action.map { "  next: \($0)" } ?? ""))
         }
         if items.isEmpty { print("nothing in the queue") }
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -108,12 +106,10 @@ extension AirlockCommand {
     @Option(name: .long, help: "Your comment (your justification when approving flagged cells).") var comment: String?
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         try workflow.vote(request, file: file, decision == .approve ? .approved : .changesRequested, comment: comment, key: key)
         print("\(request): \(file): \(decision.rawValue)")
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -130,16 +126,14 @@ extension AirlockCommand {
     @Argument(help: "The request id.") var request: String
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         let result = try workflow.submitReview(request, key: key)
         print("\(request): review submitted (\(result.reviewsSubmitted)/\(result.reviewsRequired)); now \(result.status.rawValue)")
         if result.recordReady {
           print("review record: \(result.signatures)/\(result.reviewsRequired) signatures"
             + (result.status == .approved ? "; approved" : "; other approving checkers: run 'airlock approve \(request)'"))
         }
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -151,12 +145,10 @@ extension AirlockCommand {
     @Argument(help: "The request id.") var request: String
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         let result = try workflow.approve(request, key: key)
         print("\(request): record signed (\(result.signatures)/\(result.reviewsRequired)); now \(result.status.rawValue)")
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -169,12 +161,10 @@ extension AirlockCommand {
     @Option(name: .long, help: "What the author must change (required when changes were requested).") var comment: String?
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         try workflow.returnRequest(request, comment: comment, key: key)
         print("\(request): returned")
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -185,12 +175,10 @@ extension AirlockCommand {
     @Option(name: .long, help: "Why.") var comment: String?
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         try workflow.reject(request, comment: comment, key: key)
         print("\(request): rejected")
-      } catch { throw fail(error) }
+      }
     }
   }
 }

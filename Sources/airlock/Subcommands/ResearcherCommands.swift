@@ -24,14 +24,12 @@ extension AirlockCommand {
     var exception: String?
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         let id = try workflow.submit(
           outputs: files, supporting: supporting, project: project, group: group, context: context, controls: controls,
           exception: exception, key: key)
         print(id)
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -64,12 +62,10 @@ extension AirlockCommand {
     @Argument(help: "The request id.") var request: String
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         try workflow.withdraw(request, key: key)
         print("\(request): withdrawn")
-      } catch { throw fail(error) }
+      }
     }
   }
 
@@ -88,12 +84,10 @@ extension AirlockCommand {
     @Option(name: .long, help: "What you changed (required when changes were requested).") var comment: String?
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do {
+      try options.act { workflow, key throws(AirlockError) in
         try workflow.resubmit(request, files: files, supporting: supporting, comment: comment, key: key)
         print("\(request): resubmitted")
-      } catch { throw fail(error) }
+      }
     }
   }
 }

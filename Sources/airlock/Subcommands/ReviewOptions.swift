@@ -22,6 +22,14 @@ struct ReviewOptions: ParsableArguments {
     }
     do { return try KeyFile.loadPrivateKey(path) } catch { throw fail(error) }
   }
+
+  /// Runs one signed workflow step: opens the store, loads the person's key, and turns any error
+  /// into its message and exit code.
+  func act(_ step: (ReviewWorkflow, SigningKey) throws(AirlockError) -> Void) throws {
+    let workflow = try openWorkflow()
+    let key = try signingKey()
+    do { try step(workflow, key) } catch { throw fail(error) }
+  }
 }
 
 /// Prints a Codable value as sorted, pretty JSON.

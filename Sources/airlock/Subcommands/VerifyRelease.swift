@@ -102,15 +102,13 @@ extension AirlockCommand {
     @Option(name: .long, help: "The release folder.") var to: String
 
     func run() throws {
-      let workflow = try options.openWorkflow()
-      let key = try options.signingKey()
-      do throws(AirlockError) {
+      try options.act { workflow, key throws(AirlockError) in
         let result = try workflow.release(request, to: to, key: key)
         for name in result.copied { print("released \(name)") }
         for name in result.alreadyPresent { print("already released \(name)") }
         print("record: \(result.recordPath)")
         if let receipt = result.receiptPath { print("log receipt: \(receipt)") }
-      } catch { throw fail(error) }
+      }
     }
   }
 }
