@@ -119,6 +119,16 @@ extension Rule {
       columnName: columnName, cell: cell, reason: reason, fix: fix ?? description.fix)
   }
 
+  /// Adds a finding of this rule about a stored cell, or only counts it once the rule's findings
+  /// are past the sink's limit (the reason is then never built).
+  public func report(
+    _ outcome: Outcome, table: Table, cell: Int, measure: Int, into sink: inout FindingSink,
+    reason: @autoclosure () -> String
+  ) {
+    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
+    sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason()))
+  }
+
   /// Makes a finding of this rule about a stored cell.
   public func finding(_ outcome: Outcome, table: Table, cell: Int, measure: Int, reason: String, fix: String? = nil)
     -> Finding

@@ -47,14 +47,8 @@ struct PercentageWithoutCountRule: TableRule {
       guard countWithheld else { continue }
       for measure in percentages {
         guard case .number = table.values[measure][cell] else { continue }
-        guard sink.wants(Self.description.code) else {
-          sink.count(Self.description.code, .fail)
-          continue
-        }
-        sink.add(
-          finding(
-            .fail, table: table, cell: cell, measure: measure,
-            reason: "percentage is published although the count on its row is withheld"))
+        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+          reason: "percentage is published although the count on its row is withheld")
       }
     }
   }

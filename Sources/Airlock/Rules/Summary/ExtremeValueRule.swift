@@ -43,14 +43,8 @@ struct ExtremeValueRule: TableRule {
     for measure in extremes {
       for cell in 0..<table.cellCount {
         guard case .number = table.values[measure][cell] else { continue }
-        guard sink.wants(Self.description.code) else {
-          sink.count(Self.description.code, .fail)
-          continue
-        }
-        sink.add(
-          finding(
-            .fail, table: table, cell: cell, measure: measure,
-            reason: "'\(table.measures[measure].name)' is an extreme value, one person's, and is not declared a design limit"))
+        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+          reason: "'\(table.measures[measure].name)' is an extreme value, one person's, and is not declared a design limit")
       }
     }
   }

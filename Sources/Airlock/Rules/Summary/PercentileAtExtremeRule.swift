@@ -52,14 +52,8 @@ struct PercentileAtExtremeRule: TableRule {
       guard !extremes.isEmpty else { continue }
       for measure in positions {
         guard case .number(let value) = table.values[measure][cell], extremes.contains(value) else { continue }
-        guard sink.wants(Self.description.code) else {
-          sink.count(Self.description.code, .fail)
-          continue
-        }
-        sink.add(
-          finding(
-            .fail, table: table, cell: cell, measure: measure,
-            reason: "'\(table.measures[measure].name)' equals the group's minimum or maximum"))
+        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+          reason: "'\(table.measures[measure].name)' equals the group's minimum or maximum")
       }
     }
   }

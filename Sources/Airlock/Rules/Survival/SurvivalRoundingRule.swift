@@ -43,14 +43,8 @@ struct SurvivalRoundingRule: TableRule {
       for cell in 0..<table.cellCount {
         guard let value = table.values[measure][cell].number, value != 0 else { continue }
         if value == value.rounded() && value > 0 && (Int(value) + 3) % 6 == 0 { continue }
-        guard sink.wants(Self.description.code) else {
-          sink.count(Self.description.code, .fail)
-          continue
-        }
-        sink.add(
-          finding(
-            .fail, table: table, cell: cell, measure: measure,
-            reason: "\(table.measures[measure].name) \(formatNumber(value)) is not a midpoint-6 value (3, 9, 15, ...)"))
+        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+          reason: "\(table.measures[measure].name) \(formatNumber(value)) is not a midpoint-6 value (3, 9, 15, ...)")
       }
     }
   }

@@ -43,14 +43,8 @@ struct SurvivalTailRule: TableRule {
     guard table.kind == .survival, let atRisk = SurvivalColumns(table).atRisk else { return }
     for cell in 0..<table.cellCount {
       guard let value = table.values[atRisk][cell].number, value > 0, value < Double(threshold) else { continue }
-      guard sink.wants(Self.description.code) else {
-        sink.count(Self.description.code, .fail)
-        continue
-      }
-      sink.add(
-        finding(
-          .fail, table: table, cell: cell, measure: atRisk,
-          reason: "only \(formatNumber(value)) at risk, fewer than \(threshold): the tail of the curve describes a few people"))
+      report(.fail, table: table, cell: cell, measure: atRisk, into: &sink,
+        reason: "only \(formatNumber(value)) at risk, fewer than \(threshold): the tail of the curve describes a few people")
     }
   }
 }
