@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Airlock
+@_spi(Fuzzing) @testable import Airlock
 
 /// Reads every record of `text` with the reader, as strings.
 private func records(_ data: Data, name: String = "t.csv", delimiter: Character = ",") throws -> [[String]] {
@@ -225,6 +225,45 @@ private func inputError(_ text: String, name: String = "t.csv") -> AirlockError?
       #expect(mismatches == 0, "slices up to \(maxSlice) bytes")
       #expect(reader.consumedBytes == bytes.count)
     }
+  }
+}
+
+extension ReaderTests {
+  /// The word-at-a-time path for plain records reads exactly what the byte-by-byte reader reads:
+  /// the same fields, lines, columns and consumed bytes, and the same error at the same place, for
+  /// random text rich in the bytes the word tests sort (a `-` after a `,` is one carry away from a
+  /// comma; tab, DEL, NUL, CR, quotes and UTF-8 leave the fast path), through small and large
+  /// buffers and tight limits.
+  @Test func plainRecordFastPathReadsWhatTheByteReaderReads() {
+    var generator = SplitMix(state: 2026)
+    let alphabet: [[UInt8]] =
+      [",", ",", ",", "-", "-", "+", ";", "\n", "\n", "\r\n", "\t", "\u{7F}", "\u{01}", "\u{00}", "\u{1F}", " ", "\"", "a", "Z", "0", "9", "é", "€"]
+      .map { Array($0.utf8) }
+    var differences = 0
+    var fastPathRecords = 0
+    for round in 0..<4000 {
+      var bytes: [UInt8] = []
+      let length = Int.random(in: 0...(round % 10 == 0 ? 600 : 90), using: &generator)
+      while bytes.count < length {
+        // Mostly plain characters, so that whole records take the fast path.
+        let pick = Int.random(in: 0..<100, using: &generator)
+        bytes += pick < 70 ? [UInt8(ascii: "a") + UInt8(pick % 26)] : alphabet.randomElement(using: &generator)!
+      }
+      let limits =
+        round % 3 == 0 ? ReadLimits(maxFieldBytes: 5, maxFields: 3) : ReadLimits(maxFieldBytes: 1 << 20, maxFields: 100_000)
+      for capacity in [64, 1 << 20] {
+        for delimiter in [UInt8(ascii: ","), UInt8(ascii: "\t")] {
+          let fast = FuzzingEntryPoints.records(
+            data: bytes, delimiter: delimiter, plainFastPath: true, limits: limits, capacity: capacity)
+          let slow = FuzzingEntryPoints.records(
+            data: bytes, delimiter: delimiter, plainFastPath: false, limits: limits, capacity: capacity)
+          if fast != slow { differences += 1 }
+          fastPathRecords += slow.filter { !$0.hasPrefix("error") }.count
+        }
+      }
+    }
+    #expect(differences == 0)
+    #expect(fastPathRecords > 5000)
   }
 }
 

@@ -18,6 +18,27 @@ import Foundation
     return checker.check(path: name)
   }
 
+  /// Everything the reader makes of `bytes` (each record's line, field columns and fields, then the
+  /// error that stopped it, if any), read with or without the word-at-a-time path for plain records.
+  /// The two must agree byte for byte: the reader fuzz target and the tests compare them.
+  public static func records(
+    data bytes: [UInt8], delimiter: UInt8, plainFastPath: Bool, limits: ReadLimits = ReadLimits(), capacity: Int = 1 << 20
+  ) -> [String] {
+    let reader = DelimitedReader(
+      path: "t.csv", source: MemorySource(bytes), delimiter: delimiter, limits: limits, capacity: capacity,
+      plainFastPath: plainFastPath)
+    var out: [String] = []
+    do throws(AirlockError) {
+      while try reader.next() {
+        let fields = (0..<reader.fieldCount).map { reader.field($0) }
+        out.append("\(reader.recordLine) \(reader.fieldColumns) \(fields) \(reader.consumedBytes)")
+      }
+    } catch {
+      out.append("error \(error.line ?? 0):\(error.column ?? 0) \(error.message)")
+    }
+    return out
+  }
+
   /// Parses `text` as a sidecar manifest.
   public static func manifest(_ text: String) throws(AirlockError) -> OutputDeclaration {
     try OutputDeclaration.parse(YAMLValue.parse(text, file: "fuzz.airlock.yaml"))

@@ -29,9 +29,16 @@ struct ByteStringTable {
   /// The bytes of a key of 8 bytes or fewer, packed little-endian.
   @inline(__always)
   static func shortKey(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var key: UInt64 = 0
-    for (index, byte) in bytes.enumerated() { key |= UInt64(byte) << UInt64(8 * index) }
-    return key
+    // Two loads that may overlap (the shared bytes are the same in both), never past the end.
+    let n = bytes.count
+    guard n > 0, let base = bytes.baseAddress else { return 0 }
+    let raw = UnsafeRawPointer(base)
+    if n >= 4 {
+      let low = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+      let high = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+      return low | high << UInt64(8 * (n - 4))
+    }
+    return UInt64(base[0]) | UInt64(base[n >> 1]) << UInt64(8 * (n >> 1)) | UInt64(base[n - 1]) << UInt64(8 * (n - 1))
   }
 
   /// FNV-1a over 8-byte words, then a final mix; the length is folded in.

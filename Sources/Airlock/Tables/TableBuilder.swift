@@ -89,6 +89,57 @@ private struct LastLabel {
   func deallocate() { storage.deallocate() }
 }
 
+/// What is known of recently seen short labels (8 bytes or fewer), per dimension: a direct-mapped
+/// cache in front of the builder's label table, so that labels that change on every row (an age
+/// band cycling under a region) cost a few arithmetic operations rather than a hash-table probe.
+/// Entries are copies of label-table values; a collision simply replaces the entry.
+private struct ShortLabelCache {
+  static let slotsPerDimension = 256
+  private let keys: UnsafeMutablePointer<UInt64>
+  /// The label's length plus one (zero: empty slot).
+  private let lengths: UnsafeMutablePointer<UInt8>
+  private let values: UnsafeMutablePointer<UInt32>
+  private let count: Int
+
+  init(dimensions: Int) {
+    count = max(1, dimensions) * Self.slotsPerDimension
+    keys = .allocate(capacity: count)
+    keys.initialize(repeating: 0, count: count)
+    lengths = .allocate(capacity: count)
+    lengths.initialize(repeating: 0, count: count)
+    values = .allocate(capacity: count)
+    values.initialize(repeating: 0, count: count)
+  }
+
+  func deallocate() {
+    keys.deallocate()
+    lengths.deallocate()
+    values.deallocate()
+  }
+
+  @inline(__always)
+  private static func slot(_ dimension: Int, _ key: UInt64, _ length: Int) -> Int {
+    let mixed = (key ^ UInt64(length) << 59) &* 0x9E37_79B9_7F4A_7C15
+    return dimension * slotsPerDimension + Int(truncatingIfNeeded: mixed >> 56)
+  }
+
+  /// The value cached for a label of dimension `dimension` packed as `key` (see
+  /// ``ByteStringTable/shortKey(_:)``) with `length` bytes.
+  @inline(__always)
+  func find(_ dimension: Int, _ key: UInt64, _ length: Int) -> UInt32? {
+    let index = Self.slot(dimension, key, length)
+    return keys[index] == key && Int(lengths[index]) == length + 1 ? values[index] : nil
+  }
+
+  @inline(__always)
+  func store(_ dimension: Int, _ key: UInt64, _ length: Int, _ value: UInt32) {
+    let index = Self.slot(dimension, key, length)
+    keys[index] = key
+    lengths[index] = UInt8(length + 1)
+    values[index] = value
+  }
+}
+
 /// Bits, one per index, zero to start with; the storage grows to the largest index set, so a small
 /// output costs a few words.
 private struct BitSet {
@@ -133,25 +184,47 @@ private final class QuietMemo {
   /// Integer values below this are remembered in bit sets.
   static let integerLimit = 1 << 17
   /// Per measure: a bit per integer value and flags (margin × structural zero), on first use.
-  private var cellIntegers: [BitSet]
+  private let cellIntegers: UnsafeMutablePointer<BitSet>
   /// Per measure: a bit per marker and flags.
-  private var cellMarkers: [BitSet]
+  private let cellMarkers: UnsafeMutablePointer<BitSet>
+  private let measureCount: Int
   private let markerCount: Int
   /// Per column: a bit per integer value written the canonical way, on first use.
-  private var fieldIntegers: [BitSet]
+  private let fieldIntegers: UnsafeMutablePointer<BitSet>
+  private let columnCount: Int
   /// Per column: other texts the field rules found nothing in.
   private var fieldTexts: [ByteStringTable]
 
   init(measures: Int, markers: Int, columns: Int) {
+    measureCount = measures
     markerCount = markers
-    cellIntegers = (0..<measures).map { _ in BitSet() }
-    cellMarkers = (0..<measures).map { _ in BitSet() }
-    fieldIntegers = (0..<columns).map { _ in BitSet() }
+    columnCount = columns
+    cellIntegers = .allocate(capacity: measures)
+    for index in 0..<measures { (cellIntegers + index).initialize(to: BitSet()) }
+    cellMarkers = .allocate(capacity: measures)
+    for index in 0..<measures { (cellMarkers + index).initialize(to: BitSet()) }
+    fieldIntegers = .allocate(capacity: columns)
+    for index in 0..<columns { (fieldIntegers + index).initialize(to: BitSet()) }
     fieldTexts = (0..<columns).map { _ in ByteStringTable() }
   }
 
   deinit {
-    for bits in cellIntegers + cellMarkers + fieldIntegers { bits.deallocate() }
+    for index in 0..<measureCount {
+      cellIntegers[index].deallocate()
+      cellMarkers[index].deallocate()
+    }
+    for index in 0..<columnCount { fieldIntegers[index].deallocate() }
+    cellIntegers.deallocate()
+    cellMarkers.deallocate()
+    fieldIntegers.deallocate()
+  }
+
+  /// Whether the cell rules are known to find nothing in a cell holding `integer` (the fast path
+  /// of ``isQuiet(_:_:margin:structural:)`` for a value read as an integer).
+  @inline(__always)
+  func isQuiet(_ measure: Int, integer: Int, margin: Bool, structural: Bool) -> Bool {
+    guard integer >= 0, integer < Self.integerLimit else { return false }
+    return cellIntegers[measure][integer << 2 | (margin ? 2 : 0) | (structural ? 1 : 0)]
   }
 
   /// Where such a cell is remembered: in the integer bits (true) or the marker bits, and the
@@ -234,7 +307,10 @@ final class TableBuilder {
   private let flagColumn: Int?
   private let marginLabels: [[UInt8]]
   private let columnIsMargin: [Bool]
-  private var lastLabel: [LastLabel]
+  /// Per dimension, the last label seen (labels longer than 8 bytes).
+  private let lastLabel: UnsafeMutablePointer<LastLabel>
+  /// Per dimension, recent labels of 8 bytes or fewer.
+  private let shortLabels: ShortLabelCache
   /// Per dimension, what is known of each label seen: its id in the table's pool (when storing),
   /// whether it is a margin, and whether the field rules found nothing in it (``LabelFacts``).
   private var labelFacts: [ByteStringTable]
@@ -243,7 +319,8 @@ final class TableBuilder {
   /// read too.
   private let otherColumns: [Int]
   private var previousLine = 0
-  private var rowIDs: [UInt32]
+  /// Per dimension, the current row's label id.
+  private let rowIDs: UnsafeMutablePointer<UInt32>
   private let traits: [ColumnTraits]
   private let structuralZeros: [[(column: Int, label: String)]]
 
@@ -261,10 +338,13 @@ final class TableBuilder {
     let margins = pack.margins + (schema.declaration?.margins ?? [])
     marginLabels = margins.map { Array($0.lowercased().utf8) }
     columnIsMargin = schema.header.map { header in margins.contains { $0.lowercased() == header.lowercased() } }
-    lastLabel = dimensionColumns.map { _ in LastLabel() }
+    lastLabel = .allocate(capacity: max(1, dimensionColumns.count))
+    for d in dimensionColumns.indices { (lastLabel + d).initialize(to: LastLabel()) }
+    shortLabels = ShortLabelCache(dimensions: dimensionColumns.count)
     otherColumns = schema.header.indices.filter { !schema.dimensionColumns.contains($0) }
     labelFacts = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
-    rowIDs = Array(repeating: 0, count: dimensionColumns.count)
+    rowIDs = .allocate(capacity: max(1, dimensionColumns.count))
+    rowIDs.initialize(repeating: 0, count: max(1, dimensionColumns.count))
     traits = schema.header.map { ColumnTraits(name: $0) }
     structuralZeros = (schema.declaration?.structuralZeros ?? []).map { entry in
       entry.compactMap { key, label in schema.header.firstIndex(of: key).map { ($0, label) } }
@@ -294,7 +374,11 @@ final class TableBuilder {
   }
 
   deinit {
-    for label in lastLabel { label.deallocate() }
+    for d in dimensionColumns.indices { lastLabel[d].deallocate() }
+    lastLabel.deinitialize(count: dimensionColumns.count)
+    lastLabel.deallocate()
+    shortLabels.deallocate()
+    rowIDs.deallocate()
   }
 
   /// Makes room for about `rows` rows, so that the store does not over-allocate as it grows.
@@ -412,6 +496,22 @@ final class TableBuilder {
     var rowIsMargin = false
     for (d, column) in dimensionColumns.enumerated() {
       let bytes = row.fieldBytes(column)
+      if bytes.count <= 8 {
+        let key = ByteStringTable.shortKey(bytes)
+        let label: LabelFacts
+        if let packed = shortLabels.find(d, key, bytes.count) {
+          label = LabelFacts(packed: packed)
+          if !label.isQuiet {
+            _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+          }
+        } else {
+          label = facts(d, column: column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+          if label.id < 0x4000_0000 { shortLabels.store(d, key, bytes.count, label.packed) }
+        }
+        rowIsMargin = rowIsMargin || label.isMargin
+        rowIDs[d] = label.id
+        continue
+      }
       if lastLabel[d].matches(bytes) {
         rowIsMargin = rowIsMargin || lastLabel[d].isMargin
         rowIDs[d] = lastLabel[d].id
@@ -433,12 +533,19 @@ final class TableBuilder {
     }
 
     for (position, column) in valueColumns.enumerated() {
-      let value = parser.parse(row.fieldBytes(column))
+      let bytes = row.fieldBytes(column)
+      // Most cells are integers: read them once and ask the memo by the integer.
+      let integer = ValueParser.parseInteger(bytes)
+      let value = integer.map { CellValue.number(Double($0)) } ?? parser.parse(bytes)
       let measureIndex = schema.layout == .wide ? 0 : position
       let structural = value.number == 0 ? isStructural(row) : false
       let isMargin = rowIsMargin || (schema.layout == .wide && columnIsMargin[column])
       cells += 1
-      if !rules.isEmpty && !memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural) {
+      let quiet =
+        if let integer { memo.isQuiet(measureIndex, integer: integer, margin: isMargin, structural: structural) } else {
+          memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural)
+        }
+      if !rules.isEmpty && !quiet {
         let before = sink.total
         let context = CellContext(
           file: schema.file, value: value, measure: measures[measureIndex], line: line, field: column + 1,
