@@ -116,4 +116,18 @@ import Testing
     #expect(result.omitted == [.init(code: "C001", count: 2000, worst: .fail)])
     #expect(result.count(.fail) == 3000)
   }
+
+  /// Past the limit, findings the checker already knows for a value are counted without asking the
+  /// rules again: the counts per code are those of asking every time (values 3 and 7 raise C001,
+  /// 0 raises C002, -2 raises C004; only C001 passes the limit of 1,000).
+  @Test func knownFindingsPastTheLimitAreCountedPerCode() {
+    let values = [3, 0, -2, 7, 40]
+    let rows = (0..<5000).map { "R\($0),\(values[$0 % 5])" }.joined(separator: "\n")
+    let result = check("region,count\n" + rows + "\n")
+    #expect(result.findings.filter { $0.code == "C001" }.count == 1000)
+    #expect(result.findings.filter { $0.code == "C002" }.count == 1000)
+    #expect(result.findings.filter { $0.code == "C004" }.count == 1000)
+    #expect(result.omitted == [.init(code: "C001", count: 1000, worst: .fail)])
+    #expect(result.count(.fail) == 4000)
+  }
 }

@@ -12,9 +12,11 @@ public protocol Rule: Sendable {
 /// A rule that judges one cell at a time while the file streams past: its memory does not grow
 /// with the file.
 ///
-/// Whether it finds anything must depend only on the cell's value, measure, margin and
-/// structural-zero flags and the output's kind (never on other fields, the line, or earlier
-/// cells): the checker remembers which of those combinations found nothing and does not ask again.
+/// What it finds (whether anything, under which codes, with which outcomes) must depend only on the
+/// cell's value, measure, margin and structural-zero flags and the output's kind (never on other
+/// fields, the line, or earlier cells): the checker remembers which of those combinations found
+/// nothing and does not ask again, and once every code a combination raises is past the finding
+/// limit it counts that combination's findings without asking.
 public protocol CellRule: Rule {
   /// Inspects one value cell.
   func inspect(_ cell: CellContext, into sink: inout FindingSink)
@@ -202,6 +204,34 @@ public struct FindingSink: Sendable {
       tallies[index].omitted += tally.omitted
       tallies[index].worst = max(tallies[index].worst, tally.worst)
     }
+  }
+
+  /// Findings of one rule code counted but not kept: how many, and the worst outcome among them.
+  public struct Tally: Sendable, Equatable {
+    public var code: String
+    public var count: Int
+    public var worst: Outcome
+  }
+
+  /// Per rule code, the findings counted but not kept (all of them in a sink with limit 0).
+  public var omittedTallies: [Tally] {
+    tallies.filter { $0.omitted > 0 }.map { Tally(code: $0.code, count: $0.omitted, worst: $0.worst) }
+  }
+
+  /// Whether no finding of the tallies' codes may still be kept.
+  @inline(__always)
+  public func wantsNone(of tallies: [Tally]) -> Bool {
+    for tally in tallies where wants(tally.code) { return false }
+    return true
+  }
+
+  /// Counts `times` findings with `code` without building them (after ``wants(_:)`` said no), the
+  /// worst of them `outcome`.
+  public mutating func count(_ code: String, _ outcome: Outcome, times: Int) {
+    total += times
+    let index = tally(code)
+    tallies[index].omitted += times
+    tallies[index].worst = max(tallies[index].worst, outcome)
   }
 
   /// Counts a finding without building it (after ``wants(_:)`` said no).

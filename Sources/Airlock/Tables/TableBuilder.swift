@@ -100,8 +100,13 @@ private struct ShortLabelCache {
   private let lengths: UnsafeMutablePointer<UInt8>
   private let values: UnsafeMutablePointer<UInt32>
   private let count: Int
+  /// Per dimension, the slot of the last label found or stored: a label repeated on the next row
+  /// is found without hashing.
+  private let last: UnsafeMutablePointer<Int>
 
   init(dimensions: Int) {
+    last = .allocate(capacity: max(1, dimensions))
+    last.initialize(repeating: 0, count: max(1, dimensions))
     count = max(1, dimensions) * Self.slotsPerDimension
     keys = .allocate(capacity: count)
     keys.initialize(repeating: 0, count: count)
@@ -112,6 +117,7 @@ private struct ShortLabelCache {
   }
 
   func deallocate() {
+    last.deallocate()
     keys.deallocate()
     lengths.deallocate()
     values.deallocate()
@@ -127,8 +133,12 @@ private struct ShortLabelCache {
   /// ``ByteStringTable/shortKey(_:)``) with `length` bytes.
   @inline(__always)
   func find(_ dimension: Int, _ key: UInt64, _ length: Int) -> UInt32? {
+    let recent = last[dimension]
+    if keys[recent] == key && Int(lengths[recent]) == length + 1 { return values[recent] }
     let index = Self.slot(dimension, key, length)
-    return keys[index] == key && Int(lengths[index]) == length + 1 ? values[index] : nil
+    guard keys[index] == key && Int(lengths[index]) == length + 1 else { return nil }
+    last[dimension] = index
+    return values[index]
   }
 
   @inline(__always)
@@ -137,6 +147,7 @@ private struct ShortLabelCache {
     keys[index] = key
     lengths[index] = UInt8(length + 1)
     values[index] = value
+    last[dimension] = index
   }
 }
 
@@ -257,6 +268,36 @@ private final class QuietMemo {
   func recordQuiet(_ measure: Int, _ value: CellValue, margin: Bool, structural: Bool) {
     guard let (integer, index) = cellBit(value, margin: margin, structural: structural) else { return }
     if integer { cellIntegers[measure].insert(index) } else { cellMarkers[measure].insert(index) }
+  }
+
+  /// The most integer cells whose findings are remembered (a few kilobytes each at most).
+  static let loudLimit = 1 << 16
+  /// Per integer cell (measure, integer and flags) the cell rules found something in: what they
+  /// found, as (code, findings, worst outcome) per rule code.
+  private var loud: [Int: [FindingSink.Tally]] = [:]
+
+  @inline(__always)
+  private static func loudKey(_ measure: Int, _ integer: Int, margin: Bool, structural: Bool) -> Int? {
+    guard integer >= 0, integer < integerLimit else { return nil }
+    return measure << 24 | integer << 2 | (margin ? 2 : 0) | (structural ? 1 : 0)
+  }
+
+  /// What the cell rules find in a cell holding `integer`, when known.
+  @inline(__always)
+  func loudTallies(_ measure: Int, integer: Int, margin: Bool, structural: Bool) -> [FindingSink.Tally]? {
+    guard !loud.isEmpty, let key = Self.loudKey(measure, integer, margin: margin, structural: structural) else { return nil }
+    return loud[key]
+  }
+
+  /// Whether what the cell rules find in such a cell should be remembered.
+  func wantsLoud(_ measure: Int, integer: Int, margin: Bool, structural: Bool) -> Bool {
+    loud.count < Self.loudLimit && Self.loudKey(measure, integer, margin: margin, structural: structural) != nil
+  }
+
+  /// Remembers what the cell rules find in a cell holding `integer`.
+  func recordLoud(_ measure: Int, integer: Int, margin: Bool, structural: Bool, _ tallies: [FindingSink.Tally]) {
+    guard let key = Self.loudKey(measure, integer, margin: margin, structural: structural) else { return }
+    loud[key] = tallies
   }
 
   /// The value of bytes that are a non-negative integer written the one canonical way (no sign,
@@ -470,6 +511,15 @@ final class TableBuilder {
     cursor: RowCursor, remember: Bool = true
   ) -> Bool {
     if fieldRules.isEmpty || (remember && memo.isQuietField(column, bytes)) { return true }
+    return runFieldRules(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor, remember: remember)
+  }
+
+  /// The slow part of ``inspectField(_:_:line:fieldRules:sink:cursor:remember:)``: runs the rules.
+  @inline(never)
+  private func runFieldRules(
+    _ column: Int, _ bytes: UnsafeBufferPointer<UInt8>, line: Int, fieldRules: [any FieldRule], sink: inout FindingSink,
+    cursor: RowCursor, remember: Bool
+  ) -> Bool {
     let before = sink.total
     let context = FieldContext(
       file: schema.file, bytes: ArraySlice(bytes), line: line, field: column + 1, columnName: schema.header[column],
@@ -546,13 +596,29 @@ final class TableBuilder {
           memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural)
         }
       if !rules.isEmpty && !quiet {
-        let before = sink.total
-        let context = CellContext(
-          file: schema.file, value: value, measure: measures[measureIndex], line: line, field: column + 1,
-          columnName: schema.header[column], isMargin: isMargin, isStructuralZero: structural, kind: schema.kind,
-          row: cursor)
-        for index in rules.indices { rules[index].inspect(context, into: &sink) }
-        if sink.total == before { memo.recordQuiet(measureIndex, value, margin: isMargin, structural: structural) }
+        if let integer, let tallies = memo.loudTallies(measureIndex, integer: integer, margin: isMargin, structural: structural),
+          sink.wantsNone(of: tallies)
+        {
+          // Known findings that would only be counted: count them without asking the rules.
+          for tally in tallies { sink.count(tally.code, tally.worst, times: tally.count) }
+        } else {
+          let before = sink.total
+          let context = CellContext(
+            file: schema.file, value: value, measure: measures[measureIndex], line: line, field: column + 1,
+            columnName: schema.header[column], isMargin: isMargin, isStructuralZero: structural, kind: schema.kind,
+            row: cursor)
+          for index in rules.indices { rules[index].inspect(context, into: &sink) }
+          if sink.total == before {
+            memo.recordQuiet(measureIndex, value, margin: isMargin, structural: structural)
+          } else if let integer, memo.wantsLoud(measureIndex, integer: integer, margin: isMargin, structural: structural),
+            memo.loudTallies(measureIndex, integer: integer, margin: isMargin, structural: structural) == nil
+          {
+            // Ask once more with nothing kept, to learn the codes and outcomes alone.
+            var counted = FindingSink(limit: 0)
+            for index in rules.indices { rules[index].inspect(context, into: &counted) }
+            memo.recordLoud(measureIndex, integer: integer, margin: isMargin, structural: structural, counted.omittedTallies)
+          }
+        }
       }
       guard storing else { continue }
       if schema.layout == .wide {
