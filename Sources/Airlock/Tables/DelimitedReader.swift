@@ -239,6 +239,20 @@ final class DelimitedReader {
     }
   }
 
+  /// Reads the next record that is not a blank line and checks that it has `width` fields (a
+  /// ragged row is an error naming where it goes wrong); returns `false` at the end of the stream.
+  func nextDataRow(width: Int) throws(AirlockError) -> Bool {
+    while try next() {
+      if isBlank { continue }
+      guard fieldCount == width else {
+        let column = fieldCount > width ? columns[width] : fieldCount > 0 ? columns[fieldCount - 1] : 1
+        throw error("ragged row: \(fieldCount) fields where the header has \(width)", line: recordLine, column: column)
+      }
+      return true
+    }
+    return false
+  }
+
   /// Parses the record at `position`. Returns `false`, changing nothing, when it runs past the end
   /// of the buffer and more of the stream remains; otherwise fills the fields and moves past it.
   private func parseRecord() throws(AirlockError) -> Bool {

@@ -110,7 +110,7 @@ struct OutputChecker {
     // Sample rows for inference.
     var sample: [[String]] = []
     var sampleLines: [Int] = []
-    while sample.count < 200, try nextDataRow(reader, header: header) {
+    while sample.count < 200, try reader.nextDataRow(width: header.count) {
       sample.append((0..<reader.fieldCount).map { reader.field($0) })
       sampleLines.append(reader.recordLine)
     }
@@ -142,7 +142,7 @@ struct OutputChecker {
         }
       }
       for (row, line) in zip(sample, sampleLines) { inspectRow(ReplayRow(fields: row), line: line) }
-      while try nextDataRow(reader, header: header) { inspectRow(reader, line: reader.recordLine) }
+      while try reader.nextDataRow(width: header.count) { inspectRow(reader, line: reader.recordLine) }
       return
     }
 
@@ -175,11 +175,11 @@ struct OutputChecker {
     if !boundaries.isEmpty {
       let scan = SegmentedScan(
         path: path, schema: schema, pack: pack, limits: limits, findingLimit: findingLimit, rules: rules,
-        fieldRules: fieldRules, parser: parser, nextRow: { reader throws(AirlockError) in try nextDataRow(reader, header: header) })
+        fieldRules: fieldRules, parser: parser, width: header.count)
       (result.rows, result.cells) = try scan.run(reader: reader, builder: builder, boundaries: boundaries, sink: &sink)
       return
     }
-    while try nextDataRow(reader, header: header) {
+    while try reader.nextDataRow(width: header.count) {
       builder.add(
         reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
     }
@@ -204,18 +204,4 @@ struct OutputChecker {
     }
   }
 
-  /// Reads the next non-blank row and checks its width.
-  private func nextDataRow(_ reader: DelimitedReader, header: [String]) throws(AirlockError) -> Bool {
-    while try reader.next() {
-      if reader.isBlank { continue }
-      guard reader.fieldCount == header.count else {
-        let column = reader.fieldCount > header.count ? reader.fieldColumns[header.count] : reader.fieldColumns.last ?? 1
-        throw AirlockError(
-          .input, file: reader.path, line: reader.recordLine, column: column,
-          "ragged row: \(reader.fieldCount) fields where the header has \(header.count)")
-      }
-      return true
-    }
-    return false
-  }
 }

@@ -27,8 +27,8 @@ struct SegmentedScan: @unchecked Sendable {
   let rules: [any CellRule]
   let fieldRules: [any FieldRule]
   let parser: ValueParser
-  /// Reads the next data row of a reader (skipping blank lines, refusing ragged rows).
-  let nextRow: (DelimitedReader) throws(AirlockError) -> Bool
+  /// The header's width, which every data row must have.
+  let width: Int
 
   /// Files read in segments so far (for tests and benchmarks).
   static let segmentedReads = Atomic<Int>(0)
@@ -69,15 +69,21 @@ struct SegmentedScan: @unchecked Sendable {
   /// One segment's reader and what it found.
   private final class Segment: @unchecked Sendable {
     let reader: DelimitedReader?
-    let builder: TableBuilder
+    /// The builder that reads it: the first segment's is the caller's; the others get the builder
+    /// of the worker that takes them, which keeps what it learnt (which values and labels the rules
+    /// find nothing in) from one segment to the next.
+    var builder: TableBuilder?
     let start: Int
     let end: Int
     var sink: FindingSink
     var error: AirlockError?
     /// Whether the segment stopped exactly at `end`.
     var endsExactly = false
+    /// Rows and cells read in this segment.
+    var rows = 0
+    var cells = 0
 
-    init(reader: DelimitedReader?, builder: TableBuilder, start: Int, end: Int, findingLimit: Int) {
+    init(reader: DelimitedReader?, builder: TableBuilder?, start: Int, end: Int, findingLimit: Int) {
       self.reader = reader
       self.builder = builder
       self.start = start
@@ -94,26 +100,33 @@ struct SegmentedScan: @unchecked Sendable {
     guard let file = reader.openedFile else { throw AirlockError(.input, file: path, "segmented read of a stream") }
     let ends = boundaries + [Int(file.openedSize)]
     var segments = [Segment(reader: reader, builder: builder, start: 0, end: ends[0], findingLimit: findingLimit)]
+    // The rows the caller's builder has seen already (the inference sample) count in the first.
+    segments[0].rows = builder.rows
+    segments[0].cells = builder.cells
     for (index, start) in boundaries.enumerated() {
       // A segment that cannot open (the file was replaced) is read by its predecessor.
       let source = try? FileSource(path: path, offset: Int64(start), of: file)
       let segmentReader = source.map {
         DelimitedReader(path: path, source: $0, delimiter: reader.delimiter, limits: limits)
       }
-      let segmentBuilder = TableBuilder(schema: schema, pack: pack, storing: false)
       segments.append(
-        Segment(reader: segmentReader, builder: segmentBuilder, start: start, end: ends[index + 1], findingLimit: findingLimit))
+        Segment(reader: segmentReader, builder: nil, start: start, end: ends[index + 1], findingLimit: findingLimit))
     }
     let all = segments
     Self.segmentedReads.add(1, ordering: .relaxed)
     // Each worker takes the next segment nobody has started.
     let next = Atomic<Int>(0)
     DispatchQueue.concurrentPerform(iterations: min(Self.threads(limits), all.count)) { _ in
+      var workerBuilder: TableBuilder?
       while true {
         let index = next.add(1, ordering: .relaxed).oldValue
         guard index < all.count else { return }
         let segment = all[index]
         guard let reader = segment.reader else { continue }
+        if segment.builder == nil {
+          if workerBuilder == nil { workerBuilder = TableBuilder(schema: schema, pack: pack, storing: false) }
+          segment.builder = workerBuilder
+        }
         // The last segment reads to the end of the file, where a file that changed is caught.
         let last = index == all.count - 1
         segment.error = read(segment, from: reader, until: last ? .max : segment.end - segment.start, whole: last)
@@ -132,8 +145,8 @@ struct SegmentedScan: @unchecked Sendable {
       let readsOn = !last && segment.error == nil && (!segment.endsExactly || segments[index + 1].reader == nil)
       if readsOn { segment.error = read(segment, from: segmentReader, until: .max, whole: true) }
       sink.merge(segment.sink, lineOffset: lineOffset)
-      rows += segment.builder.rows
-      cells += segment.builder.cells
+      rows += segment.rows
+      cells += segment.cells
       if var error = segment.error {
         if let line = error.line { error.line = line + lineOffset }
         throw error
@@ -147,9 +160,16 @@ struct SegmentedScan: @unchecked Sendable {
   /// Reads rows from `reader` until it has consumed `limit` bytes of its segment (or the end).
   private func read(_ segment: Segment, from reader: DelimitedReader, until limit: Int, whole: Bool) -> AirlockError? {
     let cursor = RowCursor(reader: reader, schema: schema)
+    let builder = segment.builder!
+    let rowsBefore = builder.rows
+    let cellsBefore = builder.cells
+    defer {
+      segment.rows += builder.rows - rowsBefore
+      segment.cells += builder.cells - cellsBefore
+    }
     do throws(AirlockError) {
-      while reader.consumedBytes < limit, try nextRow(reader) {
-        segment.builder.add(
+      while reader.consumedBytes < limit, try reader.nextDataRow(width: width) {
+        builder.add(
           reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &segment.sink, cursor: cursor,
           parser: parser)
       }

@@ -194,7 +194,9 @@ private struct BitSet {
 private final class QuietMemo {
   /// Integer values below this are remembered in bit sets.
   static let integerLimit = 1 << 17
-  /// Per measure: a bit per integer value and flags (margin × structural zero), on first use.
+  /// Per measure: a bit per integer value and flags (margin × structural zero), on first use. The
+  /// flags pick a block of ``integerLimit`` bits, so the common cells (no flags) share one compact
+  /// block that stays in the first-level cache.
   private let cellIntegers: UnsafeMutablePointer<BitSet>
   /// Per measure: a bit per marker and flags.
   private let cellMarkers: UnsafeMutablePointer<BitSet>
@@ -235,7 +237,12 @@ private final class QuietMemo {
   @inline(__always)
   func isQuiet(_ measure: Int, integer: Int, margin: Bool, structural: Bool) -> Bool {
     guard integer >= 0, integer < Self.integerLimit else { return false }
-    return cellIntegers[measure][integer << 2 | (margin ? 2 : 0) | (structural ? 1 : 0)]
+    return cellIntegers[measure][integerBit(integer, margin: margin, structural: structural)]
+  }
+
+  @inline(__always)
+  private func integerBit(_ integer: Int, margin: Bool, structural: Bool) -> Int {
+    ((margin ? 2 : 0) | (structural ? 1 : 0)) * Self.integerLimit + integer
   }
 
   /// Where such a cell is remembered: in the integer bits (true) or the marker bits, and the
@@ -248,7 +255,7 @@ private final class QuietMemo {
       guard number >= 0, number < Double(Self.integerLimit) else { return nil }
       let integer = Int(number)
       guard Double(integer) == number else { return nil }
-      return (true, integer << 2 | flags)
+      return (true, integerBit(integer, margin: margin, structural: structural))
     case .withheld(let marker):
       guard marker < markerCount else { return nil }
       return (false, marker << 2 | flags)
