@@ -38,13 +38,13 @@ struct SegmentedScan: @unchecked Sendable {
     max(1, limits.threads ?? min(ProcessInfo.processInfo.activeProcessorCount, 8))
   }
 
-  /// How many segments to use for `bytes` still to read: four per thread, so that a thread slowed
+  /// How many segments to use for `bytes` still to read: eight per thread, so that a thread slowed
   /// by other work on the machine holds the others up less, each at least `limits.segmentBytes`;
   /// one (no segments) for one thread.
   static func segmentCount(bytes: Int, limits: ReadLimits) -> Int {
     let threads = threads(limits)
     guard limits.segmentBytes > 0, threads > 1 else { return 1 }
-    return max(1, min(4 * threads, bytes / limits.segmentBytes))
+    return max(1, min(8 * threads, bytes / limits.segmentBytes))
   }
 
   /// The offsets where segments 2... start: just after the first line feed at or after each of
@@ -107,7 +107,9 @@ struct SegmentedScan: @unchecked Sendable {
       // A segment that cannot open (the file was replaced) is read by its predecessor.
       let source = try? FileSource(path: path, offset: Int64(start), of: file)
       let segmentReader = source.map {
-        DelimitedReader(path: path, source: $0, delimiter: reader.delimiter, limits: limits)
+        // A quarter of the usual buffer: it stays in the core's cache, and all segments' buffers
+        // together stay small (a longer record grows its reader's buffer as usual).
+        DelimitedReader(path: path, source: $0, delimiter: reader.delimiter, limits: limits, capacity: 256 << 10)
       }
       segments.append(
         Segment(reader: segmentReader, builder: nil, start: start, end: ends[index + 1], findingLimit: findingLimit))
