@@ -267,6 +267,42 @@ extension ReaderTests {
   }
 }
 
+extension ReaderTests {
+  /// Integers of one to eight digits are read a word at a time: the value of every digit string
+  /// the byte-by-byte parser accepts, and nothing for strings with any other byte (each of the 256
+  /// in each position), including the neighbours of the digits (`/` and `:`).
+  @Test func digitsReadAWordAtATimeMatchTheByteParser() {
+    func word(_ text: [UInt8]) -> Int { text.withUnsafeBufferPointer { ValueParser.eightDigits($0) } }
+    func byByte(_ text: [UInt8]) -> Int {
+      guard (1...8).contains(text.count), text.allSatisfy({ (48...57).contains($0) }) else { return -1 }
+      return text.reduce(0) { $0 * 10 + Int($1 - 48) }
+    }
+    var generator = SplitMix(state: 8)
+    var mismatches = 0
+    for _ in 0..<200_000 {
+      let length = Int.random(in: 0...9, using: &generator)
+      var text = (0..<length).map { _ in UInt8(48 + Int.random(in: 0...9, using: &generator)) }
+      if !text.isEmpty && Bool.random(using: &generator) {
+        text[Int.random(in: 0..<text.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+      }
+      if word(text) != byByte(text) { mismatches += 1 }
+    }
+    for length in 1...8 {
+      for position in 0..<length {
+        for byte in 0...255 {
+          var text = [UInt8](repeating: UInt8(ascii: "7"), count: length)
+          text[position] = UInt8(byte)
+          if word(text) != byByte(text) { mismatches += 1 }
+        }
+      }
+    }
+    #expect(mismatches == 0)
+    #expect(word(Array("99999999".utf8)) == 99_999_999)
+    #expect(word(Array("00000042".utf8)) == 42)
+    #expect(word(Array("123456789".utf8)) == -1)
+  }
+}
+
 /// Hands out `bytes` in slices whose sizes come from `sizes`.
 private struct SlicedSource: ByteSource {
   let bytes: [UInt8]

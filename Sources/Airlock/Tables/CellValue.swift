@@ -66,6 +66,38 @@ public struct ValueParser: Sendable {
     return negative ? -value : value
   }
 
+  /// ``parseInteger(_:)`` for bytes in memory: one to eight plain digits are read eight bytes at a
+  /// time without a loop (the common count); anything else takes the general path.
+  @inline(__always)
+  static func parseInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    let digits = eightDigits(bytes)
+    if digits >= 0 { return digits }
+    return parseInteger(bytes[...])
+  }
+
+  /// The value of one to eight ASCII digits (leading zeros allowed), or -1 for anything else.
+  ///
+  /// The digits are loaded as one word (two loads that may overlap, never past the end), left-padded
+  /// with `0`s to eight, checked all at once (every byte 0x30...0x39, tested without carries between
+  /// bytes) and combined by three multiplications: the classic SWAR conversion.
+  @inline(__always)
+  static func eightDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    let n = bytes.count
+    guard n >= 1, n <= 8 else { return -1 }
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    let key = ByteStringTable.shortKey(bytes)
+    // The first digit ends up in the lowest byte that holds a digit; the padding goes below it.
+    let word = n == 8 ? key : key << UInt64(8 * (8 - n)) | zeros >> UInt64(8 * n)
+    guard word & 0xF0F0_F0F0_F0F0_F0F0 == zeros, (word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == zeros else {
+      return -1
+    }
+    var value = word & 0x0F0F_0F0F_0F0F_0F0F
+    value = (value &* 2561) >> 8 & 0x00FF_00FF_00FF_00FF
+    value = (value &* 6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF
+    value = (value &* 42_949_672_960_001) >> 32 & 0xFFFF_FFFF
+    return Int(value)
+  }
+
   /// The range of true values a marker stands for, when its text says so (`<10` is 1...9 unless
   /// `allowZero`, `1to5` and `1-5` are 1...5), or `nil` for an opaque marker such as `*`.
   public static func impliedRange(of marker: String) -> ClosedRange<Int>? {

@@ -312,12 +312,7 @@ private final class QuietMemo {
   @inline(__always)
   static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     guard bytes.count > 0, bytes.count <= 6, bytes[0] != UInt8(ascii: "0") || bytes.count == 1 else { return -1 }
-    var value = 0
-    for byte in bytes {
-      let digit = byte &- UInt8(ascii: "0")
-      guard digit < 10 else { return -1 }
-      value = value * 10 + Int(digit)
-    }
+    let value = ValueParser.eightDigits(bytes)
     return value < integerLimit ? value : -1
   }
 
