@@ -268,6 +268,33 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     #expect(result.outcome != nil || result.error != nil)  // it used to abort the process
   }
 
+  /// Found by Scripts/fuzz.sh reader (issue 8, fourth round, 0.95 million executions into the
+  /// campaign on the faster engine): the short-label cache started every dimension's "last slot" at
+  /// slot 0, which belongs to the first dimension, so a label of another dimension could take the
+  /// first dimension's facts; here a wrong label id trapped in C003.
+  @Test func fuzzCrashShortLabelCacheAcrossDimensions() {
+    let bytes = Array(Data(base64Encoded: "bl9jYXRlZ29yeSxkYWVfb2ZfYmlydGgscG9zdGNvZGUsY29udGFjdCxyZWZlcnJlbHMsY29tbWVudAo5NDMgNDc2IDU5MTksMTk4NC0wMy0xVDIsU1cxQSAxQUEsamFuZS5kb2VAZXhhbXBsZS5uaHMudW4sMTIsUmVmZXJyZWQgYWZ0ZWVudCByZXZyZXcgYnkgdGhlIGNvbW11bml0eSBmcmFpbHR5IHRlYW0gYmVmb3JlIGVmb3JlIGRpc2NoYXJnZQo5NzAgNzc3IDN+X19hZ3NzcywsRTEgNkFOMXUsLCxSb3V0aW5lCg==")!)
+    let result = FuzzingEntryPoints.check(data: bytes, name: "t.csv", pack: pack())
+    #expect(result.error == nil && result.outcome != nil)  // it used to trap
+  }
+
+  /// The same short label in two dimensions is each dimension's own label in the cell store, even
+  /// a label the first dimension keeps in its first slot.
+  @Test func shortLabelsAreKeptPerDimension() throws {
+    let label = try #require(
+      (0..<100_000).lazy.map { "L\($0)" }.first { text in
+        Array(text.utf8).withUnsafeBufferPointer {
+          ShortLabelCache.slot(0, ByteStringTable.shortKey($0), $0.count) == 0
+        }
+      })
+    let path = write("a,b,count\n\(label),\(label),30\nY,Z,40\nY,\(label),40\n", to: "t.csv", in: temporaryFolder())
+    var table: Table?
+    let checker = OutputChecker(pack: pack(), rules: pack().enabledRules(), limits: ReadLimits(), findingLimit: 1000)
+    _ = checker.check(path: path, keeping: true, table: &table)
+    let cells = try #require(table)
+    #expect((0..<3).map { cells.coordinates(ofCell: $0).map(\.label) } == [[label, label], ["Y", "Z"], ["Y", label]])
+  }
+
   @Test func memoryEntryPointMatchesTheFileReader() {
     let text = "region,count\nNorth,3\nSouth,40\n"
     let fromMemory = FuzzingEntryPoints.check(data: Array(text.utf8), name: "t.csv", pack: pack())

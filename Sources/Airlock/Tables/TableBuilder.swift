@@ -93,7 +93,7 @@ private struct LastLabel {
 /// cache in front of the builder's label table, so that labels that change on every row (an age
 /// band cycling under a region) cost a few arithmetic operations rather than a hash-table probe.
 /// Entries are copies of label-table values; a collision simply replaces the entry.
-private struct ShortLabelCache {
+struct ShortLabelCache {
   static let slotsPerDimension = 256
   private let keys: UnsafeMutablePointer<UInt64>
   /// The label's length plus one (zero: empty slot).
@@ -105,8 +105,11 @@ private struct ShortLabelCache {
   private let last: UnsafeMutablePointer<Int>
 
   init(dimensions: Int) {
+    // Each dimension's last slot starts in its own block: never another dimension's entry (a
+    // fuzzed input found that starting every one at slot 0 let a label of the second dimension
+    // take the first dimension's facts, field-rule verdict and label id included).
     last = .allocate(capacity: max(1, dimensions))
-    last.initialize(repeating: 0, count: max(1, dimensions))
+    for d in 0..<max(1, dimensions) { (last + d).initialize(to: d * Self.slotsPerDimension) }
     count = max(1, dimensions) * Self.slotsPerDimension
     keys = .allocate(capacity: count)
     keys.initialize(repeating: 0, count: count)
@@ -123,8 +126,9 @@ private struct ShortLabelCache {
     values.deallocate()
   }
 
+  /// The slot of a label of dimension `dimension`, within that dimension's block.
   @inline(__always)
-  private static func slot(_ dimension: Int, _ key: UInt64, _ length: Int) -> Int {
+  static func slot(_ dimension: Int, _ key: UInt64, _ length: Int) -> Int {
     let mixed = (key ^ UInt64(length) << 59) &* 0x9E37_79B9_7F4A_7C15
     return dimension * slotsPerDimension + Int(truncatingIfNeeded: mixed >> 56)
   }
