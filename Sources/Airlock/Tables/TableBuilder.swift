@@ -281,7 +281,8 @@ private final class QuietMemo {
     if integer { cellIntegers[measure].insert(index) } else { cellMarkers[measure].insert(index) }
   }
 
-  /// The most integer cells whose findings are remembered (a few kilobytes each at most).
+  /// The most integer cells whose findings are remembered (about a hundred bytes each, so a few
+  /// megabytes at most per builder).
   static let loudLimit = 1 << 16
   /// Per integer cell (measure, integer and flags) the cell rules found something in: what they
   /// found, as (code, findings, worst outcome) per rule code.
