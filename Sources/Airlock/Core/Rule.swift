@@ -198,12 +198,7 @@ public struct FindingSink: Sendable {
       if let line = finding.line { finding.line = line + lineOffset }
       add(finding)
     }
-    for tally in other.tallies where tally.omitted > 0 {
-      total += tally.omitted
-      let index = self.tally(tally.code)
-      tallies[index].omitted += tally.omitted
-      tallies[index].worst = max(tallies[index].worst, tally.worst)
-    }
+    for tally in other.tallies where tally.omitted > 0 { count(tally.code, tally.worst, times: tally.omitted) }
   }
 
   /// Findings of one rule code counted but not kept: how many, and the worst outcome among them.
@@ -225,20 +220,12 @@ public struct FindingSink: Sendable {
     return true
   }
 
-  /// Counts `times` findings with `code` without building them (after ``wants(_:)`` said no), the
-  /// worst of them `outcome`.
-  public mutating func count(_ code: String, _ outcome: Outcome, times: Int) {
+  /// Counts `times` findings with `code` (one by default) without building them (after
+  /// ``wants(_:)`` said no), the worst of them `outcome`.
+  public mutating func count(_ code: String, _ outcome: Outcome, times: Int = 1) {
     total += times
     let index = tally(code)
     tallies[index].omitted += times
-    tallies[index].worst = max(tallies[index].worst, outcome)
-  }
-
-  /// Counts a finding without building it (after ``wants(_:)`` said no).
-  public mutating func count(_ code: String, _ outcome: Outcome) {
-    total += 1
-    let index = tally(code)
-    tallies[index].omitted += 1
     tallies[index].worst = max(tallies[index].worst, outcome)
   }
 }

@@ -162,7 +162,10 @@ struct SegmentedScan: @unchecked Sendable {
   /// Reads rows from `reader` until it has consumed `limit` bytes of its segment (or the end).
   private func read(_ segment: Segment, from reader: DelimitedReader, until limit: Int, whole: Bool) -> AirlockError? {
     let cursor = RowCursor(reader: reader, schema: schema)
-    let builder = segment.builder!
+    // Every segment read has its builder (its worker's, or the caller's); an error, never a crash.
+    guard let builder = segment.builder else {
+      return AirlockError(.input, file: path, "segment at byte \(segment.start) was read without a table builder")
+    }
     let rowsBefore = builder.rows
     let cellsBefore = builder.cells
     defer {

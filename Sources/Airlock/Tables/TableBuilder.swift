@@ -57,23 +57,43 @@ func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>
   return true
 }
 
+/// A label's id, margin flag and field-rule verdict, packed in the 32-bit values of
+/// the builder's label tables.
+private struct LabelFacts {
+  var id: UInt32
+  var isMargin: Bool
+  var isQuiet: Bool
+
+  init(id: UInt32, isMargin: Bool, isQuiet: Bool) {
+    self.id = id
+    self.isMargin = isMargin
+    self.isQuiet = isQuiet
+  }
+
+  init(packed: UInt32) {
+    id = packed & 0x3FFF_FFFF
+    isMargin = packed & 0x4000_0000 != 0
+    isQuiet = packed & 0x8000_0000 != 0
+  }
+
+  var packed: UInt32 { id | (isMargin ? 0x4000_0000 : 0) | (isQuiet ? 0x8000_0000 : 0) }
+}
+
 /// The last label seen in one dimension column, so that a run of equal labels costs one compare.
 /// Its bytes live in a buffer of its own that grows with the longest label (freed by its builder).
 private struct LastLabel {
   private var storage = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
   private var capacity = 32
   private var count = -1  // nothing yet
-  var id: UInt32 = 0
-  var isMargin = false
-  /// Whether the field rules found nothing in it.
-  var isQuiet = false
+  /// What is known of it.
+  var facts = LabelFacts(id: 0, isMargin: false, isQuiet: false)
 
   @inline(__always)
   func matches(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
     count == other.count && bytesEqual(UnsafeBufferPointer(start: storage, count: count), other)
   }
 
-  mutating func set(_ other: UnsafeBufferPointer<UInt8>, id: UInt32, isMargin: Bool, isQuiet: Bool) {
+  mutating func set(_ other: UnsafeBufferPointer<UInt8>, facts: LabelFacts) {
     if other.count > capacity {
       storage.deallocate()
       capacity = other.count
@@ -81,9 +101,7 @@ private struct LastLabel {
     }
     if let base = other.baseAddress, other.count > 0 { storage.update(from: base, count: other.count) }
     count = other.count
-    self.id = id
-    self.isMargin = isMargin
-    self.isQuiet = isQuiet
+    self.facts = facts
   }
 
   func deallocate() { storage.deallocate() }
@@ -464,27 +482,6 @@ final class TableBuilder {
     return false
   }
 
-  /// A label's id, margin flag and field-rule verdict, packed in the 32-bit value of `labelFacts`.
-  private struct LabelFacts {
-    var id: UInt32
-    var isMargin: Bool
-    var isQuiet: Bool
-
-    init(id: UInt32, isMargin: Bool, isQuiet: Bool) {
-      self.id = id
-      self.isMargin = isMargin
-      self.isQuiet = isQuiet
-    }
-
-    init(packed: UInt32) {
-      id = packed & 0x3FFF_FFFF
-      isMargin = packed & 0x4000_0000 != 0
-      isQuiet = packed & 0x8000_0000 != 0
-    }
-
-    var packed: UInt32 { id | (isMargin ? 0x4000_0000 : 0) | (isQuiet ? 0x8000_0000 : 0) }
-  }
-
   /// What is known of a label of dimension `d` (column `column`), working it out on first sight:
   /// one lookup per label change instead of one per question.
   private func facts(
@@ -553,34 +550,31 @@ final class TableBuilder {
     var rowIsMargin = false
     for (d, column) in dimensionColumns.enumerated() {
       let bytes = row.fieldBytes(column)
+      // Short labels through the cache, longer ones compared with the last; `facts` works out the
+      // rest (and runs the field rules on a label it meets for the first time).
+      var label: LabelFacts
+      var cached = true
       if bytes.count <= 8 {
         let key = ByteStringTable.shortKey(bytes)
-        let label: LabelFacts
         if let packed = shortLabels.find(d, key, bytes.count) {
           label = LabelFacts(packed: packed)
-          if !label.isQuiet {
-            _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
-          }
         } else {
           label = facts(d, column: column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+          cached = false
           if label.id < 0x4000_0000 { shortLabels.store(d, key, bytes.count, label.packed) }
         }
-        rowIsMargin = rowIsMargin || label.isMargin
-        rowIDs[d] = label.id
-        continue
+      } else if lastLabel[d].matches(bytes) {
+        label = lastLabel[d].facts
+      } else {
+        label = facts(d, column: column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+        cached = false
+        lastLabel[d].set(bytes, facts: label)
       }
-      if lastLabel[d].matches(bytes) {
-        rowIsMargin = rowIsMargin || lastLabel[d].isMargin
-        rowIDs[d] = lastLabel[d].id
-        if !lastLabel[d].isQuiet {
-          _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
-        }
-        continue
+      if cached && !label.isQuiet {
+        _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
       }
-      let label = facts(d, column: column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
       rowIsMargin = rowIsMargin || label.isMargin
       rowIDs[d] = label.id
-      lastLabel[d].set(bytes, id: label.id, isMargin: label.isMargin, isQuiet: label.isQuiet)
     }
     for column in otherColumns {
       _ = inspectField(column, row.fieldBytes(column), line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
