@@ -25,9 +25,12 @@ let package = Package(
       pkgConfig: "clp",
       providers: [.apt(["coinor-libclp-dev"])]
     ),
+    // SSE2 byte classification for the reader's fast path (a header-only inline function).
+    .target(name: "CByteClasses"),
     .target(
       name: "Airlock",
       dependencies: [
+        "CByteClasses",
         "CZlib",
         "CClp",
         .product(name: "Yams", package: "Yams"),

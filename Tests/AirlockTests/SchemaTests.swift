@@ -72,6 +72,19 @@ import Testing
     #expect(result.findings.filter { $0.code == "C001" }.map(\.line) == [2, 3])
   }
 
+  /// The one-probe memo of quiet cells is kept apart for margins: a value exempt as a margin is
+  /// still caught in an ordinary cell, whichever comes first, and in each value column.
+  @Test func aValueQuietInAMarginIsStillCheckedInAnOrdinaryCell() {
+    let folder = temporaryFolder()
+    let path = write(
+      "area,people,visits\nEverywhere,40,40\nA,40,40\nB,90,90\nEverywhere,90,90\nC,40,90\n", to: "t.csv", in: folder)
+    write("kind: frequency\ndimensions: [area]\ncounts: [people, visits]\nmargins: [Everywhere]\n", to: "t.airlock.yaml", in: folder)
+    let result = checkFile(path, pack: pack(rule: "small-cell-count", ["threshold": .integer(50), "margins": .boolean(false)]))
+    let small = result.findings.filter { $0.code == "C001" }.map { "\($0.line ?? 0):\($0.column ?? 0)" }
+    // Lines 3 and 6 hold 40 outside a margin (people is field 2, visits field 3).
+    #expect(small.sorted() == ["3:2", "3:3", "6:2"])
+  }
+
   @Test func folderManifestDeclaresByFileName() {
     let folder = temporaryFolder()
     let path = write("region,score\nNorth,12\nSouth,40\n", to: "scores.csv", in: folder)

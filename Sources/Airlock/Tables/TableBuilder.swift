@@ -229,8 +229,16 @@ private final class QuietMemo {
   private let columnCount: Int
   /// Per column: other texts the field rules found nothing in.
   private var fieldTexts: [ByteStringTable]
+  /// Per value column: a bit per positive integer written the canonical way that neither the
+  /// field rules (on its text) nor the cell rules (on a cell of that value, not a margin) find
+  /// anything in, so that the common cell costs one probe.
+  private let quietCells: UnsafeMutablePointer<BitSet>
+  private let valueColumnCount: Int
 
-  init(measures: Int, markers: Int, columns: Int) {
+  init(measures: Int, markers: Int, columns: Int, valueColumns: Int) {
+    valueColumnCount = valueColumns
+    quietCells = .allocate(capacity: valueColumns)
+    for index in 0..<valueColumns { (quietCells + index).initialize(to: BitSet()) }
     measureCount = measures
     markerCount = markers
     columnCount = columns
@@ -249,9 +257,23 @@ private final class QuietMemo {
       cellMarkers[index].deallocate()
     }
     for index in 0..<columnCount { fieldIntegers[index].deallocate() }
+    for index in 0..<valueColumnCount { quietCells[index].deallocate() }
+    quietCells.deallocate()
     cellIntegers.deallocate()
     cellMarkers.deallocate()
     fieldIntegers.deallocate()
+  }
+
+  /// Whether value column `position` is known to be quiet, field and cell rules alike, for the
+  /// positive `integer` written the canonical way, in a cell that is not a margin.
+  @inline(__always)
+  func isQuietCell(_ position: Int, canonical integer: Int) -> Bool {
+    quietCells[position][integer]
+  }
+
+  /// Records that value column `position` is quiet for such an integer.
+  func recordQuietCell(_ position: Int, canonical integer: Int) {
+    quietCells[position].insert(integer)
   }
 
   /// Whether the cell rules are known to find nothing in a cell holding `integer` (the fast path
@@ -381,8 +403,8 @@ final class TableBuilder {
   /// whether it is a margin, and whether the field rules found nothing in it (``LabelFacts``).
   private var labelFacts: [ByteStringTable]
   private let memo: QuietMemo
-  /// The columns that are not dimensions (values, evidence, flags), whose fields the field rules
-  /// read too.
+  /// The columns that are neither dimensions nor values (flags, evidence in wide layout), whose
+  /// fields the field rules read too (value columns' fields are read with their cells).
   private let otherColumns: [Int]
   private var previousLine = 0
   /// Per dimension, the current row's label id.
@@ -407,7 +429,9 @@ final class TableBuilder {
     lastLabel = .allocate(capacity: max(1, dimensionColumns.count))
     for d in dimensionColumns.indices { (lastLabel + d).initialize(to: LastLabel()) }
     shortLabels = ShortLabelCache(dimensions: dimensionColumns.count)
-    otherColumns = schema.header.indices.filter { !schema.dimensionColumns.contains($0) }
+    otherColumns = schema.header.indices.filter { [valueColumns] in
+      !schema.dimensionColumns.contains($0) && !valueColumns.contains($0)
+    }
     labelFacts = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
     rowIDs = .allocate(capacity: max(1, dimensionColumns.count))
     rowIDs.initialize(repeating: 0, count: max(1, dimensionColumns.count))
@@ -433,7 +457,9 @@ final class TableBuilder {
       file: schema.file, kind: schema.kind, layout: schema.layout, dimensions: dimensions, measures: measures,
       keys: Array(repeating: PackedIDs(), count: dimensions.count),
       values: Array(repeating: PackedValues(), count: measures.count))
-    memo = QuietMemo(measures: measures.count, markers: pack.markers.count, columns: schema.header.count)
+    memo = QuietMemo(
+      measures: measures.count, markers: pack.markers.count, columns: schema.header.count,
+      valueColumns: valueColumns.count)
     table.declaration = schema.declaration
     table.crosstabFields = schema.layout == .wide ? schema.valueColumns.map { $0 + 1 } : []
     table.cellsPerRow = schema.layout == .wide ? max(1, schema.valueColumns.count) : 1
@@ -585,14 +611,22 @@ final class TableBuilder {
 
     for (position, column) in valueColumns.enumerated() {
       let bytes = row.fieldBytes(column)
-      // Most cells are integers: read them once and ask the memo by the integer.
-      let integer = ValueParser.parseInteger(bytes)
-      let value = integer.map { CellValue.number(Double($0)) } ?? parser.parse(bytes)
       let measureIndex = schema.layout == .wide ? 0 : position
-      let structural = value.number == 0 ? isStructural(row) : false
       let isMargin = rowIsMargin || (schema.layout == .wide && columnIsMargin[column])
       cells += 1
-      let quiet =
+      // Most cells are positive integers written plainly, known quiet after the first sight: one
+      // probe, with nothing else to work out.
+      let canonical = QuietMemo.canonicalInteger(bytes)
+      if canonical > 0 && !isMargin && memo.isQuietCell(position, canonical: canonical) {
+        if storing { store(.number(Double(canonical)), position: position, measureIndex: measureIndex, structural: false) }
+        continue
+      }
+      let fieldQuiet = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+      // Read the integer once and ask the memo by it.
+      let integer = canonical >= 0 ? canonical : ValueParser.parseInteger(bytes)
+      let value = integer.map { CellValue.number(Double($0)) } ?? parser.parse(bytes)
+      let structural = value.number == 0 ? isStructural(row) : false
+      var quiet =
         if let integer { memo.isQuiet(measureIndex, integer: integer, margin: isMargin, structural: structural) } else {
           memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural)
         }
@@ -611,6 +645,7 @@ final class TableBuilder {
           for index in rules.indices { rules[index].inspect(context, into: &sink) }
           if sink.total == before {
             memo.recordQuiet(measureIndex, value, margin: isMargin, structural: structural)
+            quiet = true
           } else if let integer, memo.wantsLoud(measureIndex, integer: integer, margin: isMargin, structural: structural),
             memo.loudTallies(measureIndex, integer: integer, margin: isMargin, structural: structural) == nil
           {
@@ -620,21 +655,29 @@ final class TableBuilder {
             memo.recordLoud(measureIndex, integer: integer, margin: isMargin, structural: structural, counted.omittedTallies)
           }
         }
+      } else {
+        quiet = true
       }
-      guard storing else { continue }
-      if schema.layout == .wide {
-        for d in dimensionColumns.indices { table.keys[d].append(rowIDs[d]) }
-        table.keys[table.keys.count - 1].append(UInt32(position))
-      }
-      let cellIndex = table.values[measureIndex].count
-      table.values[measureIndex].append(value)
-      switch value {
-      case .withheld(let marker): table.markerUse[marker, default: 0] += 1
-      case .number(0):
-        table.publishedZeros += 1
-        if structural { table.structuralZeroCells.insert(cellIndex) }
-      default: break
-      }
+      if quiet && fieldQuiet && canonical > 0 && !isMargin { memo.recordQuietCell(position, canonical: canonical) }
+      if storing { store(value, position: position, measureIndex: measureIndex, structural: structural) }
+    }
+  }
+
+  /// Stores one cell of the current row (the row's label ids are in `rowIDs`).
+  @inline(__always)
+  private func store(_ value: CellValue, position: Int, measureIndex: Int, structural: Bool) {
+    if schema.layout == .wide {
+      for d in dimensionColumns.indices { table.keys[d].append(rowIDs[d]) }
+      table.keys[table.keys.count - 1].append(UInt32(position))
+    }
+    let cellIndex = table.values[measureIndex].count
+    table.values[measureIndex].append(value)
+    switch value {
+    case .withheld(let marker): table.markerUse[marker, default: 0] += 1
+    case .number(0):
+      table.publishedZeros += 1
+      if structural { table.structuralZeroCells.insert(cellIndex) }
+    default: break
     }
   }
 
