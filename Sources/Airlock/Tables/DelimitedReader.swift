@@ -241,6 +241,7 @@ final class DelimitedReader {
   }
 
   /// Reads the next record; returns `false` at the end of the stream.
+  @inline(__always)
   func next() throws(AirlockError) -> Bool {
     fieldCount = 0
     if position >= count, !(try readMore()) { return false }

@@ -179,7 +179,8 @@ struct OutputChecker {
       (result.rows, result.cells) = try scan.run(reader: reader, builder: builder, boundaries: boundaries, sink: &sink)
       return
     }
-    while try reader.nextDataRow(width: header.count) {
+    let width = header.count
+    while try reader.nextDataRow(width: width) {
       builder.add(
         reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
     }
