@@ -66,6 +66,14 @@ import Testing
     #expect(try airlock(["check", ".", "--threads", "0"]).status == 64)
   }
 
+  /// A CI job that diffs reports sees no churn: the JSON report of the samples is the same, byte
+  /// for byte, from run to run (the cell store's size once followed the allocator's rounding).
+  @Test func jsonReportIsTheSameOnEveryRun() throws {
+    let runs = try (0..<4).map { _ in try airlock(["check", "samples", "--format", "json"]).stdout }
+    #expect(runs[0].contains("\"cellStoreBytes\""))
+    #expect(Set(runs).count == 1)
+  }
+
   @Test func jsonReportIsVersionedAndComplete() throws {
     let dir = folder(["a.csv": "region,count\nNorth,3\nSouth,40\n", "b.csv": "x\n\"open\n"])
     let run = try airlock(["check", dir.path, "--format", "json"])

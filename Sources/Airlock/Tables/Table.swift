@@ -92,12 +92,13 @@ struct PlainIDs: Sendable {
     }
   }
 
-  /// Bytes used by the values.
+  /// Bytes the ids take (elements × width: the allocator's rounding, which varies from run to run,
+  /// is left out, so that reports are the same every time).
   var byteCount: Int {
     switch storage {
-    case .narrow(let a): a.capacity
-    case .medium(let a): a.capacity * 2
-    case .wide(let a): a.capacity * 4
+    case .narrow(let a): a.count
+    case .medium(let a): a.count * 2
+    case .wide(let a): a.count * 4
     }
   }
 }
@@ -186,10 +187,10 @@ public struct PackedIDs: Sendable {
   /// A reader for going through the cells in order.
   public func sequentialReader() -> SequentialReader { SequentialReader(self) }
 
-  /// Bytes used by the ids.
+  /// Bytes the ids take (elements × width, the same on every run).
   public var byteCount: Int {
     if let plain { return plain.byteCount }
-    return runStarts.capacity * 4 + runIDs.byteCount + blockRuns.capacity * 4
+    return runStarts.count * 4 + runIDs.byteCount + blockRuns.count * 4
   }
 }
 
@@ -245,8 +246,8 @@ public struct PackedValues: Sendable {
     }
   }
 
-  /// Bytes used by the values.
-  public var byteCount: Int { codes.capacity * 2 + overflowIndices.capacity * 4 + overflowValues.capacity * 8 }
+  /// Bytes the values take (elements × width, the same on every run).
+  public var byteCount: Int { codes.count * 2 + overflowIndices.count * 4 + overflowValues.count * 8 }
 }
 
 /// A dimension of a table: a name and the labels its cells take.
