@@ -229,9 +229,9 @@ private func inputError(_ text: String, name: String = "t.csv") -> AirlockError?
 }
 
 extension ReaderTests {
-  /// The word-at-a-time path for plain records reads exactly what the byte-by-byte reader reads:
+  /// The 64-bytes-at-a-time path for plain records reads exactly what the byte-by-byte reader reads:
   /// the same fields, lines, columns and consumed bytes, and the same error at the same place, for
-  /// random text rich in the bytes the word tests sort (a `-` after a `,` is one carry away from a
+  /// random text rich in the bytes the classifier sorts (a `-` after a `,` is one carry away from a
   /// comma; tab, DEL, NUL, CR, quotes and UTF-8 leave the fast path), through small and large
   /// buffers and tight limits.
   @Test func plainRecordFastPathReadsWhatTheByteReaderReads() {

@@ -19,7 +19,7 @@ import Foundation
   }
 
   /// Everything the reader makes of `bytes` (each record's line, field columns and fields, then the
-  /// error that stopped it, if any), read with or without the word-at-a-time path for plain records.
+  /// error that stopped it, if any), read with or without the 64-bytes-at-a-time path for plain records.
   /// The two must agree byte for byte: the reader fuzz target and the tests compare them.
   public static func records(
     data bytes: [UInt8], delimiter: UInt8, plainFastPath: Bool, limits: ReadLimits = ReadLimits(), capacity: Int = 1 << 20

@@ -92,7 +92,7 @@ final class DelimitedReader {
 
   /// Bytes that stop the fast scan of an unquoted field (256 flags).
   private let special: UnsafeMutablePointer<Bool>
-  /// Whether plain records take the word-at-a-time path (off only to test it against the
+  /// Whether plain records take the 64-bytes-at-a-time path (off only to test it against the
   /// byte-by-byte reader).
   let plainFastPath: Bool
 
@@ -446,10 +446,11 @@ final class DelimitedReader {
   }
 
   /// The fast path of ``parseRecord()``: a record of plain ASCII fields that ends in a line feed
-  /// inside the buffer, split 64 bytes at a time (`airlock_classify64`, SSE2). Returns `false`, changing nothing, for anything
-  /// else (a quote, a carriage return, a tab, another control byte, DEL, a byte of 128 or more, a
-  /// field or row over the limits, the end of the buffer): ``parseRecord()`` then reads the record
-  /// byte by byte, as it reads every record the fast path declines.
+  /// inside the buffer, split 64 bytes at a time (`airlock_classify64`: SSE2 on x86-64). Returns
+  /// `false`, changing nothing, for anything else (a quote, a carriage return, a tab that is not the
+  /// delimiter, another control byte, DEL, a byte of 128 or more, a field or row over the limits,
+  /// the end of the buffer): ``parseRecord()`` then reads the record byte by byte, as it reads every
+  /// record the fast path declines.
   @inline(__always)
   private func parsePlainRecord() -> Bool {
     let buffer = self.buffer
