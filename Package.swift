@@ -55,7 +55,7 @@ let package = Package(
     ),
     .testTarget(
       name: "AirlockTests",
-      dependencies: ["Airlock"]
+      dependencies: ["Airlock", "CByteClasses"]
     ),
     .testTarget(
       name: "AirlockCLITests",

@@ -1,4 +1,5 @@
 import Foundation
+import CByteClasses
 import Testing
 
 @_spi(Fuzzing) @testable import Airlock
@@ -317,4 +318,44 @@ private struct SlicedSource: ByteSource {
   }
 
   mutating func close() {}
+}
+
+extension ReaderTests {
+  /// The reader's SSE2 classifier sorts every byte as the portable byte-by-byte definition does (the
+  /// one other machines use): each of the 256 byte values in each of the 64 positions, and random
+  /// blocks rich in delimiters, line feeds, quotes and control bytes, for each delimiter airlock uses.
+  @Test func byteClassifierMatchesItsPortableDefinition() {
+    func same(_ block: [UInt8], _ delimiter: UInt8) -> Bool {
+      block.withUnsafeBufferPointer { bytes in
+        let fast = airlock_classify64(bytes.baseAddress!, delimiter)
+        let portable = airlock_classify64_bytewise(bytes.baseAddress!, delimiter)
+        return fast.ends == portable.ends && fast.newlines == portable.newlines && fast.others == portable.others
+      }
+    }
+    var mismatches = 0
+    var generator = SplitMix(state: 64)
+    let interesting: [UInt8] = [0, 9, 10, 13, 31, 32, 34, 44, 59, 124, 126, 127, 128, 191, 255, 97, 48]
+    for delimiter in [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")] {
+      for position in 0..<64 {
+        for byte in 0...255 {
+          var block = [UInt8](repeating: UInt8(ascii: "a"), count: 64)
+          block[position] = UInt8(byte)
+          if !same(block, delimiter) { mismatches += 1 }
+        }
+      }
+      for _ in 0..<2000 {
+        let block = (0..<64).map { _ in interesting[Int.random(in: 0..<interesting.count, using: &generator)] }
+        if !same(block, delimiter) { mismatches += 1 }
+      }
+    }
+    #expect(mismatches == 0)
+    // The portable definition itself: a comma, a line feed, a quote and a high byte.
+    var block = [UInt8](repeating: UInt8(ascii: "a"), count: 64)
+    block[1] = UInt8(ascii: ",")
+    block[2] = 10
+    block[3] = 34
+    block[63] = 200
+    let classes = block.withUnsafeBufferPointer { airlock_classify64_bytewise($0.baseAddress!, UInt8(ascii: ",")) }
+    #expect(classes.ends == 0b110 && classes.newlines == 0b100 && classes.others == (1 << 3 | 1 << 63))
+  }
 }
