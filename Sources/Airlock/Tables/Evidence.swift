@@ -108,9 +108,12 @@ public struct CellEvidence: Sendable, Equatable {
 
   /// The evidence of `cell` of `table`: its own columns first, then the sidecar file.
   static func of(cell: Int, in table: Table) -> CellEvidence {
-    var labels: [String: String] = [:]
-    for d in table.dimensions.indices { labels[table.dimensions[d].name] = table.label(ofCell: cell, dimension: d) }
-    let sidecar = table.sidecarEvidence?.values(for: labels)
+    var sidecar: [String: Double]?
+    if let file = table.sidecarEvidence {
+      var labels: [String: String] = [:]
+      for d in table.dimensions.indices { labels[table.dimensions[d].name] = table.label(ofCell: cell, dimension: d) }
+      sidecar = file.values(for: labels)
+    }
     return CellEvidence { name in
       if let measure = table.measure(named: name), case .number(let value) = table.values[measure][cell] { return value }
       return sidecar?[name]

@@ -265,11 +265,21 @@ public struct Dimension: Sendable {
 /// A value column of a table: what it measures and where it sits in the file.
 public struct Measure: Sendable {
   /// The column header (for a crosstab, the name of the statistic, `count`).
-  public var name: String
+  public var name: String { didSet { normalizedName = NamingConventions.normalized(name) } }
   /// What the column holds.
   public var role: ColumnRole
   /// The 1-based field number in long layout; `nil` in a crosstab, where it is the column label's.
   public var field: Int?
+  /// `name` as ``NamingConventions/normalized(_:)`` writes it, worked out once: rules look measures
+  /// up by it for every cell.
+  public private(set) var normalizedName: String
+
+  public init(name: String, role: ColumnRole, field: Int?) {
+    self.name = name
+    self.role = role
+    self.field = field
+    normalizedName = NamingConventions.normalized(name)
+  }
 }
 
 /// The compact cell store of one output: cells keyed by interned dimension labels, with packed
@@ -340,7 +350,7 @@ public struct Table: Sendable {
 
   /// The index of the measure whose normalized name is `name`, if any.
   public func measure(named name: String) -> Int? {
-    measures.firstIndex { NamingConventions.normalized($0.name) == name }
+    measures.firstIndex { $0.normalizedName == name }
   }
 
   /// Whether `cell` is a margin in any dimension.
