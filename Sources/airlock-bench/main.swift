@@ -7,6 +7,7 @@
 // Environment:
 //   AIRLOCK_BENCH_BYTES   size of bench-data/big.csv (default 1_000_000_000)
 //   AIRLOCK_BENCH_FILES   number of small outputs in bench-data/many (default 10_000)
+//   AIRLOCK_BENCH_MAGNITUDE_ROWS  rows of bench-data/magnitude.csv (default 1_000_000)
 //   AIRLOCK_BENCH_RUNS    timed runs per command; the fastest wall time is reported (default 3)
 //   AIRLOCK_BENCH_PEERS   comma-separated peers to run (default polars,duckdb,pandas; "" for none)
 //   AIRLOCK_BENCH_DOC     where to write the Markdown results (default docs/benchmarks.md, written
@@ -50,10 +51,12 @@ let root = FileManager.default.currentDirectoryPath
 let dataDirectory = root + "/bench-data"
 let bigPath = dataDirectory + "/big.csv"
 let manyPath = dataDirectory + "/many"
+let magnitudePath = dataDirectory + "/magnitude.csv"
 let packPath = dataDirectory + "/percell.yaml"
 let defaultBytes = 1_000_000_000
 let targetBytes = intSetting("AIRLOCK_BENCH_BYTES", defaultBytes)
 let fileCount = intSetting("AIRLOCK_BENCH_FILES", 10_000)
+let magnitudeRows = intSetting("AIRLOCK_BENCH_MAGNITUDE_ROWS", 1_000_000)
 let runs = intSetting("AIRLOCK_BENCH_RUNS", 3)
 let airlockBinary = environment["AIRLOCK_BIN"] ?? root + "/.build/release/airlock"
 let python = environment["AIRLOCK_BENCH_PYTHON"] ?? "python3"
@@ -285,6 +288,42 @@ func generateMany() {
   try? "version=\(generatorVersion) files=\(fileCount)\n".write(toFile: marker, atomically: true, encoding: .utf8)
 }
 
+/// Writes bench-data/magnitude.csv: turnover by region and sector, `magnitudeRows` cells, declared
+/// a magnitude table by `magnitude.airlock.yaml`, with the evidence the dominance, p% and contributor
+/// rules read (n, top1, top2) in the sidecar `magnitude.evidence.csv`, as a TRE would hold it; about
+/// one cell in 40 is dominated by its largest contributor and one in 50 has too few.
+func generateMagnitude() {
+  let marker = magnitudePath + ".generated"
+  let evidencePath = dataDirectory + "/magnitude.evidence.csv"
+  if (try? String(contentsOfFile: marker, encoding: .utf8)) == "version=\(generatorVersion) rows=\(magnitudeRows)\n",
+    FileManager.default.fileExists(atPath: magnitudePath), FileManager.default.fileExists(atPath: evidencePath)
+  {
+    log("reusing \(magnitudePath) (\(magnitudeRows) rows)")
+    return
+  }
+  log("generating \(magnitudeRows) magnitude cells in \(magnitudePath)...")
+  var rng = SplitMix64(state: seed &+ 2)
+  var table = "region,sector,turnover\n"
+  var evidence = "region,sector,n,top1,top2\n"
+  table.reserveCapacity(magnitudeRows * 24)
+  evidence.reserveCapacity(magnitudeRows * 30)
+  for row in 0..<magnitudeRows {
+    let n = rng.next() % 50 == 0 ? 1 + Int(rng.next() % 2) : 3 + Int(rng.next() % 200)
+    let top1 = 1_000 + Int(rng.next() % 50_000)
+    let top2 = n > 1 ? Int(rng.next() % UInt64(top1)) : 0
+    let rest = rng.next() % 40 == 0 ? Int(rng.next() % 100) : n > 2 ? 10_000 + Int(rng.next() % 2_000_000) : 0
+    let labels = "R\(row / 1_000),S\(row % 1_000)"
+    table += "\(labels),\(top1 + top2 + rest)\n"
+    evidence += "\(labels),\(n),\(top1),\(top2)\n"
+  }
+  let manifest = "kind: magnitude\ndimensions: [region, sector]\nmagnitudes: [turnover]\n"
+  guard FileManager.default.createFile(atPath: magnitudePath, contents: Data(table.utf8)),
+    FileManager.default.createFile(atPath: evidencePath, contents: Data(evidence.utf8)),
+    FileManager.default.createFile(atPath: dataDirectory + "/magnitude.airlock.yaml", contents: Data(manifest.utf8))
+  else { fail("cannot write \(magnitudePath) and its sidecars") }
+  try? "version=\(generatorVersion) rows=\(magnitudeRows)\n".write(toFile: marker, atomically: true, encoding: .utf8)
+}
+
 func writePack() {
   let pack = """
     format: 1
@@ -420,6 +459,7 @@ func loadAverage() -> String {
 writePack()
 let big = generateBig()
 generateMany()
+generateMagnitude()
 warm(bigPath)
 let loadBefore = loadAverage()
 
@@ -472,6 +512,12 @@ for peer in peers {
 let manyCommand = [airlockBinary, "check", manyPath, "-q"]
 let many = measure(
   "airlock (\(fileCount) files)", manyCommand, display: "\(airlock) check \(relative(manyPath)) -q", okStatuses: [0, 1], check: expectFailure)
+
+warm(magnitudePath)
+let magnitudeBytes = fileSize(magnitudePath) ?? 0
+let magnitude = measure(
+  "airlock (magnitude table)", [airlockBinary, "check", magnitudePath, "-q"],
+  display: "\(airlock) check \(relative(magnitudePath)) -q", okStatuses: [0, 1], check: expectFailure)
 
 // MARK: - Report
 
@@ -543,12 +589,18 @@ var summary = """
   \(String(format: "%.2f", many.best)) s wall (\(String(format: "%.0f", Double(fileCount) / many.best)) outputs/s), \
   \(mb(many.peakRSSKB)) MB peak RSS\(many.ok ? "" : " ⚠︎ \(many.note)").
 
+  A magnitude table (`\(relative(magnitudePath))`, \(magnitudeRows) cells declared by a manifest, their \
+  evidence n, top1 and top2 in a sidecar file; every rule of the default pack, dominance and p% included): \
+  \(String(format: "%.2f", magnitude.best)) s wall (\(String(format: "%.0f", Double(magnitudeBytes) / 1e6 / magnitude.best)) MB/s, \
+  \(String(format: "%.0f", Double(magnitudeRows) / magnitude.best)) cells/s), \
+  \(mb(magnitude.peakRSSKB)) MB peak RSS\(magnitude.ok ? "" : " ⚠︎ \(magnitude.note)").
+
   """
 
 print(summary)
 
 var commands = "| engine | command |\n|---|---|\n"
-for result in results + [many] {
+for result in results + [many, magnitude] {
   commands += "| \(result.name) | `\(result.command.replacingOccurrences(of: "|", with: "\\|"))` |\n"
 }
 
@@ -601,7 +653,7 @@ if let docPath {
 
     The data is generated once into `bench-data/` (gitignored) from a fixed seed and reused.
     Environment: `AIRLOCK_BENCH_BYTES` (file size, default 1000000000), `AIRLOCK_BENCH_FILES`
-    (default 10000), `AIRLOCK_BENCH_RUNS` (default 3), `AIRLOCK_BENCH_PEERS` (default
+    (default 10000), `AIRLOCK_BENCH_MAGNITUDE_ROWS` (default 1000000), `AIRLOCK_BENCH_RUNS` (default 3), `AIRLOCK_BENCH_PEERS` (default
     `polars,duckdb,pandas`), `AIRLOCK_BENCH_DOC` (where to write this page; written by default only
     for full-size runs), `AIRLOCK_BIN`, `AIRLOCK_BENCH_PYTHON`.
 
@@ -616,7 +668,7 @@ if let docPath {
   log("small run: not writing docs/benchmarks.md (set AIRLOCK_BENCH_DOC to write somewhere)")
 }
 
-let failed = (results + [many]).filter { !$0.ok }
+let failed = (results + [many, magnitude]).filter { !$0.ok }
 if !failed.isEmpty {
   log("problems: " + failed.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
   exit(1)

@@ -97,6 +97,20 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
     #expect(error?.description.hasSuffix("sales.evidence.csv:2:8: evidence 'n' is not a number") == true)
   }
 
+  /// Two columns that name one piece of evidence (`N` and `n`) are an error, not a guess at which
+  /// counts; an empty evidence field is missing evidence, and the rules then ask for review.
+  @Test func repeatedOrEmptyEvidenceIsNeverGuessed() {
+    let folder = temporaryFolder()
+    let path = write("sector,sum\nRetail,1000\nFarming,800\n", to: "sales.csv", in: folder)
+    write("sector,N,top1,n\nRetail,40,100,2\n", to: "sales.evidence.csv", in: folder)
+    #expect(checkFile(path).error?.description.hasSuffix("sales.evidence.csv:1:15: evidence 'n' repeats 'N'") == true)
+    write("sector,n,top1,top2\nFarming,25,100,80\nRetail,,700,250\n", to: "sales.evidence.csv", in: folder)
+    let result = checkFile(path)
+    #expect(result.error == nil)
+    #expect(result.findings.filter { $0.outcome == .review }.map(\.line) == [2])
+    #expect(!result.findings.contains { $0.line == 3 && $0.outcome != .pass })
+  }
+
   @Test func magnitudeWithoutEvidenceNeverPasses() {
     let result = check("sector,sum\nRetail,1000\n")
     #expect(result.outcome == .review)

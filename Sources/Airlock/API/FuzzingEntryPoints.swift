@@ -58,6 +58,6 @@ import Foundation
   /// Loads `bytes` as an evidence file keyed by `dimensions`; returns the number of keyed rows.
   public static func evidence(_ bytes: [UInt8], dimensions: [String]) throws(AirlockError) -> Int {
     let file = try EvidenceFile.load(path: "fuzz.evidence.csv", dimensions: dimensions, limits: ReadLimits(), memory: bytes)
-    return file.rows.count
+    return file.rowCount
   }
 }

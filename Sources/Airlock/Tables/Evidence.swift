@@ -8,13 +8,48 @@ public struct EvidenceFile: Sendable {
   public var path: String
   /// The dimension columns the evidence is keyed by.
   public var keyColumns: [String]
-  /// Per key (labels joined by U+001F), evidence name to value.
-  var rows: [String: [String: Double]]
+  /// The evidence names (normalized), in the file's column order.
+  public private(set) var names: [String] = []
+  /// Per key (labels joined by U+001F), the row's number.
+  private var rowOfKey: [String: Int] = [:]
+  /// Row by row, one value per name; NaN where the file leaves the field empty.
+  private var values: [Double] = []
 
   /// The evidence for the cell with `labels` (dimension name to label), if the file has a row for it.
   public func values(for labels: [String: String]) -> [String: Double]? {
-    let key = keyColumns.map { labels[$0] ?? "" }.joined(separator: "\u{1F}")
-    return rows[key]
+    row(forKey: keyColumns.map { labels[$0] ?? "" }).map(values(ofRow:))
+  }
+
+  /// The evidence of cell `cell` of `table`, if the file has a row for it.
+  public func values(forCell cell: Int, in table: Table) -> [String: Double]? {
+    row(forCell: cell, in: table).map(values(ofRow:))
+  }
+
+  /// The row for cell `cell` of `table` (whose dimensions the key columns name), if any.
+  func row(forCell cell: Int, in table: Table) -> Int? {
+    row(forKey: keyColumns.map { column in
+      table.dimensions.firstIndex { $0.name == column }.map { table.label(ofCell: cell, dimension: $0) } ?? ""
+    })
+  }
+
+  /// The number of keyed rows.
+  public var rowCount: Int { rowOfKey.count }
+
+  private func row(forKey labels: [String]) -> Int? { rowOfKey[labels.joined(separator: "\u{1F}")] }
+
+  /// Evidence `name` (normalized) of row `row`, if the file gives it.
+  func value(_ name: String, row: Int) -> Double? {
+    guard let column = names.firstIndex(of: name) else { return nil }
+    let value = values[row * names.count + column]
+    return value.isNaN ? nil : value
+  }
+
+  private func values(ofRow row: Int) -> [String: Double] {
+    var result: [String: Double] = [:]
+    for (column, name) in names.enumerated() where !values[row * names.count + column].isNaN {
+      result[name] = values[row * names.count + column]
+    }
+    return result
   }
 
   /// Loads `path`, keyed by whichever of `dimensions` it has; evidence columns are the rest.
@@ -31,7 +66,17 @@ public struct EvidenceFile: Sendable {
         "evidence file has none of the output's dimension columns (\(dimensions.joined(separator: ", ")))")
     }
     let keyIndices = keyColumns.map { header.firstIndex(of: $0)! }
-    var rows: [String: [String: Double]] = [:]
+    let valueIndices = header.indices.filter { !keyIndices.contains($0) }
+    var file = EvidenceFile(path: path, keyColumns: keyColumns)
+    file.names = valueIndices.map { NamingConventions.normalized(header[$0]) }
+    for (position, name) in file.names.enumerated() {
+      if let first = file.names.firstIndex(of: name), first < position {
+        // Two columns for one piece of evidence: which one counts would be a guess.
+        throw AirlockError(
+          .input, file: path, line: 1, column: reader.fieldColumns[valueIndices[position]],
+          "evidence '\(header[valueIndices[position]])' repeats '\(header[valueIndices[first]])'")
+      }
+    }
     while try reader.next() {
       if reader.isBlank { continue }
       guard reader.fieldCount == header.count else {
@@ -40,22 +85,24 @@ public struct EvidenceFile: Sendable {
           "ragged row: \(reader.fieldCount) fields where the header has \(header.count)")
       }
       let key = keyIndices.map { reader.field($0) }.joined(separator: "\u{1F}")
-      var values: [String: Double] = [:]
-      for index in header.indices where !keyIndices.contains(index) {
+      for index in valueIndices {
         let text = reader.field(index).trimmingWhitespace()
-        if text.isEmpty { continue }
+        if text.isEmpty {
+          file.values.append(.nan)
+          continue
+        }
         guard let value = Double(text), value.isFinite else {
           throw AirlockError(
             .input, file: path, line: reader.recordLine, column: reader.fieldColumns[index],
             "evidence '\(header[index])' is not a number")
         }
-        values[NamingConventions.normalized(header[index])] = value
+        file.values.append(value)
       }
-      guard rows.updateValue(values, forKey: key) == nil else {
+      guard file.rowOfKey.updateValue(file.rowOfKey.count, forKey: key) == nil else {
         throw AirlockError(.input, file: path, line: reader.recordLine, column: 1, "duplicate evidence row for the same cell")
       }
     }
-    return EvidenceFile(path: path, keyColumns: keyColumns, rows: rows)
+    return file
   }
 
   /// The sidecar evidence path for an output: `NAME.evidence.csv` beside it.
@@ -108,15 +155,12 @@ public struct CellEvidence: Sendable, Equatable {
 
   /// The evidence of `cell` of `table`: its own columns first, then the sidecar file.
   static func of(cell: Int, in table: Table) -> CellEvidence {
-    var sidecar: [String: Double]?
-    if let file = table.sidecarEvidence {
-      var labels: [String: String] = [:]
-      for d in table.dimensions.indices { labels[table.dimensions[d].name] = table.label(ofCell: cell, dimension: d) }
-      sidecar = file.values(for: labels)
-    }
+    let file = table.sidecarEvidence
+    let row = file?.row(forCell: cell, in: table)
     return CellEvidence { name in
       if let measure = table.measure(named: name), case .number(let value) = table.values[measure][cell] { return value }
-      return sidecar?[name]
+      guard let file, let row else { return nil }
+      return file.value(name, row: row)
     }
   }
 }

@@ -200,7 +200,10 @@ struct OutputChecker {
         throw AirlockError(.configuration, file: schema.declaration?.source, "evidence_file: '\(declared)' does not exist")
       }
       result.cellStoreBytes = table.cellStoreBytes
+      // The dominance, p% and contributor rules read the same magnitude cells: work them out once.
+      if tableRules.count(where: { $0 is any MagnitudeTableRule }) > 1 { table.magnitudeCells = MagnitudeCell.make(in: table) }
       for rule in tableRules { rule.check(table, into: &sink) }
+      table.magnitudeCells = nil
       if keeping { kept = table }
     }
   }

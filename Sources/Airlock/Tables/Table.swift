@@ -300,6 +300,9 @@ public struct Table: Sendable {
   public var declaration: OutputDeclaration?
   /// Evidence for the cells from a sidecar `NAME.evidence.csv`, if there is one.
   public var sidecarEvidence: EvidenceFile?
+  /// The magnitude cells with their evidence, worked out once for the rules that read them while
+  /// the checker runs them (nil otherwise).
+  var magnitudeCells: [MagnitudeCell]?
   /// Cells whose zeros are structural (declared in the manifest or by a `structural_zero` column).
   public var structuralZeroCells: Set<Int> = []
   /// In a crosstab, the 1-based field number of each label of the column dimension.

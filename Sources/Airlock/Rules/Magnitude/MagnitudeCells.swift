@@ -1,3 +1,7 @@
+/// A table rule that reads the table's magnitude cells (``MagnitudeCell/all(in:)``), which the
+/// checker then works out once for all such rules.
+protocol MagnitudeTableRule: TableRule {}
+
 /// The magnitude cells of a table: published sums or totals, and means (a mean is a sum divided by
 /// its count), each with the cell's total X and its evidence.
 struct MagnitudeCell {
@@ -9,8 +13,14 @@ struct MagnitudeCell {
   /// Evidence a rule needs that is missing, such as `sum_abs` for a cell with negative contributions.
   let missing: [String]
 
-  /// Every published magnitude cell of `table`.
+  /// Every published magnitude cell of `table` (worked out once per table when the checker has
+  /// stored them in ``Table/magnitudeCells``, as it does for the rules that share them).
   static func all(in table: Table) -> [MagnitudeCell] {
+    table.magnitudeCells ?? make(in: table)
+  }
+
+  /// Works out ``all(in:)``.
+  static func make(in table: Table) -> [MagnitudeCell] {
     let measures = table.measures.indices.filter { isMagnitude(table.measures[$0]) }
     guard !measures.isEmpty else { return [] }
     var result: [MagnitudeCell] = []
@@ -44,7 +54,7 @@ struct MagnitudeCell {
   /// Whether a measure is a linear aggregation the dominance rules apply to.
   static func isMagnitude(_ measure: Measure) -> Bool {
     if measure.role == .magnitude { return true }
-    let name = NamingConventions.normalized(measure.name)
+    let name = measure.normalizedName
     return measure.role == .statistic
       && (["mean", "average", "avg"].contains(name) || name.hasPrefix("mean_") || name.hasSuffix("_mean"))
   }

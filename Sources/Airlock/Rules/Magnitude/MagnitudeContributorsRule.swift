@@ -1,5 +1,5 @@
 /// Flags magnitude cells with too few contributing units, or whose every contribution is zero.
-struct MagnitudeContributorsRule: TableRule {
+struct MagnitudeContributorsRule: MagnitudeTableRule {
   static let description = RuleDescription(
     code: "M003", name: "magnitude-contributors",
     summary: "A sum or mean needs enough contributing units, and is disclosive when every contribution is zero.",

@@ -1,5 +1,5 @@
 /// Flags magnitude cells dominated by their largest contributors: the (n, k) rule.
-struct NKDominanceRule: TableRule {
+struct NKDominanceRule: MagnitudeTableRule {
   static let description = RuleDescription(
     code: "M001", name: "nk-dominance",
     summary: "A total in which n contributors hold more than k% can be estimated closely by each of them.",

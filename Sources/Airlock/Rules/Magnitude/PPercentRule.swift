@@ -1,5 +1,5 @@
 /// Flags magnitude cells where the second-largest contributor could estimate the largest too closely.
-struct PPercentRule: TableRule {
+struct PPercentRule: MagnitudeTableRule {
   static let description = RuleDescription(
     code: "M002", name: "p-percent",
     summary: "A total fails when the others' share leaves the largest contribution known to within p%.",

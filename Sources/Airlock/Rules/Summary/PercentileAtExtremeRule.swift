@@ -43,11 +43,7 @@ struct PercentileAtExtremeRule: TableRule {
       for measure in [minimum, maximum].compactMap({ $0 }) {
         if case .number(let value) = table.values[measure][cell] { extremes.append(value) }
       }
-      let sidecar = table.sidecarEvidence.flatMap { file -> [String: Double]? in
-        var labels: [String: String] = [:]
-        for d in table.dimensions.indices { labels[table.dimensions[d].name] = table.label(ofCell: cell, dimension: d) }
-        return file.values(for: labels)
-      }
+      let sidecar = table.sidecarEvidence?.values(forCell: cell, in: table)
       extremes += [sidecar?["min"], sidecar?["max"]].compactMap { $0 }
       guard !extremes.isEmpty else { continue }
       for measure in positions {
