@@ -15,7 +15,14 @@ shift 2 || true
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT/Fuzz"
 CONFIG=${FUZZ_CONFIG:-release}
-swift build -c "$CONFIG" --sanitize=address -Xswiftc -sanitize=fuzzer --product "fuzz-$TARGET" >&2
+build() { swift build -c "$CONFIG" --sanitize=address -Xswiftc -sanitize=fuzzer --product "fuzz-$TARGET" >&2; }
+# SwiftPM keeps the build plan of a path dependency: a target added to the main package since the
+# last fuzz build ("no such module") needs the plan made again (the compiled objects are kept).
+if ! build; then
+  echo "fuzz.sh: build failed; making the build plan again (.build/$CONFIG.yaml) and retrying" >&2
+  rm -f ".build/$CONFIG.yaml"
+  build
+fi
 BIN="$(swift build -c "$CONFIG" --sanitize=address -Xswiftc -sanitize=fuzzer --show-bin-path)/fuzz-$TARGET"
 mkdir -p ".corpus/$TARGET" "crashes/$TARGET"
 # Swift runtime globals show up as leaks at exit; leaks are not what these targets look for.
