@@ -303,10 +303,14 @@ func generateMagnitude() {
   }
   log("generating \(magnitudeRows) magnitude cells in \(magnitudePath)...")
   var rng = SplitMix64(state: seed &+ 2)
+  // Written a chunk at a time: this process's peak memory is inherited by the children it spawns
+  // (their ru_maxrss starts from it), so it must stay small.
+  guard FileManager.default.createFile(atPath: magnitudePath, contents: nil),
+    FileManager.default.createFile(atPath: evidencePath, contents: nil),
+    let tableFile = FileHandle(forWritingAtPath: magnitudePath), let evidenceFile = FileHandle(forWritingAtPath: evidencePath)
+  else { fail("cannot write \(magnitudePath) and its sidecars") }
   var table = "region,sector,turnover\n"
   var evidence = "region,sector,n,top1,top2\n"
-  table.reserveCapacity(magnitudeRows * 24)
-  evidence.reserveCapacity(magnitudeRows * 30)
   for row in 0..<magnitudeRows {
     let n = rng.next() % 50 == 0 ? 1 + Int(rng.next() % 2) : 3 + Int(rng.next() % 200)
     let top1 = 1_000 + Int(rng.next() % 50_000)
@@ -315,12 +319,18 @@ func generateMagnitude() {
     let labels = "R\(row / 1_000),S\(row % 1_000)"
     table += "\(labels),\(top1 + top2 + rest)\n"
     evidence += "\(labels),\(n),\(top1),\(top2)\n"
+    if row % 20_000 == 19_999 || row == magnitudeRows - 1 {
+      tableFile.write(Data(table.utf8))
+      evidenceFile.write(Data(evidence.utf8))
+      table = ""
+      evidence = ""
+    }
   }
+  try? tableFile.close()
+  try? evidenceFile.close()
   let manifest = "kind: magnitude\ndimensions: [region, sector]\nmagnitudes: [turnover]\n"
-  guard FileManager.default.createFile(atPath: magnitudePath, contents: Data(table.utf8)),
-    FileManager.default.createFile(atPath: evidencePath, contents: Data(evidence.utf8)),
-    FileManager.default.createFile(atPath: dataDirectory + "/magnitude.airlock.yaml", contents: Data(manifest.utf8))
-  else { fail("cannot write \(magnitudePath) and its sidecars") }
+  guard FileManager.default.createFile(atPath: dataDirectory + "/magnitude.airlock.yaml", contents: Data(manifest.utf8))
+  else { fail("cannot write the manifest beside \(magnitudePath)") }
   try? "version=\(generatorVersion) rows=\(magnitudeRows)\n".write(toFile: marker, atomically: true, encoding: .utf8)
 }
 
