@@ -15,11 +15,6 @@ public struct EvidenceFile: Sendable {
   /// Row by row, one value per name; NaN where the file leaves the field empty.
   private var values: [Double] = []
 
-  /// The evidence for the cell with `labels` (dimension name to label), if the file has a row for it.
-  public func values(for labels: [String: String]) -> [String: Double]? {
-    row(forKey: keyColumns.map { labels[$0] ?? "" }).map(values(ofRow:))
-  }
-
   /// The evidence of cell `cell` of `table`, if the file has a row for it.
   public func values(forCell cell: Int, in table: Table) -> [String: Double]? {
     row(forCell: cell, in: table).map(values(ofRow:))
@@ -27,15 +22,14 @@ public struct EvidenceFile: Sendable {
 
   /// The row for cell `cell` of `table` (whose dimensions the key columns name), if any.
   func row(forCell cell: Int, in table: Table) -> Int? {
-    row(forKey: keyColumns.map { column in
+    let labels = keyColumns.map { column in
       table.dimensions.firstIndex { $0.name == column }.map { table.label(ofCell: cell, dimension: $0) } ?? ""
-    })
+    }
+    return rowOfKey[labels.joined(separator: "\u{1F}")]
   }
 
   /// The number of keyed rows.
   public var rowCount: Int { rowOfKey.count }
-
-  private func row(forKey labels: [String]) -> Int? { rowOfKey[labels.joined(separator: "\u{1F}")] }
 
   /// Evidence `name` (normalized) of row `row`, if the file gives it.
   func value(_ name: String, row: Int) -> Double? {
