@@ -111,6 +111,20 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
     #expect(!result.findings.contains { $0.line == 3 && $0.outcome != .pass })
   }
 
+  @Test func evidenceKeyedByFewerDimensionsIsNeverLentToEveryCell() {
+    // One row per region would give North's contributors to both of its sectors' cells.
+    let folder = temporaryFolder()
+    let path = write("region,sector,sum\nNorth,Retail,1000\nNorth,Farming,900\n", to: "sales.csv", in: folder)
+    write("region,n,top1,top2\nNorth,400,20,19\n", to: "sales.evidence.csv", in: folder)
+    let result = checkFile(path)
+    #expect(result.outcome != .pass)
+    #expect(
+      result.error?.description.hasSuffix(
+        "sales.evidence.csv:1:1: evidence file lacks the output's dimension column(s) sector; each row must name its cell by region, sector") == true)
+    write("region,sector,n,top1,top2\nNorth,Retail,400,20,19\nNorth,Farming,300,20,19\n", to: "sales.evidence.csv", in: folder)
+    #expect(checkFile(path).outcome == .pass)
+  }
+
   @Test func magnitudeWithoutEvidenceNeverPasses() {
     let result = check("sector,sum\nRetail,1000\n")
     #expect(result.outcome == .review)

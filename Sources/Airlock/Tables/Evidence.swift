@@ -46,19 +46,22 @@ public struct EvidenceFile: Sendable {
     return result
   }
 
-  /// Loads `path`, keyed by whichever of `dimensions` it has; evidence columns are the rest.
+  /// Loads `path`, keyed by all of `dimensions` (a missing one is an input error); evidence columns are the rest.
   static func load(
     path: String, dimensions: [String], limits: ReadLimits, memory: [UInt8]? = nil
   ) throws(AirlockError) -> EvidenceFile {
     let reader = try DelimitedReader.open(path: path, memory: memory, limits: limits)
     guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty evidence file") }
     let header = (0..<reader.fieldCount).map { reader.field($0).trimmingWhitespace() }
-    let keyColumns = dimensions.filter { header.contains($0) }
-    guard !keyColumns.isEmpty || dimensions.isEmpty else {
+    // Every dimension names the cell: a row keyed by fewer would lend one cell's contributors to
+    // all the cells that share its other labels, and a dominance rule could pass on them.
+    let missing = dimensions.filter { !header.contains($0) }
+    guard missing.isEmpty else {
       throw AirlockError(
         .input, file: path, line: 1, column: 1,
-        "evidence file has none of the output's dimension columns (\(dimensions.joined(separator: ", ")))")
+        "evidence file lacks the output's dimension column(s) \(missing.joined(separator: ", ")); each row must name its cell by \(dimensions.joined(separator: ", "))")
     }
+    let keyColumns = dimensions
     let keyIndices = keyColumns.map { header.firstIndex(of: $0)! }
     let valueIndices = header.indices.filter { !keyIndices.contains($0) }
     var file = EvidenceFile(path: path, keyColumns: keyColumns)
