@@ -320,14 +320,19 @@ func generateMagnitude() {
     table += "\(labels),\(top1 + top2 + rest)\n"
     evidence += "\(labels),\(n),\(top1),\(top2)\n"
     if row % 20_000 == 19_999 || row == magnitudeRows - 1 {
-      tableFile.write(Data(table.utf8))
-      evidenceFile.write(Data(evidence.utf8))
+      do {
+        try tableFile.write(contentsOf: Data(table.utf8))
+        try evidenceFile.write(contentsOf: Data(evidence.utf8))
+      } catch { fail("cannot write \(magnitudePath) and its sidecars: \(error)") }
       table = ""
       evidence = ""
     }
   }
-  try? tableFile.close()
-  try? evidenceFile.close()
+  // A short write must not leave data that the marker below would have later runs reuse.
+  do {
+    try tableFile.close()
+    try evidenceFile.close()
+  } catch { fail("cannot write \(magnitudePath) and its sidecars: \(error)") }
   let manifest = "kind: magnitude\ndimensions: [region, sector]\nmagnitudes: [turnover]\n"
   guard FileManager.default.createFile(atPath: dataDirectory + "/magnitude.airlock.yaml", contents: Data(manifest.utf8))
   else { fail("cannot write the manifest beside \(magnitudePath)") }
