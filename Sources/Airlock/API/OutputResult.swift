@@ -23,6 +23,8 @@ public struct OutputResult: Codable, Sendable {
   public var error: AirlockError?
   /// Bytes of the cell store used by whole-table rules (0 when only per-cell rules ran).
   public var cellStoreBytes: Int = 0
+  /// The margins, subtotals and repeated cells found, and how (when the cells were stored).
+  public var structure: TableStructure?
 
   public init(file: String) { self.file = file }
 

@@ -12,6 +12,7 @@ public enum RuleRegistry {
     PercentageWithoutCountRule.self,
     UnsupportedFileRule.self,
     UncheckedColumnRule.self,
+    TableStructureRule.self,
     ResidualDegreesOfFreedomRule.self,
     ParameterShareRule.self,
     SaturatedModelRule.self,

@@ -79,6 +79,7 @@ struct TableEquations {
   /// children, and the margin label totals the codes that have no parent. A dimension with several
   /// margin labels and no declaration defines no sums.
   static func groups(of table: Table, dimension d: Int) -> [(parent: UInt32, children: [UInt32])] {
+    if let found = table.foundSums, d < found.count, let sums = found[d] { return sums }
     let dimension = table.dimensions[d]
     let margins = (0..<dimension.labels.count).filter { dimension.isMarginLabel[$0] }.map(UInt32.init)
     let categories = (0..<dimension.labels.count).filter { !dimension.isMarginLabel[$0] }.map(UInt32.init)

@@ -200,6 +200,7 @@ struct OutputChecker {
         throw AirlockError(.configuration, file: schema.declaration?.source, "evidence_file: '\(declared)' does not exist")
       }
       result.cellStoreBytes = table.cellStoreBytes
+      result.structure = table.structure
       // The dominance, p% and contributor rules read the same magnitude cells: work them out once.
       if tableRules.count(where: { $0 is any MagnitudeTableRule }) > 1 { table.magnitudeCells = MagnitudeCell.make(in: table) }
       for rule in tableRules { rule.check(table, into: &sink) }

@@ -21,6 +21,8 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var columnsDimension: String?
   /// Extra margin labels, beside the pack's.
   public var margins: [String] = []
+  /// Labels that are categories although they read as margins (a real category called `Total`).
+  public var categories: [String] = []
   /// Cells whose zeros are structural: each entry matches cells by some of their labels.
   public var structuralZeros: [[String: String]] = []
   /// The sidecar evidence file, relative to the output's folder (default `NAME.evidence.csv`).
@@ -156,7 +158,7 @@ public struct OutputDeclaration: Sendable, Equatable {
 
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
-    "columns_dimension", "margins", "structural_zeros", "population", "evidence_file",
+    "columns_dimension", "margins", "categories", "structural_zeros", "population", "evidence_file",
     "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy",
   ]
 
@@ -184,6 +186,7 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "evidence": declaration.evidence = try item.strings()
       case "columns_dimension": declaration.columnsDimension = try item.string()
       case "margins": declaration.margins = try item.strings()
+      case "categories": declaration.categories = try item.strings()
       case "population": declaration.population = try item.string()
       case "evidence_file": declaration.evidenceFile = try item.string()
       case "design_limits":

@@ -282,6 +282,12 @@ public struct Measure: Sendable {
   }
 }
 
+/// A second reading of a table (boxed: a table holds at most one).
+public final class TableView: Sendable {
+  public let table: Table
+  init(_ table: Table) { self.table = table }
+}
+
 /// The compact cell store of one output: cells keyed by interned dimension labels, with packed
 /// values per measure. Rules that need the whole table (margins, class disclosure) read it; rules
 /// that look at one cell at a time never need it.
@@ -316,6 +322,14 @@ public struct Table: Sendable {
   var lineJumps: [(row: Int, line: Int)] = []
   /// Number of cells per source row (the crosstab's value columns, or 1 in long layout).
   var cellsPerRow = 1
+  /// What was found of the table's margins, subtotals and repeated cells (``StructureDetector``).
+  public var structure: TableStructure?
+  /// Per dimension, the sums found from the numbers (each parent label totals its children), or
+  /// `nil` where a declared hierarchy or the margin labels decide (see ``TableEquations``).
+  var foundSums: [[(parent: UInt32, children: [UInt32])]?]?
+  /// The count columns as categories of one more dimension, when they total one another
+  /// (`Males, Females, Persons`): class disclosure and the audit of counts read this view.
+  public var countView: TableView?
 
   /// The number of cells.
   public var cellCount: Int { keys.first?.count ?? values.first?.count ?? 0 }

@@ -681,6 +681,11 @@ final class TableBuilder {
     }
   }
 
-  /// The table, if cells were stored.
-  func finish() -> Table? { storing ? table : nil }
+  /// The table, if cells were stored, with its structure found (``StructureDetector``).
+  func finish() -> Table? {
+    guard storing else { return nil }
+    var table = table
+    StructureDetector(pack: pack).detect(in: &table)
+    return table
+  }
 }

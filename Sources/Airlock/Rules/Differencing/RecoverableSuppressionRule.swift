@@ -5,11 +5,16 @@ struct RecoverableSuppressionRule: TableRule {
     summary: "A withheld cell that the margins give back, exactly or nearly, is not protected.",
     rationale: """
       ## What it checks
-      The audit of a table's suppression pattern (`sdc-rules.md` §2.2). Every published margin
-      (`Total`, `All`) equals the sum of the cells it totals, in every dimension of tables of one,
-      two or three dimensions; in a dimension with a declared `hierarchy:` (region → area, see
-      `docs/outputs.md`), every parent code also equals the sum of its child codes, in every
-      combination of the other dimensions. From these equations airlock finds:
+      The audit of a table's suppression pattern (`sdc-rules.md` §2.2). Every margin equals the
+      sum of the cells it totals, in every dimension of tables of one, two or three dimensions.
+      Margins are found from the numbers, whatever they are called (`Total`, `All`, `Persons`, a
+      blank label; see `table-structure`, C010): a category whose cells equal the sum of the
+      others wherever all are published, and a label that reads as a total where no row can
+      confirm or rule it out (it can only add equations). Count columns that total one another
+      (`Males, Females, Persons`; `n_male, n_female, n_total`) are a dimension of their own.
+      Subtotals in the middle of a dimension (a row equal to the sum of the run of rows after or
+      before it) are found the same way; a declared `hierarchy:` (region → area, see
+      `docs/outputs.md`) wins over what is found. From these equations airlock finds:
 
       - every withheld cell that can be **recovered exactly**, by subtraction (the chain is shown:
         `sex=Female, region=A = (Total) − (Male) = 4`) or by exact rational elimination over several
@@ -37,10 +42,7 @@ struct RecoverableSuppressionRule: TableRule {
         the base. Sums must add up exactly, and are only audited when some cell of the column is
         withheld.
 
-      Hierarchies are never inferred from the codes: a dimension whose codes nest (`North`,
-      `North/Leeds`) but has no declaration gets no parent equations, and its margin then appears to
-      total the parents and their children twice over, which is reported as margins that do not add
-      up. The LP relaxation is exact for two-dimensional tables (their constraint matrix is totally
+      The LP relaxation is exact for two-dimensional tables (their constraint matrix is totally
       unimodular); for three dimensions and hierarchies an integer attacker may do slightly better.
       An equation is only formed when every category of the margin is present in the table. Counts
       get no singleton check: one person in a cell does not know that nobody else is in it.
@@ -70,7 +72,9 @@ struct RecoverableSuppressionRule: TableRule {
       Example(
         "a narrow interval", "region,Male,Female,Total\nA,↓<10,↓*,12\nB,↓*,↓*,12\nTotal,20,4,24",
         parameters: ["min_width": .number(5)]),
-      Example("margins that do not add up", "region,Male,Female,Total\nA,10,12,22\nB,15,20,36\nTotal,25,32,57", outcome: .review, outputFinding: true),
+      Example(
+        "a total that is called Persons: found from the numbers", "age_band,Males,Females,Persons\n0-15,20,↓*,42\n16-64,30,31,61\nPersons,50,53,103"),
+      Example("a blank-labelled total row", "region,count\nNorth,40\nSouth,↓*\nEast,12\n,60"),
       Example("the Handbook's Example 3: X11 lies in [3, 6], and every interval is 3 wide", "group,1,2,Total\n1,*,*,7\n2,*,*,3\n3,3,3,6\nTotal,9,7,16"),
       Example(
         "a declared hierarchy: York = North − Leeds", "area,count\nNorth,30\nLeeds,12\nYork,↓*\nSouth,42\nTotal,72",
@@ -122,10 +126,15 @@ struct RecoverableSuppressionRule: TableRule {
   static let kinds: Set<OutputKind> = [.frequency, .magnitude]
 
   func check(_ table: Table, into sink: inout FindingSink) {
+    if let view = table.countView?.table {
+      // Count columns that total one another (`Males, Females, Persons`) are one more dimension.
+      audit(view, measure: 0, magnitude: false, into: &sink)
+    }
     guard table.dimensions.indices.contains(where: { !TableEquations.groups(of: table, dimension: $0).isEmpty }) else { return }
     for (measure, description) in table.measures.enumerated() {
       switch description.role {
       case .count:
+        guard table.countView == nil else { continue }
         audit(table, measure: measure, magnitude: false, into: &sink)
       case .magnitude:
         // Sums are audited when they withhold something: published decimals that were rounded

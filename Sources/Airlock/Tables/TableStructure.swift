@@ -1,0 +1,510 @@
+import Foundation
+
+/// What airlock found of an output's additive structure (margins, subtotals, repeated cells) and
+/// how it found each part: the report shows it, the class-disclosure rule (C003) and the
+/// differencing audit (X001) rely on it, and the table-structure rule (C010) reports what it could
+/// not settle.
+///
+/// Labels such as `Total` are one convention among many, so margins are found from the numbers:
+/// within a dimension, a category whose cells equal the sum of the others wherever that can be
+/// seen (every category published) is a margin, whatever it is called. See `docs/outputs.md`,
+/// "Margins found from the numbers".
+public struct TableStructure: Codable, Sendable, Equatable {
+  /// How a margin or subtotal was found.
+  public enum Source: String, Codable, Sendable, Equatable {
+    /// Its cells equal the sum of the others wherever every category is published.
+    case arithmetic
+    /// Its label is a margin label and the numbers agree (or cannot disagree: rows withheld).
+    case labelAndArithmetic = "label+arithmetic"
+    /// Its label says margin, and no row could confirm it (cells withheld everywhere): read as a
+    /// margin by the differencing audit, which can only gain equations from it.
+    case suspected
+    /// Declared in the manifest (`margins:`, `hierarchy:`).
+    case declared
+  }
+
+  /// A margin of one dimension: the label that totals the dimension's other categories.
+  public struct Margin: Codable, Sendable, Equatable {
+    public var dimension: String
+    public var label: String
+    public var source: Source
+  }
+
+  /// A subtotal found in the middle of a dimension: `parent` is the sum of `children`.
+  public struct Subtotal: Codable, Sendable, Equatable {
+    public var dimension: String
+    public var parent: String
+    public var children: [String]
+    public var source: Source
+  }
+
+  /// A label that reads as a margin but is not the sum of the others: read as a category.
+  public struct Disagreement: Codable, Sendable, Equatable {
+    public var dimension: String
+    public var label: String
+    /// Whether the manifest declares the label a category (`categories:`), so nothing is asked.
+    public var declaredCategory: Bool
+  }
+
+  /// Two rows for the same cell (the same labels in every dimension).
+  public struct RepeatedCell: Codable, Sendable, Equatable {
+    /// The second cell's index in the store (for findings; not in reports).
+    var cell: Int = 0
+    public var firstLine: Int
+    public var secondLine: Int
+    public var coordinates: [Finding.Coordinate]
+
+    private enum CodingKeys: String, CodingKey { case firstLine, secondLine, coordinates }
+  }
+
+  public var margins: [Margin] = []
+  public var subtotals: [Subtotal] = []
+  public var disagreements: [Disagreement] = []
+  /// The first repeated cells (at most 20 kept), and how many there are in all.
+  public var repeatedCells: [RepeatedCell] = []
+  public var repeatedCellCount = 0
+  /// Groups where a category is absent (not even a withheld marker) although the dimension's
+  /// margin is published: the audit treats such cells as unknowns (see X001).
+  public var groupsWithAbsentCategories = 0
+  /// Dimensions whose structure was not searched, and why (too many labels to test).
+  public var unsearched: [String] = []
+
+  public init() {}
+}
+
+/// Finds the structure of a stored table. Linear in the cells, except the subtotal search, which
+/// runs only on dimensions of at most ``maxSubtotalLabels`` labels.
+struct StructureDetector {
+  let pack: RulePack
+  /// The slack per term when the table is rounded (half the rounding base).
+  let tolerancePerTerm: Double
+  let markerLower: [Int: Double]
+
+  /// Subtotals are searched for among at most this many labels of a dimension.
+  static let maxSubtotalLabels = 400
+  /// The longest run of children a subtotal is tested against.
+  static let maxChildren = 24
+
+  init(pack: RulePack) {
+    self.pack = pack
+    var lower: [Int: Double] = [:]
+    for (index, marker) in pack.markers.enumerated() {
+      if let range = ValueParser.impliedRange(of: marker) { lower[index] = Double(range.lowerBound) }
+    }
+    markerLower = lower
+    let rounding = pack.parameters(of: RoundingRule.self)
+    tolerancePerTerm =
+      rounding.isEnabled && rounding.string("scheme") == "base" ? Double(rounding.integer("base")) / 2
+      : rounding.isEnabled && rounding.string("scheme") == "midpoint6" ? 3 : 0
+  }
+
+  /// Labels that read as margins beside the pack's and the manifest's: what real outputs call
+  /// their totals (pandas `All`, R `Sum`, ONS `All persons`, ...). Compared after folding case
+  /// and spaces.
+  static let marginWords: Set<String> = [
+    "total", "totals", "all", "overall", "grand total", "sum", "all ages", "all persons", "persons",
+    "all people", "people", "both sexes", "both", "everyone", "all patients", "all groups", "all categories",
+    "total population", "n_total", "total_n", "all_total", "(all)", "[all]", "all levels", "all regions",
+    "whole population", "combined", "all areas", "england", "all sexes", "all genders", "any",
+  ]
+  /// The labels that say margin strongly enough that a disagreement with the numbers is asked about.
+  static let strongMarginWords: Set<String> = ["total", "totals", "all", "overall", "grand total", "sum", "(all)", "[all]"]
+
+  /// `label` with case folded, non-breaking and repeated spaces made one space, trimmed.
+  static func folded(_ label: String) -> String {
+    var out = ""
+    var space = false
+    for scalar in label.unicodeScalars {
+      let isSpace = scalar == " " || scalar == "\t" || scalar == "\u{00A0}" || scalar == "\u{2007}" || scalar == "\u{202F}"
+      if isSpace {
+        space = !out.isEmpty
+        continue
+      }
+      if space { out.append(" ") }
+      space = false
+      out.unicodeScalars.append(scalar)
+    }
+    return out.lowercased()
+  }
+
+  /// How strongly a label says "margin": 2 the pack's, the manifest's or a strong word; 1 another
+  /// margin word, a word starting `all `/`total `, or an empty label; 0 not at all.
+  func marginEvidence(_ label: String, declaration: OutputDeclaration?) -> Int {
+    let word = Self.folded(label)
+    if declaration?.categories.contains(where: { Self.folded($0) == word }) ?? false { return 0 }
+    if pack.margins.contains(where: { Self.folded($0) == word })
+      || (declaration?.margins.contains(where: { Self.folded($0) == word }) ?? false)
+      || Self.strongMarginWords.contains(word)
+    {
+      return 2
+    }
+    if word.isEmpty || Self.marginWords.contains(word) || word.hasPrefix("all ") || word.hasPrefix("total ")
+      || word.hasSuffix(" total") || word.hasSuffix("_total") || word.hasPrefix("total_")
+    {
+      return 1
+    }
+    return 0
+  }
+
+  /// The measure structure is read from: the first count column, else the first sum.
+  static func referenceMeasure(of table: Table) -> Int? {
+    table.measures.firstIndex { $0.role == .count } ?? table.measures.firstIndex { $0.role == .magnitude }
+  }
+
+  /// Finds the structure of `table`: sets which labels are margins, the sums of each dimension
+  /// (``Table/foundSums``) and ``Table/structure``.
+  func detect(in table: inout Table) {
+    detectOwn(in: &table)
+    guard var view = table.countsAsDimension(named: table.declaration?.columnsDimension ?? "column") else { return }
+    detectOwn(in: &view)
+    guard let sums = view.foundSums?[view.dimensions.count - 1], !sums.isEmpty else { return }
+    // The count columns total one another: the view is the structure the count rules read.
+    view.structure?.repeatedCells = table.structure?.repeatedCells ?? []
+    view.structure?.repeatedCellCount = table.structure?.repeatedCellCount ?? 0
+    table.structure = view.structure
+    table.countView = TableView(view)
+  }
+
+  private func detectOwn(in table: inout Table) {
+    var structure = TableStructure()
+    guard table.kind == .frequency || table.kind == .magnitude else {
+      // Survival, histogram and model rows are not keyed by their labels alone.
+      table.structure = structure
+      return
+    }
+    findRepeatedCells(table, into: &structure)
+    guard let measure = Self.referenceMeasure(of: table) else {
+      table.structure = structure
+      return
+    }
+    var sums: [[(parent: UInt32, children: [UInt32])]?] = Array(repeating: nil, count: table.dimensions.count)
+    for d in table.dimensions.indices {
+      let name = table.dimensions[d].name
+      if table.declaration?.hierarchies.contains(where: { $0.dimension.label == name }) ?? false {
+        // A declared hierarchy wins; its margin label is read as before.
+        for id in table.dimensions[d].isMarginLabel.indices where table.dimensions[d].isMarginLabel[id] {
+          structure.margins.append(.init(dimension: name, label: table.dimensions[d].labels.labels[id], source: .declared))
+        }
+        continue
+      }
+      sums[d] = detectDimension(d, of: &table, measure: measure, into: &structure)
+    }
+    table.foundSums = sums
+    table.structure = structure
+  }
+
+  /// Per group along `d`: the published sum, whether a cell is withheld, the withheld cells' least
+  /// total, and how many cells are present.
+  private struct GroupTotals {
+    var sum: Double = 0
+    var withheldLower: Double = 0
+    var present: Int32 = 0
+    var withheld = false
+    var magnitude: Double = 0
+  }
+
+  private func detectDimension(
+    _ d: Int, of table: inout Table, measure: Int, into structure: inout TableStructure
+  ) -> [(parent: UInt32, children: [UInt32])] {
+    let dimension = table.dimensions[d]
+    let labelCount = dimension.labels.count
+    let evidence = dimension.labels.labels.map { marginEvidence($0, declaration: table.declaration) }
+    let declaredMargin = dimension.labels.labels.map { label in
+      table.declaration?.margins.contains { Self.folded($0) == Self.folded(label) } ?? false
+    }
+    let declaredCategory = dimension.labels.labels.map { label in
+      table.declaration?.categories.contains { Self.folded($0) == Self.folded(label) } ?? false
+    }
+    guard labelCount >= 2 else {
+      for id in 0..<labelCount { table.dimensions[d].isMarginLabel[id] = false }
+      return []
+    }
+    // The numbers can show a margin of two or more categories; a margin of one category (its
+    // other rows left out) is read from its label, unless the numbers disagree.
+    let canConfirm = labelCount >= 3
+    let grouping = TableGrouping(table, along: d)
+    let values = table.values[measure]
+    let isSum = table.measures[measure].role == .magnitude
+    var totals = [GroupTotals](repeating: GroupTotals(), count: grouping.count)
+    grouping.forEachCell(table) { cell, group in
+      totals[group].present += 1
+      switch values[cell] {
+      case .number(let v):
+        totals[group].sum += v
+        totals[group].magnitude += abs(v)
+      case .withheld(let marker):
+        totals[group].withheld = true
+        totals[group].withheldLower += markerLower[marker] ?? 0
+      case .text:
+        totals[group].withheld = true
+      }
+    }
+    let perTerm = tolerancePerTerm
+    // Sums of decimals are compared to a few parts in a billion; rounded counts to half the base a term.
+    let tolerance: (Double, Int) -> Double = { magnitude, terms in
+      isSum ? 1e-9 * max(1, magnitude) : perTerm * Double(terms) + 1e-9
+    }
+
+    // Pass 1: each label against the sum of all the others.
+    var agree = [Int](repeating: 0, count: labelCount)
+    var disagree = [Int](repeating: 0, count: labelCount)
+    // Whether a label ever shares a group with another: a label alone in every group totals nothing.
+    var accompanied = [Bool](repeating: false, count: labelCount)
+    var labels = table.keys[d].sequentialReader()
+    grouping.forEachCell(table) { cell, group in
+      let id = Int(labels.id(of: cell))
+      let g = totals[group]
+      if g.present >= 2 { accompanied[id] = true }
+      guard case .number(let v) = values[cell] else { return }
+      let others = g.sum - v
+      if !g.withheld && Int(g.present) == labelCount {
+        if abs(v - others) <= tolerance(g.magnitude, labelCount) {
+          if v != 0 && canConfirm { agree[id] += 1 }
+        } else {
+          disagree[id] += 1
+        }
+      } else if v + tolerance(g.magnitude, labelCount) < others + g.withheldLower {
+        // Smaller than what the others are known to hold: not their sum.
+        disagree[id] += 1
+      }
+    }
+    var margins = (0..<labelCount).filter { disagree[$0] == 0 && agree[$0] > 0 }
+    var sources = [TableStructure.Source?](repeating: nil, count: labelCount)
+    for id in margins { sources[id] = evidence[id] > 0 ? .labelAndArithmetic : .arithmetic }
+
+    var result: [(parent: UInt32, children: [UInt32])] = []
+    var subtotalChildren = Set<Int>()
+    if margins.isEmpty {
+      // Pass 2: several labels read as margins (a `Total` beside an `All`): each against the
+      // others less the other margin-like labels; then subtotals in the middle of the dimension.
+      let candidates = (0..<labelCount).filter { evidence[$0] > 0 }
+      if let matrix = DenseCells(table, dimension: d, grouping: grouping, measure: measure) {
+        if candidates.count >= 2 {
+          for candidate in candidates {
+            let parts = (0..<labelCount).filter { !candidates.contains($0) }
+            if matrix.isSum(candidate, of: parts, tolerance: tolerance) {
+              margins.append(candidate)
+              sources[candidate] = .labelAndArithmetic
+            }
+          }
+        }
+        if margins.isEmpty && labelCount <= Self.maxSubtotalLabels {
+          let subtotals = findSubtotals(matrix, labelCount: labelCount, tolerance: tolerance)
+          for (parent, children) in subtotals {
+            result.append((UInt32(parent), children.map(UInt32.init)))
+            subtotalChildren.formUnion(children)
+            structure.subtotals.append(
+              .init(
+                dimension: dimension.name, parent: dimension.labels.labels[parent],
+                children: children.map { dimension.labels.labels[$0] }, source: .arithmetic))
+          }
+          if !subtotals.isEmpty {
+            let parents = Set(subtotals.map(\.parent))
+            for candidate in 0..<labelCount where !parents.contains(candidate) && !subtotalChildren.contains(candidate) {
+              let roots = (0..<labelCount).filter { $0 != candidate && !subtotalChildren.contains($0) }
+              if roots.count >= 2, matrix.isSum(candidate, of: roots, tolerance: tolerance) {
+                margins.append(candidate)
+                sources[candidate] = evidence[candidate] > 0 ? .labelAndArithmetic : .arithmetic
+              }
+            }
+          }
+        }
+      } else if labelCount > Self.maxSubtotalLabels || candidates.count >= 2 {
+        structure.unsearched.append(dimension.name)
+      }
+    }
+    // Labels that say margin but that no row could test: suspected margins.
+    let undecided = (0..<labelCount).filter { sources[$0] == nil && agree[$0] == 0 && disagree[$0] == 0 && !subtotalChildren.contains($0) }
+    if margins.isEmpty {
+      for id in undecided where evidence[id] > 0 && !declaredCategory[id] && accompanied[id] {
+        margins.append(id)
+        sources[id] = declaredMargin[id] ? .declared : .suspected
+        break
+      }
+    }
+    for id in 0..<labelCount where evidence[id] == 2 && sources[id] == nil && !subtotalChildren.contains(id)
+      && !result.contains(where: { $0.parent == UInt32(id) }) && (disagree[id] > 0 || !margins.isEmpty)
+    {
+      structure.disagreements.append(
+        .init(dimension: dimension.name, label: dimension.labels.labels[id], declaredCategory: declaredCategory[id]))
+    }
+    for id in 0..<labelCount { table.dimensions[d].isMarginLabel[id] = sources[id] != nil }
+    for id in margins {
+      structure.margins.append(.init(dimension: dimension.name, label: dimension.labels.labels[id], source: sources[id]!))
+    }
+    // One margin totals every category that is not a subtotal's child; several margins in one
+    // dimension each total the categories (duplicated totals), and the audit gets each equation.
+    let roots = (0..<labelCount).filter { sources[$0] == nil && !subtotalChildren.contains($0) }
+    if roots.count >= 2 || !result.isEmpty {
+      let rootIDs = (0..<labelCount).filter { sources[$0] == nil && !subtotalChildren.contains($0) }.map(UInt32.init)
+      for margin in margins where rootIDs.count >= 1 { result.append((UInt32(margin), rootIDs)) }
+    }
+    if !margins.isEmpty {
+      // Groups where a category is absent beside a published margin.
+      var present = [Int32](repeating: 0, count: grouping.count)
+      var hasMargin = [Bool](repeating: false, count: grouping.count)
+      var labels = table.keys[d].sequentialReader()
+      let marginSet = Set(margins)
+      grouping.forEachCell(table) { cell, group in
+        let id = Int(labels.id(of: cell))
+        if marginSet.contains(id) {
+          if values[cell].number != nil { hasMargin[group] = true }
+        } else {
+          present[group] += 1
+        }
+      }
+      let categories = Int32(labelCount - margins.count)
+      structure.groupsWithAbsentCategories += (0..<grouping.count).count { hasMargin[$0] && present[$0] < categories && present[$0] > 0 }
+    }
+    return result
+  }
+
+  /// Subtotals in the middle of a dimension: a label whose cells equal the sum of the run of two
+  /// or more labels just after it (or just before it, as in `Leeds, York, North`), in every group
+  /// where all of them are published, and in at least one where that sum is not zero. Labels are
+  /// in the order the file first shows them.
+  private func findSubtotals(
+    _ matrix: DenseCells, labelCount: Int, tolerance: (Double, Int) -> Double
+  ) -> [(parent: Int, children: [Int])] {
+    var found: [(parent: Int, children: [Int])] = []
+    var used = Set<Int>()
+    for parent in 0..<labelCount where !used.contains(parent) {
+      var best: [Int]?
+      for direction in [1, -1] {
+        var run: [Int] = []
+        var next = parent + direction
+        while next >= 0 && next < labelCount && run.count < Self.maxChildren {
+          if used.contains(next) { break }
+          run.append(next)
+          next += direction
+          guard run.count >= 2 else { continue }
+          if matrix.isSum(parent, of: run, tolerance: tolerance) {
+            best = run
+            break
+          }
+        }
+        if best != nil { break }
+      }
+      if let best, best.count < labelCount - 1 {
+        found.append((parent, best.sorted()))
+        used.insert(parent)
+        used.formUnion(best)
+      }
+    }
+    return found
+  }
+
+  /// Rows for the same cell: one pass, a slot per possible key (dense tables) or a dictionary.
+  private func findRepeatedCells(_ table: Table, into structure: inout TableStructure) {
+    guard !table.dimensions.isEmpty, table.cellCount > 1 else { return }
+    let grouping = TableGrouping(table, along: nil)
+    var first = [Int32](repeating: -1, count: grouping.count)
+    grouping.forEachCell(table) { cell, group in
+      if first[group] < 0 {
+        first[group] = Int32(truncatingIfNeeded: cell)
+        return
+      }
+      structure.repeatedCellCount += 1
+      guard structure.repeatedCells.count < 20 else { return }
+      structure.repeatedCells.append(
+        .init(
+          cell: cell, firstLine: table.line(ofCell: Int(first[group])), secondLine: table.line(ofCell: cell),
+          coordinates: table.coordinates(ofCell: cell)))
+    }
+  }
+}
+
+/// The cells of one measure laid out by group and label along one dimension, for testing which
+/// labels are sums of which (`nil` when the layout would not fit in a few million slots).
+private struct DenseCells {
+  let labelCount: Int
+  let groupCount: Int
+  /// `NaN` for a withheld or absent cell.
+  private var values: [Double]
+
+  init?(_ table: Table, dimension d: Int, grouping: TableGrouping, measure: Int) {
+    labelCount = table.dimensions[d].labels.count
+    groupCount = grouping.count
+    let (slots, overflow) = labelCount.multipliedReportingOverflow(by: groupCount)
+    guard !overflow, slots <= 1 << 23, slots <= 8 * max(table.cellCount, 1024) else { return nil }
+    values = [Double](repeating: .nan, count: slots)
+    var labels = table.keys[d].sequentialReader()
+    let column = table.values[measure]
+    grouping.forEachCell(table) { [labelCount] cell, group in
+      values[group * labelCount + Int(labels.id(of: cell))] = column[cell].number ?? .nan
+    }
+  }
+
+  /// Whether `parent` equals the sum of `parts` in every group where all are published (within
+  /// the tolerance), and in at least one such group with a sum other than zero.
+  func isSum(_ parent: Int, of parts: [Int], tolerance: (Double, Int) -> Double) -> Bool {
+    var confirmed = false
+    for group in 0..<groupCount {
+      let base = group * labelCount
+      let total = values[base + parent]
+      guard !total.isNaN else { continue }
+      var sum = 0.0, magnitude = abs(total)
+      var complete = true
+      for part in parts {
+        let v = values[base + part]
+        if v.isNaN {
+          complete = false
+          break
+        }
+        sum += v
+        magnitude += abs(v)
+      }
+      guard complete else { continue }
+      if abs(total - sum) > tolerance(magnitude, parts.count + 1) { return false }
+      if sum != 0 { confirmed = true }
+    }
+    return confirmed
+  }
+}
+
+extension Table {
+  /// The table's count columns read as categories of one more dimension (`Males, Females,
+  /// Persons` or `n_male, n_female, n_total` beside the labels), when there are three or more:
+  /// the shape of a crosstab, whose totals and class disclosure are then found like any other
+  /// dimension's. `nil` when the table has fewer count columns or is a crosstab already.
+  func countsAsDimension(named name: String) -> Table? {
+    guard layout == .long else { return nil }
+    let folded = measures.indices.filter { measures[$0].role == .count }
+    guard folded.count >= 3, let firstField = measures[folded[0]].field else { return nil }
+    _ = firstField
+    let rows = values[folded[0]].count
+    let width = folded.count
+    var dimension = Dimension(name: name)
+    for measure in folded {
+      _ = dimension.labels.intern(measures[measure].name)
+      dimension.isMarginLabel.append(false)
+    }
+    var view = Table(
+      file: file, kind: kind, layout: .wide, dimensions: dimensions + [dimension],
+      measures: [Measure(name: "count", role: .count, field: nil)],
+      keys: Array(repeating: PackedIDs(), count: dimensions.count + 1), values: [PackedValues()])
+    for d in view.keys.indices { view.keys[d].reserve(rows * width) }
+    view.values[0].reserve(rows * width)
+    var readers = keys.map { $0.sequentialReader() }
+    for row in 0..<rows {
+      for d in readers.indices {
+        let id = readers[d].id(of: row)
+        for _ in 0..<width { view.keys[d].append(id) }
+      }
+      for (position, measure) in folded.enumerated() {
+        view.keys[dimensions.count].append(UInt32(position))
+        let value = values[measure][row]
+        view.values[0].append(value)
+        if value.number == 0 && structuralZeroCells.contains(row) { view.structuralZeroCells.insert(row * width + position) }
+      }
+    }
+    view.declaration = declaration
+    view.crosstabFields = folded.map { measures[$0].field ?? 0 }
+    view.cellsPerRow = width
+    view.firstLine = firstLine
+    view.lineJumps = lineJumps
+    view.markerUse = markerUse
+    view.publishedZeros = publishedZeros
+    return view
+  }
+}
