@@ -12,14 +12,23 @@ struct TableEquations {
   /// Bounds of each unknown, from its marker.
   var lower: [Double] = []
   var upper: [Double] = []
+  /// Cells absent from the file (a category row left out beside a published margin), numbered
+  /// from the table's cell count up: their labels in every dimension.
+  var absent: [Int: [UInt32]] = [:]
 
-  /// Builds the equations of `measure` of `table`. `tolerance` is the slack per term for rounded tables.
-  init(table: Table, measure: Int, markerRanges: [Int: ClosedRange<Int>], tolerancePerTerm: Double) {
+  /// Builds the equations of `measure` of `table`. `tolerance` is the slack per term for rounded
+  /// tables. With `absentAreUnknowns`, a category absent from a sum is an unknown count (at least
+  /// 0: a sparse export leaves out its zero rows) rather than a reason to drop the equation.
+  init(
+    table: Table, measure: Int, markerRanges: [Int: ClosedRange<Int>], tolerancePerTerm: Double,
+    absentAreUnknowns: Bool = false
+  ) {
     let values = table.values[measure]
     var variableOf: [Int: Int] = [:]
     func key(_ cell: Int) -> [UInt32] { table.dimensions.indices.map { table.keys[$0][cell] } }
     var cellAt: [[UInt32]: Int] = [:]
-    for cell in 0..<table.cellCount { cellAt[key(cell)] = cell }
+    for cell in 0..<table.cellCount where cellAt[key(cell)] == nil { cellAt[key(cell)] = cell }
+    // Repeated cells keep their first row: the table-structure rule (C010) asks about the rest.
 
     let sums = table.dimensions.indices.flatMap { d in Self.groups(of: table, dimension: d).map { (d, $0.parent, $0.children) } }
     for (d, parent, children) in sums {
@@ -29,18 +38,24 @@ struct TableEquations {
         var partKey = key(cell)
         for category in children {
           partKey[d] = category
-          guard let part = cellAt[partKey] else {
+          if let part = cellAt[partKey] {
+            parts.append(part)
+          } else if absentAreUnknowns {
+            let part = table.cellCount + absent.count
+            absent[part] = partKey
+            cellAt[partKey] = part
+            parts.append(part)
+          } else {
             complete = false
             break
           }
-          parts.append(part)
         }
         // A missing category row means the table does not show the whole sum: no equation.
         guard complete else { continue }
         var terms: [(Int, Double)] = []
         var rhs = 0.0
         for (cell, coefficient) in [(cell, 1.0)] + parts.map({ ($0, -1.0) }) {
-          if case .number(let value) = values[cell] {
+          if cell < table.cellCount, case .number(let value) = values[cell] {
             rhs -= coefficient * value
           } else {
             let variable =
@@ -50,7 +65,7 @@ struct TableEquations {
                 variableOf[cell] = next
                 unknowns.append(cell)
                 var range: ClosedRange<Int>? = nil
-                if case .withheld(let marker) = values[cell] { range = markerRanges[marker] }
+                if cell < table.cellCount, case .withheld(let marker) = values[cell] { range = markerRanges[marker] }
                 lower.append(Double(range?.lowerBound ?? 0))
                 upper.append(range.map { Double($0.upperBound) } ?? LinearProgram.infinity)
                 return next
@@ -60,7 +75,7 @@ struct TableEquations {
         }
         let tolerance = tolerancePerTerm * Double(parts.count + 1)
         if terms.isEmpty {
-          let sum = parts.compactMap { values[$0].number }.reduce(0, +)
+          let sum = parts.compactMap { $0 < table.cellCount ? values[$0].number : nil }.reduce(0, +)
           // Sums of decimals (magnitudes) are compared to a few parts in a billion.
           if abs(rhs) > tolerance + 1e-9 * max(1, abs(sum)), let total = values[cell].number {
             inconsistencies.append((cell, total, sum))

@@ -39,13 +39,14 @@ public enum TextReporter {
         if let column = finding.column { place += ", column \(column)" }
         if let name = finding.columnName { place += " '\(name)'" }
         if let cell = finding.cellDescription { place += " [\(cell)]" }
-        let where_ = place.isEmpty ? "" : place + ": "
+        let where_ = place.isEmpty ? "" : place.trimmingWhitespace() + ": "
         lines.append("  \(finding.outcome.rawValue.padding(6)) \(finding.code) \(finding.rule): \(where_)\(finding.reason)")
         lines.append("         fix: \(finding.fix)")
       }
       for omitted in result.omitted {
         lines.append("  … and \(omitted.count) more \(omitted.code) findings (worst: \(omitted.worst.rawValue))")
       }
+      if verbose, let structure = result.structure { lines += describe(structure) }
     }
     let counts = Outcome.allCases.reversed().map { outcome in
       "\(report.results.filter { $0.outcome == outcome }.count) \(outcome.rawValue)"
@@ -56,6 +57,31 @@ public enum TextReporter {
       "\(report.results.count) output\(report.results.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")), \(errors) error\(errors == 1 ? "" : "s") (rule pack \(report.pack.name) \(report.pack.version))"
     )
     return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension TextReporter {
+  /// What was found of a table's structure, a line each (for `--verbose`).
+  static func describe(_ structure: TableStructure) -> [String] {
+    func quoted(_ label: String) -> String { label.trimmingWhitespace().isEmpty ? "(blank)" : "'\(label)'" }
+    var lines: [String] = []
+    let margins = structure.margins.map { "\($0.dimension) \(quoted($0.label)) (\($0.source.rawValue))" }
+    lines.append("  structure: margins " + (margins.isEmpty ? "none found" : margins.joined(separator: ", ")))
+    for subtotal in structure.subtotals {
+      lines.append(
+        "  structure: subtotal \(subtotal.dimension) \(quoted(subtotal.parent)) = "
+          + subtotal.children.map(quoted).joined(separator: " + ") + " (\(subtotal.source.rawValue))")
+    }
+    for disagreement in structure.disagreements {
+      lines.append(
+        "  structure: \(disagreement.dimension) \(quoted(disagreement.label)) read as a category (not the sum of the others)"
+          + (disagreement.declaredCategory ? ", as declared" : ""))
+    }
+    if structure.repeatedCellCount > 0 { lines.append("  structure: \(structure.repeatedCellCount) repeated cell(s)") }
+    if structure.groupsWithAbsentCategories > 0 {
+      lines.append("  structure: \(structure.groupsWithAbsentCategories) row(s) with categories left out beside a margin")
+    }
+    return lines
   }
 }
 

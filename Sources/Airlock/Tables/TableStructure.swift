@@ -201,6 +201,8 @@ struct StructureDetector {
     var present: Int32 = 0
     var withheld = false
     var magnitude: Double = 0
+    /// Published cells other than zero.
+    var nonzero: Int32 = 0
   }
 
   private func detectDimension(
@@ -232,6 +234,7 @@ struct StructureDetector {
       case .number(let v):
         totals[group].sum += v
         totals[group].magnitude += abs(v)
+        if v != 0 { totals[group].nonzero += 1 }
       case .withheld(let marker):
         totals[group].withheld = true
         totals[group].withheldLower += markerLower[marker] ?? 0
@@ -259,7 +262,8 @@ struct StructureDetector {
       let others = g.sum - v
       if !g.withheld && Int(g.present) == labelCount {
         if abs(v - others) <= tolerance(g.magnitude, labelCount) {
-          if v != 0 && canConfirm { agree[id] += 1 }
+          // A cell equal to the one other cell that is not zero shows nothing: a sum needs two parts.
+          if v != 0 && canConfirm && g.nonzero >= 3 { agree[id] += 1 }
         } else {
           disagree[id] += 1
         }
@@ -289,7 +293,24 @@ struct StructureDetector {
           }
         }
         if margins.isEmpty && labelCount <= Self.maxSubtotalLabels {
-          let subtotals = findSubtotals(matrix, labelCount: labelCount, tolerance: tolerance)
+          var subtotals = findSubtotals(matrix, labelCount: labelCount, tolerance: tolerance)
+          let names = dimension.labels.labels
+          let labelled = subtotals.allSatisfy { parent, children in
+            children.allSatisfy { Self.nests(names[$0], under: names[parent]) }
+          }
+          if !labelled {
+            // Sums that the labels do not show as a hierarchy are kept only if a margin over
+            // what they leave is confirmed too: a row that happens to equal the two after it is
+            // not a subtotal.
+            let children = Set(subtotals.flatMap(\.children))
+            let parents = Set(subtotals.map(\.parent))
+            let confirmed = (0..<labelCount).contains { candidate in
+              guard !parents.contains(candidate), !children.contains(candidate) else { return false }
+              let roots = (0..<labelCount).filter { $0 != candidate && !children.contains($0) }
+              return roots.count >= 2 && matrix.isSum(candidate, of: roots, tolerance: tolerance)
+            }
+            if !confirmed { subtotals = [] }
+          }
           for (parent, children) in subtotals {
             result.append((UInt32(parent), children.map(UInt32.init)))
             subtotalChildren.formUnion(children)
@@ -335,9 +356,9 @@ struct StructureDetector {
     // One margin totals every category that is not a subtotal's child; several margins in one
     // dimension each total the categories (duplicated totals), and the audit gets each equation.
     let roots = (0..<labelCount).filter { sources[$0] == nil && !subtotalChildren.contains($0) }
-    if roots.count >= 2 || !result.isEmpty {
-      let rootIDs = (0..<labelCount).filter { sources[$0] == nil && !subtotalChildren.contains($0) }.map(UInt32.init)
-      for margin in margins where rootIDs.count >= 1 { result.append((UInt32(margin), rootIDs)) }
+    // (A margin of one category shown is its label's reading: the others were left out.)
+    if !roots.isEmpty {
+      for margin in margins { result.append((UInt32(margin), roots.map(UInt32.init))) }
     }
     if !margins.isEmpty {
       // Groups where a category is absent beside a published margin.
@@ -392,6 +413,14 @@ struct StructureDetector {
       }
     }
     return found
+  }
+
+  /// Whether `child` reads as a code under `parent`: `North/Leeds`, `North - Leeds`, `North: Leeds`
+  /// under `North`, `E11.9` under `E11`.
+  static func nests(_ child: String, under parent: String) -> Bool {
+    let child = child.trimmingWhitespace(), parent = parent.trimmingWhitespace()
+    guard !parent.isEmpty, child.count > parent.count, child.hasPrefix(parent) else { return false }
+    return true
   }
 
   /// Rows for the same cell: one pass, a slot per possible key (dense tables) or a dictionary.

@@ -88,7 +88,11 @@ struct CellEqualsTotalRule: TableRule {
           guard !dimension.isMarginLabel[Int(labels.id(of: cell))], case .number(let value) = values[cell], value > 0
           else { return }
           let group = groups[group]
-          guard group.categories >= 2, let total = group.total(values), value == total else { return }
+          // A group with a published margin has every category of the dimension, shown or not (a
+          // sparse export leaves its zero rows out).
+          guard group.categories >= 2 || (group.marginCell >= 0 && categories >= 2), let total = group.total(values),
+            value == total
+          else { return }
           guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
           let scope = group.marginCell >= 0 ? "its published total" : "the sum of its group"
           let inMargin = table.isMargin(cell) ? " (a margin)" : ""

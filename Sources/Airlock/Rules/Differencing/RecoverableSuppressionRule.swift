@@ -152,8 +152,10 @@ struct RecoverableSuppressionRule: TableRule {
   /// per cell: the first problem found.
   private func audit(_ table: Table, measure: Int, magnitude: Bool, into sink: inout FindingSink) {
     // The pack's rounding applies to counts; sums are published as they are.
+    // A count row left out beside its published margin is an unknown like a withheld cell.
     let system = TableEquations(
-      table: table, measure: measure, markerRanges: markerRanges, tolerancePerTerm: magnitude ? 0 : tolerancePerTerm)
+      table: table, measure: measure, markerRanges: markerRanges, tolerancePerTerm: magnitude ? 0 : tolerancePerTerm,
+      absentAreUnknowns: !magnitude)
     if let first = system.inconsistencies.first {
       sink.add(
         finding(
@@ -225,9 +227,19 @@ struct RecoverableSuppressionRule: TableRule {
       unionCheck(system: system, table: table, measure: measure, reasons: &reasons)
     }
     for (variable, reason) in reasons.sorted(by: { $0.key < $1.key }) {
-      report(.fail, cell: system.unknowns[variable], measure: measure, table: table, sink: &sink, reason: reason)
+      let cell = system.unknowns[variable]
+      if let labels = system.absent[cell] {
+        // An absent row recovered as 0 is the zero a sparse export leaves out; anything else is
+        // a count the file does not show but gives away.
+        if let value = recoveredValues[cell], value == 0 { continue }
+        if exact.recovered[variable] == nil, absentZeroOnly(variable, system: system, lp: lp) { continue }
+        reportAbsent(labels, table: table, sink: &sink, reason: reason)
+        continue
+      }
+      report(.fail, cell: cell, measure: measure, table: table, sink: &sink, reason: reason)
     }
     for (variable, reason) in reviews.sorted(by: { $0.key < $1.key }) where reasons[variable] == nil {
+      guard system.absent[system.unknowns[variable]] == nil else { continue }
       report(.review, cell: system.unknowns[variable], measure: measure, table: table, sink: &sink, reason: reason)
     }
   }
@@ -391,7 +403,27 @@ struct RecoverableSuppressionRule: TableRule {
   }
 
   private func name(_ cell: Int, _ table: Table) -> String {
-    table.dimensions.indices.map { table.label(ofCell: cell, dimension: $0) }.joined(separator: "/")
+    guard cell < table.cellCount else { return "(a row not in the file)" }
+    return table.dimensions.indices.map { table.label(ofCell: cell, dimension: $0) }.joined(separator: "/")
+  }
+
+  /// Whether an absent cell's interval is exactly [0, 0]: the zero a sparse export leaves out.
+  private func absentZeroOnly(_ variable: Int, system: TableEquations, lp: LinearProgram.Outcome) -> Bool {
+    guard case .intervals(let intervals) = lp, variable < intervals.count else { return false }
+    return intervals[variable].upper < 0.5
+  }
+
+  /// Reports a count the file leaves out (no row for it) but its margins give away.
+  private func reportAbsent(_ labels: [UInt32], table: Table, sink: inout FindingSink, reason: String) {
+    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
+    let coordinates = table.dimensions.indices.map {
+      Finding.Coordinate(dimension: table.dimensions[$0].name, label: table.dimensions[$0].labels.labels[Int(labels[$0])])
+    }
+    let where_ = coordinates.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
+    sink.add(
+      finding(
+        .fail, file: table.file, cell: coordinates,
+        reason: "the row for \(where_) is left out of the file, but its count " + reason.replacingOccurrences(of: "withheld cell ", with: "")))
   }
 
   private func chain(
@@ -400,7 +432,7 @@ struct RecoverableSuppressionRule: TableRule {
   ) -> String {
     let values = table.values[measure]
     func term(_ cell: Int) -> String {
-      if let published = values[cell].number { return name(cell, table) + " (\(formatNumber(published)))" }
+      if cell < table.cellCount, let published = values[cell].number { return name(cell, table) + " (\(formatNumber(published)))" }
       return name(cell, table) + " (\(formatNumber(recovered[cell] ?? .nan)), recovered)"
     }
     if cell == source.margin {
