@@ -351,6 +351,7 @@ func writePack() {
       percentage-without-count: {enabled: false}
       recoverable-suppression: {enabled: false}
       cross-output-differencing: {enabled: false}
+      table-structure: {enabled: false}
 
     """
   do { try pack.write(toFile: packPath, atomically: true, encoding: .utf8) } catch { fail("cannot write \(packPath): \(error)") }
@@ -644,7 +645,7 @@ if let docPath {
     \(summary)
     "airlock (per-cell rules)" uses `bench-data/percell.yaml`, the default pack with the whole-table
     rules of frequency tables (`cell-equals-total`, `marker-scheme`, `percentage-without-count`,
-    `recoverable-suppression`, `cross-output-differencing`) disabled, so it streams the
+    `recoverable-suppression`, `cross-output-differencing`, `table-structure`) disabled, so it streams the
     file without keeping a cell store. "airlock (all rules)" is the default pack, which also keeps the
     compact cell store for the whole-table rules; its peak RSS is mostly that store. The peers only count
     small cells: they check nothing else and report nothing, so they are a floor for parsing speed

@@ -293,39 +293,47 @@ struct StructureDetector {
           }
         }
         if margins.isEmpty && labelCount <= Self.maxSubtotalLabels {
-          var subtotals = findSubtotals(matrix, labelCount: labelCount, tolerance: tolerance)
           let names = dimension.labels.labels
-          let labelled = subtotals.allSatisfy { parent, children in
-            children.allSatisfy { Self.nests(names[$0], under: names[parent]) }
-          }
-          if !labelled {
-            // Sums that the labels do not show as a hierarchy are kept only if a margin over
-            // what they leave is confirmed too: a row that happens to equal the two after it is
-            // not a subtotal.
-            let children = Set(subtotals.flatMap(\.children))
-            let parents = Set(subtotals.map(\.parent))
+          // Codes that nest (`North/Leeds` under `North`) are subtotals unless the numbers say
+          // otherwise; runs of rows that a row equals are subtotals when the labels nest too, or
+          // when a margin over what they leave is confirmed (a row that happens to equal the two
+          // after it is not a subtotal).
+          var subtotals = Self.nestedCodes(names).filter { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).contradicted == false }
+          var subtotalSources = subtotals.map { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).confirmed ? TableStructure.Source.labelAndArithmetic : .suspected }
+          let nested = Set(subtotals.flatMap { [$0.parent] + $0.children })
+          var runs = findSubtotals(matrix, labelCount: labelCount, excluding: nested, tolerance: tolerance)
+          runs.removeAll { run in run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } && !subtotals.isEmpty }
+          if runs.contains(where: { run in run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } }) {
+            let children = Set((subtotals + runs).flatMap(\.children))
+            let parents = Set((subtotals + runs).map(\.parent))
             let confirmed = (0..<labelCount).contains { candidate in
               guard !parents.contains(candidate), !children.contains(candidate) else { return false }
               let roots = (0..<labelCount).filter { $0 != candidate && !children.contains($0) }
               return roots.count >= 2 && matrix.isSum(candidate, of: roots, tolerance: tolerance)
             }
-            if !confirmed { subtotals = [] }
+            if !confirmed { runs = [] }
           }
-          for (parent, children) in subtotals {
+          subtotals += runs
+          subtotalSources += runs.map { _ in .arithmetic }
+          for ((parent, children), source) in zip(subtotals, subtotalSources) {
             result.append((UInt32(parent), children.map(UInt32.init)))
             subtotalChildren.formUnion(children)
             structure.subtotals.append(
-              .init(
-                dimension: dimension.name, parent: dimension.labels.labels[parent],
-                children: children.map { dimension.labels.labels[$0] }, source: .arithmetic))
+              .init(dimension: dimension.name, parent: names[parent], children: children.map { names[$0] }, source: source))
           }
           if !subtotals.isEmpty {
             let parents = Set(subtotals.map(\.parent))
             for candidate in 0..<labelCount where !parents.contains(candidate) && !subtotalChildren.contains(candidate) {
               let roots = (0..<labelCount).filter { $0 != candidate && !subtotalChildren.contains($0) }
-              if roots.count >= 2, matrix.isSum(candidate, of: roots, tolerance: tolerance) {
+              guard roots.count >= 2 else { continue }
+              let verdict = matrix.verdict(candidate, of: roots, tolerance: tolerance)
+              if verdict.confirmed {
                 margins.append(candidate)
                 sources[candidate] = evidence[candidate] > 0 ? .labelAndArithmetic : .arithmetic
+              } else if !verdict.contradicted && evidence[candidate] > 0 && margins.isEmpty {
+                // A total over the top level that no row can confirm: read as one.
+                agree[candidate] = 0
+                disagree[candidate] = 0
               }
             }
           }
@@ -385,10 +393,10 @@ struct StructureDetector {
   /// where all of them are published, and in at least one where that sum is not zero. Labels are
   /// in the order the file first shows them.
   private func findSubtotals(
-    _ matrix: DenseCells, labelCount: Int, tolerance: (Double, Int) -> Double
+    _ matrix: DenseCells, labelCount: Int, excluding: Set<Int>, tolerance: (Double, Int) -> Double
   ) -> [(parent: Int, children: [Int])] {
     var found: [(parent: Int, children: [Int])] = []
-    var used = Set<Int>()
+    var used = excluding
     for parent in 0..<labelCount where !used.contains(parent) {
       var best: [Int]?
       for direction in [1, -1] {
@@ -415,30 +423,55 @@ struct StructureDetector {
     return found
   }
 
+  /// Codes with two or more codes nested directly under them (`North` above `North/Leeds` and
+  /// `North/York`; `E11` above `E11.2` and `E11.9`), in label order.
+  static func nestedCodes(_ names: [String]) -> [(parent: Int, children: [Int])] {
+    var result: [(parent: Int, children: [Int])] = []
+    for parent in names.indices {
+      let under = names.indices.filter { $0 != parent && nests(names[$0], under: names[parent]) }
+      // Direct children only: not under another code that is itself under this one.
+      let direct = under.filter { child in !under.contains { $0 != child && nests(names[child], under: names[$0]) } }
+      if direct.count >= 2 { result.append((parent, direct)) }
+    }
+    return result
+  }
+
   /// Whether `child` reads as a code under `parent`: `North/Leeds`, `North - Leeds`, `North: Leeds`
   /// under `North`, `E11.9` under `E11`.
   static func nests(_ child: String, under parent: String) -> Bool {
     let child = child.trimmingWhitespace(), parent = parent.trimmingWhitespace()
     guard !parent.isEmpty, child.count > parent.count, child.hasPrefix(parent) else { return false }
-    return true
+    // The code goes on after a separator: `North/Leeds`, `North - Leeds`, `E11.9`; not `Northumberland`.
+    let next = child[child.index(child.startIndex, offsetBy: parent.count)]
+    return "/-:._ >|".contains(next)
   }
 
-  /// Rows for the same cell: one pass, a slot per possible key (dense tables) or a dictionary.
+  /// Rows for the same cell: one pass with a bit per possible key (dense tables) or a
+  /// dictionary; the first rows of the few repeats kept are found by a second pass.
   private func findRepeatedCells(_ table: Table, into structure: inout TableStructure) {
     guard !table.dimensions.isEmpty, table.cellCount > 1 else { return }
     let grouping = TableGrouping(table, along: nil)
-    var first = [Int32](repeating: -1, count: grouping.count)
-    grouping.forEachCell(table) { cell, group in
-      if first[group] < 0 {
-        first[group] = Int32(truncatingIfNeeded: cell)
+    var seen = [UInt64](repeating: 0, count: (grouping.count + 63) / 64)
+    var repeats: [(cell: Int, key: Int)] = []
+    grouping.forEachCell(table) { cell, key in
+      let (word, bit) = (key >> 6, UInt64(1) << UInt64(key & 63))
+      if seen[word] & bit == 0 {
+        seen[word] |= bit
         return
       }
       structure.repeatedCellCount += 1
-      guard structure.repeatedCells.count < 20 else { return }
-      structure.repeatedCells.append(
-        .init(
-          cell: cell, firstLine: table.line(ofCell: Int(first[group])), secondLine: table.line(ofCell: cell),
-          coordinates: table.coordinates(ofCell: cell)))
+      if repeats.count < 20 { repeats.append((cell, key)) }
+    }
+    guard !repeats.isEmpty else { return }
+    var first: [Int: Int] = [:]
+    let wanted = Set(repeats.map(\.key))
+    grouping.forEachCell(table) { cell, key in
+      if wanted.contains(key) && first[key] == nil { first[key] = cell }
+    }
+    structure.repeatedCells = repeats.map { repeat_ in
+      .init(
+        cell: repeat_.cell, firstLine: table.line(ofCell: first[repeat_.key]!), secondLine: table.line(ofCell: repeat_.cell),
+        coordinates: table.coordinates(ofCell: repeat_.cell))
     }
   }
 }
@@ -462,6 +495,37 @@ private struct DenseCells {
     grouping.forEachCell(table) { [labelCount] cell, group in
       values[group * labelCount + Int(labels.id(of: cell))] = column[cell].number ?? .nan
     }
+  }
+
+  /// Whether the numbers confirm that `parent` is the sum of `parts` (equal in some group where all
+  /// are published, with a sum other than zero) and whether they contradict it (unequal where all
+  /// are published, or smaller than its published parts).
+  func verdict(_ parent: Int, of parts: [Int], tolerance: (Double, Int) -> Double) -> (confirmed: Bool, contradicted: Bool) {
+    var confirmed = false
+    for group in 0..<groupCount {
+      let base = group * labelCount
+      let total = values[base + parent]
+      guard !total.isNaN else { continue }
+      var sum = 0.0, magnitude = abs(total)
+      var complete = true
+      for part in parts {
+        let v = values[base + part]
+        if v.isNaN {
+          complete = false
+          continue
+        }
+        sum += v
+        magnitude += abs(v)
+      }
+      let slack = tolerance(magnitude, parts.count + 1)
+      if complete {
+        if abs(total - sum) > slack { return (false, true) }
+        if sum != 0 { confirmed = true }
+      } else if total + slack < sum {
+        return (false, true)
+      }
+    }
+    return (confirmed, false)
   }
 
   /// Whether `parent` equals the sum of `parts` in every group where all are published (within

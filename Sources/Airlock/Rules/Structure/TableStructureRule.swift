@@ -43,6 +43,10 @@ struct TableStructureRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
+  /// Survival, histogram, model and summary rows are not keyed by their labels alone, and have no
+  /// margins to find.
+  static let kinds: Set<OutputKind> = [.frequency, .magnitude]
+
   /// A label as a reason quotes it: a blank one named as such.
   static func quoted(_ label: String) -> String {
     label.trimmingWhitespace().isEmpty ? "the blank label" : "'\(label)'"
