@@ -99,3 +99,20 @@ import Testing
     #expect(margins.contains { $0["label"] == "Persons" && $0["source"] == "label+arithmetic" })
   }
 }
+
+/// Issue 17, part 1: a margin table published beside its table, from the command line.
+@Suite struct LinkedTablesCLITests {
+  @Test func aOneWayTableBesideItsTwoWayTableGivesBackAWithheldCell() throws {
+    let dir = folder([
+      "by_sex.csv": "age_band,sex,count\n0-17,M,*\n0-17,F,131\n18-64,M,301\n18-64,F,311\n",
+      "ages.csv": "age_group,count\n0 to 17,137\n18 to 64,612\n",
+    ])
+    let run = try airlock(["check", dir.path])
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("X002 cross-output-differencing: line 2, column 3 'count' [age_band=0-17, sex=M]: linked tables"))
+    #expect(run.stdout.contains("by_sex.csv 0-17/M = ages.csv 0 to 17 (137) − by_sex.csv 0-17/F (131) = 6"))
+    let sarif = try airlock(["check", dir.path, "--format", "sarif"])
+    #expect(sarif.stdout.contains("X002"))
+    #expect(!sarif.stdout.contains("137") && !sarif.stdout.contains("0 to 17"), "SARIF names cells by position and rule only")
+  }
+}

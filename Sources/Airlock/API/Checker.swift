@@ -113,6 +113,17 @@ public struct Checker: Sendable {
       results[index].findings += found
       results[index].outcome = max(results[index].outcome ?? .pass, found.map(\.outcome).max() ?? .pass)
     }
+    // Linked tables: a table and another over some of its dimensions (its margins published as a
+    // second file) are audited as one system.
+    let linkedIndices = tables.indices.filter { tables[$0] != nil && results[$0].error == nil }
+    let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
+      .derive(linkedIndices.map { tables[$0]! })
+    for derivation in linked {
+      let index = linkedIndices[derivation.table]
+      let finding = differencing.finding(linked: derivation, in: tables[index]!)
+      results[index].findings.append(finding)
+      results[index].outcome = max(results[index].outcome ?? .pass, finding.outcome)
+    }
     return CheckReport(pack: pack, results: results)
   }
 

@@ -16,6 +16,8 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   public var cells: [String: Double]
   /// Positions of the cells in the source file, for findings (not stored in the history).
   public var positions: [String: Position]? = nil
+  /// Keys of the withheld cells, for the linked-tables audit (not stored in the history).
+  public var withheld: Set<String>? = nil
 
   /// Where a cell is in its file.
   public struct Position: Codable, Sendable, Equatable {
@@ -82,17 +84,18 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     subsetOf = table.declaration?.subsetOf
     var cells: [String: Double] = [:]
     var positions: [String: Position] = [:]
+    var withheld = Set<String>()
     for cell in 0..<table.cellCount {
-      guard case .number(let value) = table.values[measure][cell] else { continue }
       let key = table.dimensions.indices.map { Self.normalizedLabel(table.label(ofCell: cell, dimension: $0), margin: table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])]) }
         .joined(separator: "\u{1F}")
-      cells[key] = value
+      if case .number(let value) = table.values[measure][cell] { cells[key] = value } else { withheld.insert(key) }
       positions[key] = Position(
         line: table.line(ofCell: cell), column: table.field(ofCell: cell, measure: measure),
         columnName: table.columnName(ofCell: cell, measure: measure))
     }
     self.cells = cells
     self.positions = positions
+    self.withheld = withheld
   }
 
   /// Margins compare equal whatever their label (`Total`, `All`).

@@ -16,6 +16,14 @@ struct TableEquations {
   /// from the table's cell count up: their labels in every dimension.
   var absent: [Int: [UInt32]] = [:]
 
+  /// A system of `equations` over `unknownCount` unknowns of at least 0 (linked tables).
+  init(unknownCount: Int, equations: [LinearProgram.Equation]) {
+    unknowns = Array(0..<unknownCount)
+    self.equations = equations
+    lower = Array(repeating: 0, count: unknownCount)
+    upper = Array(repeating: LinearProgram.infinity, count: unknownCount)
+  }
+
   /// Builds the equations of `measure` of `table`. `tolerance` is the slack per term for rounded
   /// tables. With `absentAreUnknowns`, a category absent from a sum is an unknown count (at least
   /// 0: a sparse export leaves out its zero rows) rather than a reason to drop the equation.

@@ -21,6 +21,20 @@ struct CrossOutputDifferencingRule: Rule {
         each sliver between their cut points (`<25` − `<20` = the people aged 20–24). A sliver below
         the threshold fails.
 
+      - **Linked tables**: a table and another over some of its dimensions (a two-way table of
+        age by sex, and the one-way table of its age margins published as a second file) are one
+        system of equations: each cell of the smaller table is the sum of the larger one's cells
+        with its labels. Both tables' own margins and these links are audited together as
+        `recoverable-suppression` (X001) audits one table (exact recovery, then LP intervals
+        against its `min_width`), and a withheld cell that the two give away together, but neither
+        alone, fails with the derivation across files: `by_sex.csv 0-15/Male = ages.csv 0-15 (125) −
+        by_sex.csv 0-15/Female (120) = 5`. Dimensions are matched by name, or by their labels when
+        the names differ (`age_band` and `age_group`); labels are compared in a canonical form
+        (`0-15`, `0 to 15`, `0–15`, `[0,16)` are one band; `M`, `Male` and `Men` one category).
+        Tables are linked only when some published cells show it (a cell of the smaller table equal
+        to the sum of the larger one's) and none contradict it: a one-way table of another
+        population is not linked.
+
       The threshold and its `<`/`≤` are those of `small-cell-count`.
 
       ## Why it is a disclosure risk
@@ -42,6 +56,12 @@ struct CrossOutputDifferencingRule: Rule {
         fileName: "male.csv", manifest: "subset_of: all.csv\n",
         companions: ["all.csv": "age_band,count\n20-29,150\n30-39,200"]),
       Example(
+        "the age margins of a two-way table, published as a second file", "age_band,sex,count\n0-15,Male,↓*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
+        fileName: "by_sex.csv", companions: ["ages.csv": "age_group,count\n0 to 15,125\n16 to 64,610"]),
+      Example(
+        "a one-way table of another population is not linked", "age_band,sex,count\n0-15,Male,*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
+        fileName: "by_sex.csv", companions: ["ages.csv": "age_band,count\n0-15,140\n16-64,700"]),
+      Example(
         "bands that leave a sliver of 3", "age_band,count\n<25,43\n25+,200", fileName: "b.csv", outputFinding: true,
         companions: ["a.csv": "age_band,count\n<20,40\n20+,203"]),
     ])
@@ -53,6 +73,17 @@ struct CrossOutputDifferencingRule: Rule {
     let counts = pack.parameters(of: SmallCellCountRule.self)
     threshold = counts.integer("threshold")
     inclusive = counts.boolean("inclusive")
+  }
+
+  /// The finding for a withheld cell of `table` that linked tables give away.
+  func finding(linked derivation: LinkedTablesAudit.Derivation, in table: ComparableTable) -> Finding {
+    let position = table.positions?[derivation.key]
+    return finding(
+      .fail, file: table.source, line: position?.line, column: position?.column, columnName: position?.columnName,
+      cell: zip(table.dimensions, derivation.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)).map {
+        Finding.Coordinate(dimension: $0.0, label: $0.1 == "\u{2211}" ? "Total" : String($0.1))
+      },
+      reason: "linked tables: \(derivation.reason)")
   }
 
   /// Findings on `table` from comparing it with every table in `others`.

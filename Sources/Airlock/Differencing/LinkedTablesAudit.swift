@@ -1,0 +1,248 @@
+import Foundation
+
+/// Linked tables (τ-ARGUS's term): outputs of one run whose dimensions map onto each other, such as
+/// a two-way table of age by sex and the one-way table of its age margins published as a second
+/// file, are one system of equations. A cell each protects on its own may be given back by the
+/// two together: `ages.csv 0-15 (125) − by_sex.csv 0-15/Male (120) = 5`.
+///
+/// Dimensions are matched by name, or by content when the names differ (`age_band` and
+/// `age_group` with the same labels); labels by a canonical form (`0-15`, `0 to 15`, `0–15` and
+/// `[0,16)` are one band; `M` and `Male`, `F` and `Female` one category). Each table's own margins
+/// and the links between the tables are audited together, as the within-table audit (X001) does:
+/// exact recovery, then LP intervals against the protection width. Only what the tables give away
+/// together is reported here; what one table gives away alone is X001's.
+struct LinkedTablesAudit {
+  let minWidth: Double
+
+  /// A withheld cell that the linked tables give away.
+  struct Derivation: Equatable {
+    /// The table (index into the audited list) and the cell's key in it.
+    var table: Int
+    var key: String
+    var reason: String
+  }
+
+  /// A table read for linking: canonical dimension names and labels per cell.
+  private struct Linked {
+    var source: String
+    var dimensions: [String]
+    /// Canonical labels per dimension, per cell key (published and withheld).
+    var labels: [String: [String]] = [:]
+    var published: [String: Double]
+    var withheld: Set<String>
+    /// Per dimension, the canonical category labels (margins left out).
+    var categories: [Set<String>]
+
+    init(_ table: ComparableTable) {
+      source = table.source
+      dimensions = table.dimensions
+      published = table.cells
+      withheld = table.withheld ?? []
+      var categories = [Set<String>](repeating: [], count: table.dimensions.count)
+      for key in Array(table.cells.keys) + Array(withheld) {
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { LinkedTablesAudit.canonical(String($0)) }
+        guard parts.count == table.dimensions.count else { continue }
+        labels[key] = parts
+        for (d, label) in parts.enumerated() where label != "\u{2211}" { categories[d].insert(label) }
+      }
+      self.categories = categories
+    }
+  }
+
+  /// `label` in the form linked tables compare: trimmed and lowercased; bands as their interval
+  /// (`0-15`, `0 to 15`, `0–15`, `[0,16)` alike); a few category synonyms (`M`, `Male`, `Men`).
+  static func canonical(_ label: String) -> String {
+    if label == "\u{2211}" { return label }
+    let text = StructureDetector.folded(label)
+    if let synonym = synonyms[text] { return synonym }
+    let interval = text.replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+    if interval.hasPrefix("["), interval.hasSuffix(")"), case let parts = interval.dropFirst().dropLast().split(separator: ","),
+      parts.count == 2, let low = Double(parts[0].trimmingCharacters(in: .whitespaces)),
+      let high = Double(parts[1].trimmingCharacters(in: .whitespaces))
+    {
+      return "band:\(low)-\(high)"
+    }
+    if let band = Band(interval.replacingOccurrences(of: "under ", with: "<").replacingOccurrences(of: " and over", with: "+")
+      .replacingOccurrences(of: " plus", with: "+").replacingOccurrences(of: " & over", with: "+"))
+    {
+      return "band:\(band.low)-\(band.high)"
+    }
+    return text
+  }
+
+  static let synonyms: [String: String] = [
+    "m": "male", "males": "male", "men": "male", "man": "male", "f": "female", "females": "female", "women": "female",
+    "woman": "female", "boys": "male", "girls": "female",
+  ]
+
+  /// For each dimension of `small`, the dimension of `big` it is: by name, else by its categories
+  /// (the same labels, or four in five shared). `nil` when some dimension has no match.
+  private func mapping(_ small: Linked, onto big: Linked) -> [Int]? {
+    var used = Set<Int>()
+    var result: [Int] = []
+    for (d, name) in small.dimensions.enumerated() {
+      if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) }) {
+        result.append(same)
+        used.insert(same)
+        continue
+      }
+      let mine = small.categories[d]
+      let match = big.dimensions.indices.filter { !used.contains($0) }.first { other in
+        let theirs = big.categories[other]
+        let shared = mine.intersection(theirs).count
+        return !mine.isEmpty && shared * 5 >= 4 * max(mine.count, theirs.count)
+      }
+      guard let match else { return nil }
+      result.append(match)
+      used.insert(match)
+    }
+    return result
+  }
+
+  /// What the linked tables among `tables` give away together.
+  func derive(_ tables: [ComparableTable]) -> [Derivation] {
+    let linked = tables.map(Linked.init)
+    var result: [Derivation] = []
+    var reported = Set<String>()
+    for big in linked.indices {
+      for small in linked.indices where small != big && linked[small].dimensions.count < linked[big].dimensions.count {
+        guard let map = mapping(linked[small], onto: linked[big]) else { continue }
+        guard !linked[small].withheld.isEmpty || !linked[big].withheld.isEmpty else { continue }
+        for derivation in audit(linked, big: big, small: small, map: map) where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
+          result.append(derivation)
+        }
+      }
+    }
+    return result
+  }
+
+  /// One equation's terms as cells of the tables: `total` = sum of `parts`.
+  private struct Source {
+    var total: (table: Int, key: String)
+    var parts: [(table: Int, key: String)]
+  }
+
+  private func audit(_ tables: [Linked], big: Int, small: Int, map: [Int]) -> [Derivation] {
+    var variables: [String: Int] = [:]
+    var cells: [(table: Int, key: String)] = []
+    func variable(_ table: Int, _ key: String) -> Int {
+      let id = "\(table)\u{1E}\(key)"
+      if let known = variables[id] { return known }
+      variables[id] = cells.count
+      cells.append((table, key))
+      return cells.count - 1
+    }
+    var equations: [LinearProgram.Equation] = []
+    var sources: [Source] = []
+    var own: [[Int]] = [[], []]  // equation indices of each table's own margins
+    // Links whose cells are all published: they show whether the tables share a population.
+    var agreeing = 0, disagreeing = 0
+    func addEquation(_ total: (Int, String), _ parts: [(Int, String)], link: Bool = false) -> Int? {
+      var terms: [(Int, Double)] = []
+      var rhs = 0.0
+      for (cell, coefficient) in [(total, 1.0)] + parts.map({ ($0, -1.0) }) {
+        if let value = tables[cell.0].published[cell.1] {
+          rhs -= coefficient * value
+        } else {
+          terms.append((variable(cell.0, cell.1), coefficient))
+        }
+      }
+      if terms.isEmpty && link {
+        if abs(rhs) < 1e-9 { agreeing += 1 } else { disagreeing += 1 }
+      }
+      guard !terms.isEmpty else { return nil }
+      equations.append(LinearProgram.Equation(terms: terms, rhs: rhs))
+      sources.append(Source(total: total, parts: parts))
+      return equations.count - 1
+    }
+    // Each table's own margins.
+    for (slot, t) in [big, small].enumerated() {
+      let table = tables[t]
+      var byLabels: [[String]: String] = [:]
+      for (key, labels) in table.labels { byLabels[labels] = key }
+      for (key, labels) in table.labels {
+        for d in labels.indices where labels[d] == "\u{2211}" {
+          let parts = table.categories[d].sorted().map { category -> String? in
+            var part = labels
+            part[d] = category
+            return byLabels[part]
+          }
+          guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { continue }
+          if let index = addEquation((t, key), parts.map { (t, $0!) }) { own[slot].append(index) }
+        }
+      }
+    }
+    // The links: each cell of the small table is the sum, in the big one, of the cells with its
+    // labels in the shared dimensions and any category in the others.
+    let extra = tables[big].dimensions.indices.filter { !map.contains($0) }
+    var bigByLabels: [[String]: String] = [:]
+    for (key, labels) in tables[big].labels { bigByLabels[labels] = key }
+    var combinations: [[String]] = [[]]
+    for d in extra { combinations = combinations.flatMap { prefix in tables[big].categories[d].sorted().map { prefix + [$0] } } }
+    for (key, labels) in tables[small].labels {
+      var parts: [String] = []
+      for combination in combinations {
+        var full = [String](repeating: "", count: tables[big].dimensions.count)
+        for (d, target) in map.enumerated() { full[target] = labels[d] }
+        for (i, d) in extra.enumerated() { full[d] = combination[i] }
+        guard let part = bigByLabels[full] else {
+          parts = []
+          break
+        }
+        parts.append(part)
+      }
+      guard !parts.isEmpty else { continue }
+      _ = addEquation((small, key), parts.map { (big, $0) }, link: true)
+    }
+    // Tables of other populations (a one-way table of another cohort) are not linked: their
+    // published cells do not add up to each other's. Linked tables show it somewhere.
+    guard !cells.isEmpty, disagreeing == 0, agreeing > 0 else { return [] }
+    // What the tables give away together, less what each gives away alone (X001's findings).
+    let together = problems(equations: equations, count: cells.count)
+    guard !together.isEmpty else { return [] }
+    let alone = problems(equations: (own[0] + own[1]).map { equations[$0] }, count: cells.count)
+    let exact = ExactRecovery(TableEquations(unknownCount: cells.count, equations: equations))
+    let name = { (t: Int) in (tables[t].source as NSString).lastPathComponent }
+    func describe(_ cell: (table: Int, key: String)) -> String {
+      let labels = cell.key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { $0 == "\u{2211}" ? "Total" : String($0) }
+      return "\(name(cell.table)) \(labels.joined(separator: "/"))"
+    }
+    var result: [Derivation] = []
+    for (variable, problem) in together.sorted(by: { $0.key < $1.key }) where alone[variable] == nil {
+      let cell = cells[variable]
+      var reason = "withheld cell can be \(problem), from this table and \(name(cell.table == big ? small : big)) together"
+      if let recovered = exact.recovered[variable], let equation = recovered.equation {
+        let source = sources[equation]
+        let terms = ([source.total] + source.parts).filter { $0 != cell }
+        let values = terms.map { term in tables[term.table].published[term.key].map(formatNumber) ?? "recovered" }
+        let chain: String
+        if source.total == cell {
+          chain = zip(terms, values).map { "\(describe($0)) (\($1))" }.joined(separator: " + ")
+        } else {
+          chain = "\(describe(terms[0])) (\(values[0]))" + zip(terms.dropFirst(), values.dropFirst()).map { " − \(describe($0)) (\($1))" }.joined()
+        }
+        reason = "withheld cell can be recovered exactly from this table and \(name(cell.table == big ? small : big)) together: \(describe(cell)) = \(chain) = \(formatNumber(recovered.value))"
+      }
+      result.append(Derivation(table: cell.table == big ? big : small, key: cell.key, reason: reason))
+    }
+    return result
+  }
+
+  /// The unknowns that `equations` give back exactly or narrow below the protection width, with
+  /// what the problem is.
+  private func problems(equations: [LinearProgram.Equation], count: Int) -> [Int: String] {
+    guard !equations.isEmpty else { return [:] }
+    let lower = [Double](repeating: 0, count: count), upper = [Double](repeating: LinearProgram.infinity, count: count)
+    guard case .intervals(let intervals) = LinearProgram().intervals(variables: count, lower: lower, upper: upper, equations: equations)
+    else { return [:] }
+    var result: [Int: String] = [:]
+    for (variable, raw) in intervals.enumerated() {
+      let interval = Interval(lower: (raw.lower - 1e-6).rounded(.up), upper: (raw.upper + 1e-6).rounded(.down))
+      guard interval.width < minWidth else { continue }
+      result[variable] =
+        interval.width < 0.5
+        ? "recovered exactly: it is \(formatNumber(interval.lower))" : "narrowed to \(interval), narrower than \(formatNumber(minWidth))"
+    }
+    return result
+  }
+}
