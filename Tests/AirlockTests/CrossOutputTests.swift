@@ -29,6 +29,23 @@ import Testing
     #expect(results["male.csv"]?.findings.contains { $0.code == "X002" && $0.outcome == .fail } == true)
   }
 
+  @Test func aSubsetLargerThanItsSupersetContradictsTheDeclaration() {
+    // Declared backwards: "all" is the subset. Before, the declaration was trusted and nothing said.
+    let results = run([
+      "all.csv": "age_band,count\n20-29,150\n30-39,200\n", "male.csv": "age_band,count\n20-29,120\n30-39,120\n",
+      "all.airlock.yaml": "subset_of: male.csv\n",
+    ])
+    let finding = results["all.csv"]?.findings.first { $0.code == "X002" } ?? results["male.csv"]?.findings.first { $0.code == "X002" }
+    #expect(finding?.outcome == .review)
+    #expect(finding?.reason.contains("all.csv is declared a subset of male.csv (subset_of), but is larger in 2 cells") == true, "\(String(describing: finding))")
+    // Declared the right way round, a large difference passes.
+    let honest = run([
+      "all.csv": "age_band,count\n20-29,150\n30-39,200\n", "male.csv": "age_band,count\n20-29,120\n30-39,120\n",
+      "male.airlock.yaml": "subset_of: all.csv\n",
+    ])
+    #expect(honest.values.allSatisfy { $0.outcome == .pass })
+  }
+
   @Test func differencesAboveTheThresholdPass() {
     let results = run(["a.csv": "age_band,count\n20-29,150\n30-39,200\n", "b.csv": "age_band,count\n20-29,100\n30-39,120\n"])
     #expect(results.values.allSatisfy { $0.outcome == .pass })

@@ -50,6 +50,20 @@ struct CrossOutputAudit {
     let newerIsSubset = declaredNewerInOlder || (!declaredOlderInNewer && newerBelow)
     let declared = declaredNewerInOlder || declaredOlderInNewer
     var result: [Derivation] = []
+    // A declared subset larger than its superset somewhere: the declaration is contradicted, and
+    // whatever it was meant to explain needs a person.
+    if declared && !(newerIsSubset ? newerBelow : olderBelow) {
+      let larger = shared.sorted().filter { key in
+        newerIsSubset ? newer.cells[key]! > olderCells[key]! : olderCells[key]! > newer.cells[key]!
+      }
+      let (subsetName, supersetName) = newerIsSubset ? (name(newer.source), name(older.source)) : (name(older.source), name(newer.source))
+      let cells = larger.prefix(3).map(ComparableTable.describe).joined(separator: ", ")
+      result.append(
+        Derivation(
+          key: newerIsSubset ? larger.first : nil, value: 0,
+          explanation: "\(subsetName) is declared a subset of \(supersetName) (subset_of), but is larger in \(larger.count) cell\(larger.count == 1 ? "" : "s") (\(cells)): the declaration is contradicted by the data",
+          outcome: .review))
+    }
     for key in shared.sorted() {
       let (big, small) = newerIsSubset ? (olderCells[key]!, newer.cells[key]!) : (newer.cells[key]!, olderCells[key]!)
       let difference = big - small

@@ -353,7 +353,8 @@ public final class ReleaseHistory: Sendable {
         let difference = abs(new - old)
         if difference > 0 && (inclusive ? difference <= limit : difference < limit) { small = true }
       }
-      if small && (declared.contains(id) || below != above) { kept.append(id) }
+      // Declared nesting is always compared: a declaration the numbers contradict is reported.
+      if declared.contains(id) || (small && below != above) { kept.append(id) }
     }
     return kept
   }

@@ -15,7 +15,9 @@ struct CrossOutputDifferencingRule: Rule {
         manifest's `subset_of: all.csv`, or inferred when every cell of one is at most the matching
         cell of the other), their difference is a table of the complement population. Each derived
         cell of 0 < d below the threshold is flagged, with its derivation: `all.csv 20-29 (150) −
-        male.csv 20-29 (149) = 1`. Declared nesting fails; inferred nesting needs review.
+        male.csv 20-29 (149) = 1`. Declared nesting fails; inferred nesting needs review. A declared
+        subset that is larger than its superset somewhere contradicts its declaration: review,
+        naming the cells.
       - **Overlapping bands**: banded labels (`<20`, `20-39`, `70+`, `<25`) are parsed into intervals;
         counting up from the lowest band (or down from the highest) in both tables gives the count in
         each sliver between their cut points (`<25` − `<20` = the people aged 20–24). A sliver below
