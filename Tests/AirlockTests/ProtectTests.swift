@@ -139,6 +139,18 @@ private func hierarchical(_ rng: inout SplitMix) -> (table: String, manifest: St
     #expect(report.hiddenShare > 0 && report.hiddenShare < 0.5)
   }
 
+  @Test func refusesATableWithRepeatedCells() {
+    // Two rows for North: before, protect trapped building its index of cells.
+    let folder = temporaryFolder()
+    let input = write("region,count\nNorth,3\nSouth,40\nNorth,15\nTotal,58\n", to: "t.csv", in: folder)
+    do {
+      _ = try Protector(pack: pack(), method: .suppress).protect(input: input, output: folder.appendingPathComponent("o.csv").path)
+      Issue.record("protect accepted a table with repeated cells")
+    } catch {
+      #expect(error.line == 4 && "\(error)".contains("repeats the cell of line 2"))
+    }
+  }
+
   @Test func refusesWhatItCannotProtect() {
     let folder = temporaryFolder()
     let input = write("group,n,mean\nA,40,3.2\n", to: "t.csv", in: folder)

@@ -64,6 +64,12 @@ public struct Protector {
     guard let table, table.kind == .frequency, table.measures.contains(where: { $0.role == .count }) else {
       throw AirlockError(.usage, file: input, "airlock protect handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table") airlock cannot protect")
     }
+    if let repeated = table.structure?.repeatedCells.first {
+      // Which of two rows for one cell is meant cannot be told: nothing to protect safely.
+      throw AirlockError(
+        .input, file: input, line: repeated.secondLine,
+        "line \(repeated.secondLine) repeats the cell of line \(repeated.firstLine) (the same labels in every dimension): remove the repeated rows, then protect")
+    }
     let raw = try RawTable(path: input)
     let marker = Self.marker(pack)
     let counts = table.measures.indices.filter { table.measures[$0].role == .count }
