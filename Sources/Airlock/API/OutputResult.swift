@@ -23,6 +23,19 @@ public struct OutputResult: Codable, Sendable {
   public var error: AirlockError?
   /// Bytes of the cell store used by whole-table rules (0 when only per-cell rules ran).
   public var cellStoreBytes: Int = 0
+  /// How each column was read, in the header's order, when the output was read as a table.
+  public var columns: [ColumnReading]?
+  /// The codes of the rules that ran on the output, in the pack's order; `nil` when it could not
+  /// be read. A rule not listed did not judge the output, and no report shows it as passed.
+  public var rulesRun: [String]?
+
+  /// One column as airlock read it: its role and where the role came from.
+  public struct ColumnReading: Codable, Sendable, Equatable {
+    /// The column's name, as written in the header.
+    public var name: String
+    public var role: ColumnRole
+    public var source: RoleSource
+  }
 
   public init(file: String) { self.file = file }
 

@@ -61,9 +61,7 @@ public enum NamingConventions {
     {
       return .percentage
     }
-    if statisticNames.contains(name) || isPercentile(name) || name.hasPrefix("mean_") || name.hasSuffix("_mean")
-      || name.hasPrefix("median_") || name.hasSuffix("_median") || name.hasSuffix("_sd")
-    {
+    if statisticNames.contains(name) || isPercentile(name) || isStatisticName(name) {
       return .statistic
     }
     if magnitudeNames.contains(name) || name.hasPrefix("sum_") || name.hasSuffix("_sum") || name.hasPrefix("total_") {
@@ -82,6 +80,25 @@ public enum NamingConventions {
     var name = header.trimmingWhitespace().lowercased()
     name = String(name.map { $0 == " " || $0 == "-" ? "_" : $0 })
     return name
+  }
+
+  /// Statistic words (`mean`, `sd`, `max`, `p25`, ...) as a prefix or suffix of a longer name, in
+  /// the spellings pandas, dplyr, Stata `collapse` and SAS write: `max_age`, `age_max`, `sd_bmi`,
+  /// `bmi_std`, `p25_los`, `los_p75`, `bmi_median`.
+  static let statisticAffixes: Set<String> = [
+    "mean", "avg", "average", "median", "sd", "std", "stdev", "std_dev", "var", "variance", "se", "sem", "min", "max",
+    "minimum", "maximum", "iqr", "q1", "q3", "mode",
+  ]
+
+  /// Whether `name` is a statistic word joined to a variable name (see ``statisticAffixes``).
+  static func isStatisticName(_ name: String) -> Bool {
+    let parts = name.split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count >= 2 else { return false }
+    for token in [parts[0], parts[parts.count - 1]] where statisticAffixes.contains(token) || isPercentile(token) {
+      return true
+    }
+    // Two-word statistics: `std_dev_bmi`, `bmi_std_dev`.
+    return name.hasPrefix("std_dev_") || name.hasSuffix("_std_dev")
   }
 
   static func isPercentile(_ name: String) -> Bool {

@@ -7,7 +7,10 @@ struct UndeclaredOutputRule: OutputRule {
       ## What it checks
       airlock infers each output's kind and column roles from the naming conventions of
       `docs/outputs.md`. When it cannot (numbers that are not counts under names it does not know,
-      a table of labels only), the output needs review with the reason, and no other rule runs on it.
+      a column with two plausible readings, statistics written as `mean (sd)` cells, a crosstab
+      whose layout it cannot confirm, a table of labels only, a file with no data rows), the output
+      needs review naming what it could not tell. Every rule that can still run on the columns it
+      did understand does: a column it cannot read never hides a failure in the others.
 
       ## Why it is a disclosure risk
       Rules applied to a misread table give false assurance. A tool that passes what it does not
@@ -20,6 +23,7 @@ struct UndeclaredOutputRule: OutputRule {
     examples: [
       Example("conventional names are understood", "region,count\nNorth,12\nSouth,40"),
       Example("unknown decimals need a declaration", "region,score\nNorth,0.42\nSouth,0.58", outcome: .review, outputFinding: true),
+      Example("a header without rows has nothing to check", "region,count\n", outcome: .review, outputFinding: true),
       Example(
         "a declared output is understood", "region,score\nNorth,12\nSouth,40",
         manifest: "kind: frequency\ndimensions: [region]\ncounts: [score]\n"),
@@ -29,7 +33,6 @@ struct UndeclaredOutputRule: OutputRule {
   init(parameters: RuleParameters, pack: RulePack) {}
 
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
-    guard let reason = schema.unclassifiedReason else { return }
-    sink.add(finding(.review, file: schema.file, reason: reason))
+    for reason in schema.reviewReasons { sink.add(finding(.review, file: schema.file, reason: reason)) }
   }
 }
