@@ -35,6 +35,14 @@ struct OutputChecker {
     return codes
   }()
 
+  /// Whether `text` reads as the name of a variable (`region`, `age_band`) rather than a label
+  /// (`North`, `18-39`): a conventional dimension name, or lowercase letters, digits and `_`.
+  static func looksLikeAColumnName(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+    return NamingConventions.role(ofHeader: text) == .dimension
+      || text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+  }
+
   /// Checks the output at `path`. Input and manifest errors are returned in the result, never thrown.
   func check(path: String) -> OutputResult {
     var table: Table?
@@ -145,8 +153,10 @@ struct OutputChecker {
           .input, file: path, line: line, column: 1,
           "a second header row (pandas MultiIndex columns, such as several aggregation functions per column): write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])")
       }
-      if !header[0].isEmpty, !first[0].trimmingWhitespace().isEmpty, rest.allSatisfy(\.isEmpty),
-        parser.parse(ArraySlice(first[0].utf8)) == .text,
+      let indexName = first[0].trimmingWhitespace()
+      if !header[0].isEmpty, rest.allSatisfy(\.isEmpty), Self.looksLikeAColumnName(indexName),
+        header.dropFirst().allSatisfy({ NamingConventions.role(ofHeader: $0) == nil }),
+        !sample.dropFirst().contains(where: { $0[0].trimmingWhitespace() == indexName }),
         sample.dropFirst().allSatisfy({ row in row.dropFirst().contains { !ValueParser.trimmed($0).isEmpty } })
       {
         // pandas names the row index on a line of its own (`region,,`) below a header whose first
