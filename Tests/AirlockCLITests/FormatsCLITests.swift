@@ -15,6 +15,24 @@ import Testing
     #expect(try airlock(["check", safe.path]).status == 1)
   }
 
+  @Test func aStataCollapseWithAnUnnamedSumStillHasItsCountsChecked() throws {
+    // collapse (sum) cost (count) n=id, by(region); export delimited
+    let dir = folder(["c.csv": "region,cost,n\nNorth,12034.5,4\nSouth,99881.25,40\n"])
+    let run = try airlock(["check", dir.path, "--fail-on", "fail"])
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("C001 small-cell-count: line 2, column 3 'n' [region=North]"))
+  }
+
+  @Test func aSASProcFreqTableIsRead() throws {
+    let dir = folder([
+      "freq.csv": "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,3,1.5,3,1.5\nTable sex,Male,2,197,98.5,200,100\n"
+    ])
+    let run = try airlock(["check", dir.path])
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("C001 small-cell-count: line 2, column 4 'Frequency'"))
+    #expect(!run.stdout.contains("'sex' [") && !run.stdout.contains("C000"))
+  }
+
   @Test func aStandardDeviationNamedSdBmiIsAStatistic() throws {
     let dir = folder(["t.csv": "region,n,sd_bmi\nNorth,4,1.2\nSouth,40,2.2\n"])
     let run = try airlock(["check", dir.path, "--fail-on", "fail"])
@@ -35,7 +53,8 @@ import Testing
     let dir = folder(["plot.png": "not a picture", "broken.csv": "a,b\n1,\"open\n"])
     let junit = try airlock(["check", dir.path, "--format", "junit"])
     #expect(junit.stdout.contains("name=\"C001 small-cell-count\">\n      <skipped"))
-    let json = try airlock(["check", dir.path, "--format", "json"])
+    // Only an unreadable output: the run's outcome is review, never pass.
+    let json = try airlock(["check", folder(["broken.csv": "a,b\n1,\"open\n"]).path, "--format", "json"])
     #expect(json.status == 2)
     let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
     #expect(document["outcome"] as? String == "review")

@@ -198,6 +198,23 @@ import Testing
     #expect(!result.findings.contains { $0.code == "C004" })
   }
 
+  @Test func sasProcFreqOneWayTableIsReadWithItsCodedVariableAsALabel() {
+    // ods output OneWayFreqs=freq; proc freq; tables sex; run; proc export data=freq dbms=csv;
+    let text = "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,3,1.5,3,1.5\nTable sex,Male,2,197,98.5,200,100\n"
+    let result = check(text)
+    #expect(result.columns?.map(\.role) == [.dimension, .dimension, .dimension, .count, .percentage, .count, .percentage])
+    #expect(result.findings.filter { $0.code == "C001" }.map(\.columnName) == ["Frequency", "CumFrequency"])
+    let safe = "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,30,15,30,15\nTable sex,Male,2,170,85,200,100\n"
+    #expect(check(safe).outcome == .pass)
+  }
+
+  @Test func stataTabulateNamesAreRead() {
+    // Stata's `tabulate` headers, exported: Freq., Percent, Cum.
+    let result = check("sex,Freq.,Percent,Cum.\nFemale,3,1.5,1.5\nMale,197,98.5,100\n")
+    #expect(result.columns?.map(\.role) == [.dimension, .count, .percentage, .percentage])
+    #expect(result.findings.map(\.code) == ["C001"])
+  }
+
   // MARK: Column roles
 
   @Test(arguments: [

@@ -43,9 +43,10 @@ public struct ValueParser: Sendable {
   @inline(never)
   func parseText(_ raw: String) -> CellValue {
     let text = Self.trimmed(raw)
-    if let marker = lookup[text.lowercased()] { return .withheld(marker: marker) }
-    if let marker = noValueMarker(text) { return .withheld(marker: marker) }
+    let lower = text.lowercased()
+    if let marker = lookup[lower] { return .withheld(marker: marker) }
     if let value = Self.number(text) { return .number(value) }
+    if let marker = noValueMarker(lower) { return .withheld(marker: marker) }
     if case .count(let count, _)? = CombinedCell(text) { return .number(count) }
     return .text
   }
@@ -54,8 +55,7 @@ public struct ValueParser: Sendable {
   /// SQL `NULL`, Excel `#N/A`), and ONS's bracketed shorthand (`[c]`, `[x]`), read as the pack's
   /// marker of the same meaning: a cell with no published value is a withheld cell (fail closed;
   /// see docs/outputs.md), never a number and never a label.
-  private func noValueMarker(_ text: String) -> Int? {
-    let lower = text.lowercased()
+  private func noValueMarker(_ lower: String) -> Int? {
     if lower.count > 2, lower.hasPrefix("["), lower.hasSuffix("]"), let marker = lookup[String(lower.dropFirst().dropLast())] {
       return marker
     }

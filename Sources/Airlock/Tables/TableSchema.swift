@@ -131,6 +131,13 @@ public struct TableSchema: Sendable {
         continue
       }
       let look = looks[index]
+      if names.contains("f_" + name) {
+        // SAS writes a variable's formatted value beside it (`sex` coded 1, 2 and `F_sex` Male,
+        // Female): the coded column is a label, whatever its values.
+        roles[index] = .dimension
+        sources[index] = .shape
+        continue
+      }
       if look.hasCombinedCells && look.texts == 0 {
         // `3 (0.1%)` holds a count whatever the column is called (gtsummary's `Overall`, tableone's
         // stratum `1`); statistic cells beside them (`45.2 (12.1)`) are read below.
