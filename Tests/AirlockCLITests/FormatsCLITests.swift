@@ -108,6 +108,18 @@ import Testing
     #expect(error.stdout.contains("m.csv:1:6: duplicate column name 'sum' (also column 2); if the file has two header rows (pandas MultiIndex columns"))
   }
 
+  @Test func pandasAndRIndexesAndCrosstabMargins() throws {
+    let dir = folder([
+      "index.csv": ",region,n\n0,North,12\n1,South,13\n2,East,40\n",
+      "rownames.csv": "\"\",\"region\",\"n\"\n\"1\",\"North\",12\n\"2\",\"South\",13\n",
+      "crosstab.csv": "sex,F,M,All\nregion,,,\nNorth,12,13,25\nSouth,40,41,81\nAll,52,54,106\n",
+    ])
+    let run = try airlock(["check", dir.path])
+    #expect(run.status == 0)
+    let disclosive = folder(["crosstab.csv": "sex,F,M,All\nregion,,,\nNorth,12,3,15\nSouth,40,41,81\nAll,52,44,96\n"])
+    #expect(try airlock(["check", disclosive.path]).stdout.contains("C001 small-cell-count: line 3, column 3 'M' [region=North, sex=M]"))
+  }
+
   @Test func integerLabelsAndQuartersAreReadByTheTablesShape() throws {
     let stage = folder(["s.csv": "stage,count\n1,12\n2,15\n3,40\n4,22\n"])
     #expect(try airlock(["check", stage.path]).status == 0)

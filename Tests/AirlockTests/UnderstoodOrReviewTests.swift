@@ -181,6 +181,25 @@ import Testing
     #expect(check("region,F,M\nNorth,,\nSouth,40,41\n").rows == 2)
   }
 
+  @Test func pandasCrosstabWithMarginsIsReadAsACrosstab() {
+    // pd.crosstab(df.region, df.sex, margins=True).to_csv()
+    let disclosive = check("sex,F,M,All\nregion,,,\nNorth,12,3,15\nSouth,40,41,81\nAll,52,44,96\n")
+    #expect(disclosive.layout == .wide)
+    #expect(disclosive.findings.contains { $0.code == "C001" && $0.cell?.last == .init(dimension: "sex", label: "M") })
+    #expect(check("sex,F,M,All\nregion,,,\nNorth,12,13,25\nSouth,40,41,81\nAll,52,54,106\n").outcome == .pass)
+  }
+
+  @Test(arguments: [
+    ",region,n\n0,North,12\n1,South,13\n2,East,40\n",  // pandas df.to_csv() with its index
+    "\"\",\"region\",\"n\"\n\"1\",\"North\",12\n\"2\",\"South\",13\n\"3\",\"East\",40\n",  // R write.csv() with row names
+  ])
+  func rowNumbersUnderAnEmptyHeaderAreNotCounts(text: String) {
+    let result = check(text)
+    #expect(result.outcome == .pass)
+    #expect(result.columns?.first?.role == .dimension)
+    #expect(result.columns?.first?.source == .shape)
+  }
+
   @Test func pandasMultiIndexColumnsAreAClearError() {
     // df.pivot_table(index="region", columns="sex", values="n", aggfunc=["sum", "count"]).to_csv()
     let repeated = check(",sum,sum,count,count\nsex,F,M,F,M\nregion,,,,\nNorth,10,12,2,3\n")

@@ -209,6 +209,11 @@ public struct TableSchema: Sendable {
       let look = looks[index]
       if categoryColumns.contains(index) {
         integerColumns.append(index)
+      } else if index == 0 && names[0] == "row" && Self.isRowIndex(sample) {
+        // pandas `to_csv()` and R `write.csv()` write the row index (0, 1, 2, ... or "1", "2", ...)
+        // under an empty header: row numbers, not counts.
+        roles[index] = .dimension
+        sources[index] = .shape
       } else if look.texts > 0 || (look.numbers == 0 && !sample.isEmpty && index == 0) {
         roles[index] = .dimension
       } else if look.decimals > 0 || look.exponents > 0 {
@@ -336,6 +341,12 @@ public struct TableSchema: Sendable {
   static func isQuantileName(_ name: String) -> Bool {
     guard let first = name.first, first == "q" || first == "p", name.count >= 2, name.count <= 3 else { return false }
     return name.dropFirst().allSatisfy(\.isASCIIDigit)
+  }
+
+  /// Whether the first column of the sample numbers its rows, from 0 or 1, in order.
+  static func isRowIndex(_ sample: [[String]]) -> Bool {
+    guard sample.count >= 2, let start = Int(sample[0][0].trimmingWhitespace()), start == 0 || start == 1 else { return false }
+    return sample.enumerated().allSatisfy { offset, row in Int(row[0].trimmingWhitespace()) == start + offset }
   }
 
   /// The number of distinct combinations of `columns` over the sample's rows.
