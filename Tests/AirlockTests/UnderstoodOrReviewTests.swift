@@ -47,6 +47,10 @@ import Testing
     // A summary without percentages: the percentage rule ran on nothing it judges.
     #expect(summary.rulesRun?.contains("S001") == true)
     #expect(summary.rulesRun?.contains("C007") == false)
+    // Differencing across outputs compares frequency tables only.
+    #expect(summary.rulesRun?.contains("X002") == false)
+    let counts = Checker(pack: pack()).check(paths: [write("region,n\nNorth,40\n", to: "c.csv", in: temporaryFolder())])
+    #expect(counts.results[0].rulesRun?.contains("X002") == true)
     let png = report.results.first { $0.file.hasSuffix("plot.png") }!
     #expect(png.rulesRun == ["C008"])
     let xml = JUnitReporter.render(report)

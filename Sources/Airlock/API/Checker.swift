@@ -78,6 +78,11 @@ public struct Checker: Sendable {
     for index in results.indices where results[index].error == nil {
       guard let table = tables[index], let signature = signatures[index] else { continue }
       defer { earlier[signature, default: []].append(index) }
+      // The output is compared with the others (and the history): the rule runs on it.
+      if let ran = results[index].rulesRun {
+        let codes = Set(ran + [CrossOutputDifferencingRule.description.code])
+        results[index].rulesRun = rules.map { type(of: $0).description.code }.filter { codes.contains($0) }
+      }
       var fromHistory: [ComparableTable] = []
       if let history {
         do {
@@ -97,6 +102,7 @@ public struct Checker: Sendable {
           }
         } catch {
           results[index].error = error
+          results[index].rulesRun = nil
           continue
         }
       }
