@@ -193,6 +193,30 @@ import Testing
     #expect(check("sex,F,M,All\nregion,,,\nNorth,12,13,25\nSouth,40,41,81\nAll,52,54,106\n").outcome == .pass)
   }
 
+  @Test func anACROCrosstabWhoseCategoriesLookLikeColumnNamesIsStillACrosstab() {
+    // acro.crosstab(df.n_children, df.grant_type, margins=True), written by pandas: `N` is a grant
+    // type here, not a count column, and `n_children` labels the rows.
+    let text = "grant_type,G,N,R,All\nn_children,,,,\n0,12,30,40,82\n1,11,3,44,58\nAll,23,33,84,140\n"
+    let result = check(text)
+    #expect(result.layout == .wide)
+    #expect(result.columns?.first?.name == "n_children")
+    #expect(result.findings.map(\.code) == ["C001"])
+    #expect(result.findings.first?.cell == [.init(dimension: "n_children", label: "1"), .init(dimension: "grant_type", label: "N")])
+  }
+
+  @Test func excelFormattedCellsAndOtherNoValueSpellings() {
+    let result = check("region,count,percent\nNorth,\"1,200\",12.5%\nSouth,..,:\nEast,\"£1,234\",3%\n")
+    #expect(result.outcome == .pass)
+    #expect(ValueParser(markers: pack().markers).parse(ArraySlice("12.5%".utf8)) == .number(12.5))
+  }
+
+  @Test func aTitleAboveTheHeaderIsAClearError() {
+    // An ONS table saved from its spreadsheet as CSV.
+    let result = check("Table 1: Deaths by region\nThis worksheet contains one table.\nRegion,Deaths\nNorth,3\n")
+    #expect(result.error?.line == 3)
+    #expect(result.error?.message.contains("a title or notes above the table") == true)
+  }
+
   @Test(arguments: [
     ",region,n\n0,North,12\n1,South,13\n2,East,40\n",  // pandas df.to_csv() with its index
     "\"\",\"region\",\"n\"\n\"1\",\"North\",12\n\"2\",\"South\",13\n\"3\",\"East\",40\n",  // R write.csv() with row names

@@ -31,7 +31,8 @@ public struct OutputResult: Codable, Sendable {
 
   /// One column as airlock read it: its role and where the role came from.
   public struct ColumnReading: Codable, Sendable, Equatable {
-    /// The column's name, as written in the header.
+    /// The name airlock reads the column by: as written in the header, `row` for an empty first
+    /// header, the row index's name for a pandas crosstab's first column.
     public var name: String
     public var role: ColumnRole
     public var source: RoleSource

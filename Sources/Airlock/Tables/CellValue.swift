@@ -64,7 +64,7 @@ public struct ValueParser: Sendable {
   }
 
   /// See ``noValueMarker(_:)``.
-  static let noValueSpellings: Set<String> = ["nan", "<na>", ".", "null", "none", "#n/a", "na", ""]
+  static let noValueSpellings: Set<String> = ["nan", "<na>", ".", "..", ":", "null", "none", "#n/a", "na", ""]
 
   /// The text without surrounding spaces, tabs and non-breaking spaces.
   static func trimmed(_ text: String) -> String {
@@ -79,11 +79,15 @@ public struct ValueParser: Sendable {
   }
 
   /// The number a value cell's text writes, in the ways tools write whole numbers and decimals:
-  /// `5`, `+5`, `5.0`, `0005`, `1e+05`, `9.814997e+08`, and thousands separated by commas, spaces,
-  /// non-breaking spaces or apostrophes (`1,234`, `1 234`, `12'345.5`) in groups of three.
+  /// `5`, `+5`, `5.0`, `0005`, `1e+05`, `9.814997e+08`, thousands separated by commas, spaces,
+  /// non-breaking spaces or apostrophes (`1,234`, `1 234`, `12'345.5`) in groups of three, and
+  /// Excel's formatted `12.5%` and `£1,234`.
   static func number(_ text: String) -> Double? {
     var text = Substring(text)
     if text.hasPrefix("+") { text = text.dropFirst() }
+    // Excel writes formatted cells as shown: `12.5%`, `£1,234`.
+    if text.count > 1, let first = text.first, "£$€".contains(first) { text = text.dropFirst() }
+    if text.count > 1 && text.hasSuffix("%") { text = text.dropLast() }
     if let value = Double(text), value.isFinite, !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) {
       return value
     }

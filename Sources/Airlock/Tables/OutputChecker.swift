@@ -155,7 +155,7 @@ struct OutputChecker {
       }
       let indexName = first[0].trimmingWhitespace()
       if !header[0].isEmpty, rest.allSatisfy(\.isEmpty), Self.looksLikeAColumnName(indexName),
-        header.dropFirst().allSatisfy({ NamingConventions.role(ofHeader: $0) == nil }),
+        header.dropFirst().contains(where: { NamingConventions.role(ofHeader: $0) == nil }),
         !sample.dropFirst().contains(where: { $0[0].trimmingWhitespace() == indexName }),
         sample.dropFirst().allSatisfy({ row in row.dropFirst().contains { !ValueParser.trimmed($0).isEmpty } })
       {
@@ -170,7 +170,8 @@ struct OutputChecker {
     }
     if schemaHeader[0].isEmpty { schemaHeader[0] = "row" }
     var schema = try TableSchema.make(
-      file: path, header: schemaHeader, sample: sample, lines: sampleLines, declaration: declaration, parser: parser)
+      file: path, header: schemaHeader, sample: sample, lines: sampleLines, declaration: declaration, parser: parser,
+      rowIndexFirst: columnsName != nil)
     if let columnsName, schema.declaration?.columnsDimension == nil, schema.layout == .wide {
       schema.columnsDimension = columnsName
     }
@@ -185,7 +186,7 @@ struct OutputChecker {
     result.layout = schema.layout
     result.declared = schema.isDeclared
     result.columns = header.indices.map {
-      OutputResult.ColumnReading(name: header[$0], role: schema.roles[$0], source: schema.roleSources[$0])
+      OutputResult.ColumnReading(name: schema.header[$0], role: schema.roles[$0], source: schema.roleSources[$0])
     }
     for rule in outputRules { rule.check(schema, into: &sink) }
     // What airlock could not tell makes the output `review` (C000 above); every rule that can still

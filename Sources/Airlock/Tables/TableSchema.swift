@@ -58,7 +58,7 @@ public struct TableSchema: Sendable {
   /// Infers or applies the declared schema from the header and a sample of rows.
   static func make(
     file: String, header: [String], sample: [[String]], lines: [Int] = [], declaration: OutputDeclaration?,
-    parser: ValueParser
+    parser: ValueParser, rowIndexFirst: Bool = false
   ) throws(AirlockError) -> TableSchema {
     let names = header.map(NamingConventions.normalized)
     var roles = [ColumnRole?](repeating: nil, count: header.count)
@@ -111,6 +111,12 @@ public struct TableSchema: Sendable {
       kind = .frequency
     }
 
+    if rowIndexFirst && roles[0] == nil {
+      // The file says so (pandas' named-index row): the first column labels the rows.
+      roles[0] = .dimension
+      sources[0] = .shape
+    }
+
     // Roles by name, then by content.
     let looks = header.indices.map { SampleColumn(column: $0, sample: sample, parser: parser) }
     for index in header.indices where roles[index] == nil {
@@ -142,6 +148,10 @@ public struct TableSchema: Sendable {
         // `3 (0.1%)` holds a count whatever the column is called (gtsummary's `Overall`, tableone's
         // stratum `1`); statistic cells beside them (`45.2 (12.1)`) are read below.
         roles[index] = .count
+        continue
+      }
+      if rowIndexFirst {
+        // The other headers are categories of the columns (`F`, `N`, `All`): read by their values.
         continue
       }
       if let role = NamingConventions.role(ofHeader: header[index]) {
