@@ -165,6 +165,33 @@ import Testing
     #expect(result.findings.contains { $0.code == "C000" && $0.reason.contains("'p'") })
   }
 
+  @Test(arguments: [
+    "label,stat_1,stat_2\n",  // as_tibble(col_labels = FALSE)
+    "**Characteristic**,\"**Treated**  \nN = 100\",\"**Control**  \nN = 100\"\n",  // as_tibble() with its labels
+  ])
+  func gtsummaryHeadersAsWritten(header: String) {
+    let rows = "Female,\"3 (3.0%)\",\"10 (10%)\"\nMale,\"97 (97%)\",\"90 (90%)\"\n"
+    let result = check(header + rows)
+    #expect(result.findings.map(\.code) == ["C001"])
+    #expect(result.columns?.dropFirst().allSatisfy { $0.role == .count && $0.source == .values } == true)
+    let safe = "Female,\"13 (13%)\",\"10 (10%)\"\nMale,\"87 (87%)\",\"90 (90%)\"\n"
+    #expect(check(header + safe).outcome == .pass)
+  }
+
+  @Test func aSafeTableoneTableIsReviewedForItsMeansOnly() {
+    let text = """
+      "","1","2"
+      "n","158","154"
+      "age (mean (SD))","51.42 (11.01)","48.58 (10.28)"
+      "sex = f (%)","137 (86.7)","139 (90.3)"
+
+      """
+    let result = check(text)
+    #expect(result.outcome == .review)
+    #expect(!result.findings.contains { $0.outcome == .fail })
+    #expect(check(text.replacingOccurrences(of: "\"age (mean (SD))\",\"51.42 (11.01)\",\"48.58 (10.28)\"\n", with: "")).outcome == .pass)
+  }
+
   @Test func aRowLabelledAsAStatisticWithCountLikeCellsIsFlagged() {
     let result = check("Characteristic,Overall\n\"Visits, mean (SD)\",\"14 (2)\"\n\"Female, n (%)\",\"130 (65%)\"\n")
     #expect(result.findings.contains { $0.code == "C000" && $0.reason.contains("line 2 is labelled as a statistic") })
@@ -202,6 +229,7 @@ import Testing
     #expect(result.columns?.first?.name == "n_children")
     #expect(result.findings.map(\.code) == ["C001"])
     #expect(result.findings.first?.cell == [.init(dimension: "n_children", label: "1"), .init(dimension: "grant_type", label: "N")])
+    #expect(check(text.replacingOccurrences(of: "1,11,3,44,58", with: "1,11,13,44,68").replacingOccurrences(of: "All,23,33,84,140", with: "All,23,43,84,150")).outcome == .pass)
   }
 
   @Test func excelFormattedCellsAndOtherNoValueSpellings() {
