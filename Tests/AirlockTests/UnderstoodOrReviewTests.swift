@@ -268,6 +268,18 @@ import Testing
     #expect(second.error?.message.contains("a second header row (pandas MultiIndex columns") == true)
   }
 
+  @Test func anEmptyCellWhoseEvidenceSaysNoContributorsIsNotAWithheldCell() {
+    let folder = temporaryFolder()
+    let path = write("region,sum\nNorth,\nSouth,1200\nEast,900\n", to: "t.csv", in: folder)
+    write("region,n,sum,top1,top2\nNorth,0,0,,\nSouth,40,1200,100,90\nEast,30,900,80,70\n", to: "t.evidence.csv", in: folder)
+    let result = checkFile(path)
+    #expect(result.findings.contains { $0.code == "C000" && $0.line == 2 && $0.reason.contains("no contributors (n = 0)") })
+    #expect(result.outcome != .pass)
+    // A withheld cell whose evidence has contributors is a withheld cell.
+    write("region,n,sum,top1,top2\nNorth,25,700,60,50\nSouth,40,1200,100,90\nEast,30,900,80,70\n", to: "t.evidence.csv", in: folder)
+    #expect(!checkFile(path).findings.contains { $0.code == "C000" })
+  }
+
   @Test func onsBracketedMarkersAreWithheld() {
     let result = check("area,count\nLeeds,[c]\nYork,40\nHull,35\n")
     #expect(!result.findings.contains { $0.code == "C004" })

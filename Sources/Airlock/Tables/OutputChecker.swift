@@ -264,6 +264,9 @@ struct OutputChecker {
       // The dominance, p% and contributor rules read the same magnitude cells: work them out once.
       if tableRules.count(where: { $0 is any MagnitudeTableRule }) > 1 { table.magnitudeCells = MagnitudeCell.make(in: table) }
       for rule in tableRules { rule.check(table, into: &sink) }
+      if let rule = outputRules.lazy.compactMap({ $0 as? UndeclaredOutputRule }).first {
+        rule.checkEmptyCells(table, markers: pack.markers, into: &sink)
+      }
       if result.rows > 0 { ran.formUnion(tableRules.map { type(of: $0).description.code }) }
       table.magnitudeCells = nil
       if keeping { kept = table }

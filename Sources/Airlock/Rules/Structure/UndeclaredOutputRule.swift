@@ -10,7 +10,9 @@ struct UndeclaredOutputRule: OutputRule {
       a column with two plausible readings, statistics written as `mean (sd)` cells, a crosstab
       whose layout it cannot confirm, a table of labels only, a file with no data rows), the output
       needs review naming what it could not tell. Every rule that can still run on the columns it
-      did understand does: a column it cannot read never hides a failure in the others.
+      did understand does: a column it cannot read never hides a failure in the others. A cell with
+      no value (blank, `NA`, `NaN`) whose evidence says it has no contributors (n = 0) is a zero
+      written as if withheld, and needs review too.
 
       ## Why it is a disclosure risk
       Rules applied to a misread table give false assurance. A tool that passes what it does not
@@ -34,5 +36,22 @@ struct UndeclaredOutputRule: OutputRule {
 
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
     for reason in schema.reviewReasons { sink.add(finding(.review, file: schema.file, reason: reason)) }
+  }
+
+  /// Cells with no value (blank, `NA`, `NaN`, ...) whose evidence says they have no contributors
+  /// (n = 0): a zero written as if it were withheld. It gets none of a withheld cell's protection
+  /// and none of a zero's policy, so a person must look (docs/outputs.md, "No value").
+  func checkEmptyCells(_ table: Table, markers: [String], into sink: inout FindingSink) {
+    let empty = Set(markers.indices.filter { ValueParser.noValueSpellings.contains(markers[$0].lowercased()) })
+    guard !empty.isEmpty else { return }
+    for measure in table.measures.indices where table.measures[measure].role != .evidence {
+      for cell in 0..<table.values[measure].count {
+        guard case .withheld(let marker) = table.values[measure][cell], empty.contains(marker),
+          CellEvidence.of(cell: cell, in: table).contributors == 0
+        else { continue }
+        report(.review, table: table, cell: cell, measure: measure, into: &sink,
+          reason: "the cell has no value but its evidence says it has no contributors (n = 0): it is a zero, not a withheld cell; publish 0 (the zero policy then applies) or withhold it with the pack's marker")
+      }
+    }
   }
 }
