@@ -43,7 +43,10 @@ struct UndeclaredOutputRule: OutputRule {
   /// and none of a zero's policy, so a person must look (docs/outputs.md, "No value").
   func checkEmptyCells(_ table: Table, markers: [String], into sink: inout FindingSink) {
     let empty = Set(markers.indices.filter { ValueParser.noValueSpellings.contains(markers[$0].lowercased()) })
-    guard !empty.isEmpty else { return }
+    // Only a table that uses such a marker and has evidence of contributors is read again.
+    guard table.markerUse.keys.contains(where: empty.contains),
+      table.sidecarEvidence != nil || ["n", "n_units", "n_holdings"].contains(where: { table.measure(named: $0) != nil })
+    else { return }
     for measure in table.measures.indices where table.measures[measure].role != .evidence {
       for cell in 0..<table.values[measure].count {
         guard case .withheld(let marker) = table.values[measure][cell], empty.contains(marker),
