@@ -34,7 +34,9 @@ public struct OutputResult: Codable, Sendable {
     /// The name airlock reads the column by: as written in the header, `row` for an empty first
     /// header, the row index's name for a pandas crosstab's first column.
     public var name: String
+    /// What the column holds.
     public var role: ColumnRole
+    /// Where the role came from.
     public var source: RoleSource
   }
 
