@@ -336,6 +336,8 @@ import Testing
     let practices = check("region,p1,p2,p3\nNorth,12,3,40\nSouth,30,31,32\n")
     #expect(practices.layout == .wide)
     #expect(practices.findings.contains { $0.code == "C001" && $0.columnName == "p2" })
+    // A column named like a percentile that holds labels is a label column.
+    #expect(check("p1,count\nLeeds,40\nYork,41\n").columns?.first?.role == .dimension)
     let percentiles = check("region,n,p5,p50,p95\nNorth,40,1.5,12.5,30.1\n")
     #expect(percentiles.kind == .summary)
     #expect(percentiles.columns?[2].role == .statistic)

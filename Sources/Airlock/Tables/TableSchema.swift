@@ -155,10 +155,9 @@ public struct TableSchema: Sendable {
         continue
       }
       if let role = NamingConventions.role(ofHeader: header[index]) {
-        if role == .statistic && NamingConventions.isStatisticName(name) && !NamingConventions.statisticNames.contains(name)
-          && look.texts > 0 && look.numbers == 0
-        {
-          // `mode_of_delivery` holding `Caesarean`: a statistic word in a label column's name.
+        if role == .statistic && look.texts > 0 && look.numbers == 0 {
+          // `mode_of_delivery` holding `Caesarean`, `p1` holding practice names: a statistic's
+          // name on a label column.
           roles[index] = .dimension
           continue
         }
@@ -175,8 +174,8 @@ public struct TableSchema: Sendable {
     }
     for family in ["q", "p"] {
       let columns = header.indices.filter {
-        sources[$0] != .manifest && sources[$0] != .kind && roles[$0] != .dimension && names[$0].hasPrefix(family)
-          && Self.isQuantileName(names[$0])
+        sources[$0] != .manifest && sources[$0] != .kind && roles[$0] != .dimension && looks[$0].texts == 0
+          && names[$0].hasPrefix(family) && Self.isQuantileName(names[$0])
       }
       guard !columns.isEmpty else { continue }
       let numbers = columns.compactMap { Int(names[$0].dropFirst()) }.sorted()
