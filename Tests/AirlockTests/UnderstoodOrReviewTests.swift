@@ -30,6 +30,17 @@ import Testing
     #expect(!(result.rulesRun ?? []).contains("C003"))
   }
 
+  @Test func aDeclaredCrosstabMixingKindsIsReadColumnByColumn() {
+    // Before: read as a crosstab of percentages, the count 3 was never judged as a count.
+    let folder = temporaryFolder()
+    let path = write("region,share,deaths\nNorth,40,3\nSouth,60,41\n", to: "t.csv", in: folder)
+    write("layout: wide\npercentages: [share]\ncounts: [deaths]\n", to: "t.airlock.yaml", in: folder)
+    let result = checkFile(path)
+    #expect(result.layout == .long)
+    #expect(result.findings.contains { $0.code == "C001" && $0.columnName == "deaths" && $0.line == 2 })
+    #expect(result.findings.contains { $0.code == "C000" && $0.reason.contains("mixes kinds") })
+  }
+
   @Test(arguments: ["region,count\n", "region,count\r\n", "just a note\n", "sex,F,M\n"])
   func aFileWithoutDataRowsIsNothingToCheck(text: String) {
     let result = check(text, name: "notes.txt")

@@ -319,7 +319,8 @@ public struct TableSchema: Sendable {
     var finalRoles = roles.map { $0 ?? .other }
     var layoutInDoubt = false
     if layout == .wide {
-      for index in finalRoles.indices where finalRoles[index] == .dimension {
+      // A manifest that declares the layout says where the labels are.
+      for index in finalRoles.indices where finalRoles[index] == .dimension && declaration?.layout == nil {
         if index > (finalRoles.firstIndex { $0 != .dimension } ?? finalRoles.count) {
           reasons.append("crosstab has a label column '\(header[index])' after its value columns: declare this output")
           layoutInDoubt = true
@@ -328,11 +329,15 @@ public struct TableSchema: Sendable {
       }
       let valueRoles = Set(finalRoles.filter { $0 != .dimension && $0 != .evidence && $0 != .structuralZeroFlag })
       if valueRoles.count > 1 {
-        reasons.append("crosstab mixes kinds of value column: declare this output")
+        // A crosstab's cells share one kind: read as one, a count column would be judged as a
+        // percentage, or the reverse.
+        reasons.append(
+          "crosstab mixes kinds of value column (\(valueRoles.map(\.rawValue).sorted().joined(separator: ", "))): each column is read on its own; declare this output"
+        )
         layoutInDoubt = true
       }
       // Read column by column instead: each value column keeps its role, and the per-cell rules run.
-      if layoutInDoubt && declaration?.layout == nil { layout = .long }
+      if layoutInDoubt { layout = .long }
     }
     if sample.isEmpty {
       reasons.append("the output has no data rows (a header only): nothing to check")
