@@ -72,17 +72,13 @@ import Testing
   }
 
   @Test func gtsummaryAndTableoneTables() throws {
-    let gtsummary = folder([
-      "table1.csv":
-        "Characteristic,Overall,Treated,Control\nAge,\"47 (38, 57)\",\"48 (39, 58)\",\"46 (37, 56)\"\nFemale,\"13 (6.5%)\",\"3 (3.0%)\",\"10 (10%)\"\n"
-    ])
+    // gtsummary::tbl_summary(by = arm) |> add_overall() |> as_tibble() |> write.csv(row.names = FALSE)
+    let head = "Characteristic,Overall,Treated,Control\nAge,\"47 (38, 57)\",\"48 (39, 58)\",\"46 (37, 56)\"\n"
+    let gtsummary = folder(["table1.csv": head + "Female,\"13 (6.5%)\",\"3 (3.0%)\",\"10 (10%)\"\n"])
     let run = try airlock(["check", gtsummary.path, "--fail-on", "fail"])
     #expect(run.status == 1)
     #expect(run.stdout.contains("C001 small-cell-count: line 3, column 3 'Treated' [Characteristic=Female, column=Treated]: count 3"))
-    let safe = folder([
-      "table1.csv":
-        "Characteristic,Overall,Treated,Control\nAge,\"47 (38, 57)\",\"48 (39, 58)\",\"46 (37, 56)\"\nFemale,\"130 (65%)\",\"60 (60%)\",\"70 (70%)\"\n"
-    ])
+    let safe = folder(["table1.csv": head + "Female,\"130 (65%)\",\"60 (60%)\",\"70 (70%)\"\n"])
     let reviewed = try airlock(["check", safe.path])
     #expect(reviewed.status == 1)
     #expect(reviewed.stdout.contains("REVIEW"))
