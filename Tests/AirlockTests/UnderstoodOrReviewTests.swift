@@ -334,6 +334,10 @@ import Testing
     let quarters = check("region,q1,q2,q3,q4\nNorth,12,15,3,20\nSouth,30,31,32,33\n")
     #expect(quarters.layout == .wide)
     #expect(quarters.findings.contains { $0.code == "C001" && $0.columnName == "q3" })
+    // pandas: df.pivot_table(index="region", columns="quarter", values="n", aggfunc="sum"), two quarters.
+    let pivot = check("quarter,Q1,Q3\nregion,,\nNorth,12,3\nSouth,30,31\n")
+    #expect(pivot.layout == .wide)
+    #expect(pivot.findings.map(\.code) == ["C001"])
     let quartiles = check("region,n,median,q1,q3\nNorth,40,12.5,10,15\nSouth,41,13.5,11,16\n")
     #expect(quartiles.kind == .summary)
     #expect(quartiles.columns?.map(\.role) == [.dimension, .count, .statistic, .statistic, .statistic])

@@ -155,7 +155,9 @@ struct OutputChecker {
       }
       let indexName = first[0].trimmingWhitespace()
       if !header[0].isEmpty, rest.allSatisfy(\.isEmpty), Self.looksLikeAColumnName(indexName),
-        header.dropFirst().contains(where: { NamingConventions.role(ofHeader: $0) == nil }),
+        header.dropFirst().contains(where: {
+          NamingConventions.role(ofHeader: $0) == nil || TableSchema.isQuantileName(NamingConventions.normalized($0))
+        }),
         !sample.dropFirst().contains(where: { $0[0].trimmingWhitespace() == indexName }),
         sample.dropFirst().allSatisfy({ row in row.dropFirst().contains { !ValueParser.trimmed($0).isEmpty } })
       {

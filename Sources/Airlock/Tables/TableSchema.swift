@@ -172,7 +172,8 @@ public struct TableSchema: Sendable {
     let statisticNeighbour = header.indices.contains { index in
       roles[index] == .statistic && sources[index] != .values && !Self.isQuantileName(names[index])
     }
-    for family in ["q", "p"] {
+    // (Under a pandas named-index row the headers are categories already.)
+    for family in ["q", "p"] where !rowIndexFirst {
       let columns = header.indices.filter {
         sources[$0] != .manifest && sources[$0] != .kind && roles[$0] != .dimension && looks[$0].texts == 0
           && names[$0].hasPrefix(family) && Self.isQuantileName(names[$0])
