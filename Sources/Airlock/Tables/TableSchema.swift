@@ -137,7 +137,7 @@ public struct TableSchema: Sendable {
         continue
       }
       let look = looks[index]
-      if names.contains("f_" + name) {
+      if nameSet.contains("f_" + name) {
         // SAS writes a variable's formatted value beside it (`sex` coded 1, 2 and `F_sex` Male,
         // Female): the coded column is a label, whatever its values.
         roles[index] = .dimension
@@ -282,7 +282,9 @@ public struct TableSchema: Sendable {
     // Integer columns before a table's one conventional count column are labels when the rows need
     // them as keys (`n_comorbidities,sex,count`: without it, every sex would appear twice); when
     // both readings hold up, a person must say which.
-    if layout == .long, let anchor = header.indices.first(where: {
+    // (Long tables have a few columns; a very wide one is not read this way, so that inference
+    // stays linear in the columns.)
+    if layout == .long, header.count <= 64, let anchor = header.indices.first(where: {
       roles[$0] == .count && sources[$0] == .name && NamingConventions.countNames.contains(names[$0])
     }) {
       var keys = header.indices.filter { roles[$0] == .dimension }
@@ -309,8 +311,11 @@ public struct TableSchema: Sendable {
         "column\(statisticColumns.count == 1 ? "" : "s") \(statisticColumns.map { "'\(header[$0])'" }.joined(separator: ", ")) hold\(statisticColumns.count == 1 ? "s" : "") statistics written as combined cells (mean (sd), median [IQR] or a range; the first on line \(line(ofSampleRow: row))): they rest on a number of people the output does not give, so a person must check them"
       )
     }
-    for index in header.indices where roles[index] == .count {
-      if let row = looks[index].countCellRows.first(where: { Self.rowLabelSaysStatistic(sample[$0], roles: roles) }) {
+    let statisticRows = Set(
+      header.indices.contains { !looks[$0].countCellRows.isEmpty }
+        ? sample.indices.filter { Self.rowLabelSaysStatistic(sample[$0], roles: roles) } : [])
+    for index in header.indices where roles[index] == .count && !statisticRows.isEmpty {
+      if let row = looks[index].countCellRows.first(where: statisticRows.contains) {
         reasons.append(
           "line \(line(ofSampleRow: row)) is labelled as a statistic but its cells in column '\(header[index])' are written like n (%): they are read as counts; a person must confirm"
         )
@@ -321,8 +326,9 @@ public struct TableSchema: Sendable {
     var layoutInDoubt = false
     if layout == .wide {
       // A manifest that declares the layout says where the labels are.
+      let firstValue = finalRoles.firstIndex { $0 != .dimension } ?? finalRoles.count
       for index in finalRoles.indices where finalRoles[index] == .dimension && declaration?.layout == nil {
-        if index > (finalRoles.firstIndex { $0 != .dimension } ?? finalRoles.count) {
+        if index > firstValue {
           reasons.append("crosstab has a label column '\(header[index])' after its value columns: declare this output")
           layoutInDoubt = true
           break

@@ -38,8 +38,9 @@ struct UncheckedColumnRule: OutputRule {
 
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
     // Columns airlock could not classify are reported by `undeclared-output` (C000) instead.
+    let unclassified = Set(schema.unclassifiedColumns)
     let unchecked = schema.roles.indices.filter { column in
-      !Self.valuelessRoles.contains(schema.roles[column]) && !schema.unclassifiedColumns.contains(column)
+      !Self.valuelessRoles.contains(schema.roles[column]) && !unclassified.contains(column)
         && !enabled.contains { $0.covers(schema, column: column) }
     }
     guard !unchecked.isEmpty else { return }
