@@ -143,6 +143,10 @@ import Testing
     let unnamed = check("region,cost\nNorth,9.814997e+08\nSouth,1.2e+09\n")
     #expect(unnamed.outcome == .review)
     #expect(unnamed.findings.contains { $0.code == "C000" && $0.reason.contains("e-notation") })
+    // A crosstab of sums in e-notation (R write.csv of a spending table) is not a table of counts.
+    let crosstab = check("region,2019,2020\nNorth,1.2e+06,1.3e+06\nSouth,2.5e+06,2.4e+06\n")
+    #expect(crosstab.outcome == .review)
+    #expect(crosstab.columns?.dropFirst().allSatisfy { $0.role != .count } == true)
   }
 
   @Test func aGtsummaryTableHasItsCountsCheckedAndItsStatisticsReviewed() {
