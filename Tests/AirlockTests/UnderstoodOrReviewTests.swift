@@ -271,6 +271,14 @@ import Testing
     #expect(result.columns?.first?.source == .shape)
   }
 
+  @Test func statasTaboutHeaderRowsAreAClearError() {
+    // tabout region sex using t.txt: a row of variable labels over the categories and "No." cells.
+    let result = check("\tSex\t\t\nRegion\tMale\tFemale\tTotal\n\tNo.\tNo.\tNo.\nNorth\t12\t3\t15\n", name: "t.txt")
+    #expect(result.error?.line == 1)
+    #expect(result.error?.column == 6)
+    #expect(result.error?.message.contains("several header rows, as Stata's tabout") == true)
+  }
+
   @Test func pandasMultiIndexColumnsAreAClearError() {
     // df.pivot_table(index="region", columns="sex", values="n", aggfunc=["sum", "count"]).to_csv()
     let repeated = check(",sum,sum,count,count\nsex,F,M,F,M\nregion,,,,\nNorth,10,12,2,3\n")

@@ -127,7 +127,7 @@ struct OutputChecker {
     var seen: [String: Int] = [:]
     for (index, name) in header.enumerated() {
       if name.isEmpty && index > 0 {
-        throw AirlockError(.input, file: path, line: reader.recordLine, column: headerColumns[index], "empty column name in column \(index + 1)")
+        throw AirlockError(.input, file: path, line: reader.recordLine, column: headerColumns[index], "empty column name in column \(index + 1)\(header.contains { !$0.isEmpty } && header.dropFirst().filter(\.isEmpty).count * 2 >= header.count - 1 ? " (is this the first of several header rows, as Stata's tabout and pandas MultiIndex columns write? write one row of names)" : "")")
       }
       if let first = seen[name.lowercased()] {
         throw AirlockError(
