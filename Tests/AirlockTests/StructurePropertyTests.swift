@@ -109,6 +109,8 @@ private struct Layout: CustomStringConvertible {
   static let formats: [(String, @Sendable (Int) -> String)] = [
     ("plain", { String($0) }), ("decimal", { "\($0).0" }),
     ("e-notation", { String(format: "%.6e", Double($0)) }), ("quoted", { "\"\($0)\"" }),
+    // Table 1 style `n (%)` cells (gtsummary, tableone), the percentage of some whole.
+    ("n (%)", { "\($0) (\(String(format: "%.1f", Double($0) / 7))%)" }), ("thousands", { "\"\($0 >= 1000 ? "\($0 / 1000),\(String(format: "%03d", $0 % 1000))" : "\($0)")\"" }),
   ]
 
   static func random(_ rng: inout SplitMix) -> Layout {
@@ -166,7 +168,7 @@ private struct Layout: CustomStringConvertible {
   /// the protection width, worked out from the generator's own knowledge of the margins.
   @Test func theAuditBlocksExactlyTheDisclosiveTables() {
     var rng = SplitMix(state: 20_261_207)
-    var disclosive = 0, mismatches: [String] = []
+    var disclosive = 0, notUnderstood = 0, mismatches: [String] = []
     for round in 0..<Self.tableCount {
       var table = GroundTruthTable(&rng)
       let layout = Layout.random(&rng)
@@ -175,6 +177,13 @@ private struct Layout: CustomStringConvertible {
       if truth { disclosive += 1 }
       let result = check(text)
       let failed = result.findings.contains { $0.code == "X001" && $0.outcome == .fail }
+      // A table airlock could not read with confidence (C000: an unnamed crosstab column in
+      // e-notation, say) is review whatever the audit says: it must block, not match.
+      if result.findings.contains(where: { $0.code == "C000" }) {
+        notUnderstood += 1
+        if truth { #expect(result.outcome != .pass, "table \(round) (\(layout)) passed\n\(text)") }
+        continue
+      }
       if failed != truth || result.error != nil {
         mismatches.append(
           "table \(round) (\(layout)): truth \(truth ? "disclosive" : "safe"), airlock \(failed ? "fails" : "does not fail") "
@@ -184,6 +193,8 @@ private struct Layout: CustomStringConvertible {
       if truth { #expect(result.outcome != .pass, "table \(round) (\(layout)) passed\n\(text)") }
     }
     #expect(mismatches.isEmpty, "\(mismatches.count) of \(Self.tableCount) tables differ; first:\n\(mismatches.prefix(3).joined(separator: "\n\n"))")
+    // Few tables may go unread, or the property would say little.
+    #expect(notUnderstood * 5 < Self.tableCount, "\(notUnderstood) tables not understood")
     // The generator must produce both kinds in earnest.
     #expect(disclosive > Self.tableCount / 5 && disclosive < Self.tableCount * 4 / 5, "\(disclosive) disclosive")
   }

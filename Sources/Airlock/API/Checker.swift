@@ -78,6 +78,11 @@ public struct Checker: Sendable {
     for index in results.indices where results[index].error == nil {
       guard let table = tables[index], let signature = signatures[index] else { continue }
       defer { earlier[signature, default: []].append(index) }
+      // The output is compared with the others (and the history): the rule runs on it.
+      if let ran = results[index].rulesRun {
+        let codes = Set(ran + [CrossOutputDifferencingRule.description.code])
+        results[index].rulesRun = rules.map { type(of: $0).description.code }.filter { codes.contains($0) }
+      }
       var fromHistory: [ComparableTable] = []
       if let history {
         do {
@@ -97,6 +102,7 @@ public struct Checker: Sendable {
           }
         } catch {
           results[index].error = error
+          results[index].rulesRun = nil
           continue
         }
       }
@@ -137,8 +143,11 @@ public struct Checker: Sendable {
     return differ
   }
 
-  /// Files named by `paths`: files as given, folders walked in sorted order, skipping airlock's
-  /// own manifests. Missing paths are kept so that they are reported.
+  /// Files named by `paths`: files as given, folders walked in sorted order. A manifest found in a
+  /// folder is left out only when it is read as one (it declares an output that is there); any other
+  /// file, a manifest that declares nothing there included, is judged like every output (a file
+  /// that declares nothing can still carry patient rows). Missing paths are kept so that they are
+  /// reported.
   public static func expand(_ paths: [String]) -> [String] {
     var files: [String] = []
     let manager = FileManager.default
@@ -154,13 +163,32 @@ public struct Checker: Sendable {
           let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
           var childIsDirectory: ObjCBool = false
           if manager.fileExists(atPath: full, isDirectory: &childIsDirectory), childIsDirectory.boolValue { continue }
-          if isSidecar(relative) { continue }
           found.append(full)
         }
       }
-      files += found.sorted()
+      let outputs = found.filter { !isSidecar($0) }
+      files += found.filter { !isSidecar($0) || !declaresAnOutput(manifest: $0, outputs: outputs) }.sorted()
     }
     return files
+  }
+
+  /// Whether the manifest at `path` is read for one of `outputs`: `NAME.airlock.yaml` beside
+  /// `NAME.csv` (or `.tsv`, `.csv.gz`, ...), or a folder's `airlock.yaml` whose `outputs:` match
+  /// an output there (or that cannot be read: the outputs of its folder then report the error).
+  static func declaresAnOutput(manifest path: String, outputs: [String]) -> Bool {
+    let folder = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    let beside = outputs.filter { ($0 as NSString).deletingLastPathComponent == folder }
+    if name != "airlock.yaml" {
+      let base = String(name.dropLast(".airlock.yaml".count))
+      return beside.contains { OutputDeclaration.baseName(of: ($0 as NSString).lastPathComponent) == base }
+    }
+    return beside.contains { output in
+      let sidecar = (folder as NSString).appendingPathComponent(
+        OutputDeclaration.baseName(of: (output as NSString).lastPathComponent) + ".airlock.yaml")
+      if FileManager.default.fileExists(atPath: sidecar) { return false }
+      do { return try OutputDeclaration.find(for: output) != nil } catch { return true }
+    }
   }
 
   /// Whether a file is one of airlock's sidecars rather than an output.
@@ -177,8 +205,12 @@ public struct CheckReport: Sendable {
   /// One result per output, in the order checked.
   public let results: [OutputResult]
 
-  /// The worst verdict over all readable outputs.
-  public var outcome: Outcome { results.compactMap(\.outcome).max() ?? .pass }
+  /// The worst verdict over all readable outputs, and at least `review` when an output could not
+  /// be read: a run that could not read something never passes.
+  public var outcome: Outcome {
+    let worst = results.compactMap(\.outcome).max() ?? .pass
+    return hasErrors ? max(worst, .review) : worst
+  }
 
   /// Whether any output could not be read.
   public var hasErrors: Bool { results.contains { $0.error != nil } }

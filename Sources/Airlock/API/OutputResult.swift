@@ -25,6 +25,22 @@ public struct OutputResult: Codable, Sendable {
   public var cellStoreBytes: Int = 0
   /// The margins, subtotals and repeated cells found, and how (when the cells were stored).
   public var structure: TableStructure?
+  /// How each column was read, in the header's order, when the output was read as a table.
+  public var columns: [ColumnReading]?
+  /// The codes of the rules that ran on the output, in the pack's order; `nil` when it could not
+  /// be read. A rule not listed did not judge the output, and no report shows it as passed.
+  public var rulesRun: [String]?
+
+  /// One column as airlock read it: its role and where the role came from.
+  public struct ColumnReading: Codable, Sendable, Equatable {
+    /// The name airlock reads the column by: as written in the header, `row` for an empty first
+    /// header, the row index's name for a pandas crosstab's first column.
+    public var name: String
+    /// What the column holds.
+    public var role: ColumnRole
+    /// Where the role came from.
+    public var source: RoleSource
+  }
 
   public init(file: String) { self.file = file }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// The JUnit XML report (`--format junit`) for CI test dashboards: one test suite per output and
 /// one test case per output and enabled rule. A rule's findings at or above the blocking outcome
-/// are a `<failure>`; an output that cannot be read is one `<error>` test case. Messages are
+/// are a `<failure>`; a rule that did not run on the output is `<skipped>`, never passed; an output
+/// that cannot be read is one `<error>` test case. Messages are
 /// value-free (see ``ReleasableFinding``), so the report may leave the TRE.
 public enum JUnitReporter {
   /// Renders `report`; findings at least `blockingAt` are failures, the others are listed in
@@ -12,11 +13,12 @@ public enum JUnitReporter {
     let rules = pack.enabledRules().map { type(of: $0) }
     let findings = Dictionary(grouping: ReleasableFinding.all(in: report), by: \.file)
     var suites: [String] = []
-    var totals = (tests: 0, failures: 0, errors: 0)
+    var totals = (tests: 0, failures: 0, errors: 0, skipped: 0)
     for result in report.results {
       var cases: [String] = []
       var failures = 0
       var errors = 0
+      var skipped = 0
       let className = escape(result.file)
       if let error = result.error {
         errors += 1
@@ -26,6 +28,7 @@ public enum JUnitReporter {
             + "    </testcase>")
       } else {
         let mine = findings[result.file] ?? []
+        let ran = Set(result.rulesRun ?? [])
         var codes = rules.map { $0.description.code }
         for code in Set(mine.map(\.code) + result.omitted.map(\.code)).sorted() where !codes.contains(code) {
           codes.append(code)
@@ -44,6 +47,10 @@ public enum JUnitReporter {
             let summary = "\(count) finding\(count == 1 ? "" : "s"), worst \(worst.rawValue)"
             element += ">\n      <failure type=\"\(worst.rawValue)\" message=\"\(escape(summary))\">"
               + escape(body.joined(separator: "\n")) + "</failure>\n    </testcase>"
+          } else if body.isEmpty && !ran.contains(code) {
+            // A rule that did not judge the output is never shown as passed.
+            skipped += 1
+            element += ">\n      <skipped message=\"did not run on this output (no column it judges, or an output it does not read)\"/>\n    </testcase>"
           } else if !body.isEmpty {
             element += ">\n      <system-out>" + escape(body.joined(separator: "\n")) + "</system-out>\n    </testcase>"
           } else {
@@ -55,8 +62,9 @@ public enum JUnitReporter {
       totals.tests += cases.count
       totals.failures += failures
       totals.errors += errors
+      totals.skipped += skipped
       suites.append(
-        "  <testsuite name=\"\(className)\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\">\n"
+        "  <testsuite name=\"\(className)\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\">\n"
           + "    <properties>\n"
           + "      <property name=\"verdict\" value=\"\(result.outcome?.rawValue ?? "error")\"/>\n"
           + "      <property name=\"rule-pack\" value=\"\(escape("\(pack.name) \(pack.version)"))\"/>\n"
@@ -65,7 +73,7 @@ public enum JUnitReporter {
     }
     return """
       <?xml version="1.0" encoding="UTF-8"?>
-      <testsuites name="airlock check" tests="\(totals.tests)" failures="\(totals.failures)" errors="\(totals.errors)">
+      <testsuites name="airlock check" tests="\(totals.tests)" failures="\(totals.failures)" errors="\(totals.errors)" skipped="\(totals.skipped)">
       \(suites.joined(separator: "\n"))
       </testsuites>
 

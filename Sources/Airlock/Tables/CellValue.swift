@@ -35,13 +35,87 @@ public struct ValueParser: Sendable {
   @inline(__always)
   public func parse<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> CellValue where Bytes.Index == Int {
     if let integer = Self.parseInteger(bytes) { return .number(Double(integer)) }
-    var text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-    if let marker = lookup[text.lowercased()] { return .withheld(marker: marker) }
-    if text.hasPrefix("+") { text.removeFirst() }
-    if let value = Double(text), value.isFinite, !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) {
-      return .number(value)
-    }
+    return parseText(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// The general path, for anything that is not a plain integer: markers, decimals, e-notation,
+  /// thousands separators, and the count of an `n (%)` cell.
+  @inline(never)
+  func parseText(_ raw: String) -> CellValue {
+    let text = Self.trimmed(raw)
+    let lower = text.lowercased()
+    if let marker = lookup[lower] { return .withheld(marker: marker) }
+    if let value = Self.number(text) { return .number(value) }
+    if let marker = noValueMarker(lower) { return .withheld(marker: marker) }
+    if case .count(let count, _)? = CombinedCell(text) { return .number(count) }
     return .text
+  }
+
+  /// Spellings tools use for "no value" (pandas `NaN` and `<NA>`, R `NA`, Stata and SAS `.`,
+  /// SQL `NULL`, Excel `#N/A`), and ONS's bracketed shorthand (`[c]`, `[x]`), read as the pack's
+  /// marker of the same meaning: a cell with no published value is a withheld cell (fail closed;
+  /// see docs/outputs.md), never a number and never a label.
+  private func noValueMarker(_ lower: String) -> Int? {
+    if lower.count > 2, lower.hasPrefix("["), lower.hasSuffix("]"), let marker = lookup[String(lower.dropFirst().dropLast())] {
+      return marker
+    }
+    guard Self.noValueSpellings.contains(lower) else { return nil }
+    return lookup["na"] ?? lookup[""]
+  }
+
+  /// See ``noValueMarker(_:)``.
+  static let noValueSpellings: Set<String> = ["nan", "<na>", ".", "..", ":", "null", "none", "#n/a", "na", ""]
+
+  /// The text without surrounding spaces, tabs and non-breaking spaces.
+  static func trimmed(_ text: String) -> String {
+    var slice = Substring(text)
+    while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
+    while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
+    return String(slice)
+  }
+
+  private static func isSpace(_ character: Character) -> Bool {
+    character == " " || character == "\t" || character == "\u{00A0}" || character == "\u{202F}"
+  }
+
+  /// The number a value cell's text writes, in the ways tools write whole numbers and decimals:
+  /// `5`, `+5`, `5.0`, `0005`, `1e+05`, `9.814997e+08`, thousands separated by commas, spaces,
+  /// non-breaking spaces or apostrophes (`1,234`, `1 234`, `12'345.5`) in groups of three, and
+  /// Excel's formatted `12.5%` and `£1,234`.
+  static func number(_ text: String) -> Double? {
+    var text = Substring(text)
+    if text.hasPrefix("+") { text = text.dropFirst() }
+    // Excel writes formatted cells as shown: `12.5%`, `£1,234`.
+    if text.count > 1, let first = text.first, "£$€".contains(first) { text = text.dropFirst() }
+    if text.count > 1 && text.hasSuffix("%") { text = text.dropLast() }
+    if let value = Double(text), value.isFinite, !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) {
+      return value
+    }
+    return withoutThousandsSeparators(text).flatMap { Double($0) }
+  }
+
+  /// `1,234,567.5` as `1234567.5` when every group after the first has three digits and one
+  /// separator is used throughout; `nil` for anything else (`1,5` is not read as 15 or 1.5).
+  static func withoutThousandsSeparators(_ text: Substring) -> String? {
+    var digits = ""
+    var rest = Substring(text)
+    if rest.hasPrefix("-") {
+      digits = "-"
+      rest = rest.dropFirst()
+    }
+    var fraction = Substring("")
+    if let dot = rest.firstIndex(of: ".") {
+      fraction = rest[dot...]
+      rest = rest[..<dot]
+      guard fraction.count > 1, fraction.dropFirst().allSatisfy(\.isASCIIDigit) else { return nil }
+    }
+    guard let separator = rest.first(where: { !$0.isASCIIDigit }), [",", " ", "\u{00A0}", "\u{202F}", "'"].contains(separator)
+    else { return nil }
+    let groups = rest.split(separator: separator, omittingEmptySubsequences: false)
+    guard groups.count >= 2, (1...3).contains(groups[0].count),
+      groups.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), groups.dropFirst().allSatisfy({ $0.count == 3 })
+    else { return nil }
+    return digits + groups.joined() + fraction
   }
 
   /// The fast path: an optional minus sign and 1 to 15 digits, nothing else.
@@ -109,5 +183,72 @@ public struct ValueParser: Sendable {
       if parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), low <= high { return low...high }
     }
     return nil
+  }
+}
+
+/// A cell that writes several statistics at once, as Table 1 packages (tableone, gtsummary) and
+/// spreadsheets do: `n (%)`, `n/N (%)`, `mean (sd)`, `median [IQR]`, `median (q1-q3)`.
+public enum CombinedCell: Equatable, Sendable {
+  /// A count and what came with it: `3 (0.1%)`, `3/120 (2.5%)`, `137 (86.7)`: the count `n`,
+  /// and the denominator `N` when written.
+  case count(Double, of: Double?)
+  /// Statistics of a distribution: `45.2 (12.1)`, `52 [41, 63]`, `52 (41-63)`, `45.2 ± 12.1`.
+  case statistic
+
+  /// Reads `text` (trimmed) as a combined cell, or `nil` when it is not one.
+  ///
+  /// `x (y)` with a whole `x` and `0 <= y <= 100` is read as `n (%)` (tableone writes percentages
+  /// without a `%` sign): the count rules then apply to `x`, the reading that blocks more. A
+  /// decimal `x`, or two numbers in the brackets, is a statistic.
+  public init?(_ text: String) {
+    guard let open = text.firstIndex(where: { $0 == "(" || $0 == "[" || $0 == "±" }) else { return nil }
+    let head = ValueParser.trimmed(String(text[..<open]))
+    guard !head.isEmpty else { return nil }
+    if text[open] == "±" {
+      guard ValueParser.number(head) != nil, ValueParser.number(ValueParser.trimmed(String(text[text.index(after: open)...]))) != nil
+      else { return nil }
+      self = .statistic
+      return
+    }
+    let close: Character = text[open] == "(" ? ")" : "]"
+    guard text.last == close else { return nil }
+    var inner = ValueParser.trimmed(String(text[text.index(after: open)..<text.index(before: text.endIndex)]))
+    let percentSign = inner.hasSuffix("%")
+    if percentSign { inner = ValueParser.trimmed(String(inner.dropLast())) }
+    // `n/N` or `n / N` before the brackets.
+    let parts = head.split(separator: "/", maxSplits: 1).map { ValueParser.trimmed(String($0)) }
+    if let value = ValueParser.number(inner), parts.count == 2 || close == ")" {
+      guard let n = ValueParser.number(parts[0]) else { return nil }
+      let total = parts.count == 2 ? ValueParser.number(parts[1]) : nil
+      if parts.count == 2 && total == nil { return nil }
+      let isCount = n >= 0 && n == n.rounded() && (percentSign || parts.count == 2 || (0...100).contains(value))
+      if isCount && (total.map { $0 >= n && $0 == $0.rounded() } ?? true) {
+        self = .count(n, of: total)
+      } else if parts.count == 1 && !percentSign {
+        self = .statistic
+      } else {
+        return nil
+      }
+      return
+    }
+    // Two numbers in the brackets: a range or an interquartile range.
+    guard parts.count == 1, ValueParser.number(head) != nil, !percentSign, Self.twoNumbers(inner) else { return nil }
+    self = .statistic
+  }
+
+  /// Whether `text` is two numbers separated by `,`, `;`, ` to `, an en dash or a hyphen.
+  private static func twoNumbers(_ text: String) -> Bool {
+    for separator in [",", ";", " to ", "–", "—"] where text.contains(separator) {
+      let parts = text.components(separatedBy: separator)
+      return parts.count == 2 && parts.allSatisfy { ValueParser.number(ValueParser.trimmed($0)) != nil }
+    }
+    // A hyphen between numbers, either of which may be negative: `41-63`, `-3.2--1.1`.
+    let characters = Array(text)
+    for index in characters.indices.dropFirst() where characters[index] == "-" && characters[index - 1] != "-" {
+      let left = ValueParser.trimmed(String(characters[..<index]))
+      let right = ValueParser.trimmed(String(characters[(index + 1)...]))
+      if ValueParser.number(left) != nil && ValueParser.number(right) != nil { return true }
+    }
+    return false
   }
 }

@@ -6,10 +6,15 @@ public enum NamingConventions {
     "count", "counts", "n", "freq", "frequency", "num", "number", "patients", "people", "persons",
     "cases", "numerator", "denominator", "population", "obs", "observations", "records", "total_count",
     "n_patients", "n_people", "n_persons", "n_cases", "count_patients",
+    // Cumulative counts (SAS PROC FREQ `CumFrequency`), and SAS's and Stata's `_FREQ_`.
+    "cumfrequency", "cumfreq", "cum_freq", "cum_frequency", "cumulative_frequency", "cum_count", "cumulative_count",
+    "_freq_",
   ]
   /// Column names read as percentages, proportions or rates.
   public static let percentageNames: Set<String> = [
     "percent", "percentage", "pct", "%", "proportion", "prop", "share", "rate", "per_cent",
+    // Stata `tabulate`'s `Cum.` (a cumulative percentage).
+    "cum",
   ]
   /// Column names read as magnitudes (sums of a value over contributors).
   public static let magnitudeNames: Set<String> = ["sum", "amount", "value_sum", "total_value"]
@@ -43,7 +48,9 @@ public enum NamingConventions {
   public static let dimensionNames: Set<String> = [
     "year", "month", "week", "day", "date", "quarter", "period", "age", "age_band", "age_group", "ageband",
     "sex", "gender", "region", "area", "code", "group", "category", "ethnicity", "practice", "site",
-    "decile", "quintile", "imd", "band", "level", "id", "label", "name", "time", "bin",
+    "decile", "quintile", "imd", "band", "level", "id", "label", "name", "time", "bin", "wave",
+    // SAS output data sets: which margin a row is (`_TYPE_ = 10`) and which table.
+    "_type_", "_table_", "table",
   ]
 
   /// The role a header implies on its own, or `nil` when the name says nothing.
@@ -58,12 +65,11 @@ public enum NamingConventions {
     }
     if percentageNames.contains(name) || name.hasSuffix("_pct") || name.hasSuffix("_percent") || name.hasPrefix("pct_")
       || name.hasPrefix("percent_") || name.hasSuffix("_rate") || name.hasSuffix("_proportion") || name.hasSuffix("%")
+      || name.hasSuffix("percent")
     {
       return .percentage
     }
-    if statisticNames.contains(name) || isPercentile(name) || name.hasPrefix("mean_") || name.hasSuffix("_mean")
-      || name.hasPrefix("median_") || name.hasSuffix("_median") || name.hasSuffix("_sd")
-    {
+    if statisticNames.contains(name) || isPercentile(name) || isStatisticName(name) {
       return .statistic
     }
     if magnitudeNames.contains(name) || name.hasPrefix("sum_") || name.hasSuffix("_sum") || name.hasPrefix("total_") {
@@ -77,11 +83,32 @@ public enum NamingConventions {
     return nil
   }
 
-  /// Lowercased, trimmed, with spaces and hyphens as underscores.
+  /// Lowercased, trimmed, with spaces and hyphens as underscores, without a trailing full stop
+  /// (Stata's `Freq.`, `Cum.`).
   public static func normalized(_ header: String) -> String {
     var name = header.trimmingWhitespace().lowercased()
+    if name.count > 1 && name.hasSuffix(".") { name.removeLast() }
     name = String(name.map { $0 == " " || $0 == "-" ? "_" : $0 })
     return name
+  }
+
+  /// Statistic words (`mean`, `sd`, `max`, `p25`, ...) as a prefix or suffix of a longer name, in
+  /// the spellings pandas, dplyr, Stata `collapse` and SAS write: `max_age`, `age_max`, `sd_bmi`,
+  /// `bmi_std`, `p25_los`, `los_p75`, `bmi_median`.
+  static let statisticAffixes: Set<String> = [
+    "mean", "avg", "average", "median", "sd", "std", "stdev", "std_dev", "var", "variance", "se", "sem", "min", "max",
+    "minimum", "maximum", "iqr", "q1", "q3", "mode",
+  ]
+
+  /// Whether `name` is a statistic word joined to a variable name (see ``statisticAffixes``).
+  static func isStatisticName(_ name: String) -> Bool {
+    let parts = name.split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count >= 2 else { return false }
+    for token in [parts[0], parts[parts.count - 1]] where statisticAffixes.contains(token) || isPercentile(token) {
+      return true
+    }
+    // Two-word statistics: `std_dev_bmi`, `bmi_std_dev`.
+    return name.hasPrefix("std_dev_") || name.hasSuffix("_std_dev")
   }
 
   static func isPercentile(_ name: String) -> Bool {

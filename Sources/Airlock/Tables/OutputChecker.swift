@@ -16,6 +16,33 @@ struct OutputChecker {
   private var outputRules: [any OutputRule] { rules.compactMap { $0 as? any OutputRule } }
   private var fieldRules: [any FieldRule] { rules.compactMap { $0 as? any FieldRule } }
 
+  /// Codes of the built-in rules that judge particular columns (their `covers(_:column:)` is true
+  /// for some column of some kind of output): found by asking each about one column of every kind
+  /// and role under names of every family.
+  static let columnRules: Set<String> = {
+    var codes = Set<String>()
+    let names = ["n", "count", "percent", "sum", "mean", "sd", "median", "max", "p25", "estimate", "time", "n_at_risk", "n_events", "surv", "bin_lo"]
+    for kind in OutputKind.allCases {
+      for role in ColumnRole.allCases {
+        for name in names {
+          let schema = TableSchema(
+            file: "", header: ["label", name], kind: kind, layout: .long, roles: [.dimension, role],
+            roleSources: [.values, .values], columnsDimension: "column", declaration: nil)
+          for rule in RuleRegistry.builtIn where rule.covers(schema, column: 1) { codes.insert(rule.description.code) }
+        }
+      }
+    }
+    return codes
+  }()
+
+  /// Whether `text` reads as the name of a variable (`region`, `age_band`) rather than a label
+  /// (`North`, `18-39`): a conventional dimension name, or lowercase letters, digits and `_`.
+  static func looksLikeAColumnName(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+    return NamingConventions.role(ofHeader: text) == .dimension
+      || text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+  }
+
   /// Checks the output at `path`. Input and manifest errors are returned in the result, never thrown.
   func check(path: String) -> OutputResult {
     var table: Table?
@@ -32,6 +59,7 @@ struct OutputChecker {
       result.error = error
       result.findings = []
       result.omitted = []
+      result.rulesRun = nil
       return result
     }
     result.findings = sink.findings.sorted { lhs, rhs in
@@ -68,6 +96,7 @@ struct OutputChecker {
         throw AirlockError(.input, file: path, "no such file")
       }
       sink.add(finding)
+      result.rulesRun = [UnsupportedFileRule.description.code]
       return
     }
     if let rule = rules.lazy.compactMap({ $0 as? EvidenceNotForReleaseRule }).first,
@@ -75,6 +104,7 @@ struct OutputChecker {
     {
       guard FileManager.default.fileExists(atPath: path) else { throw AirlockError(.input, file: path, "no such file") }
       sink.add(finding)
+      result.rulesRun = [EvidenceNotForReleaseRule.description.code]
       return
     }
     let declaration = memoryInput == nil ? try OutputDeclaration.find(for: path) : nil
@@ -97,12 +127,12 @@ struct OutputChecker {
     var seen: [String: Int] = [:]
     for (index, name) in header.enumerated() {
       if name.isEmpty && index > 0 {
-        throw AirlockError(.input, file: path, line: reader.recordLine, column: headerColumns[index], "empty column name in column \(index + 1)")
+        throw AirlockError(.input, file: path, line: reader.recordLine, column: headerColumns[index], "empty column name in column \(index + 1)\(header.contains { !$0.isEmpty } && header.dropFirst().filter(\.isEmpty).count * 2 >= header.count - 1 ? " (is this the first of several header rows, as Stata's tabout and pandas MultiIndex columns write? write one row of names)" : "")")
       }
       if let first = seen[name.lowercased()] {
         throw AirlockError(
           .input, file: path, line: reader.recordLine, column: headerColumns[index],
-          "duplicate column name '\(name)' (also column \(first + 1))")
+          "duplicate column name '\(name)' (also column \(first + 1)); if the file has two header rows (pandas MultiIndex columns, such as several aggregation functions per column), write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])")
       }
       seen[name.lowercased()] = index
     }
@@ -115,9 +145,38 @@ struct OutputChecker {
       sampleLines.append(reader.recordLine)
     }
     var schemaHeader = header
+    var columnsName: String?
+    if let first = sample.first, sample.count >= 2, first.count >= 2, let line = sampleLines.first {
+      let rest = first.dropFirst().map(ValueParser.trimmed)
+      if header[0].isEmpty && first[0].trimmingWhitespace().isEmpty && rest.allSatisfy({ !$0.isEmpty && parser.parse(ArraySlice($0.utf8)) == .text }) {
+        throw AirlockError(
+          .input, file: path, line: line, column: 1,
+          "a second header row (pandas MultiIndex columns, such as several aggregation functions per column): write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])")
+      }
+      let indexName = first[0].trimmingWhitespace()
+      if !header[0].isEmpty, rest.allSatisfy(\.isEmpty), Self.looksLikeAColumnName(indexName),
+        header.dropFirst().contains(where: {
+          NamingConventions.role(ofHeader: $0) == nil || TableSchema.isQuantileName(NamingConventions.normalized($0))
+        }),
+        !sample.dropFirst().contains(where: { $0[0].trimmingWhitespace() == indexName }),
+        sample.dropFirst().allSatisfy({ row in row.dropFirst().contains { !ValueParser.trimmed($0).isEmpty } })
+      {
+        // pandas names the row index on a line of its own (`region,,`) below a header whose first
+        // field names the columns (`sex,F,M`): a crosstab of region by sex, not a row of withheld
+        // cells labelled `region`.
+        columnsName = header[0]
+        schemaHeader[0] = first[0].trimmingWhitespace()
+        sample.removeFirst()
+        sampleLines.removeFirst()
+      }
+    }
     if schemaHeader[0].isEmpty { schemaHeader[0] = "row" }
-    let schema = try TableSchema.make(
-      file: path, header: schemaHeader, sample: sample, declaration: declaration, parser: parser)
+    var schema = try TableSchema.make(
+      file: path, header: schemaHeader, sample: sample, lines: sampleLines, declaration: declaration, parser: parser,
+      rowIndexFirst: columnsName != nil)
+    if let columnsName, schema.declaration?.columnsDimension == nil, schema.layout == .wide {
+      schema.columnsDimension = columnsName
+    }
     let fieldRules = fieldRules
     for (index, name) in header.enumerated() {
       let context = FieldContext(
@@ -128,27 +187,29 @@ struct OutputChecker {
     result.kind = schema.kind
     result.layout = schema.layout
     result.declared = schema.isDeclared
+    result.columns = header.indices.map {
+      OutputResult.ColumnReading(name: schema.header[$0], role: schema.roles[$0], source: schema.roleSources[$0])
+    }
     for rule in outputRules { rule.check(schema, into: &sink) }
-    if schema.unclassifiedReason != nil && !schema.isDeclared {
-      // Value rules cannot be trusted on a table whose columns are unknown; identifiers still can,
-      // in the inference sample as in the rest of the file.
-      func inspectRow<Row: RowAccess>(_ row: Row, line: Int) {
-        result.rows += 1
-        for column in header.indices {
-          let context = FieldContext(
-            file: path, bytes: ArraySlice(row.fieldBytes(column)), line: line, field: column + 1,
-            columnName: schema.header[column], role: schema.roles[column], isHeader: false, row: nil)
-          for rule in fieldRules { rule.inspect(context, into: &sink) }
-        }
+    // What airlock could not tell makes the output `review` (C000 above); every rule that can still
+    // run does, so that nothing it cannot read hides a failure it can see.
+    var ran = Set(outputRules.map { type(of: $0).description.code } + fieldRules.map { type(of: $0).description.code })
+    defer {
+      // A rule that judges particular columns ran only if the output has one of them.
+      let covering = self.rules.filter { rule in
+        !Self.columnRules.contains(type(of: rule).description.code)
+          || schema.roles.indices.contains { type(of: rule).covers(schema, column: $0) }
       }
-      for (row, line) in zip(sample, sampleLines) { inspectRow(ReplayRow(fields: row), line: line) }
-      while try reader.nextDataRow(width: header.count) { inspectRow(reader, line: reader.recordLine) }
-      return
+      result.rulesRun = covering.map { type(of: $0).description.code }.filter { ran.contains($0) }
     }
 
-    let tableRules = tableRules.filter { type(of: $0).kinds.contains(schema.kind) }
-    // Differencing across outputs compares frequency tables only.
-    let keeping = keeping && schema.kind == .frequency
+    var tableRules = tableRules.filter { type(of: $0).kinds.contains(schema.kind) }
+    if schema.layoutInDoubt {
+      // Margins, class disclosure and differencing rest on the table's structure, which is in doubt.
+      tableRules = tableRules.filter { !($0 is CellEqualsTotalRule) && !($0 is RecoverableSuppressionRule) }
+    }
+    // Differencing across outputs compares frequency tables only, read as they are.
+    let keeping = keeping && schema.kind == .frequency && !schema.layoutInDoubt
     let builder = TableBuilder(schema: schema, pack: pack, storing: keeping || !tableRules.isEmpty)
     // Estimate the rows from the file's size and the sample's, so the store is sized once.
     if !path.lowercased().hasSuffix(".gz"), sample.count > 0, reader.consumedBytes > 0,
@@ -177,6 +238,7 @@ struct OutputChecker {
         path: path, schema: schema, pack: pack, limits: limits, findingLimit: findingLimit, rules: rules,
         fieldRules: fieldRules, parser: parser, width: header.count)
       (result.rows, result.cells) = try scan.run(reader: reader, builder: builder, boundaries: boundaries, sink: &sink)
+      if result.cells > 0 { ran.formUnion(rules.map { type(of: $0).description.code }) }
       return
     }
     let width = header.count
@@ -186,6 +248,7 @@ struct OutputChecker {
     }
     result.rows = builder.rows
     result.cells = builder.cells
+    if result.cells > 0 { ran.formUnion(rules.map { type(of: $0).description.code }) }
     if var table = builder.finish() {
       if let declaration = schema.declaration {
         for hierarchy in declaration.hierarchies { try hierarchy.validate(against: table, manifest: declaration.source) }
@@ -204,6 +267,10 @@ struct OutputChecker {
       // The dominance, p% and contributor rules read the same magnitude cells: work them out once.
       if tableRules.count(where: { $0 is any MagnitudeTableRule }) > 1 { table.magnitudeCells = MagnitudeCell.make(in: table) }
       for rule in tableRules { rule.check(table, into: &sink) }
+      if let rule = outputRules.lazy.compactMap({ $0 as? UndeclaredOutputRule }).first {
+        rule.checkEmptyCells(table, markers: pack.markers, into: &sink)
+      }
+      if result.rows > 0 { ran.formUnion(tableRules.map { type(of: $0).description.code }) }
       table.magnitudeCells = nil
       if keeping { kept = table }
     }

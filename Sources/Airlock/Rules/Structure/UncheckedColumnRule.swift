@@ -37,9 +37,11 @@ struct UncheckedColumnRule: OutputRule {
   }
 
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
-    guard schema.unclassifiedReason == nil || schema.isDeclared else { return }
+    // Columns airlock could not classify are reported by `undeclared-output` (C000) instead.
+    let unclassified = Set(schema.unclassifiedColumns)
     let unchecked = schema.roles.indices.filter { column in
-      !Self.valuelessRoles.contains(schema.roles[column]) && !enabled.contains { $0.covers(schema, column: column) }
+      !Self.valuelessRoles.contains(schema.roles[column]) && !unclassified.contains(column)
+        && !enabled.contains { $0.covers(schema, column: column) }
     }
     guard !unchecked.isEmpty else { return }
     let columns = unchecked.map { "'\(schema.header[$0])'" }.joined(separator: ", ")

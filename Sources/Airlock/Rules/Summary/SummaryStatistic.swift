@@ -25,7 +25,9 @@ enum SummaryStatistic: Equatable {
       self = .extreme
     } else if matches(["mode"]) {
       self = .mode
-    } else if matches(["median", "iqr", "q1", "q3", "lower_quartile", "upper_quartile"]) || NamingConventions.isPercentile(name) {
+    } else if matches(["median", "iqr", "q1", "q3", "lower_quartile", "upper_quartile"]) || NamingConventions.isPercentile(name)
+      || name.split(separator: "_").contains(where: { NamingConventions.isPercentile(String($0)) })
+    {
       self = .position
     } else {
       return nil
