@@ -150,7 +150,7 @@ private func loadError(_ yaml: String) -> AirlockError? {
       federated: false
       blocked_extensions: [.svg, .gph]
       """
-    let yaml = try ACROImport.convert(text: acro, file: "default.yaml", name: "acro")
+    let yaml = try ACROImport.convert(text: acro, file: "default.yaml", name: "acro").yaml
     let pack = try RulePackLoader.load(text: yaml, file: "acro.yaml")
     #expect(pack.rules["small-cell-count"]!.integer("threshold") == 10)
     #expect(!pack.rules["small-cell-count"]!.boolean("inclusive"))

@@ -125,6 +125,8 @@ public struct CellEvidence: Sendable, Equatable {
   public var absoluteTotal: Double?
   public var weightedTotal: Double?
   public var distinctValues: Double?
+  /// Records whose value is missing (`n_missing`).
+  public var missing: Double?
 
   /// `topK`, if present.
   public func top(_ k: Int) -> Double? { k <= top.count ? top[k - 1] : nil }
@@ -148,6 +150,7 @@ public struct CellEvidence: Sendable, Equatable {
     absoluteTotal = lookup("sum_abs")
     weightedTotal = lookup("weighted_total")
     distinctValues = lookup("n_distinct")
+    missing = lookup("n_missing")
   }
 
   /// The evidence of `cell` of `table`: its own columns first, then the sidecar file.

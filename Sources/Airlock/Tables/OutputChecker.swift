@@ -118,6 +118,7 @@ struct OutputChecker {
     if schemaHeader[0].isEmpty { schemaHeader[0] = "row" }
     let schema = try TableSchema.make(
       file: path, header: schemaHeader, sample: sample, declaration: declaration, parser: parser)
+    try declaration?.validate(against: schema)
     let fieldRules = fieldRules
     for (index, name) in header.enumerated() {
       let context = FieldContext(

@@ -9,7 +9,9 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       `n_holdings` (distinct units, preferred: a panel of 48 records may be 8 charities) or `n`.
       Without it the cell needs review. With it, a cell of fewer than `threshold` units fails, and
       so does a cell whose contributions are all zero (X = 0 with n > 0 and no negative
-      contributions): everyone's value is then known.
+      contributions): everyone's value is then known. With `missing_values` (ACRO's
+      `check_missing_values`), a sum or mean whose evidence `n_missing` is above 0 needs review, as
+      in ACRO, and so does one without `n_missing` (airlock cannot tell).
 
       ## Why it is a disclosure risk
       ACRO counts records, not units, so panel data pass its threshold; and it passes all-zero cells
@@ -23,20 +25,28 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
     parameters: [
       ParameterSpec("threshold", .integer, default: .integer(10), "the fewest contributing units a magnitude cell may have", range: 1...1_000_000),
       ParameterSpec("zero_cells", .boolean, default: .boolean(true), "fail cells whose contributions are all zero"),
+      ParameterSpec(
+        "missing_values", .boolean, default: .boolean(false),
+        "review sums and means whose contributions include missing values (evidence n_missing; ACRO's check_missing_values)"),
     ],
     examples: [
       Example("enough units", "sector,sum,n_units\nRetail,1000,40\nFarming,800,25"),
       Example("48 records but 8 charities", "grant_type,sum,n,n_units\nR/G,↓46544000,48,8\nG,900000,120,60"),
       Example("every contribution is zero", "grant_type,sum,n\nN,↓0,59\nG,900000,120"),
       Example("no count of contributors", "sector,sum\nRetail,↓1000\nFarming,↓800", outcome: .review),
+      Example(
+        "missing values, when the pack checks them", "sector,mean,n,n_missing\nRetail,↓1000,40,3\nFarming,800,25,0",
+        parameters: ["missing_values": .boolean(true)], outcome: .review),
     ])
 
   let threshold: Int
   let zeroCells: Bool
+  let missingValues: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
     threshold = parameters.integer("threshold")
     zeroCells = parameters.boolean("zero_cells")
+    missingValues = parameters.boolean("missing_values")
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { schema.roles[column] == .magnitude }
@@ -44,13 +54,26 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
   static let kinds: Set<OutputKind> = [.magnitude, .summary]
 
   func check(_ table: Table, into sink: inout FindingSink) {
-    // Means are left to statistic-threshold (S001), which counts the same people.
-    for item in MagnitudeCell.all(in: table) where table.measures[item.measure].role == .magnitude {
+    for item in MagnitudeCell.all(in: table) {
       let evidence = item.evidence
+      if missingValues {
+        // ACRO's MissingCheck: the statistic silently ignored some records' values.
+        if let missing = evidence.missing, missing > 0 {
+          report(.review, item, table, &sink, "some contributions are missing values, which the statistic ignored", fix: nil)
+        } else if evidence.missing == nil {
+          report(
+            .review, item, table, &sink, "missing evidence: n_missing (the pack checks for missing values)",
+            fix: "add an n_missing column to the output or to NAME.evidence.csv (see docs/outputs.md)")
+        }
+      }
+      // Means are left to statistic-threshold (S001), which counts the same people.
+      guard table.measures[item.measure].role == .magnitude else { continue }
       let outcome: Outcome
       let reason: String
       guard let n = evidence.contributors else {
-        report(.review, item, table, &sink, "missing evidence: n (or n_units), the number of contributors", review: true)
+        report(
+          .review, item, table, &sink, "missing evidence: n (or n_units), the number of contributors",
+          fix: "add an n (or n_units) column to the output or to NAME.evidence.csv (see docs/outputs.md)")
         continue
       }
       if n < Double(threshold) {
@@ -64,17 +87,17 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       } else {
         continue
       }
-      report(outcome, item, table, &sink, reason, review: false)
+      report(outcome, item, table, &sink, reason, fix: nil)
     }
   }
 
   private func report(
-    _ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String, review: Bool
+    _ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String, fix: String?
   ) {
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
     sink.add(
       finding(
         outcome, table: table, cell: item.cell, measure: item.measure, reason: reason,
-        fix: review ? "add an n (or n_units) column to the output or to NAME.evidence.csv (see docs/outputs.md)" : nil))
+        fix: fix))
   }
 }
