@@ -17,6 +17,7 @@ public enum RuleRegistry {
     SaturatedModelRule.self,
     RatioWithoutCountsRule.self,
     EvidenceNotForReleaseRule.self,
+    EvidenceConsistencyRule.self,
     HistogramBinCountRule.self,
     HistogramExtremeBinsRule.self,
     NHSNumberRule.self,

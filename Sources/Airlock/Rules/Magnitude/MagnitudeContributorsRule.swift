@@ -9,7 +9,7 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       `n_holdings` (distinct units, preferred: a panel of 48 records may be 8 charities) or `n`.
       Without it the cell needs review. With it, a cell of fewer than `threshold` units fails, and
       so does a cell whose contributions are all zero (X = 0 with n > 0 and no negative
-      contributions): everyone's value is then known. With `missing_values` (ACRO's
+      contributions), whether the cell is a sum or a mean: everyone's value is then known. With `missing_values` (ACRO's
       `check_missing_values`), a sum or mean whose evidence `n_missing` is above 0 needs review, as
       in ACRO, and so does one without `n_missing` (airlock cannot tell).
 
@@ -33,6 +33,7 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       Example("enough units", "sector,sum,n_units\nRetail,1000,40\nFarming,800,25"),
       Example("48 records but 8 charities", "grant_type,sum,n,n_units\nR/G,↓46544000,48,8\nG,900000,120,60"),
       Example("every contribution is zero", "grant_type,sum,n\nN,↓0,59\nG,900000,120"),
+      Example("a mean of contributions that are all zero", "grant_type,mean,n,top1,top2\nN,↓0,59,0,0\nG,7500,120,900,800"),
       Example("no count of contributors", "sector,sum\nRetail,↓1000\nFarming,↓800", outcome: .review),
       Example(
         "missing values, when the pack checks them", "sector,mean,n,n_missing\nRetail,↓1000,40,3\nFarming,800,25,0",
@@ -66,24 +67,26 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
             fix: "add an n_missing column to the output or to NAME.evidence.csv (see docs/outputs.md)")
         }
       }
-      // Means are left to statistic-threshold (S001), which counts the same people.
-      guard table.measures[item.measure].role == .magnitude else { continue }
+      // Means are left to statistic-threshold (S001), which counts the same people; but a mean of
+      // contributions that are all zero discloses every one of them, as a sum does.
+      let isSum = table.measures[item.measure].role == .magnitude
       let outcome: Outcome
       let reason: String
       guard let n = evidence.contributors else {
+        guard isSum else { continue }
         report(
           .review, item, table, &sink, "missing evidence: n (or n_units), the number of contributors",
           fix: "add an n (or n_units) column to the output or to NAME.evidence.csv (see docs/outputs.md)")
         continue
       }
-      if n < Double(threshold) {
+      if isSum && n < Double(threshold) {
         outcome = .fail
         reason = "\(formatNumber(n)) contributing \(evidence.distinctUnits ? "distinct units" : "records"), below the threshold of \(threshold)"
-      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.negatives ?? 0) == 0,
+      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.top(1) ?? 0) == 0, (evidence.negatives ?? 0) == 0,
         (evidence.absoluteTotal ?? 0) == 0
       {
         outcome = .fail
-        reason = "every one of the \(formatNumber(n)) contributions is zero, so each is known"
+        reason = "every one of the \(formatNumber(n)) contributions is zero, so each is known (whatever the statistic)"
       } else {
         continue
       }
