@@ -25,6 +25,8 @@ public enum RuleRegistry {
     EmailAddressRule.self,
     DateOfBirthRule.self,
     FreeTextRule.self,
+    PhoneNumberRule.self,
+    PersonNameRule.self,
     NKDominanceRule.self,
     PPercentRule.self,
     MagnitudeContributorsRule.self,
