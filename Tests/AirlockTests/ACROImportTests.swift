@@ -146,6 +146,17 @@ import Testing
     #expect(pack.rules["unsupported-file"]!.strings("fail_extensions").contains(".gph"))
   }
 
+  /// ACRO 1.0.2 fails a zero count whatever `zeros_are_disclosive` says: 0 is below the threshold.
+  @Test(arguments: ["True", "False"])
+  func zerosFailEitherWay(flag: String) throws {
+    let yaml = Self.shipped.yaml.replacingOccurrences(of: "zeros_are_disclosive: True", with: "zeros_are_disclosive: \(flag)")
+    let pack = try RulePackLoader.load(text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
+    let result = check("region,count\nNorth,0\nSouth,40\nEast,35\n", pack: pack)
+    let zeros = result.findings.filter { $0.outcome == .fail && ["C001", "C002"].contains($0.code) }
+    #expect(zeros.map(\.line) == [2])
+    #expect(zeros.first?.code == (flag == "True" ? "C002" : "C001"))
+  }
+
   @Test func missingValuesAreReviewedWhenTheSettingSaysSo() throws {
     let yaml = Self.shipped.yaml.replacingOccurrences(of: "check_missing_values: False", with: "check_missing_values: True")
     let pack = try RulePackLoader.load(text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")

@@ -29,7 +29,8 @@ public enum ACROImport {
   /// - `safe_pratio_p`: the p% rule's p with a coalition of one (ACRO's `(X − x1 − x2) / x1 < p`);
   /// - `safe_dof_threshold`: residual degrees of freedom of models, and n − 1 of a standard deviation;
   /// - `survival_safe_threshold`: the fewest people leaving a survival curve at one step;
-  /// - `zeros_are_disclosive`: the zero-cell rule; `check_missing_values`: review cells with missing
+  /// - `zeros_are_disclosive`: the zero-cell rule (off, a zero still fails the threshold, as in
+  ///   ACRO); `check_missing_values`: review cells with missing
   ///   values; `safe_round_base`: the rounding base (ACRO rounds only when asked to, so the pack's
   ///   rounding scheme is unchanged); `blocked_extensions`: file types that fail.
   /// `federated: false` is what airlock always does; `federated: true` (run no checks) and any key
@@ -37,6 +38,7 @@ public enum ACROImport {
   public static func convert(text: String, file: String, name: String, allowUnmapped: Bool = false) throws(AirlockError) -> Conversion {
     let root = try YAMLValue.parse(text, file: file)
     var threshold = 10
+    var zeros = true
     var rules: [(rule: String, parameter: String, value: String)] = []
     var notes: [String] = []
     var unmapped: [(error: AirlockError, key: String)] = []
@@ -76,7 +78,9 @@ public enum ACROImport {
       case "survival_safe_threshold":
         set("survival-step", "threshold", "\(try positive(value))")
         notes.append("# ACRO 1.0.2 reads survival_safe_threshold only when suppressing; airlock enforces it on every step.")
-      case "zeros_are_disclosive": set("zero-cell", "enabled", "\(try value.bool())")
+      case "zeros_are_disclosive":
+        zeros = try value.bool()
+        set("zero-cell", "enabled", "\(zeros)")
       case "check_missing_values": set("magnitude-contributors", "missing_values", "\(try value.bool())")
       case "safe_round_base":
         let base = try positive(value)
@@ -133,6 +137,8 @@ public enum ACROImport {
       "    threshold: \(threshold)",
       "    inclusive: false",
     ]
+    // Without zeros_are_disclosive, ACRO still fails a zero count: 0 is below safe_threshold.
+    if !zeros { lines.append("    include_zero: true") }
     var seen: [String] = []
     for rule in rules.map(\.rule) where !seen.contains(rule) { seen.append(rule) }
     for rule in seen {

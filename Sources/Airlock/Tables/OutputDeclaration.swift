@@ -73,10 +73,13 @@ public struct OutputDeclaration: Sendable, Equatable {
   public struct StructuralZero: Sendable, Equatable {
     /// One dimension's label, with where the dimension was named (for errors).
     public struct Match: Sendable, Equatable {
+      /// The dimension's name, where the manifest names it.
       public var dimension: Hierarchy.Code
+      /// The label cells must have in that dimension.
       public var label: String
     }
 
+    /// Every dimension the entry names; a cell matches when it has all of their labels.
     public var matches: [Match]
 
     /// The entry as a mapping from dimension to label.
