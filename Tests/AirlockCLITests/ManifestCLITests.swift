@@ -44,6 +44,8 @@ import Testing
       "airlock.yaml", "outputs:\n  t.csv:\n    columns_dimension: outcome\n  other.csv:\n    countz: [n]\n",
       "airlock.yaml:5:5: outputs.other.csv.countz: unknown key"
     ),
+    // A hierarchy keyed by a column that is not a dimension.
+    ("t.airlock.yaml", "hierarchy:\n  seks:\n    All: [Male]\n", "t.airlock.yaml:2:3: hierarchy.seks: unknown key 'seks': not a dimension"),
     // A misspelt top-level key of a folder manifest's entry.
     ("airlock.yaml", "outputs:\n  t.csv:\n    structural_zero:\n      - {sex: Male}\n", "airlock.yaml:3:5: outputs.t.csv.structural_zero: unknown key"),
   ])

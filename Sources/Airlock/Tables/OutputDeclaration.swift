@@ -99,18 +99,19 @@ public struct OutputDeclaration: Sendable, Equatable {
   }
 
   /// Checks what the manifest names against the file's columns once they are known: every
-  /// `structural_zeros` key must be a dimension of the output (in a crosstab, also its columns
-  /// dimension). A misspelt key would otherwise drop out of the entry and widen it to every zero
+  /// `structural_zeros` and `hierarchy` key must be a dimension of the output (in a crosstab, also
+  /// its columns dimension). A misspelt key would otherwise drop out of the entry and widen it to every zero
   /// of the cells it still matches.
   public func validate(against schema: TableSchema) throws(AirlockError) {
     var dimensions = schema.dimensionColumns.map { schema.header[$0] }
     if schema.layout == .wide { dimensions.append(schema.columnsDimension) }
-    for entry in structuralZeros {
-      for match in entry.matches where !dimensions.contains(match.dimension.label) {
-        throw AirlockError(
-          .configuration, file: source, line: match.dimension.line, column: match.dimension.column,
-          "\(match.dimension.path): unknown key '\(match.dimension.label)': not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
-      }
+    // Hierarchy codes are checked against the labels once the table is read; its dimension can be
+    // checked now, so that a misspelt one is an error even when no rule reads the hierarchy.
+    let named = structuralZeros.flatMap { $0.matches.map(\.dimension) } + hierarchies.map(\.dimension)
+    for key in named where !dimensions.contains(key.label) {
+      throw AirlockError(
+        .configuration, file: source, line: key.line, column: key.column,
+        "\(key.path): unknown key '\(key.label)': not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
     }
   }
 
@@ -149,7 +150,7 @@ public struct OutputDeclaration: Sendable, Equatable {
 
     /// Reads `hierarchy.DIMENSION`: a mapping from parent code to the list of its child codes.
     /// Refuses an empty list, a code listed twice or under two parents, and cycles.
-    static func parse(dimension: String, _ value: YAMLValue) throws(AirlockError) -> Hierarchy {
+    static func parse(dimension: String, key: YAMLValue? = nil, _ value: YAMLValue) throws(AirlockError) -> Hierarchy {
       func code(_ label: String, _ node: YAMLValue) -> Code { Code(label, node) }
       var groups: [Group] = []
       var parentOf: [String: String] = [:]
@@ -182,7 +183,7 @@ public struct OutputDeclaration: Sendable, Equatable {
           current = next
         }
       }
-      return Hierarchy(dimension: code(dimension, value), groups: groups)
+      return Hierarchy(dimension: code(dimension, key ?? value), groups: groups)
     }
 
     /// Checks every named code against `table`: the dimension must be one of its dimensions and
@@ -264,8 +265,8 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "saturated": declaration.saturated = try item.bool()
       case "subset_of": declaration.subsetOf = try item.string()
       case "hierarchy":
-        declaration.hierarchies = try item.mapping().map { (entry) throws(AirlockError) in
-          try Hierarchy.parse(dimension: entry.key, entry.value)
+        declaration.hierarchies = try item.keyedMapping().map { (entry) throws(AirlockError) in
+          try Hierarchy.parse(dimension: entry.key, key: entry.keyNode, entry.value)
         }
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in

@@ -9,7 +9,9 @@ struct PersonNameRule: FieldRule {
       - a title (`Mr`, `Mrs`, `Ms`, `Miss`, `Mx`, `Dr`, `Prof`, with or without a full stop) followed
         by a capitalised name (`Mrs Patel`, `Dr. A Jones`);
       - two capitalised words (a first name and a surname) beside an age (`aged 34`, `age 34`,
-        `34 years`, `34yo`, `(34)`, `, 34`) or a date (`12/03/1984`, `1984-03-12`, `born`).
+        `34 years`, `34yo`, `a 34-year-old`) or a date (`12/03/1984`, `1984-03-12`, `born`,
+        `DOB`). A bare number beside them is not an age: labels carry counts that way
+        (`North East (12)`).
       A short note that names a patient fails whatever its length (the free-text rule, I005, only
       judges long text). Place and organisation names beside a date (`Leeds General, 2023-01-02`)
       can match: a person decides. The finding never quotes the name.
@@ -51,31 +53,30 @@ struct PersonNameRule: FieldRule {
       break
     }
     guard candidate else { return false }
-    let words = words(buffer)
-    for (index, word) in words.enumerated() {
+    // Word by word, remembering the one before: no array of words is built.
+    var previous: (start: Int, end: Int)?
+    var position = 0
+    while let word = nextWord(buffer, from: &position) {
+      defer { previous = word }
+      guard let before = previous, isCapitalised(buffer, word) else { continue }
+      let gap = buffer[before.end..<word.start]
       // A title, then a capitalised name (an initial counts: `Dr A Jones`).
-      if titles.contains(where: { $0.elementsEqual(buffer[word.start..<word.end]) }), index + 1 < words.count {
-        let next = words[index + 1]
-        let gap = buffer[word.end..<next.start]
-        let gapOK = gap.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ".") } && gap.contains(UInt8(ascii: " "))
-        if gapOK && isCapitalised(buffer, next) { return true }
+      if titles.contains(where: { $0.elementsEqual(buffer[before.start..<before.end]) }) {
+        if gap.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ".") }) && gap.contains(UInt8(ascii: " ")) { return true }
       }
       // Two capitalised words beside an age or a date.
-      if index + 1 < words.count, isCapitalised(buffer, word), word.end - word.start >= 2 {
-        let second = words[index + 1]
-        guard buffer[word.end..<second.start].allSatisfy({ $0 == UInt8(ascii: " ") }), isCapitalised(buffer, second),
-          second.end - second.start >= 2
-        else { continue }
-        if followedByAgeOrDate(buffer, from: second.end) || precededByAge(buffer, words, before: index) { return true }
-      }
+      guard before.end - before.start >= 2, word.end - word.start >= 2, isCapitalised(buffer, before),
+        gap.allSatisfy({ $0 == UInt8(ascii: " ") })
+      else { continue }
+      if followedByAgeOrDate(buffer, from: word.end) || precededByAge(buffer, before: before.start) { return true }
     }
     return false
   }
 
-  /// The runs of ASCII letters (apostrophes and hyphens inside names kept: `O'Neil`, `Smith-Jones`).
-  static func words(_ buffer: UnsafeBufferPointer<UInt8>) -> [(start: Int, end: Int)] {
-    var result: [(Int, Int)] = []
-    var i = 0
+  /// The next run of ASCII letters from `position` (apostrophes and hyphens inside names kept:
+  /// `O'Neil`, `Smith-Jones`), skipping words glued to digits (`P01`, `34yo`), which are not names.
+  static func nextWord(_ buffer: UnsafeBufferPointer<UInt8>, from position: inout Int) -> (start: Int, end: Int)? {
+    var i = position
     while i < buffer.count {
       guard IdentifierScanning.isLetter(buffer[i]) else {
         i += 1
@@ -89,12 +90,13 @@ struct PersonNameRule: FieldRule {
       {
         i += 1
       }
-      // A word glued to digits (`P01`, `34yo`) is not a name.
       if !(start > 0 && IdentifierScanning.isDigit(buffer[start - 1])) && !(i < buffer.count && IdentifierScanning.isDigit(buffer[i])) {
-        result.append((start, i))
+        position = i
+        return (start, i)
       }
     }
-    return result
+    position = i
+    return nil
   }
 
   /// An upper-case letter followed by lower-case letters only (or a single capital: an initial).
@@ -118,16 +120,12 @@ struct PersonNameRule: FieldRule {
     }
   }
 
-  /// An age (`aged 34`, `age 34`, `34 years`, `34yo`, `(34)`, `, 34`) or a date (`12/03/1984`,
+  /// An age (`aged 34`, `age 34`, `34 years`, `34yo`) or a date (`12/03/1984`,
   /// `1984-03-12`, `born`, `DOB`) just after position `i`.
   static func followedByAgeOrDate(_ buffer: UnsafeBufferPointer<UInt8>, from i: Int) -> Bool {
     let n = buffer.count
     var j = i
-    var comma = false
-    while j < n && (buffer[j] == UInt8(ascii: " ") || buffer[j] == UInt8(ascii: ",")) {
-      if buffer[j] == UInt8(ascii: ",") { comma = true }
-      j += 1
-    }
+    while j < n && (buffer[j] == UInt8(ascii: " ") || buffer[j] == UInt8(ascii: ",")) { j += 1 }
     guard j < n else { return false }
     if lowerWord(buffer, at: j, "born") || lowerWord(buffer, at: j, "dob") { return true }
     for word: StaticString in ["aged", "age", "b"] where lowerWord(buffer, at: j, word) {
@@ -141,25 +139,40 @@ struct PersonNameRule: FieldRule {
     while k < n && IdentifierScanning.isDigit(buffer[k]) { k += 1 }
     let digits = k - digitsStart
     guard digits > 0 else { return false }
-    // A date: digits, a separator, more digits.
-    if k + 1 < n && (buffer[k] == UInt8(ascii: "/") || buffer[k] == UInt8(ascii: "-") || buffer[k] == UInt8(ascii: "."))
-      && IdentifierScanning.isDigit(buffer[k + 1])
-    {
-      return true
+    // A whole date: three groups of digits (`12/03/1984`, `1984-03-12`, `12.03.84`) with one
+    // separator; two groups (`03-05`) may be a range or a code.
+    if k < n, buffer[k] == UInt8(ascii: "/") || buffer[k] == UInt8(ascii: "-") || buffer[k] == UInt8(ascii: ".") {
+      let separator = buffer[k]
+      var m = k + 1
+      var second = 0
+      while m < n && IdentifierScanning.isDigit(buffer[m]) {
+        m += 1
+        second += 1
+      }
+      if (1...2).contains(second) && m < n && buffer[m] == separator {
+        var third = 0
+        m += 1
+        while m < n && IdentifierScanning.isDigit(buffer[m]) {
+          m += 1
+          third += 1
+        }
+        let yearFirst = digits == 4 && third <= 2 && third >= 1
+        let yearLast = digits <= 2 && (third == 2 || third == 4)
+        if (yearFirst || yearLast) && !(m < n && IdentifierScanning.isDigit(buffer[m])) { return true }
+      }
+      return false
     }
+    // A bare number (`, 34`, `(34)`) is not enough: labels carry counts that way (`North East (12)`).
     guard digits <= 3 else { return false }
-    if buffer[j] == UInt8(ascii: "(") { return k < n && buffer[k] == UInt8(ascii: ")") }
     var m = k
     while m < n && buffer[m] == UInt8(ascii: " ") { m += 1 }
     for unit: StaticString in ["years", "year", "yrs", "yr", "yo", "y"] where lowerWord(buffer, at: m, unit) { return true }
-    // `, 34` closing the note or followed by more punctuation: an age after a comma.
-    return comma && (k == n || !IdentifierScanning.isAlphanumeric(buffer[k]))
+    return false
   }
 
-  /// An age such as `34-year-old` or `34 year old` just before the name starting at word `index`.
-  static func precededByAge(_ buffer: UnsafeBufferPointer<UInt8>, _ words: [(start: Int, end: Int)], before index: Int) -> Bool {
-    let end = words[index].start
-    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[max(0, end - 16)..<end]), as: UTF8.self).lowercased()
+  /// An age such as `34-year-old` or `34 year old` just before the name starting at `start`.
+  static func precededByAge(_ buffer: UnsafeBufferPointer<UInt8>, before start: Int) -> Bool {
+    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[max(0, start - 16)..<start]), as: UTF8.self).lowercased()
     for suffix in ["year old ", "year-old ", "years old ", "yr old ", "yr-old ", "yo "] where text.hasSuffix(suffix) {
       var before = text.dropLast(suffix.count)
       if before.hasSuffix("-") || before.hasSuffix(" ") { before = before.dropLast() }
@@ -167,5 +180,6 @@ struct PersonNameRule: FieldRule {
     }
     return false
   }
+
 
 }
