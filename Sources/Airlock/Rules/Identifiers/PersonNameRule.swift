@@ -172,6 +172,11 @@ struct PersonNameRule: FieldRule {
 
   /// An age such as `34-year-old` or `34 year old` just before the name starting at `start`.
   static func precededByAge(_ buffer: UnsafeBufferPointer<UInt8>, before start: Int) -> Bool {
+    // Most names have no age before them: look at the bytes first (`… old ` or `… yo `).
+    var end = start
+    while end > 0 && buffer[end - 1] == UInt8(ascii: " ") { end -= 1 }
+    guard end >= 2, IdentifierScanning.lower(buffer[end - 1]) == UInt8(ascii: "o") || IdentifierScanning.lower(buffer[end - 1]) == UInt8(ascii: "d")
+    else { return false }
     let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[max(0, start - 16)..<start]), as: UTF8.self).lowercased()
     for suffix in ["year old ", "year-old ", "years old ", "yr old ", "yr-old ", "yo "] where text.hasSuffix(suffix) {
       var before = text.dropLast(suffix.count)

@@ -41,11 +41,31 @@ struct PhoneNumberRule: FieldRule {
     sink.add(identifierFinding(.fail, field, reason: "a UK telephone number"))
   }
 
-  /// Whether `digits` (with the leading 0) are a whole UK national number: eleven digits starting
-  /// 01, 02, 03, 07 or 08, or ten starting 01 (a few areas).
-  static func isNationalNumber(_ digits: [UInt8]) -> Bool {
-    guard digits.count >= 10, digits[0] == 0, [1, 2, 3, 7, 8].contains(digits[1]) else { return false }
-    return digits.count == 11 || digits[1] == 1
+  /// The digits of a national number read so far (with the leading 0, which `+44` stands for):
+  /// only their count and the first two are needed, so nothing is allocated.
+  struct NationalDigits {
+    var count = 0
+    var first: UInt8 = 0
+    var second: UInt8 = 0
+
+    init(international: Bool) {
+      if international { append(0) }
+    }
+
+    mutating func append(_ digit: UInt8) {
+      if count == 0 { first = digit } else if count == 1 { second = digit }
+      count += 1
+    }
+
+    /// Eleven digits starting 01, 02, 03, 07 or 08, or ten starting 01 (a few areas).
+    var isWholeNumber: Bool {
+      guard count >= 10, first == 0 else { return false }
+      switch second {
+      case 1: return true
+      case 2, 3, 7, 8: return count == 11
+      default: return false
+      }
+    }
   }
 
   /// Whether the bytes hold a UK telephone number.
@@ -79,7 +99,7 @@ struct PhoneNumberRule: FieldRule {
       }
       // The digits, through separators; a bracketed (0) after +44 is dropped. The number ends at
       // a digit not followed by another: it counts when the digits so far make a national number.
-      var digits: [UInt8] = international ? [0] : []
+      var digits = NationalDigits(international: international)
       var previousWasSeparator = false
       // Digits are grouped in twos or more: single digits apart (`0 1 2 3 …`) are not a number.
       var group = 0
@@ -89,7 +109,7 @@ struct PhoneNumberRule: FieldRule {
           digits.append(b &- 48)
           group += 1
           previousWasSeparator = false
-          if !digit(i + 1) && group >= 2 && isNationalNumber(digits) { return true }
+          if !digit(i + 1) && group >= 2 && digits.isWholeNumber { return true }
         } else if group == 1 && !(international && digits.count == 1) && digits.count > 1 {
           break
         } else if b == UInt8(ascii: " ") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "(")
