@@ -33,10 +33,10 @@ import Testing
     // A misspelt dimension inside an entry.
     (
       "t.airlock.yaml", "structural_zeros:\n  - {sex: Male, outcme: Stillbirth}\n",
-      "t.airlock.yaml:2:17: structural_zeros.[0].outcme: unknown key 'outcme'"
+      "t.airlock.yaml:2:17: structural_zeros.[0].outcme: 'outcme' is not a dimension"
     ),
     // A column that is not a dimension.
-    ("t.airlock.yaml", "structural_zeros:\n  - {Live: '0'}\n", "structural_zeros.[0].Live: unknown key 'Live'"),
+    ("t.airlock.yaml", "structural_zeros:\n  - {Live: '0'}\n", "structural_zeros.[0].Live: 'Live' is not a dimension"),
     // An empty entry would match every cell.
     ("t.airlock.yaml", "structural_zeros:\n  - {}\n", "t.airlock.yaml:2:5: structural_zeros.[0]: an entry needs at least one dimension"),
     // An unknown key in an `outputs:` entry for another file is still an error.
@@ -45,7 +45,7 @@ import Testing
       "airlock.yaml:5:5: outputs.other.csv.countz: unknown key"
     ),
     // A hierarchy keyed by a column that is not a dimension.
-    ("t.airlock.yaml", "hierarchy:\n  seks:\n    All: [Male]\n", "t.airlock.yaml:2:3: hierarchy.seks: unknown key 'seks': not a dimension"),
+    ("t.airlock.yaml", "hierarchy:\n  seks:\n    All: [Male]\n", "t.airlock.yaml:2:3: hierarchy.seks: 'seks' is not a dimension"),
     // A misspelt top-level key of a folder manifest's entry.
     ("airlock.yaml", "outputs:\n  t.csv:\n    structural_zero:\n      - {sex: Male}\n", "airlock.yaml:3:5: outputs.t.csv.structural_zero: unknown key"),
   ])

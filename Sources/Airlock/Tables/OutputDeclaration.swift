@@ -111,7 +111,7 @@ public struct OutputDeclaration: Sendable, Equatable {
     for key in named where !dimensions.contains(key.label) {
       throw AirlockError(
         .configuration, file: source, line: key.line, column: key.column,
-        "\(key.path): unknown key '\(key.label)': not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
+        "\(key.path): '\(key.label)' is not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
     }
   }
 
