@@ -17,7 +17,9 @@ import Testing
     let run = try airlock(["check", dir.path, "--fail-on", "fail"])
     #expect(run.status == 1, "\(run.stdout)")
     #expect(run.stdout.contains(code), "\(run.stdout)")
-    for secret in ["1AE", "5919", "1205", "900123", "Patel", "Smith"] { #expect(!run.stdout.contains(secret)) }
+    // The folder's random name may hold any hex digits: only the rest of the report counts.
+    let report = run.stdout.replacingOccurrences(of: dir.lastPathComponent, with: "")
+    for secret in ["1AE", "5919", "1205", "900123", "Patel", "Smith"] { #expect(!report.contains(secret)) }
   }
 
   @Test func aTenDigitCountPasses() throws {
