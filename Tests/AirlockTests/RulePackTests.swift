@@ -137,20 +137,9 @@ private func loadError(_ yaml: String) -> AirlockError? {
   }
 
   @Test func importsAnACROConfiguration() throws {
-    let acro = """
-      safe_threshold: 10
-      safe_dof_threshold: 10
-      safe_nk_n: 2
-      safe_nk_k: 0.9
-      safe_pratio_p: 0.1
-      check_missing_values: False
-      survival_safe_threshold: 10
-      zeros_are_disclosive: True
-      safe_round_base: 5
-      federated: false
-      blocked_extensions: [.svg, .gph]
-      """
-    let yaml = try ACROImport.convert(text: acro, file: "default.yaml", name: "acro")
+    // ACRO 1.0.2's shipped default.yaml (ACROImportTests checks every setting's meaning).
+    let acro = ACROImportTests.shipped.yaml
+    let yaml = try ACROImport.convert(text: acro, file: "default.yaml", name: "acro").yaml
     let pack = try RulePackLoader.load(text: yaml, file: "acro.yaml")
     #expect(pack.rules["small-cell-count"]!.integer("threshold") == 10)
     #expect(!pack.rules["small-cell-count"]!.boolean("inclusive"))

@@ -46,13 +46,7 @@ import Foundation
 
   /// Parses `text` as an `airlock.yaml` folder manifest and returns the declaration for `name`.
   public static func folderManifest(_ text: String, name: String) throws(AirlockError) -> OutputDeclaration? {
-    let root = try YAMLValue.parse(text, file: "airlock.yaml")
-    for (key, value) in try root.mapping(allowed: ["outputs"]) where key == "outputs" {
-      for (pattern, entry) in try value.mapping() where pattern == name || fnmatch(pattern, name, 0) == 0 {
-        return try OutputDeclaration.parse(entry)
-      }
-    }
-    return nil
+    try OutputDeclaration.fromFolderManifest(YAMLValue.parse(text, file: "airlock.yaml"), for: name)
   }
 
   /// Loads `bytes` as an evidence file keyed by `dimensions`; returns the number of keyed rows.

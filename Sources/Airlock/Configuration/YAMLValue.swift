@@ -119,8 +119,13 @@ struct YAMLValue {
 
   /// The entries of a mapping, in order, refusing keys outside `allowed` (when given).
   func mapping(allowed: [String]? = nil) throws(AirlockError) -> [(key: String, value: YAMLValue)] {
+    try keyedMapping(allowed: allowed).map { ($0.key, $0.value) }
+  }
+
+  /// ``mapping(allowed:)`` with each key's own node, for errors that point at the key.
+  func keyedMapping(allowed: [String]? = nil) throws(AirlockError) -> [(key: String, keyNode: YAMLValue, value: YAMLValue)] {
     guard case .mapping(let mapping) = node else { throw error("expected a mapping") }
-    var result: [(String, YAMLValue)] = []
+    var result: [(String, YAMLValue, YAMLValue)] = []
     var seen = Set<String>()
     for (keyNode, valueNode) in mapping {
       guard let key = keyNode.string else { throw child(keyNode, "?").error("keys must be strings") }
@@ -130,7 +135,7 @@ struct YAMLValue {
           .error("unknown key (expected one of: \(allowed.joined(separator: ", ")))")
       }
       guard seen.insert(key).inserted else { throw value.error("duplicate key") }
-      result.append((key, value))
+      result.append((key, YAMLValue(node: keyNode, file: file, path: value.path), value))
     }
     return result
   }

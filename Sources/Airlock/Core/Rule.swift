@@ -88,10 +88,13 @@ struct ColumnTraits: Sendable {
   let isBirth: Bool
   /// The name suggests periods (`week`, `month_start`) and no event in one person's life.
   let isPeriod: Bool
+  /// The name says the column holds identifiers (`nhs_number`, `patient_id`, `phone`).
+  let isIdentifier: Bool
 
   init(name: String) {
     isBirth = IdentifierScanning.isBirthColumn(name)
     isPeriod = DateOfBirthRule.isPeriodColumn(name)
+    isIdentifier = IdentifierScanning.isIdentifierColumn(name)
   }
 }
 

@@ -125,13 +125,21 @@ public struct CellEvidence: Sendable, Equatable {
   public var absoluteTotal: Double?
   public var weightedTotal: Double?
   public var distinctValues: Double?
+  /// Records whose value is missing (`n_missing`).
+  public var missing: Double?
+  /// The evidence `n` (records) and `n_units` (or `n_holdings`) as given, for checking one against
+  /// the other.
+  public var records: Double?
+  public var units: Double?
 
   /// `topK`, if present.
   public func top(_ k: Int) -> Double? { k <= top.count ? top[k - 1] : nil }
 
   /// Reads evidence named as in `docs/outputs.md` from `lookup` (normalized names).
   init(lookup: (String) -> Double?) {
-    if let units = lookup("n_units") ?? lookup("n_holdings") {
+    records = lookup("n")
+    units = lookup("n_units") ?? lookup("n_holdings")
+    if let units {
       contributors = units
       distinctUnits = true
     } else {
@@ -148,6 +156,7 @@ public struct CellEvidence: Sendable, Equatable {
     absoluteTotal = lookup("sum_abs")
     weightedTotal = lookup("weighted_total")
     distinctValues = lookup("n_distinct")
+    missing = lookup("n_missing")
   }
 
   /// The evidence of `cell` of `table`: its own columns first, then the sidecar file.

@@ -177,6 +177,7 @@ struct OutputChecker {
     if let columnsName, schema.declaration?.columnsDimension == nil, schema.layout == .wide {
       schema.columnsDimension = columnsName
     }
+    try declaration?.validate(against: schema)
     let fieldRules = fieldRules
     for (index, name) in header.enumerated() {
       let context = FieldContext(

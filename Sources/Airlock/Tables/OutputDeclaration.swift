@@ -24,7 +24,7 @@ public struct OutputDeclaration: Sendable, Equatable {
   /// Labels that are categories although they read as margins (a real category called `Total`).
   public var categories: [String] = []
   /// Cells whose zeros are structural: each entry matches cells by some of their labels.
-  public var structuralZeros: [[String: String]] = []
+  public var structuralZeros: [StructuralZero] = []
   /// The sidecar evidence file, relative to the output's folder (default `NAME.evidence.csv`).
   public var evidenceFile: String?
   /// Statistic columns whose extremes are design limits (such as ages 11–16 of schoolchildren), not
@@ -69,6 +69,54 @@ public struct OutputDeclaration: Sendable, Equatable {
     }
   }
 
+  /// One `structural_zeros` entry: the cells whose labels are these, in every combination of the
+  /// dimensions it does not name. In a crosstab, the column headers are labels of its
+  /// `columns_dimension`.
+  public struct StructuralZero: Sendable, Equatable {
+    /// One dimension's label, with where the dimension was named (for errors).
+    public struct Match: Sendable, Equatable {
+      /// The dimension's name, where the manifest names it.
+      public var dimension: Hierarchy.Code
+      /// The label cells must have in that dimension.
+      public var label: String
+    }
+
+    /// Every dimension the entry names; a cell matches when it has all of their labels.
+    public var matches: [Match]
+
+    /// The entry as a mapping from dimension to label.
+    public var labels: [String: String] {
+      Dictionary(matches.map { ($0.dimension.label, $0.label) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    static func parse(_ value: YAMLValue) throws(AirlockError) -> StructuralZero {
+      // An empty entry would match every cell: refused rather than read as "every zero".
+      let entries = try value.keyedMapping()
+      guard !entries.isEmpty else { throw value.error("an entry needs at least one dimension and its label") }
+      return StructuralZero(
+        matches: try entries.map { (entry) throws(AirlockError) in
+          Match(dimension: Hierarchy.Code(entry.key, entry.keyNode), label: try entry.value.string())
+        })
+    }
+  }
+
+  /// Checks what the manifest names against the file's columns once they are known: every
+  /// `structural_zeros` and `hierarchy` key must be a dimension of the output (in a crosstab, also
+  /// its columns dimension). A misspelt key would otherwise drop out of the entry and widen it to every zero
+  /// of the cells it still matches.
+  public func validate(against schema: TableSchema) throws(AirlockError) {
+    var dimensions = schema.dimensionColumns.map { schema.header[$0] }
+    if schema.layout == .wide { dimensions.append(schema.columnsDimension) }
+    // Hierarchy codes are checked against the labels once the table is read; its dimension can be
+    // checked now, so that a misspelt one is an error even when no rule reads the hierarchy.
+    let named = structuralZeros.flatMap { $0.matches.map(\.dimension) } + hierarchies.map(\.dimension)
+    for key in named where !dimensions.contains(key.label) {
+      throw AirlockError(
+        .configuration, file: source, line: key.line, column: key.column,
+        "\(key.path): '\(key.label)' is not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
+    }
+  }
+
   /// A dimension whose codes nest: each parent code is the total of its child codes, in every
   /// combination of the other dimensions. Codes with no parent are what the dimension's margin
   /// (`Total`) adds up.
@@ -80,6 +128,16 @@ public struct OutputDeclaration: Sendable, Equatable {
       public var path: String
       public var line: Int?
       public var column: Int?
+
+      /// `label`, named at `node` of the manifest.
+      init(_ label: String, _ node: YAMLValue) {
+        let mark = node.node.mark
+        self.init(label: label, path: node.path, line: mark.map { $0.line }, column: mark.map { $0.column })
+      }
+
+      init(label: String, path: String, line: Int?, column: Int?) {
+        (self.label, self.path, self.line, self.column) = (label, path, line, column)
+      }
     }
 
     /// One parent and the codes it totals.
@@ -94,11 +152,8 @@ public struct OutputDeclaration: Sendable, Equatable {
 
     /// Reads `hierarchy.DIMENSION`: a mapping from parent code to the list of its child codes.
     /// Refuses an empty list, a code listed twice or under two parents, and cycles.
-    static func parse(dimension: String, _ value: YAMLValue) throws(AirlockError) -> Hierarchy {
-      func code(_ label: String, _ node: YAMLValue) -> Code {
-        let mark = node.node.mark
-        return Code(label: label, path: node.path, line: mark.map { $0.line }, column: mark.map { $0.column })
-      }
+    static func parse(dimension: String, key: YAMLValue? = nil, _ value: YAMLValue) throws(AirlockError) -> Hierarchy {
+      func code(_ label: String, _ node: YAMLValue) -> Code { Code(label, node) }
       var groups: [Group] = []
       var parentOf: [String: String] = [:]
       var nodes: [String: YAMLValue] = [:]
@@ -130,7 +185,7 @@ public struct OutputDeclaration: Sendable, Equatable {
           current = next
         }
       }
-      return Hierarchy(dimension: code(dimension, value), groups: groups)
+      return Hierarchy(dimension: code(dimension, key ?? value), groups: groups)
     }
 
     /// Checks every named code against `table`: the dimension must be one of its dimensions and
@@ -213,14 +268,12 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "saturated": declaration.saturated = try item.bool()
       case "subset_of": declaration.subsetOf = try item.string()
       case "hierarchy":
-        declaration.hierarchies = try item.mapping().map { (entry) throws(AirlockError) in
-          try Hierarchy.parse(dimension: entry.key, entry.value)
+        declaration.hierarchies = try item.keyedMapping().map { (entry) throws(AirlockError) in
+          try Hierarchy.parse(dimension: entry.key, key: entry.keyNode, entry.value)
         }
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
-          var cell: [String: String] = [:]
-          for (dimension, label) in try entry.mapping() { cell[dimension] = try label.string() }
-          return cell
+          try StructuralZero.parse(entry)
         }
       default: break
       }
@@ -241,14 +294,23 @@ public struct OutputDeclaration: Sendable, Equatable {
     }
     let folderManifest = folder.appendingPathComponent("airlock.yaml")
     if let text = try readIfPresent(folderManifest.path) {
-      let root = try YAMLValue.parse(text, file: folderManifest.path)
-      for (key, value) in try root.mapping(allowed: ["outputs"]) where key == "outputs" {
-        for (name, entry) in try value.mapping() where name == fileName || fnmatch(name, fileName, 0) == 0 {
-          return try parse(entry)
-        }
-      }
+      return try fromFolderManifest(YAMLValue.parse(text, file: folderManifest.path), for: fileName)
     }
     return nil
+  }
+
+  /// The declaration for `fileName` in a folder manifest's `outputs:` (the first entry whose name or
+  /// `fnmatch` pattern matches). Every entry is read, so that a mistake in one is an error whichever
+  /// file is checked, never silently ignored until its file is.
+  static func fromFolderManifest(_ root: YAMLValue, for fileName: String) throws(AirlockError) -> OutputDeclaration? {
+    var found: OutputDeclaration?
+    for (key, value) in try root.mapping(allowed: ["outputs"]) where key == "outputs" {
+      for (name, entry) in try value.mapping() {
+        let declaration = try parse(entry)
+        if found == nil && (name == fileName || fnmatch(name, fileName, 0) == 0) { found = declaration }
+      }
+    }
+    return found
   }
 
   /// The file name without `.gz` and its table extension.

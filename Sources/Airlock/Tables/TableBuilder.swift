@@ -410,7 +410,9 @@ final class TableBuilder {
   /// Per dimension, the current row's label id.
   private let rowIDs: UnsafeMutablePointer<UInt32>
   private let traits: [ColumnTraits]
-  private let structuralZeros: [[(column: Int, label: String)]]
+  /// Declared structural zeros: per entry, the label columns and labels to match, and in a
+  /// crosstab the column header (the label of its columns dimension) when the entry names one.
+  private let structuralZeros: [(columns: [(column: Int, label: String)], header: String?)]
 
   init(schema: TableSchema, pack: RulePack, storing: Bool) {
     self.schema = schema
@@ -436,8 +438,14 @@ final class TableBuilder {
     rowIDs = .allocate(capacity: max(1, dimensionColumns.count))
     rowIDs.initialize(repeating: 0, count: max(1, dimensionColumns.count))
     traits = schema.header.map { ColumnTraits(name: $0) }
+    // Keys are checked against the schema before this (`OutputDeclaration.validate(against:)`).
     structuralZeros = (schema.declaration?.structuralZeros ?? []).map { entry in
-      entry.compactMap { key, label in schema.header.firstIndex(of: key).map { ($0, label) } }
+      let labels = entry.labels
+      let header = schema.layout == .wide ? labels[schema.columnsDimension] : nil
+      let columns = labels.compactMap { key, label in
+        schema.dimensionColumns.first { schema.header[$0] == key }.map { ($0, label) }
+      }
+      return (columns, header)
     }
 
     var dimensions = dimensionColumns.map { Dimension(name: schema.header[$0]) }
@@ -497,13 +505,15 @@ final class TableBuilder {
     return false
   }
 
-  private func isStructural<Row: RowAccess>(_ row: Row) -> Bool {
+  /// Whether the zero in value column `column` of `row` is declared structural.
+  private func isStructural<Row: RowAccess>(_ row: Row, column: Int) -> Bool {
     if let flagColumn {
       let text = String(decoding: row.fieldBytes(flagColumn), as: UTF8.self).trimmingWhitespace().lowercased()
       if ["1", "true", "yes", "y"].contains(text) { return true }
     }
-    for entry in structuralZeros where !entry.isEmpty {
-      if entry.allSatisfy({ String(decoding: row.fieldBytes($0.column), as: UTF8.self) == $0.label }) { return true }
+    for entry in structuralZeros {
+      if let header = entry.header, header != schema.header[column] { continue }
+      if entry.columns.allSatisfy({ String(decoding: row.fieldBytes($0.column), as: UTF8.self) == $0.label }) { return true }
     }
     return false
   }
@@ -625,7 +635,7 @@ final class TableBuilder {
       // Read the integer once and ask the memo by it.
       let integer = canonical >= 0 ? canonical : ValueParser.parseInteger(bytes)
       let value = integer.map { CellValue.number(Double($0)) } ?? parser.parse(bytes)
-      let structural = value.number == 0 ? isStructural(row) : false
+      let structural = value.number == 0 ? isStructural(row, column: column) : false
       var quiet =
         if let integer { memo.isQuiet(measureIndex, integer: integer, margin: isMargin, structural: structural) } else {
           memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural)

@@ -72,9 +72,15 @@ extension AirlockCommand {
       @Option(name: .long, help: "The new pack's name.")
       var name: String = "acro-import"
 
+      @Flag(help: "Convert the rest when some keys have no airlock equivalent (each is listed on stderr).")
+      var allowUnmapped = false
+
       func run() throws {
         do {
-          print(try ACROImport.convert(path: file, name: name), terminator: "")
+          let conversion = try ACROImport.convert(path: file, name: name, allowUnmapped: allowUnmapped)
+          // Listed, never dropped silently: the pack is weaker than the ACRO configuration by these.
+          for line in conversion.unmapped { printError("warning: \(line)") }
+          print(conversion.yaml, terminator: "")
         } catch {
           throw fail(error)
         }

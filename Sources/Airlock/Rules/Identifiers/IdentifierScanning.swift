@@ -71,6 +71,44 @@ enum IdentifierScanning {
     }
   }
 
+  /// Whether a column name says the column holds identifiers.
+  static func isIdentifierColumn(_ columnName: String) -> Bool {
+    name(
+      columnName,
+      hasWord: ["nhs", "chi", "id", "ids", "identifier", "patient", "person", "phone", "tel", "telephone", "mobile", "contact"],
+      orFragment: ["nhsnumber", "nhsno", "patientid", "phone"])
+  }
+
+  /// Whether the field is a plain number in a column of statistics (counts, sums, percentages,
+  /// statistics, evidence) whose name does not say it holds identifiers. Such a number is a
+  /// statistic, however its digits happen to fall: about one ten-digit total in eleven passes the
+  /// NHS check digit (issue 15). Labels, text and identifier-named columns are always judged.
+  static func isStatistic(_ field: FieldContext) -> Bool {
+    guard !field.isHeader, !field.traits.isIdentifier else { return false }
+    switch field.role {
+    case .count, .percentage, .magnitude, .statistic, .evidence: break
+    case .dimension, .other, .structuralZeroFlag: return false
+    }
+    return withBytes(field.bytes) { buffer in
+      // Optional sign, digits, an optional decimal part: no separators, no letters.
+      var i = 0
+      if i < buffer.count && (buffer[i] == UInt8(ascii: "-") || buffer[i] == UInt8(ascii: "+")) { i += 1 }
+      var digits = 0
+      var point = false
+      while i < buffer.count {
+        if isDigit(buffer[i]) {
+          digits += 1
+        } else if buffer[i] == UInt8(ascii: ".") && !point {
+          point = true
+        } else {
+          return false
+        }
+        i += 1
+      }
+      return digits > 0
+    }
+  }
+
   /// Whether the field is a column name or sits in a column whose name says it holds birth dates.
   static func isBirthColumn(_ columnName: String) -> Bool {
     name(columnName, hasWord: ["dob", "born", "birthdate", "birthday", "bdate"], orFragment: ["birth"])

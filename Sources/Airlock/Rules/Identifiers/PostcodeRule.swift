@@ -17,6 +17,9 @@ struct PostcodeRule: FieldRule {
       small letters a run ending in an ordinal (`q1 2nd`, `h1 3rd`) is read as text. Without
       a space only capitals count (`E11AA`; `e11aa` could be anything). Only positions with a
       digit followed by two letters are examined, so most fields cost one pass over their bytes.
+      The fixed-width forms of the ONS Postcode Directory count too: `PCD7` pads the outward code
+      to four characters (`M1  1AE`, `SW1A1AA`) and `PCD8` puts a space after it (`M1   1AE`,
+      `SW1A 1AA`), so up to three spaces in capitals.
       The finding never quotes the postcode.
 
       ## Why it is a disclosure risk
@@ -33,6 +36,8 @@ struct PostcodeRule: FieldRule {
       Example("postcode districts are not full postcodes", "district,count\nSW1A,12\nE1,40\nM1,25"),
       Example("a full postcode as a label", "postcode,count\n↓SW1A 1AA,12\nE1,40"),
       Example("a postcode inside an address", "address,count\n\"↓10 Downing Street, London SW1A 2AA\",12"),
+      Example("PCD7 and PCD8 fixed-width forms", "pcd,count\n↓M1  1AE,12\n↓M1   1AE,14\n↓SW1A1AA,16"),
+      Example("a sector and a district in a fixed-width column", "pcds,count\nM1  1,12\nM1,14"),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}
@@ -76,12 +81,16 @@ struct PostcodeRule: FieldRule {
   /// Whether an outward code (and a valid inward code) ends just before the inward code at `j`.
   private static func matchOutward(_ buffer: UnsafeBufferPointer<UInt8>, inwardAt j: Int) -> Bool {
     guard letterIn(buffer[j + 1], inwardLetters), letterIn(buffer[j + 2], inwardLetters) else { return false }
-    let spaced = buffer[j - 1] == UInt8(ascii: " ")
-    let outwardEnd = spaced ? j - 1 : j
+    // Fixed-width forms pad the outward code with spaces: PCD7 (`M1  1AE`, 7 characters) and PCD8
+    // (`M1   1AE`, 8), so up to three spaces, in capitals only.
+    var spaces = 0
+    while spaces < 3 && j - spaces - 1 >= 0 && buffer[j - spaces - 1] == UInt8(ascii: " ") { spaces += 1 }
+    let spaced = spaces > 0
+    let outwardEnd = j - spaces
     let inwardUpper = IdentifierScanning.isUpper(buffer[j + 1]) && IdentifierScanning.isUpper(buffer[j + 2])
     let inwardLower = !IdentifierScanning.isUpper(buffer[j + 1]) && !IdentifierScanning.isUpper(buffer[j + 2])
     guard inwardUpper || inwardLower else { return false }
-    if !spaced && !inwardUpper { return false }
+    if (!spaced || spaces > 1) && !inwardUpper { return false }
     if inwardLower {
       let a = buffer[j + 1], b = buffer[j + 2]
       let ordinal = (a == UInt8(ascii: "s") && b == UInt8(ascii: "t")) || (a == UInt8(ascii: "n") && b == UInt8(ascii: "d"))

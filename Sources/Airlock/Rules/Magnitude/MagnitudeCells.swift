@@ -32,7 +32,11 @@ struct MagnitudeCell {
         var total: Double?
         let isMean = table.measures[measure].role == .statistic
         if let weighted = evidence.weightedTotal {
-          total = weighted
+          // The contributions are unweighted: a weighted total larger than their own total must not
+          // dilute their dominance (a weighted_total 20 times the sum would hide a 95% share).
+          let unweighted = evidence.total ?? (isMean ? evidence.contributors.map { published * $0 } : nil)
+          total = unweighted.map { min(weighted, $0) }
+          if total == nil { missing.append("sum (the unweighted total beside weighted_total)") }
         } else if let negatives = evidence.negatives, negatives > 0 {
           // Dominance on absolute values: one negative contribution must not switch the rules off.
           total = evidence.absoluteTotal

@@ -9,7 +9,9 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       `n_holdings` (distinct units, preferred: a panel of 48 records may be 8 charities) or `n`.
       Without it the cell needs review. With it, a cell of fewer than `threshold` units fails, and
       so does a cell whose contributions are all zero (X = 0 with n > 0 and no negative
-      contributions): everyone's value is then known.
+      contributions), whether the cell is a sum or a mean: everyone's value is then known. With `missing_values` (ACRO's
+      `check_missing_values`), a sum or mean whose evidence `n_missing` is above 0 needs review, as
+      in ACRO, and so does one without `n_missing` (airlock cannot tell).
 
       ## Why it is a disclosure risk
       ACRO counts records, not units, so panel data pass its threshold; and it passes all-zero cells
@@ -23,20 +25,29 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
     parameters: [
       ParameterSpec("threshold", .integer, default: .integer(10), "the fewest contributing units a magnitude cell may have", range: 1...1_000_000),
       ParameterSpec("zero_cells", .boolean, default: .boolean(true), "fail cells whose contributions are all zero"),
+      ParameterSpec(
+        "missing_values", .boolean, default: .boolean(false),
+        "review sums and means whose contributions include missing values (evidence n_missing; ACRO's check_missing_values)"),
     ],
     examples: [
       Example("enough units", "sector,sum,n_units\nRetail,1000,40\nFarming,800,25"),
       Example("48 records but 8 charities", "grant_type,sum,n,n_units\nR/G,↓46544000,48,8\nG,900000,120,60"),
       Example("every contribution is zero", "grant_type,sum,n\nN,↓0,59\nG,900000,120"),
+      Example("a mean of contributions that are all zero", "grant_type,mean,n,top1,top2\nN,↓0,59,0,0\nG,7500,120,900,800"),
       Example("no count of contributors", "sector,sum\nRetail,↓1000\nFarming,↓800", outcome: .review),
+      Example(
+        "missing values, when the pack checks them", "sector,mean,n,n_missing\nRetail,↓1000,40,3\nFarming,800,25,0",
+        parameters: ["missing_values": .boolean(true)], outcome: .review),
     ])
 
   let threshold: Int
   let zeroCells: Bool
+  let missingValues: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
     threshold = parameters.integer("threshold")
     zeroCells = parameters.boolean("zero_cells")
+    missingValues = parameters.boolean("missing_values")
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { schema.roles[column] == .magnitude }
@@ -44,37 +55,52 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
   static let kinds: Set<OutputKind> = [.magnitude, .summary]
 
   func check(_ table: Table, into sink: inout FindingSink) {
-    // Means are left to statistic-threshold (S001), which counts the same people.
-    for item in MagnitudeCell.all(in: table) where table.measures[item.measure].role == .magnitude {
+    for item in MagnitudeCell.all(in: table) {
       let evidence = item.evidence
+      if missingValues {
+        // ACRO's MissingCheck: the statistic silently ignored some records' values.
+        if let missing = evidence.missing, missing > 0 {
+          report(.review, item, table, &sink, "some contributions are missing values, which the statistic ignored", fix: nil)
+        } else if evidence.missing == nil {
+          report(
+            .review, item, table, &sink, "missing evidence: n_missing (the pack checks for missing values)",
+            fix: "add an n_missing column to the output or to NAME.evidence.csv (see docs/outputs.md)")
+        }
+      }
+      // Means are left to statistic-threshold (S001), which counts the same people; but a mean of
+      // contributions that are all zero discloses every one of them, as a sum does.
+      let isSum = table.measures[item.measure].role == .magnitude
       let outcome: Outcome
       let reason: String
       guard let n = evidence.contributors else {
-        report(.review, item, table, &sink, "missing evidence: n (or n_units), the number of contributors", review: true)
+        guard isSum else { continue }
+        report(
+          .review, item, table, &sink, "missing evidence: n (or n_units), the number of contributors",
+          fix: "add an n (or n_units) column to the output or to NAME.evidence.csv (see docs/outputs.md)")
         continue
       }
-      if n < Double(threshold) {
+      if isSum && n < Double(threshold) {
         outcome = .fail
         reason = "\(formatNumber(n)) contributing \(evidence.distinctUnits ? "distinct units" : "records"), below the threshold of \(threshold)"
-      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.negatives ?? 0) == 0,
+      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.top(1) ?? 0) == 0, (evidence.negatives ?? 0) == 0,
         (evidence.absoluteTotal ?? 0) == 0
       {
         outcome = .fail
-        reason = "every one of the \(formatNumber(n)) contributions is zero, so each is known"
+        reason = "every one of the \(formatNumber(n)) contributions is zero, so each is known (whatever the statistic)"
       } else {
         continue
       }
-      report(outcome, item, table, &sink, reason, review: false)
+      report(outcome, item, table, &sink, reason, fix: nil)
     }
   }
 
   private func report(
-    _ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String, review: Bool
+    _ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String, fix: String?
   ) {
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
     sink.add(
       finding(
         outcome, table: table, cell: item.cell, measure: item.measure, reason: reason,
-        fix: review ? "add an n (or n_units) column to the output or to NAME.evidence.csv (see docs/outputs.md)" : nil))
+        fix: fix))
   }
 }

@@ -18,7 +18,9 @@ struct NKDominanceRule: MagnitudeTableRule {
         largest absolute contributions, and `sum_abs` the total of absolute values). A cell with
         `n_negative` > 0 and no `sum_abs` needs review. One negative value never switches the rule
         off for the table, as it does in ACRO.
-      - **Weighted data**: X is the `weighted_total`; the contributions stay unweighted (Handbook).
+      - **Weighted data**: X is the smaller of the `weighted_total` and the unweighted `sum` (for a
+        mean, mean × n); the contributions stay unweighted, and a weighted total never dilutes them
+        (review without the unweighted total). E002 checks that the evidence adds up.
       - Missing `top` evidence needs review, naming what is missing; never pass.
 
       ## Why it is a disclosure risk

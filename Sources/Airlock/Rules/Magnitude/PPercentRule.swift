@@ -12,8 +12,9 @@ struct PPercentRule: MagnitudeTableRule {
 
       Edge cases, decided: cells of one or two contributors always fail (the other contributor
       knows the largest exactly); all-zero cells are left to M003; negative contributions use
-      absolute values (`sum_abs`, review without it); weighted data use the `weighted_total` with
-      unweighted `top` contributions (Handbook, p% for weighted data); missing `top1`/`top2` needs
+      absolute values (`sum_abs`, review without it); weighted data use the smaller of the
+      `weighted_total` and the unweighted `sum` with unweighted `top` contributions, so a weighted
+      total never dilutes them (review without the unweighted total); missing `top1`/`top2` needs
       review.
 
       ## Why it is a disclosure risk

@@ -21,18 +21,28 @@ struct StatisticThresholdRule: TableRule {
     fix: "combine groups so every statistic rests on enough people, or withhold the statistic",
     parameters: [
       ParameterSpec("threshold", .integer, default: .integer(10), "the fewest people a statistic may rest on", range: 1...1_000_000),
+      ParameterSpec(
+        "spread_threshold", .integer, default: .integer(0),
+        "the fewest degrees of freedom (n − 1) a spread may have; 0: the same as threshold (ACRO's safe_dof_threshold)",
+        range: 0...1_000_000),
     ],
     examples: [
       Example("enough people", "group,n,mean,sd,median\nA,40,3.2,1.1,3\nB,25,4.1,0.9,4"),
       Example("a mean of four", "group,n,mean,sd,median\nA,40,3.2,1.1,3\nB,4,↓4.1,↓0.9,↓4"),
       Example("sd needs n − 1", "group,n,mean,sd\nA,10,3.2,↓1.1\nB,25,4.1,0.9"),
       Example("a mode needs a count too", "group,mode\nA,↓3\nB,↓4", outcome: .review),
+      Example(
+        "ACRO's dof threshold of 20 for a spread", "group,n,mean,sd\nA,15,3.2,↓1.1\nB,25,4.1,0.9",
+        parameters: ["spread_threshold": .integer(20)]),
     ])
 
   let threshold: Int
+  let spreadThreshold: Int
 
   init(parameters: RuleParameters, pack: RulePack) {
     threshold = parameters.integer("threshold")
+    let spread = parameters.integer("spread_threshold")
+    spreadThreshold = spread == 0 ? threshold : spread
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
@@ -54,11 +64,11 @@ struct StatisticThresholdRule: TableRule {
         let reason: String
         if let n {
           let people = family == .spread ? n - 1 : n
-          guard people < Double(threshold) else { continue }
+          guard people < Double(family == .spread ? spreadThreshold : threshold) else { continue }
           outcome = .fail
           reason =
             family == .spread
-            ? "a spread of n = \(formatNumber(n)) has \(formatNumber(people)) degrees of freedom, below the threshold of \(threshold)"
+            ? "a spread of n = \(formatNumber(n)) has \(formatNumber(people)) degrees of freedom, below the threshold of \(spreadThreshold)"
             : "statistic of \(formatNumber(n)) people, below the threshold of \(threshold)"
         } else {
           outcome = .review
