@@ -421,7 +421,7 @@ final class TableBuilder {
     // In long layout, evidence columns are stored beside the values for the rules that need them.
     valueColumns =
       schema.layout == .long
-      ? schema.roles.indices.filter { schema.valueColumns.contains($0) || schema.roles[$0] == .evidence }
+      ? { let values = Set(schema.valueColumns); return schema.roles.indices.filter { values.contains($0) || schema.roles[$0] == .evidence } }()
       : schema.valueColumns
     dimensionColumns = schema.dimensionColumns
     flagColumn = schema.roles.firstIndex(of: .structuralZeroFlag)
@@ -431,9 +431,9 @@ final class TableBuilder {
     lastLabel = .allocate(capacity: max(1, dimensionColumns.count))
     for d in dimensionColumns.indices { (lastLabel + d).initialize(to: LastLabel()) }
     shortLabels = ShortLabelCache(dimensions: dimensionColumns.count)
-    otherColumns = schema.header.indices.filter { [valueColumns] in
-      !schema.dimensionColumns.contains($0) && !valueColumns.contains($0)
-    }
+    // Sets, worked out once: a crosstab may have tens of thousands of columns.
+    let taken = Set(schema.dimensionColumns).union(valueColumns)
+    otherColumns = schema.header.indices.filter { !taken.contains($0) }
     labelFacts = dimensionColumns.map { _ in ByteStringTable(maxEntries: 1 << 20, maxBytes: 64 << 20) }
     rowIDs = .allocate(capacity: max(1, dimensionColumns.count))
     rowIDs.initialize(repeating: 0, count: max(1, dimensionColumns.count))
