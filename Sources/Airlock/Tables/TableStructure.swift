@@ -528,30 +528,10 @@ private struct DenseCells {
     return (confirmed, false)
   }
 
-  /// Whether `parent` equals the sum of `parts` in every group where all are published (within
-  /// the tolerance), and in at least one such group with a sum other than zero.
+  /// Whether the numbers confirm that `parent` is the sum of `parts` and nothing contradicts it.
   func isSum(_ parent: Int, of parts: [Int], tolerance: (Double, Int) -> Double) -> Bool {
-    var confirmed = false
-    for group in 0..<groupCount {
-      let base = group * labelCount
-      let total = values[base + parent]
-      guard !total.isNaN else { continue }
-      var sum = 0.0, magnitude = abs(total)
-      var complete = true
-      for part in parts {
-        let v = values[base + part]
-        if v.isNaN {
-          complete = false
-          break
-        }
-        sum += v
-        magnitude += abs(v)
-      }
-      guard complete else { continue }
-      if abs(total - sum) > tolerance(magnitude, parts.count + 1) { return false }
-      if sum != 0 { confirmed = true }
-    }
-    return confirmed
+    let verdict = verdict(parent, of: parts, tolerance: tolerance)
+    return verdict.confirmed && !verdict.contradicted
   }
 }
 
@@ -563,8 +543,7 @@ extension Table {
   func countsAsDimension(named name: String) -> Table? {
     guard layout == .long else { return nil }
     let folded = measures.indices.filter { measures[$0].role == .count }
-    guard folded.count >= 3, let firstField = measures[folded[0]].field else { return nil }
-    _ = firstField
+    guard folded.count >= 3, folded.allSatisfy({ measures[$0].field != nil }) else { return nil }
     let rows = values[folded[0]].count
     let width = folded.count
     var dimension = Dimension(name: name)
@@ -592,7 +571,7 @@ extension Table {
       }
     }
     view.declaration = declaration
-    view.crosstabFields = folded.map { measures[$0].field ?? 0 }
+    view.crosstabFields = folded.map { measures[$0].field! }
     view.cellsPerRow = width
     view.firstLine = firstLine
     view.lineJumps = lineJumps
