@@ -239,10 +239,11 @@ public enum HTMLReporter {
     for omitted in result.omitted {
       html.raw("<p class=\"meta\">… and \(omitted.count) more \(escape(omitted.code)) findings (worst: \(omitted.worst.rawValue)), counted but not listed.</p>\n")
     }
-    if let structure = result.structure {
-      // What airlock understood of the table, so a checker sees what it relied on.
-      let lines = TextReporter.describe(structure).map { String($0.dropFirst("  structure: ".count)) }
-      html.raw("<h3>Structure found</h3>\n<ul class=\"structure\">" + lines.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n")
+    let understood = TextReporter.understood(result)
+    if !understood.isEmpty {
+      // What airlock understood of the table, so a checker sees what it relied on and what it did
+      // not check.
+      html.raw("<h3>What airlock understood</h3>\n<ul class=\"structure\">" + understood.map { "<li>\(escape($0.trimmingWhitespace()))</li>" }.joined() + "</ul>\n")
     }
     if let request {
       let votes = request.votes.filter { $0.file == result.file }

@@ -46,7 +46,7 @@ public enum TextReporter {
       for omitted in result.omitted {
         lines.append("  … and \(omitted.count) more \(omitted.code) findings (worst: \(omitted.worst.rawValue))")
       }
-      if verbose, let structure = result.structure { lines += describe(structure) }
+      if verbose { lines += understood(result) }
     }
     let counts = Outcome.allCases.reversed().map { outcome in
       "\(report.results.filter { $0.outcome == outcome }.count) \(outcome.rawValue)"
@@ -61,6 +61,18 @@ public enum TextReporter {
 }
 
 extension TextReporter {
+  /// What airlock understood of an output (for `--verbose` and the HTML report): each column's
+  /// role and where it came from, the structure found, and the rules that ran.
+  static func understood(_ result: OutputResult) -> [String] {
+    var lines: [String] = []
+    if let columns = result.columns {
+      lines.append("  columns: " + columns.map { "'\($0.name)' \($0.role.rawValue) (\($0.source.rawValue))" }.joined(separator: ", "))
+    }
+    if let structure = result.structure { lines += describe(structure) }
+    if let rules = result.rulesRun { lines.append("  rules run: " + (rules.isEmpty ? "none" : rules.joined(separator: ", "))) }
+    return lines
+  }
+
   /// What was found of a table's structure, a line each (for `--verbose`).
   static func describe(_ structure: TableStructure) -> [String] {
     func quoted(_ label: String) -> String { label.trimmingWhitespace().isEmpty ? "(blank)" : "'\(label)'" }
