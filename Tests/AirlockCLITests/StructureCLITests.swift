@@ -116,3 +116,17 @@ import Testing
     #expect(!sarif.stdout.contains("137") && !sarif.stdout.contains("0 to 17"), "SARIF names cells by position and rule only")
   }
 }
+
+/// Issue 15, item 6: safe look-alikes that must pass.
+@Suite struct FalsePositiveCLITests {
+  @Test func aMedianOfZeroThatManyShareIsNotOneUnitsValue() throws {
+    // Grants: most applicants got £0. A median at the minimum that 200 of 400 share passes; the
+    // same in a group of 14 (7 people) fails.
+    let manifest = "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: [min]\n"
+    let safe = try airlock(["check", folder(["g.csv": "group,n,median,p75,min\nA,400,0,350,0\n", "g.airlock.yaml": manifest]).path])
+    #expect(safe.status == 0, "\(safe.stdout)")
+    let small = try airlock(["check", folder(["g.csv": "group,n,median,p75,min\nA,14,0,350,0\n", "g.airlock.yaml": manifest]).path])
+    #expect(small.status == 1)
+    #expect(small.stdout.contains("S003 percentile-at-extreme: line 2, column 3 'median'"))
+  }
+}
