@@ -37,7 +37,7 @@ measure() { # $1 = label, rest = command
   local label="$1"; shift
   for run in 1 2 3; do
     /usr/bin/time -f "%e %M" -o /tmp/bench-shapes.time "$@" > /dev/null 2>&1 || true
-    read -r wall rss < /tmp/bench-shapes.time
+    read -r wall rss < <(tail -n 1 /tmp/bench-shapes.time)
     echo "$label run $run: ${wall} s, $((rss / 1024)) MiB"
   done
 }

@@ -36,6 +36,8 @@ struct TableGrouping {
 
   /// Goes through the cells in order, calling `body` with each cell and its group.
   func forEachCell(_ table: Table, _ body: (_ cell: Int, _ group: Int) -> Void) {
+    // A loop of its own rather than a call to `forEachCellWhile`: the closure in a closure was not
+    // inlined, and this loop runs over every cell several times per table.
     if let sparse {
       for cell in sparse.indices { body(cell, Int(sparse[cell])) }
       return
@@ -45,6 +47,20 @@ struct TableGrouping {
       var group = 0
       for index in readers.indices { group += Int(readers[index].id(of: cell)) * strides[index] }
       body(cell, group)
+    }
+  }
+
+  /// Goes through the cells in order while `body` returns true.
+  func forEachCellWhile(_ table: Table, _ body: (_ cell: Int, _ group: Int) -> Bool) {
+    if let sparse {
+      for cell in sparse.indices where !body(cell, Int(sparse[cell])) { return }
+      return
+    }
+    var readers = others.map { table.keys[$0].sequentialReader() }
+    for cell in 0..<table.cellCount {
+      var group = 0
+      for index in readers.indices { group += Int(readers[index].id(of: cell)) * strides[index] }
+      if !body(cell, group) { return }
     }
   }
 }

@@ -84,6 +84,9 @@ struct StructureDetector {
   static let maxSubtotalLabels = 400
   /// The longest run of children a subtotal is tested against.
   static let maxChildren = 24
+  /// Tables of up to this many cells are searched for subtotals that nothing hints at (runs of
+  /// rows a row equals, under any labels); larger ones only where labels hint at them.
+  static let exhaustiveCells = 1_000_000
 
   init(pack: RulePack) {
     self.pack = pack
@@ -254,23 +257,37 @@ struct StructureDetector {
     // Whether a label ever shares a group with another: a label alone in every group totals nothing.
     var accompanied = [Bool](repeating: false, count: labelCount)
     var labels = table.keys[d].sequentialReader()
-    grouping.forEachCell(table) { cell, group in
+    // Once every label is ruled out (smaller or larger than the others' sum somewhere), and seen
+    // beside another, nothing more can be learnt: most dimensions have no margin.
+    var open = labelCount, lonely = labelCount
+    grouping.forEachCellWhile(table) { cell, group -> Bool in
       let id = Int(labels.id(of: cell))
       let g = totals[group]
-      if g.present >= 2 { accompanied[id] = true }
-      guard case .number(let v) = values[cell] else { return }
-      let others = g.sum - v
-      if !g.withheld && Int(g.present) == labelCount {
-        if abs(v - others) <= tolerance(g.magnitude, labelCount) {
-          // A cell equal to the one other cell that is not zero shows nothing: a sum needs two parts.
-          if v != 0 && canConfirm && g.nonzero >= 3 { agree[id] += 1 }
-        } else {
-          disagree[id] += 1
-        }
-      } else if v + tolerance(g.magnitude, labelCount) < others + g.withheldLower {
-        // Smaller than what the others are known to hold: not their sum.
-        disagree[id] += 1
+      if g.present >= 2 && !accompanied[id] {
+        accompanied[id] = true
+        lonely -= 1
       }
+      if disagree[id] == 0, case .number(let v) = values[cell] {
+        let others = g.sum - v
+        let slack = tolerance(g.magnitude, labelCount)
+        var ruledOut = false
+        if !g.withheld && Int(g.present) == labelCount {
+          if abs(v - others) <= slack {
+            // A cell equal to the one other cell that is not zero shows nothing: a sum needs two parts.
+            if v != 0 && canConfirm && g.nonzero >= 3 { agree[id] += 1 }
+          } else {
+            ruledOut = true
+          }
+        } else if v + slack < others + g.withheldLower {
+          // Smaller than what the others are known to hold: not their sum.
+          ruledOut = true
+        }
+        if ruledOut {
+          disagree[id] = 1
+          open -= 1
+        }
+      }
+      return open > 0 || lonely > 0
     }
     var margins = (0..<labelCount).filter { disagree[$0] == 0 && agree[$0] > 0 }
     var sources = [TableStructure.Source?](repeating: nil, count: labelCount)
@@ -282,7 +299,13 @@ struct StructureDetector {
       // Pass 2: several labels read as margins (a `Total` beside an `All`): each against the
       // others less the other margin-like labels; then subtotals in the middle of the dimension.
       let candidates = (0..<labelCount).filter { evidence[$0] > 0 }
-      if let matrix = DenseCells(table, dimension: d, grouping: grouping, measure: measure) {
+      // Subtotals are searched for where something suggests them: codes that nest, or labels
+      // that read as margins but did not add up over every category (the subtotals doubled them).
+      let names = dimension.labels.labels
+      let hinted = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 }
+        || (labelCount <= Self.maxSubtotalLabels && !Self.nestedCodes(names).isEmpty)
+        || (labelCount <= Self.maxSubtotalLabels && table.cellCount <= Self.exhaustiveCells)
+      if hinted, let matrix = DenseCells(table, dimension: d, grouping: grouping, measure: measure) {
         if candidates.count >= 2 {
           for candidate in candidates {
             let parts = (0..<labelCount).filter { !candidates.contains($0) }
@@ -293,7 +316,6 @@ struct StructureDetector {
           }
         }
         if margins.isEmpty && labelCount <= Self.maxSubtotalLabels {
-          let names = dimension.labels.labels
           // Codes that nest (`North/Leeds` under `North`) are subtotals unless the numbers say
           // otherwise; runs of rows that a row equals are subtotals when the labels nest too, or
           // when a margin over what they leave is confirmed (a row that happens to equal the two
