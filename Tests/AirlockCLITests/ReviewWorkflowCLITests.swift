@@ -39,13 +39,23 @@ import Testing
     #expect(release.status == 0 && release.stdout.contains("released table.csv"))
     #expect(try airlock(["release", id, "--to", "out", "--key", "ops.key"], in: dir, environment: env).status == 0)
     let record = "out/\(id).review.json"
-    let verify = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out"], in: dir)
+    let vkey = dir.appendingPathComponent("store/log/log.vkey").path
+    let verify = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out", "--log-key", vkey], in: dir)
     #expect(verify.status == 0, "\(verify.stderr)")
+    // The folder holds the record's log receipt: without --log-key nothing checks it, so the
+    // folder is not accounted for (issue 19 §3).
+    let unchecked = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out"], in: dir)
+    #expect(unchecked.status == 1 && unchecked.stderr.contains("is a log receipt, and nothing checked it"), "\(unchecked.stderr)")
+    // An empty folder inside (its name can carry data) fails.
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("out/n=3"), withIntermediateDirectories: false)
+    let nested = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out", "--log-key", vkey], in: dir)
+    #expect(nested.status == 1 && nested.stderr.contains("'n=3' is a folder"), "\(nested.stderr)")
+    try FileManager.default.removeItem(at: dir.appendingPathComponent("out/n=3"))
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/notes.txt").path))
 
     // Tampering: a file changed after approval.
     try Data("region,count\nNorth,16\nSouth,40\n".utf8).write(to: dir.appendingPathComponent("out/table.csv"))
-    let tampered = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out"], in: dir)
+    let tampered = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out", "--log-key", vkey], in: dir)
     #expect(tampered.status == 1)
     #expect(tampered.stderr.contains("verification failed: 'table.csv' has SHA-256"))
     // A verifier whose own trust list lacks the checkers.
