@@ -12,12 +12,24 @@ public struct VerificationPolicy: Sendable {
   /// The decision log's key the verifier pinned: a log receipt in a compared folder is verified
   /// under it, and refused without it (a file nobody checked never passes).
   public var logKey: NoteVerifier?
+  /// The time reviewer keys must also be valid at, besides the record's own signed `reviewedAt`
+  /// (which its signers chose, and can back-date past their keys' expiry): the time the decision
+  /// log logged the approval when a receipt anchors it, else the time of verification.
+  public var anchor: Date
+  /// Judge keys at `reviewedAt` alone (`--trust-record-time`): for records whose signers the
+  /// verifier trusts to date them honestly.
+  public var trustRecordTime: Bool
 
-  public init(trust: TrustList, minimumReviewers: Int = 2, expectedRequest: String? = nil, logKey: NoteVerifier? = nil) {
+  public init(
+    trust: TrustList, minimumReviewers: Int = 2, expectedRequest: String? = nil, logKey: NoteVerifier? = nil,
+    anchor: Date = Date(), trustRecordTime: Bool = false
+  ) {
     self.trust = trust
     self.minimumReviewers = minimumReviewers
     self.expectedRequest = expectedRequest
     self.logKey = logKey
+    self.anchor = anchor
+    self.trustRecordTime = trustRecordTime
   }
 }
 
@@ -118,6 +130,12 @@ public enum RecordVerifier {
           "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) was not valid for airlock-review at \(review.reviewedAt) (expired or not yet valid); not counted")
         continue
       }
+      // Expiry revokes (issue 19 §5): a record back-dated to before its keys expired does not verify.
+      if !policy.trustRecordTime, policy.trust.entries(for: key, role: .review, at: policy.anchor).isEmpty {
+        report.failures.append(
+          "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) is not valid for airlock-review at \(ISOTime.format(policy.anchor)), when this record is verified (expired since; a log receipt anchors the approval's time, or --trust-record-time judges at the record's own reviewedAt); not counted")
+        continue
+      }
       // Keys and principals together: every line of the trust list that names this key or the
       // author's key counts, never only the first (issue 19 §1).
       let author = predicate.request.author
@@ -163,6 +181,15 @@ public enum RecordVerifier {
   /// Checks a record's tlog-proof receipt: signed by the pinned log key, canonical (nothing but
   /// the proof and the checkpoint), proving an APPROVED entry that commits to exactly the
   /// record's payload.
+  /// When the decision log logged the approval `text` (a receipt) proves, once it verifies under
+  /// `verifier`: the time a log receipt anchors a record to. nil when it does not verify.
+  public static func loggedTime(ofReceipt text: String, verifier: NoteVerifier, record: Data) -> Date? {
+    guard receiptFailures(text, file: "receipt", verifier: verifier, record: record).isEmpty,
+      let receipt = try? InclusionReceipt(text: text), let entry = try? LogEntry.parse(receipt.entry)
+    else { return nil }
+    return ISOTime.parse(entry.loggedAt)
+  }
+
   public static func receiptFailures(_ text: String, file: String, verifier: NoteVerifier, record: Data) -> [String] {
     do throws(AirlockError) {
       let receipt = try InclusionReceipt(text: text, file: file)

@@ -26,7 +26,7 @@ extension ReviewWorkflow {
       return (request, try loadFiles(id, db: db), Data(envelope.utf8))
     }
     let report = RecordVerifier.verify(
-      recordData, policy: VerificationPolicy(trust: trust, minimumReviewers: request.reviewersRequired, expectedRequest: id))
+      recordData, policy: VerificationPolicy(trust: trust, minimumReviewers: request.reviewersRequired, expectedRequest: id, anchor: now()))
     guard report.verified, let statement = report.statement else {
       throw AirlockError(.usage, "the review record of \(id) does not verify: \(report.failures.joined(separator: "; "))")
     }

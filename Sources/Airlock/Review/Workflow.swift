@@ -64,7 +64,15 @@ public struct ReviewWorkflow: Sendable {
     let id = "req-" + String(timestamp.prefix(10)).replacingOccurrences(of: "-", with: "") + "-"
       + Data((0..<4).map { _ in UInt8.random(in: 0...255) }).hex
     let at = timestamp
-    try store.transaction { db in
+    return try store.transaction { db -> String in
+      // Idempotent (issue 19 §9): a submit killed after its commit never printed the id, so its
+      // retry finds the identical open request and answers with it instead of making a second.
+      if let existing = try identicalOpenRequest(
+        author: actor.principal, project: project, group: group, context: context, controls: controls, exception: exception,
+        files: files, db: db)
+      {
+        return existing
+      }
       try db.execute(
         sql: """
           INSERT INTO request (id, project, group_name, context, controls, exception, author_principal,
@@ -78,8 +86,28 @@ public struct ReviewWorkflow: Sendable {
         ])
       for file in files { try insert(file, request: id, db: db) }
       try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")], db: db)
+      return id
     }
-    return id
+  }
+
+  /// A submitted request of `author`'s, not yet reviewed, with exactly these fields and files.
+  private func identicalOpenRequest(
+    author: String, project: String, group: String, context: String, controls: String, exception: String?,
+    files: [RequestFile], db: Database
+  ) throws -> String? {
+    let candidates = try String.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM request WHERE author_principal = ? AND project = ? AND group_name = ? AND context = ? AND controls = ?
+          AND exception IS ? AND status = ? AND turn = 1
+          AND NOT EXISTS (SELECT 1 FROM vote WHERE vote.request_id = request.id)
+        """,
+      arguments: [author, project, group, context, controls, exception, RequestStatus.submitted.rawValue])
+    let wanted = Set(files.map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" })
+    for id in candidates where Set(try loadFiles(id, db: db).map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" }) == wanted {
+      return id
+    }
+    return nil
   }
 
   /// SHA-256 of a pack's effective YAML: the digest review records name.

@@ -8,7 +8,8 @@ extension AirlockCommand {
       abstract: "Verify a signed review record (for CI gates).",
       discussion: """
         Exit 0 only when the DSSE envelope verifies under at least the policy's number of distinct trusted \
-        reviewer keys (airlock-review, valid at review time, none of them the author's), the decision is \
+        reviewer keys (airlock-review, valid at review time and now, or when the log logged the approval with \
+        --log-key, or at review time alone with --trust-record-time; none of them a key or name of the author's), the decision is \
         APPROVED, and (with --files) every entry of the folder is accounted for: the record's subjects with \
         equal SHA-256, the record itself, and its log receipt, verified under --log-key (a receipt without \
         --log-key fails: nothing checked it); no other file, no symbolic link, no folder. Otherwise exit 1 and name each failed condition. Exit 2 when the record or trust list cannot be read. \
@@ -26,6 +27,10 @@ extension AirlockCommand {
     var logKey: String?
     @Option(name: .long, help: "The record's tlog-proof receipt (default: RECORD with .json replaced by .tlog-proof).")
     var receipt: String?
+    @Flag(
+      name: .customLong("trust-record-time"),
+      help: "Judge reviewer keys' validity at the record's own reviewedAt only (default: also now, or when the log logged the approval, with --log-key).")
+    var trustRecordTime = false
     @Flag(name: .shortAndLong, help: "Print nothing; only the exit code tells.") var quiet = false
 
     func run() throws {
@@ -47,10 +52,20 @@ extension AirlockCommand {
           verifier = try NoteVerifier(vkey: text, file: logKey)
         }
       } catch { throw fail(error) }
-      var report = RecordVerifier.verify(
-        data, policy: VerificationPolicy(trust: trustList, minimumReviewers: minimum, expectedRequest: request, logKey: verifier),
-        files: files, ignoring: record)
       let receiptPath = receipt ?? (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
+      // Keys are judged when the log logged the approval (a verified receipt anchors it), else now.
+      var anchor = Date()
+      if let verifier, let text = try? String(contentsOfFile: receiptPath, encoding: .utf8),
+        let logged = RecordVerifier.loggedTime(ofReceipt: text, verifier: verifier, record: data)
+      {
+        anchor = logged
+      }
+      var report = RecordVerifier.verify(
+        data,
+        policy: VerificationPolicy(
+          trust: trustList, minimumReviewers: minimum, expectedRequest: request, logKey: verifier, anchor: anchor,
+          trustRecordTime: trustRecordTime),
+        files: files, ignoring: record)
       if let verifier {
         // The receipt beside the record (or --receipt); with --files the folder's own receipt is
         // checked as well, wherever --receipt points.

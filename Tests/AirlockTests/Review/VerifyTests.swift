@@ -211,4 +211,33 @@ import Testing
     #expect(throws: (any Error).self) { try JSONDuplicateCheck.decode([String: String].self, from: Data(#"{"a":"1","\u0061":"2"}"#.utf8)) }
     #expect(try JSONDuplicateCheck.decode([String: [String: String]].self, from: Data(#"{"a":{"a":"1"},"b":{"a":"2"}}"#.utf8)).count == 2)
   }
+
+  // MARK: - Issue 19 §5: expiry revokes
+
+  /// A record dated 2025 by keys that expired at the start of 2026: verified in 2026 it fails
+  /// (its signers chose its date); anchored by a log receipt to 2025, or with
+  /// --trust-record-time, it verifies.
+  @Test func aBackDatedRecordDoesNotOutliveItsKeys() throws {
+    let f = ReviewFixture()
+    let then = ISOTime.parse("2025-03-01T12:00:00Z")!
+    var workflow = f.workflow
+    workflow.now = { then }
+    let id = try workflow.submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "k", key: f.alice)
+    for key in [f.bob, f.carol] {
+      try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: key)
+      _ = try workflow.submitReview(id, key: key)
+    }
+    try workflow.approve(id, key: f.bob)
+    let record = try workflow.record(id)
+    let expiring = try TrustList.parse(
+      f.trustText.replacingOccurrences(of: "namespaces=\"airlock-review\"", with: "namespaces=\"airlock-review\",valid-before=\"20260101\""))
+    let later = ISOTime.parse("2026-06-01T00:00:00Z")!
+    let report = RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: later))
+    #expect(!report.verified)
+    #expect(report.failures.contains { $0.contains("when this record is verified (expired since") })
+    #expect(RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: then)).verified)
+    #expect(RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: later, trustRecordTime: true)).verified)
+    // Keys still valid: verifies now as before.
+    #expect(RecordVerifier.verify(record, policy: .init(trust: f.trust, anchor: later)).verified)
+  }
 }

@@ -80,4 +80,26 @@ import Testing
       try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.aliceChecker)
     })
   }
+
+  /// A retried submit (the first was killed after its commit, before printing the id) answers
+  /// with the same request instead of making a duplicate; anything different is a new request.
+  @Test func submitIsIdempotent() throws {
+    let f = ReviewFixture()
+    let first = try f.submit()
+    #expect(try f.submit() == first)
+    #expect(try f.workflow.summaries().count == 1)
+    let other = try f.workflow.submit(
+      outputs: [f.output()], project: "p1", group: "g", context: "another context", controls: "rounded to 5", key: f.alice)
+    #expect(other != first)
+    let changed = try f.workflow.submit(
+      outputs: [f.output("table.csv", "region,count\nNorth,20\nSouth,40\n")], project: "p1", group: "g", context: "counts by region",
+      controls: "rounded to 5", key: f.alice)
+    #expect(changed != first)
+    // Once a checker has started on it, an identical submission is a new request.
+    try f.workflow.vote(changed, file: "table.csv", .approved, comment: nil, key: f.bob)
+    let again = try f.workflow.submit(
+      outputs: [f.output("table.csv", "region,count\nNorth,20\nSouth,40\n")], project: "p1", group: "g", context: "counts by region",
+      controls: "rounded to 5", key: f.alice)
+    #expect(again != changed)
+  }
 }
