@@ -86,6 +86,70 @@ import Testing
     #expect(release.status == 2 && release.stderr.contains("not approved"))
   }
 
+  /// `airlock trust add` writes the line a newcomer would otherwise paste from keygen; a key
+  /// already listed for someone else is refused (issue 19, "also").
+  @Test func trustAddAndListBuildATrustList() throws {
+    let dir = folder([:])
+    for name in ["alice", "bob"] {
+      #expect(try airlock(["keygen", "--out", "\(name).key"], in: dir).status == 0)
+    }
+    let added = try airlock(["trust", "add", "alice@tre", "alice.key.pub", "--role", "submit", "--file", "signers"], in: dir)
+    #expect(added.status == 0, "\(added.stderr)")
+    #expect(try airlock(["trust", "add", "bob@tre", "bob.key.pub", "--role", "airlock-review", "--valid-before", "20991231", "--file", "signers"], in: dir).status == 0)
+    let shared = try airlock(["trust", "add", "carol@tre", "bob.key.pub", "--role", "review", "--file", "signers"], in: dir)
+    #expect(shared.status == 2 && shared.stderr.contains("already listed for bob@tre"), "\(shared.stderr)")
+    let badRole = try airlock(["trust", "add", "carol@tre", "bob.key.pub", "--role", "boss", "--file", "signers"], in: dir)
+    #expect(badRole.status == 2 && badRole.stderr.contains("--role must be one of"))
+    let list = try airlock(["trust", "list", "--file", "signers"], in: dir)
+    #expect(list.status == 0)
+    #expect(list.stdout.contains("alice@tre  airlock-submit") && list.stdout.contains("bob@tre  airlock-review"), "\(list.stdout)")
+    #expect(list.stdout.contains("until 2099-12-31T00:00:00Z"))
+    // The file it wrote is a trust list init and verify read.
+    let env = ["AIRLOCK_STORE": dir.appendingPathComponent("store").path]
+    #expect(try airlock(["init", "--trust", "signers", "--no-log"], in: dir, environment: env).status == 0)
+    #expect(try airlock(["trust", "list"], in: dir, environment: env).stdout.contains("bob@tre"))
+  }
+
+  /// init is all or nothing: a trust list that does not exist or does not parse leaves no store.
+  @Test func initLeavesNothingWhenItFails() throws {
+    let dir = folder(["bad_signers": "alice@tre namespaces=\"airlock-submit\",namespaces=\"airlock-review\" ssh-ed25519 AAAA\n"])
+    for trust in ["missing_signers", "bad_signers"] {
+      let run = try airlock(["init", "--store", "store", "--trust", trust], in: dir)
+      #expect(run.status == 2, "\(run.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("store").path), "\(trust)")
+    }
+  }
+
+  /// The exit codes --help (and so the man page) documents are the ones airlock exits with: 2 for
+  /// a usage error, as for any input error; --fail-on offers only what it accepts.
+  @Test func documentedExitCodesAreTheRealOnes() throws {
+    let help = try airlock(["--help"])
+    #expect(help.stdout.contains("2 a usage, input or configuration error"))
+    for usage in [["vote"], ["verify"], ["release", "req-x"], ["trust", "add", "x"], ["init", "--no-such-option"], ["check", "--fail-on", "pass", "."]] {
+      let run = try airlock(usage)
+      #expect(run.status == 2, "\(usage): \(run.status) \(run.stderr)")
+      #expect(!run.stderr.isEmpty)
+    }
+    let checkHelp = try airlock(["check", "--help"])
+    let failOn = checkHelp.stdout.components(separatedBy: "\n").filter { $0.contains("--fail-on") }.joined()
+    #expect(!failOn.contains("pass"), "\(failOn)")
+    let completion = try airlock(["--generate-completion-script", "bash"])
+    #expect(completion.stdout.contains("'review'$'\\n''fail'"))
+    #expect(!completion.stdout.contains("'pass'"))
+  }
+
+  /// A refusal names the person and the reason, not a fingerprint alone.
+  @Test func refusalsNameThePrincipal() throws {
+    let (dir, env) = try setUp()
+    // alice also holds a checker key: the author may not review with it.
+    #expect(try airlock(["keygen", "--out", "alice2.key"], in: dir).status == 0)
+    #expect(try airlock(["trust", "add", "alice@tre", "alice2.key.pub", "--role", "review"], in: dir, environment: env).status == 0)
+    let id = try submit(dir, env)
+    let refused = try airlock(["vote", id, "table.csv", "approve", "--key", "alice2.key"], in: dir, environment: env)
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("alice@tre may not review \(id): alice@tre is the author of this request"), "\(refused.stderr)")
+  }
+
   @Test func twoCheckersSubmittingAtTheSameMomentLoseNothing() throws {
     let (dir, env) = try setUp()
     for round in 0..<3 {
