@@ -84,13 +84,7 @@ import Testing
       bob@tre namespaces="airlock-review" \(bob.publicKey.openSSH)
 
       """
-    let folder = temporaryFolder()
-    let store = try ReviewStore.create(
-      at: folder.appendingPathComponent("store"), config: .init(rules: "opensafely"),
-      trustList: write(list, to: "allowed_signers", in: folder))
-    let workflow = ReviewWorkflow(store: store)
-    let output = write("region,count\nNorth,15\nSouth,40\n", to: "table.csv", in: folder)
-    let id = try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author)
+    let (workflow, id) = try submitted(under: list)
     for key in [other, bob] {
       try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: key)
       _ = try workflow.submitReview(id, key: key)
@@ -111,17 +105,22 @@ import Testing
       dave@tre,carol@tre namespaces="airlock-review" \(shared.publicKey.openSSH)
 
       """
+    let (workflow, id) = try submitted(under: list)
+    try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: carol)
+    _ = try workflow.submitReview(id, key: carol)
+    try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: shared)
+    #expect(refuses("who already reviewed it") { _ = try workflow.submitReview(id, key: shared) })
+  }
+
+  /// A store trusting `list`, and a request the author submitted to it.
+  func submitted(under list: String) throws -> (ReviewWorkflow, String) {
     let folder = temporaryFolder()
     let store = try ReviewStore.create(
       at: folder.appendingPathComponent("store"), config: .init(rules: "opensafely"),
       trustList: write(list, to: "allowed_signers", in: folder))
     let workflow = ReviewWorkflow(store: store)
     let output = write("region,count\nNorth,15\nSouth,40\n", to: "table.csv", in: folder)
-    let id = try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author)
-    try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: carol)
-    _ = try workflow.submitReview(id, key: carol)
-    try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: shared)
-    #expect(refuses("who already reviewed it") { _ = try workflow.submitReview(id, key: shared) })
+    return (workflow, try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author))
   }
 
   /// `record` with its second review rewritten as `reviewer`'s under `principal`, signed by
