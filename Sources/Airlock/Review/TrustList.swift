@@ -174,9 +174,18 @@ public struct TrustList: Sendable {
   /// The person `key` acts for in `role` at `time`, or an error saying why it may not.
   public func principal(for key: PublicKey, role: Role, at time: Date) throws(AirlockError) -> String {
     if let entry = entries(for: key, role: role, at: time).first { return entry.principal }
-    if !entries(for: key, role: role).isEmpty {
+    // Name the person where the trust list knows them, and say why.
+    if let entry = entries(for: key, role: role).first {
+      let window = [entry.validAfter.map { "from \(ISOTime.format($0))" }, entry.validBefore.map { "until \(ISOTime.format($0))" }]
+        .compactMap { $0 }.joined(separator: " ")
       throw AirlockError(
-        .usage, "key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (outside valid-after/valid-before)")
+        .usage,
+        "\(entry.principal)'s key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (the trust list allows it \(window), line \(entry.line))")
+    }
+    let known = allPrincipals(for: key).sorted()
+    if !known.isEmpty {
+      throw AirlockError(
+        .usage, "\(known.joined(separator: ", ")): key \(key.fingerprint) is not trusted for role '\(role.rawValue)' (the trust list gives it other roles)")
     }
     throw AirlockError(.usage, "key \(key.fingerprint) is not trusted for role '\(role.rawValue)' by the trust list")
   }

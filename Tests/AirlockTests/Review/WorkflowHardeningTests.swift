@@ -79,6 +79,14 @@ import Testing
     #expect(refuses("alice@tre may not review \(id): alice@tre is the author of this request") {
       try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.aliceChecker)
     })
+    #expect(refuses("alice@tre: key \(f.alice.publicKey.fingerprint) is not trusted for role 'airlock-review' (the trust list gives it other roles)") {
+      try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.alice)
+    })
+    var early = f.workflow
+    early.now = { ISOTime.parse("2019-06-01T00:00:00Z")! }
+    #expect(refuses("carol@tre's key \(f.carol.publicKey.fingerprint) is not valid for role 'airlock-review' at 2019-06-01T00:00:00Z (the trust list allows it from 2020-01-01T00:00:00Z, line 5)") {
+      try early.vote(id, file: "table.csv", .approved, comment: nil, key: f.carol)
+    })
   }
 
   /// A retried submit (the first was killed after its commit, before printing the id) answers
