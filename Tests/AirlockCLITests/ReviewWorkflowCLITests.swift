@@ -138,6 +138,25 @@ import Testing
     #expect(!completion.stdout.contains("'pass'"))
   }
 
+  /// Blind review in the HTML report and `show --json` (issue 19 §4): before carol submits, bob's
+  /// view of the history says that carol voted, not how.
+  @Test func theReportAndShowKeepTheOtherVoteBlind() throws {
+    let (dir, env) = try setUp()
+    let id = try submit(dir, env)
+    #expect(try airlock(["vote", id, "table.csv", "approve", "--comment", "ok", "--key", "bob.key"], in: dir, environment: env).status == 0)
+    #expect(try airlock(["submit-review", id, "--key", "bob.key"], in: dir, environment: env).status == 0)
+    #expect(try airlock(["vote", id, "table.csv", "request-changes", "--comment", "round it", "--key", "carol.key"], in: dir, environment: env).status == 0)
+    let report = try airlock(["report", id, "--html", "-", "--key", "bob.key"], in: dir, environment: env)
+    #expect(report.status == 0 || report.status == 1, "\(report.stderr)")
+    #expect(report.stdout.contains("carol@tre"), "the fact of carol's vote is shown")
+    #expect(!report.stdout.contains("changes_requested") && !report.stdout.contains("round it"))
+    let show = try airlock(["show", id, "--json", "--key", "bob.key"], in: dir, environment: env)
+    #expect(show.stdout.contains("carol@tre") && !show.stdout.contains("changes_requested"))
+    // Once carol's review is in, bob sees it.
+    #expect(try airlock(["submit-review", id, "--key", "carol.key"], in: dir, environment: env).status == 0)
+    #expect(try airlock(["show", id, "--json", "--key", "bob.key"], in: dir, environment: env).stdout.contains("changes_requested"))
+  }
+
   /// A refusal names the person and the reason, not a fingerprint alone.
   @Test func refusalsNameThePrincipal() throws {
     let (dir, env) = try setUp()
