@@ -5,7 +5,9 @@
 #     no `airlock log sync` first (a kill inside a log append is counted: verify notes it);
 #   - `airlock log sync` brings the log level with the store (every event logged exactly once), and
 #     `airlock log verify` still passes;
-#   - no request is lost (every id a submit printed is in the store) or half-released;
+#   - no request is lost (every id a submit printed is in the store) or half-released: every
+#     request the store calls released has a folder that passes `airlock verify --files` with the
+#     pinned log key, as the kill left it (issue 19 §8: the folder is final once the store says so);
 #   - the interrupted command can be run again: it succeeds, or refuses only because it had
 #     already taken effect (the request is in the state the command leads to).
 # Usage: Scripts/crash-loop.sh N [AIRLOCK_BINARY]     (default .build/debug/airlock)
@@ -66,6 +68,12 @@ for i in $(seq 1 "$N"); do
   # counted.
   "$A" log verify > v.out 2> v.err || { failure $i "log verify fails after '$cmd' (no log sync): $(cat v.err)"; ok=0; }
   grep -q '^note: an append was interrupted' v.out && interrupted=$((interrupted + 1))
+  # Every released folder is complete and holds nothing else, before anything is run again.
+  while read -r id; do
+    [ "$(status_of "$id")" = released ] || continue
+    "$A" verify "released/$id/$id.review.json" --trust allowed_signers --files "released/$id" --log-key store/log/log.vkey \
+      > /dev/null 2> f.err || { failure $i "released folder of $id fails verify --files after '$cmd': $(cat f.err)"; ok=0; }
+  done < known-ids
   "$A" log sync > /dev/null 2> s.err || { failure $i "log sync fails after '$cmd': $(cat s.err)"; ok=0; }
   "$A" log verify > /dev/null 2> v.err || { failure $i "log verify fails after '$cmd' and log sync: $(cat v.err)"; ok=0; }
   # Every store event is in the log exactly once.
@@ -85,7 +93,8 @@ PY
     now=$(status_of "$REQ")
     if [ $rc -ne 0 ] && ! [[ " $expect " == *" $now "* ]]; then failure $i "'$cmd' cannot run again ($now): $(cat err.txt)"; ok=0; fi
     if [ $step -eq 8 ]; then
-      "$A" verify "released/$REQ/$REQ.review.json" --trust allowed_signers --files "released/$REQ" > /dev/null 2> r.err \
+      "$A" verify "released/$REQ/$REQ.review.json" --trust allowed_signers --files "released/$REQ" --log-key store/log/log.vkey \
+        > /dev/null 2> r.err \
         || { failure $i "half-released $REQ: $(cat r.err)"; ok=0; }
     fi
   fi

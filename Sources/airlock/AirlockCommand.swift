@@ -13,11 +13,27 @@ struct AirlockCommand: ParsableCommand {
     version: "airlock \(AirlockVersion.current) (rule packs: \(packVersions))",
     subcommands: [
       Check.self, Report.self, Protect.self, History.self, Rules.self,
-      Init.self, Keygen.self, Submit.self, Status.self, Withdraw.self, Resubmit.self,
+      Init.self, Keygen.self, Trust.self, Submit.self, Status.self, Withdraw.self, Resubmit.self,
       Queue.self, Show.self, Vote.self, SubmitReview.self, Approve.self, Return.self, Reject.self,
       Verify.self, Release.self, Log.self, RegisterCommand.self,
     ]
   )
+
+  /// ArgumentParser exits 64 (EX_USAGE) on a usage error; airlock's documented code for every
+  /// usage, input or configuration error is 2, so that is what it exits with (help and man page
+  /// say so, and CLI tests pin it).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error).rawValue == 64 {
+        printError(fullMessage(for: error))
+        Self.exit(withError: ExitStatus.error)
+      }
+      Self.exit(withError: error)
+    }
+  }
 }
 
 /// The built-in rule packs with their versions, for `--version`: "default 1.0.0, ...".

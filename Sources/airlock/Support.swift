@@ -34,4 +34,13 @@ var useColor: Bool {
   isatty(STDOUT_FILENO) == 1 && getenv("NO_COLOR") == nil
 }
 
-extension Outcome: ExpressibleByArgument {}
+/// Outcomes as `--fail-on` takes them: only `review` and `fail` block, so `pass` is neither
+/// offered (help, completions, man page) nor accepted.
+extension Outcome: ExpressibleByArgument {
+  public init?(argument: String) {
+    guard argument != Outcome.pass.rawValue, let outcome = Outcome(rawValue: argument) else { return nil }
+    self = outcome
+  }
+
+  public static var allValueStrings: [String] { [Outcome.review.rawValue, Outcome.fail.rawValue] }
+}

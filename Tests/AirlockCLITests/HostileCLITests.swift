@@ -189,7 +189,8 @@ import Testing
       try Data("partial".utf8).write(to: out.appendingPathComponent(stale))
     }
     #expect(try airlock(["release", id, "--to", "out", "--key", "ops.key"], in: dir, environment: env).status == 0)
-    let verify = try airlock(["verify", "out/\(id).review.json", "--trust", "allowed_signers", "--files", "out"], in: dir)
+    let verify = try airlock(
+      ["verify", "out/\(id).review.json", "--trust", "allowed_signers", "--files", "out", "--log-key", "store/log/log.vkey"], in: dir)
     #expect(verify.status == 0, "\(verify.stderr)")
   }
 }

@@ -80,6 +80,32 @@ import Testing
     #expect(published["register.jsonl"]!.contains("\"exceptionRequested\":true"))
   }
 
+  /// Issue 19 §6: an old checkpoint copied to a higher number made `log verify` and
+  /// `register export` die with SIGILL and every later change fail. Now it is reported (exit 1)
+  /// and the store goes on working.
+  @Test func aPlantedCheckpointIsReportedNotACrash() throws {
+    let (dir, env, _) = try setUp()
+    let checkpoints = dir.appendingPathComponent("store/log/checkpoints")
+    let sizes = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).compactMap { Int($0) }.sorted()
+    let top = sizes.last!
+    try FileManager.default.copyItem(at: checkpoints.appendingPathComponent("2"), to: checkpoints.appendingPathComponent("\(top + 3)"))
+    let verify = try airlock(["log", "verify"], in: dir, environment: env)
+    #expect(verify.status == 1, "\(verify.stderr)")
+    #expect(verify.stderr.contains("holds a checkpoint of size 2"), "\(verify.stderr)")
+    let export = try airlock(["register", "export"], in: dir, environment: env)
+    #expect(export.status == 1 || export.status == 2, "\(export.status) \(export.stderr)")
+    #expect(export.status != 132 && export.status != 4 && !export.stderr.contains("Fatal error"))
+    // Later changes go on, past the planted size.
+    for _ in 0..<4 {
+      let id = try airlock(
+        ["submit", Self.secretName, "--project", "proj-17", "--group", "g", "--context", "another-\(UUID().uuidString)",
+         "--controls", "rounded", "--key", "alice.key"], in: dir, environment: env)
+      #expect(id.status == 0, "\(id.stderr)")
+    }
+    let after = try airlock(["log", "verify"], in: dir, environment: env)
+    #expect(after.status == 1 && after.stderr.contains("not an archived checkpoint"), "\(after.stderr)")
+  }
+
   @Test func logVerifyProveConsistencyAndTamperCases() throws {
     let (dir, env, released) = try setUp()
     let verify = try airlock(["log", "verify"], in: dir, environment: env)

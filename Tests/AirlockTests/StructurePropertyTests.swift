@@ -214,7 +214,8 @@ private struct Layout: CustomStringConvertible {
     var disclosive = 0, found = 0, passed: [String] = []
     for round in 0..<(Self.tableCount / 3) {
       var table = GroundTruthTable(&rng)
-      table.withheld = table.withheld.filter { _ in Int.random(in: 0..<3, using: &rng) > 0 }
+      // (Through the coordinates in order: a Set's order differs from run to run.)
+      table.withheld = Set(table.coordinates.filter { table.withheld.contains($0) && Int.random(in: 0..<3, using: &rng) > 0 })
       let label = Layout.marginLabels[Int.random(in: 0..<Layout.marginLabels.count, using: &rng)]
       let rows = table.coordinates.map { c in
         (c.indices.map { c[$0] == table.categories[$0].count ? label : table.categories[$0][c[$0]] }
@@ -233,7 +234,7 @@ private struct Layout: CustomStringConvertible {
     // A known gap, shown as such in every run: the audit gives each margin of a rounded table
     // half a base of slack a term on its own, where a reader knows each cell's rounding is shared
     // by every margin through it, so a few withheld cells the exact model pins down pass.
-    withKnownIssue("X001 models rounding per equation, not per cell (\(passed.count) of \(disclosive) disclosive rounded tables pass)") {
+    withKnownIssue("X001 models rounding per equation, not per cell (\(passed.count) of \(disclosive) disclosive rounded tables pass)", isIntermittent: true) {
       #expect(passed.isEmpty, "\(passed.first ?? "")")
     }
     // Nearly every rounded table's margins are found in every dimension (a few have every row

@@ -43,7 +43,8 @@ public struct LogEntry: Codable, Sendable, Equatable {
   /// Output files in the request (counted, never named).
   public var outputs: Int
   public var supporting: Int
-  /// A checker's vote (on one file, not named).
+  /// A checker's vote (on one file, not named). No longer written: votes are blind until every
+  /// review is in, and the log is public as it happens (entries of earlier versions carry it).
   public var vote: String?
   /// APPROVED, REJECTED, WITHDRAWN or RELEASED when this event decides the request.
   public var decision: String?
@@ -63,7 +64,7 @@ public struct LogEntry: Codable, Sendable, Equatable {
   }
 
   public static func parse(_ line: Data) throws(AirlockError) -> LogEntry {
-    do { return try JSONDecoder().decode(LogEntry.self, from: line) } catch {
+    do { return try JSONDuplicateCheck.decode(LogEntry.self, from: line) } catch {
       throw AirlockError(.input, "not an airlock log entry")
     }
   }
@@ -152,7 +153,7 @@ extension ReviewStore {
       let request: String = row["request_id"]
       let type: String = row["type"]
       let turn: Int = row["turn"]
-      let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+      let detail = (try? JSONDuplicateCheck.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
       let counts = try Row.fetchAll(
         db, sql: "SELECT kind, COUNT(*) AS n FROM request_file WHERE request_id = ? GROUP BY kind", arguments: [request])
       func count(_ kind: String) -> Int { counts.first { $0["kind"] as String == kind }?["n"] ?? 0 }
@@ -165,7 +166,9 @@ extension ReviewStore {
         exceptionRequested: (row["exception"] as String?) != nil, outputs: count("output"), supporting: count("supporting"))
       switch type {
       case "vote":
-        entry.vote = detail["vote"]
+        // Blind review (issue 19 §4): the public log says that a checker voted, never how; the
+        // approved record carries the votes once every review is in.
+        break
       case "reject":
         entry.decision = "REJECTED"
       case "withdraw":
@@ -179,7 +182,7 @@ extension ReviewStore {
         {
           let payload: Data = record["payload"]
           entry.statementSha256 = Digest.sha256(payload)
-          if let statement = try? JSONDecoder().decode(ReviewStatement.self, from: payload) {
+          if let statement = try? JSONDuplicateCheck.decode(ReviewStatement.self, from: payload) {
             entry.predicateType = statement.predicateType
             entry.outputs = statement.subject.count
             var overridden: [String: Int] = [:]

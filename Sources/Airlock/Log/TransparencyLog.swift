@@ -143,11 +143,11 @@ public final class TransparencyLog: Sendable {
     }
     return try withLock { () throws(AirlockError) -> Checkpoint in
       var (entries, partial) = try readEntries()
-      var (checkpoint, _) = try latestCheckpoint()
+      var leaves = entries.map(Merkle.leafHash)
+      var checkpoint = try currentCheckpoint(leaves: leaves)
       guard checkpoint.size <= entries.count else {
         throw AirlockError(.input, file: entriesPath, "the log holds \(entries.count) entries but its checkpoint signs \(checkpoint.size): it was truncated; refusing to append")
       }
-      var leaves = entries.map(Merkle.leafHash)
       guard Merkle.root(leaves[..<checkpoint.size]) == checkpoint.root else {
         throw AirlockError(.input, file: entriesPath, "the log's entries do not match its checkpoint (edited or reordered); refusing to append")
       }
@@ -185,6 +185,11 @@ public final class TransparencyLog: Sendable {
         let adopted = Checkpoint(origin: verifier.name, size: entries.count, root: Merkle.root(leaves))
         let note = try SignedNote.sign(adopted.text, name: verifier.name, key: key)
         try writePending(note, lines: Array(entries[checkpoint.size...]))
+        // Every size gets its archived checkpoint, so that `verify` can tell a deleted one.
+        for size in (checkpoint.size + 1)..<entries.count {
+          let between = Checkpoint(origin: verifier.name, size: size, root: Merkle.root(leaves[..<size]))
+          try publish(between, note: try SignedNote.sign(between.text, name: verifier.name, key: key), archiveOnly: true)
+        }
         try publish(adopted, note: note)
         unlink(pendingPath)
         checkpoint = adopted
@@ -206,6 +211,23 @@ public final class TransparencyLog: Sendable {
       }
       return checkpoint
     }
+  }
+
+  /// The checkpoint to append after: the latest, or, when the `checkpoint` file is malformed or
+  /// older than the newest archived checkpoint that verifies and matches the entries, that one
+  /// (published again). A planted or rolled-back `checkpoint` file must not stop the log; `verify`
+  /// reports what it finds before then (issue 19 §6). Under the lock.
+  private func currentCheckpoint(leaves: [Data]) throws(AirlockError) -> Checkpoint {
+    let latest = try? latestCheckpoint().checkpoint
+    for size in archivedSizes().reversed() where size <= leaves.count && size > (latest?.size ?? -1) {
+      guard let (archived, note) = try? archivedCheckpoint(size), archived.size == size,
+        Merkle.root(leaves[..<size]) == archived.root
+      else { continue }
+      try Self.writeFile(Data(note.utf8), to: checkpointPath)
+      return archived
+    }
+    if let latest { return latest }
+    return try latestCheckpoint().checkpoint  // says why it cannot be read
   }
 
   /// Removes the temporary files (`<name>.tmp-<uuid>`) of writes a crash cut short. Under the lock:
@@ -247,7 +269,7 @@ public final class TransparencyLog: Sendable {
   /// `pending` is not that: not signed by the log's key, or not what the entries hold (tampering).
   func interruptedAppend(entries: [Data], partial: Data?, latest: Checkpoint) throws(AirlockError) -> PendingAppend? {
     guard let data = FileManager.default.contents(atPath: pendingPath) else { return nil }
-    guard let file = try? JSONDecoder().decode(PendingFile.self, from: data) else {
+    guard let file = try? JSONDuplicateCheck.decode(PendingFile.self, from: data) else {
       throw AirlockError(.input, file: pendingPath, "not a pending append")
     }
     let checkpoint: Checkpoint
@@ -306,20 +328,37 @@ public final class TransparencyLog: Sendable {
   }
 
   /// Archives `checkpoint` (signed as `note`) as `checkpoints/<size>`, then makes it the latest.
-  private func publish(_ checkpoint: Checkpoint, note: String, interruptAfterArchive: Bool = false) throws(AirlockError) {
+  private func publish(
+    _ checkpoint: Checkpoint, note: String, interruptAfterArchive: Bool = false, archiveOnly: Bool = false
+  ) throws(AirlockError) {
     let archived = (checkpointsFolder as NSString).appendingPathComponent(String(checkpoint.size))
     if let existing = FileManager.default.contents(atPath: archived) {
-      // A log must never sign two different trees of one size.
-      let previous = try Checkpoint.open(String(decoding: existing, as: UTF8.self), verifier: verifier, file: archived)
-      guard previous == checkpoint else {
-        throw AirlockError(.input, file: archived, "a different checkpoint of size \(checkpoint.size) was already published; refusing to sign another")
+      let previous = try? Checkpoint.open(String(decoding: existing, as: UTF8.self), verifier: verifier, file: archived)
+      if let previous, previous.size == checkpoint.size {
+        // A log must never sign two different trees of one size.
+        guard previous == checkpoint else {
+          throw AirlockError(.input, file: archived, "a different checkpoint of size \(checkpoint.size) was already published; refusing to sign another")
+        }
+      } else {
+        // Not this log's checkpoint of this size (malformed, foreign, or one of another size
+        // filed here): no tree of this size was published, so it must not stop the log. Set it
+        // aside, where 'airlock log verify' keeps reporting it (issue 19 §6).
+        let aside = archived + Self.setAsideMarker + UUID().uuidString
+        guard rename(archived, aside) == 0 else {
+          throw AirlockError(.input, file: archived, "cannot set aside a file that is not this log's checkpoint of size \(checkpoint.size)")
+        }
+        try Self.writeFile(Data(note.utf8), to: archived)
       }
     } else {
       try Self.writeFile(Data(note.utf8), to: archived)
     }
     if interruptAfterArchive { throw AirlockError(.input, "append interrupted (test)") }
+    if archiveOnly { return }
     try Self.writeFile(Data(note.utf8), to: checkpointPath)
   }
+
+  /// The name part of a file an append found at an archived checkpoint's name and set aside.
+  static let setAsideMarker = ".not-a-checkpoint-"
 
   /// Writes `data` to a temporary file, fsyncs it, renames it over `path` and fsyncs the folder.
   static func writeFile(_ data: Data, to path: String) throws(AirlockError) {
@@ -429,7 +468,12 @@ public final class TransparencyLog: Sendable {
         problems.append("\(path): checkpoint signature does not verify under \(verifier.vkey)")
         continue
       }
-      if checkpoint.size != size { problems.append("\(path): holds a checkpoint of size \(checkpoint.size)") }
+      // A checkpoint filed under another size (planted, or copied) is reported and set aside: the
+      // checks below compare trees of growing size (issue 19 §6).
+      guard checkpoint.size == size else {
+        problems.append("\(path): holds a checkpoint of size \(checkpoint.size)")
+        continue
+      }
       newest = checkpoint
       if checkpoint.size > entries.count {
         problems.append("\(entriesPath): holds \(entries.count) entries but a checkpoint of size \(checkpoint.size) was published (truncated)")
@@ -442,6 +486,20 @@ public final class TransparencyLog: Sendable {
         }
       }
       previousCheckpoint = checkpoint
+    }
+    // Every size up to the newest archived one was archived when it was signed: a gap is a
+    // deleted checkpoint.
+    let archived = Set(archivedSizes())
+    if let top = archived.max() {
+      let missing = (0...top).filter { !archived.contains($0) }
+      if let first = missing.first {
+        problems.append(
+          "\((checkpointsFolder as NSString).appendingPathComponent(String(first))): missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") (an archived checkpoint was deleted)")
+      }
+    }
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: checkpointsFolder)) ?? []).sorted()
+    where Int(name) == nil && !name.contains(".tmp-") {
+      problems.append("\((checkpointsFolder as NSString).appendingPathComponent(name)): not an archived checkpoint (\(Self.setAsideMarker) files are ones an append found in its way)")
     }
     var size = 0
     var interrupted: PendingAppend?

@@ -74,11 +74,24 @@ public struct Envelope: Codable, Sendable, Equatable {
     if JSONDuplicateCheck.hasDuplicateMember(data) {
       throw AirlockError(.input, file: file, "record has a duplicate JSON member")
     }
+    let envelope: Envelope
     do {
-      return try JSONDecoder().decode(Envelope.self, from: data)
+      envelope = try JSONDecoder().decode(Envelope.self, from: data)
     } catch {
       throw AirlockError(.input, file: file, "not a DSSE envelope (expected payload, payloadType and signatures)")
     }
+    // Members nobody signs can carry data out beside a verified record (issue 19 §3): refused.
+    if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+      if let unknown = Set(object.keys).subtracting(["payload", "payloadType", "signatures"]).sorted().first {
+        throw AirlockError(.input, file: file, "record has an unknown member '\(unknown)'")
+      }
+      for case let signature as [String: Any] in (object["signatures"] as? [Any]) ?? [] {
+        if let unknown = Set(signature.keys).subtracting(["keyid", "sig"]).sorted().first {
+          throw AirlockError(.input, file: file, "a signature of the record has an unknown member '\(unknown)'")
+        }
+      }
+    }
+    return envelope
   }
 
   /// The envelope as pretty, key-sorted JSON.
@@ -91,6 +104,18 @@ public struct Envelope: Codable, Sendable, Equatable {
 
 /// A minimal JSON scanner that finds objects with a repeated member name.
 enum JSONDuplicateCheck {
+  /// Decodes `data`, refusing JSON with a repeated member: airlock's decoder reads the first
+  /// value and Python's the last, so such a document means two things (issue 19 §7). Every
+  /// signed or stored JSON document airlock reads goes through here.
+  static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    if hasDuplicateMember(data) { throw DuplicateMember() }
+    return try JSONDecoder().decode(type, from: data)
+  }
+
+  struct DuplicateMember: Error, CustomStringConvertible {
+    var description: String { "a JSON object repeats a member name" }
+  }
+
   static func hasDuplicateMember(_ data: Data) -> Bool {
     let bytes = [UInt8](data)
     var index = 0
@@ -123,8 +148,12 @@ enum JSONDuplicateCheck {
         }
         if let keys = stack.last, let set = keys, expectingKey.last == true {
           // Compare decoded names so that escaped and unescaped spellings collide.
-          let decoded = (try? JSONDecoder().decode(String.self, from: Data([UInt8(ascii: "\"")] + raw + [UInt8(ascii: "\"")])))
-            .map { Array($0.utf8) } ?? raw
+          // (Only names with an escape need decoding; the log reads this for every entry.)
+          let decoded =
+            !raw.contains(UInt8(ascii: "\\"))
+            ? raw
+            : (try? JSONDecoder().decode(String.self, from: Data([UInt8(ascii: "\"")] + raw + [UInt8(ascii: "\"")])))
+              .map { Array($0.utf8) } ?? raw
           if set.contains(decoded) { return true }
           stack[stack.count - 1]!.insert(decoded)
           expectingKey[expectingKey.count - 1] = false

@@ -9,11 +9,27 @@ public struct VerificationPolicy: Sendable {
   public var minimumReviewers: Int
   /// When set, the record must be for this request (a record replayed for another is refused).
   public var expectedRequest: String?
+  /// The decision log's key the verifier pinned: a log receipt in a compared folder is verified
+  /// under it, and refused without it (a file nobody checked never passes).
+  public var logKey: NoteVerifier?
+  /// The time reviewer keys must also be valid at, besides the record's own signed `reviewedAt`
+  /// (which its signers chose, and can back-date past their keys' expiry): the time the decision
+  /// log logged the approval when a receipt anchors it, else the time of verification.
+  public var anchor: Date
+  /// Judge keys at `reviewedAt` alone (`--trust-record-time`): for records whose signers the
+  /// verifier trusts to date them honestly.
+  public var trustRecordTime: Bool
 
-  public init(trust: TrustList, minimumReviewers: Int = 2, expectedRequest: String? = nil) {
+  public init(
+    trust: TrustList, minimumReviewers: Int = 2, expectedRequest: String? = nil, logKey: NoteVerifier? = nil,
+    anchor: Date = Date(), trustRecordTime: Bool = false
+  ) {
     self.trust = trust
     self.minimumReviewers = minimumReviewers
     self.expectedRequest = expectedRequest
+    self.logKey = logKey
+    self.anchor = anchor
+    self.trustRecordTime = trustRecordTime
   }
 }
 
@@ -59,12 +75,17 @@ public enum RecordVerifier {
     var signers: [PublicKey] = []
     for signature in envelope.signatures {
       guard let bytes = Data(lenientBase64: signature.sig) else {
-        report.notes.append("a signature is not base64")
+        report.failures.append("a signature is not base64")
         continue
       }
+      // An entry no trusted reviewer made, or whose key id hint is not its key's, is data nobody
+      // signed riding along with the record: refused, not skipped (issue 19 §3).
       guard let key = reviewerKeys.first(where: { $0.isValidSignature(bytes, for: message) }) else {
-        report.notes.append("signature with keyid \(signature.keyid.prefix(16))… does not verify under any trusted reviewer key")
+        report.failures.append("a signature (keyid \(signature.keyid.prefix(16))…) does not verify under any trusted reviewer key; a record carries only its reviewers' signatures")
         continue
+      }
+      if !signature.keyid.isEmpty && signature.keyid != key.keyid {
+        report.failures.append("a signature by \(key.fingerprint) carries the keyid '\(signature.keyid.prefix(16))…', not its own")
       }
       if signers.contains(key) {
         report.notes.append("key \(key.fingerprint) signed more than once; it counts once")
@@ -72,8 +93,13 @@ public enum RecordVerifier {
         signers.append(key)
       }
     }
+    // Two parsers must read one statement: a payload with a repeated member is refused (issue 19 §7).
+    if JSONDuplicateCheck.hasDuplicateMember(body) {
+      report.failures.append("payload has a duplicate JSON member")
+      return report
+    }
     let statement: ReviewStatement
-    do { statement = try JSONDecoder().decode(ReviewStatement.self, from: body) } catch {
+    do { statement = try JSONDuplicateCheck.decode(ReviewStatement.self, from: body) } catch {
       report.failures.append("payload is not an airlock review statement")
       return report
     }
@@ -88,6 +114,7 @@ public enum RecordVerifier {
     }
     let threshold = max(policy.minimumReviewers, predicate.rulePack.reviewers, 1)
     var principals: [String] = []
+    var counted: Set<String> = []
     for key in signers {
       let keyid = key.keyid
       guard let review = predicate.reviews.first(where: { $0.reviewer.keyid == keyid }) else {
@@ -103,8 +130,18 @@ public enum RecordVerifier {
           "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) was not valid for airlock-review at \(review.reviewedAt) (expired or not yet valid); not counted")
         continue
       }
+      // Expiry revokes (issue 19 §5): a record back-dated to before its keys expired does not verify.
+      if !policy.trustRecordTime, policy.trust.entries(for: key, role: .review, at: policy.anchor).isEmpty {
+        report.failures.append(
+          "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) is not valid for airlock-review at \(ISOTime.format(policy.anchor)), when this record is verified (expired since; a log receipt anchors the approval's time, or --trust-record-time judges at the record's own reviewedAt); not counted")
+        continue
+      }
+      // Keys and principals together: every line of the trust list that names this key or the
+      // author's key counts, never only the first (issue 19 §1).
       let author = predicate.request.author
-      if keyid == author.keyid || entry.principals.contains(author.principal) || review.reviewer.principal == author.principal {
+      let authors = policy.trust.authorPrincipals(principal: author.principal, keyid: author.keyid)
+      let names = policy.trust.allPrincipals(for: key).union([review.reviewer.principal])
+      if keyid == author.keyid || !names.isDisjoint(with: authors) {
         report.failures.append("the author \(author.principal) signed as a reviewer of their own request; not counted")
         continue
       }
@@ -115,10 +152,12 @@ public enum RecordVerifier {
         report.failures.append("\(entry.principal) signed but did not approve every subject; not counted")
         continue
       }
-      if principals.contains(entry.principal) {
-        report.notes.append("\(entry.principal) signed with more than one key; counted once")
+      // One person under two names (a key listed for both) is one reviewer.
+      if !counted.isDisjoint(with: names) {
+        report.notes.append("\(entry.principal) signed with more than one key or name; counted once")
         continue
       }
+      counted.formUnion(names)
       principals.append(entry.principal)
     }
     report.reviewers = principals
@@ -134,9 +173,36 @@ public enum RecordVerifier {
       report.failures.append("subject name '\(subject.name)' is not a plain file name (path traversal)")
     }
     if let folder {
-      report.failures += compare(statement.subject, with: folder, ignoring: recordPath)
+      report.failures += compare(statement, record: data, with: folder, recordPath: recordPath, logKey: policy.logKey)
     }
     return report
+  }
+
+  /// Checks a record's tlog-proof receipt: signed by the pinned log key, canonical (nothing but
+  /// the proof and the checkpoint), proving an APPROVED entry that commits to exactly the
+  /// record's payload.
+  /// When the decision log logged the approval `text` (a receipt) proves, once it verifies under
+  /// `verifier`: the time a log receipt anchors a record to. nil when it does not verify.
+  public static func loggedTime(ofReceipt text: String, verifier: NoteVerifier, record: Data) -> Date? {
+    guard receiptFailures(text, file: "receipt", verifier: verifier, record: record).isEmpty,
+      let receipt = try? InclusionReceipt(text: text), let entry = try? LogEntry.parse(receipt.entry)
+    else { return nil }
+    return ISOTime.parse(entry.loggedAt)
+  }
+
+  public static func receiptFailures(_ text: String, file: String, verifier: NoteVerifier, record: Data) -> [String] {
+    do throws(AirlockError) {
+      let receipt = try InclusionReceipt(text: text, file: file)
+      guard receipt.text == text else { return ["\(file): the log receipt is not in canonical form (it carries more than the proof)"] }
+      _ = try receipt.verify(verifier, file: file)
+      let entry = try LogEntry.parse(receipt.entry)
+      let envelope = try Envelope.parse(record)
+      let statement = try? JSONDuplicateCheck.decode(ReviewStatement.self, from: envelope.body ?? Data())
+      guard entry.decision == "APPROVED", entry.statementSha256 == Digest.sha256(envelope.body ?? Data()),
+        entry.request == statement?.predicate.request.id
+      else { return ["\(file): the logged entry \(receipt.index) is not this record's approval"] }
+      return []
+    } catch { return [error.description] }
   }
 
   /// A file name with no folder part, not `.` or `..`, not hidden.
@@ -145,46 +211,86 @@ public enum RecordVerifier {
       && !name.hasPrefix(".") && !name.containsControlCharacter && !name.contains("\u{FFFD}")
   }
 
-  /// Differences between the subjects and the regular files in `folder`.
-  static func compare(_ subjects: [ReviewStatement.Subject], with folder: String, ignoring recordPath: String?) -> [String] {
+  /// Differences between the folder and what the record accounts for. Every entry of the folder
+  /// is one of: a subject (equal SHA-256), the record (these very bytes), or the record's log
+  /// receipt (verified under the pinned log key). Anything else, any symbolic link and any
+  /// folder is a failure: names and contents of unverified entries can carry data out.
+  static func compare(
+    _ statement: ReviewStatement, record: Data, with folder: String, recordPath: String?, logKey: NoteVerifier?
+  ) -> [String] {
     var failures: [String] = []
-    let manager = FileManager.default
     var isDirectory: ObjCBool = false
-    guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+      let names = try? FileManager.default.contentsOfDirectory(atPath: folder)
+    else {
       return ["'\(folder)' is not a folder"]
     }
-    // The record, and its decision-log receipt written beside it (`NAME.tlog-proof`).
-    let beside = recordPath.map { [$0, ($0.hasSuffix(".json") ? String($0.dropLast(5)) : $0) + ".tlog-proof"] } ?? []
-    let ignored = Set(beside.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path })
-    var present: [String: String] = [:]
-    let walker = manager.enumerator(atPath: folder)
-    while let relative = walker?.nextObject() as? String {
-      let full = (folder as NSString).appendingPathComponent(relative)
-      if ignored.contains(URL(fileURLWithPath: full).standardizedFileURL.resolvingSymlinksInPath().path) { continue }
+    let id = statement.predicate.request.id
+    var recordNames: Set<String> = [ReviewWorkflow.recordFileName(id)]
+    var receiptNames: Set<String> = [ReviewWorkflow.receiptFileName(id)]
+    // The record given by another name inside the folder, and its receipt beside it.
+    if let recordPath, resolved(directoryOf: recordPath) == resolved(folder) {
+      let name = (recordPath as NSString).lastPathComponent
+      recordNames.insert(name)
+      receiptNames.insert((name.hasSuffix(".json") ? String(name.dropLast(5)) : name) + ".tlog-proof")
+    }
+    let subjects = Dictionary(statement.subject.map { ($0.name, $0.digest["sha256"] ?? "") }, uniquingKeysWith: { first, _ in first })
+    var found: Set<String> = []
+    for name in names.sorted() {
+      let full = (folder as NSString).appendingPathComponent(name)
       var info = stat()
-      guard lstat(full, &info) == 0 else { continue }
+      guard lstat(full, &info) == 0 else {
+        failures.append("'\(name)' cannot be read")
+        continue
+      }
       switch info.st_mode & S_IFMT {
-      case S_IFDIR: continue
-      case S_IFLNK:
-        failures.append("'\(relative)' is a symbolic link")
-        continue
       case S_IFREG: break
+      case S_IFLNK:
+        failures.append("'\(name)' is a symbolic link")
+        continue
+      case S_IFDIR:
+        failures.append("'\(name)' is a folder; a released folder holds only files")
+        continue
       default:
-        failures.append("'\(relative)' is not a regular file")
+        failures.append("'\(name)' is not a regular file")
         continue
       }
-      present[relative] = (try? Digest.sha256(file: full)) ?? ""
-    }
-    for subject in subjects {
-      guard let digest = present.removeValue(forKey: subject.name) else {
-        failures.append("missing file '\(subject.name)'")
-        continue
+      if let expected = subjects[name] {
+        found.insert(name)
+        let digest = (try? Digest.sha256(file: full)) ?? ""
+        if digest != expected {
+          failures.append("'\(name)' has SHA-256 \(digest), the record says \(expected.isEmpty ? "none" : expected) (changed after approval)")
+        }
+      } else if recordNames.contains(name) {
+        if FileManager.default.contents(atPath: full) != record {
+          failures.append("'\(name)' is not the record being verified")
+        }
+      } else if receiptNames.contains(name) {
+        guard let logKey else {
+          failures.append("'\(name)' is a log receipt, and nothing checked it (give --log-key to verify it)")
+          continue
+        }
+        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+          failures.append("'\(name)' is not a readable log receipt")
+          continue
+        }
+        failures += receiptFailures(text, file: name, verifier: logKey, record: record)
+      } else {
+        failures.append("extra file '\(name)' is not in the record")
       }
-      if digest != subject.digest["sha256"] {
-        failures.append("'\(subject.name)' has SHA-256 \(digest), the record says \(subject.digest["sha256"] ?? "none") (changed after approval)")
-      }
     }
-    for extra in present.keys.sorted() { failures.append("extra file '\(extra)' is not in the record") }
+    for subject in statement.subject where !found.contains(subject.name) {
+      failures.append("missing file '\(subject.name)'")
+    }
     return failures
+  }
+
+  /// `path` with symbolic links resolved, for telling whether two paths name one folder.
+  private static func resolved(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+  }
+
+  private static func resolved(directoryOf path: String) -> String {
+    resolved((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
   }
 }

@@ -63,6 +63,16 @@ public final class ReviewStore: Sendable {
   /// Creates (or upgrades) a store at `root`; keeps an existing store's data.
   public static func create(at root: URL, config: Config? = nil, trustList: String? = nil) throws(AirlockError) -> ReviewStore {
     let manager = FileManager.default
+    // Everything that can be refused is checked before anything is made (issue 19: init is
+    // all-or-nothing).
+    var trustData: Data?
+    if let trustList {
+      _ = try TrustList.load(trustList)
+      guard let data = manager.contents(atPath: trustList) else {
+        throw AirlockError(.configuration, file: trustList, "cannot read trust list")
+      }
+      trustData = data
+    }
     do {
       try manager.createDirectory(at: root.appendingPathComponent("objects/sha256"), withIntermediateDirectories: true)
       try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root.path)
@@ -75,11 +85,7 @@ public final class ReviewStore: Sendable {
     } else if !manager.fileExists(atPath: store.configPath) {
       try store.saveConfig(Config())
     }
-    if let trustList {
-      _ = try TrustList.load(trustList)  // validate before installing
-      guard let data = manager.contents(atPath: trustList) else {
-        throw AirlockError(.configuration, file: trustList, "cannot read trust list")
-      }
+    if let data = trustData {
       do { try data.write(to: URL(fileURLWithPath: store.trustListPath), options: .atomic) } catch {
         throw AirlockError(.input, file: store.trustListPath, "cannot write trust list")
       }
@@ -98,7 +104,7 @@ public final class ReviewStore: Sendable {
   /// The store's configuration.
   public func config() throws(AirlockError) -> Config {
     guard let data = FileManager.default.contents(atPath: configPath) else { return Config() }
-    do { return try JSONDecoder().decode(Config.self, from: data) } catch {
+    do { return try JSONDuplicateCheck.decode(Config.self, from: data) } catch {
       throw AirlockError(.configuration, file: configPath, "invalid store configuration")
     }
   }

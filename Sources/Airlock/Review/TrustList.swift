@@ -58,7 +58,10 @@ public struct TrustList: Sendable {
   /// Parses `allowed_signers` text.
   public static func parse(_ text: String, file: String? = nil) throws(AirlockError) -> TrustList {
     var entries: [Entry] = []
-    for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // "\r\n" is one Character in Swift: splitting on "\n" alone read a CRLF file as one line, so
+    // only its first key counted (issue 19 §9).
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    for (offset, rawLine) in lines.enumerated() {
       let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty || line.hasPrefix("#") { continue }
       let number = offset + 1
@@ -69,6 +72,10 @@ public struct TrustList: Sendable {
       guard tokens.count >= 3 else { throw problem("expected 'principals [options] ssh-ed25519 KEY'") }
       let principals = unquote(tokens.removeFirst()).split(separator: ",").map(String.init)
       guard !principals.isEmpty else { throw problem("no principal") }
+      // As OpenSSH refuses them: a NUL or control character makes one name print as another.
+      for principal in principals where principal.contains("\0") || principal.containsControlCharacter {
+        throw problem("a principal holds a NUL or control character")
+      }
       var options: [String] = []
       if tokens[0] != "ssh-ed25519" {
         options = splitOptions(tokens.removeFirst())
@@ -85,10 +92,13 @@ public struct TrustList: Sendable {
       let key: PublicKey
       do { key = try PublicKey(raw: blob.suffix(32)) } catch { throw problem("invalid ssh-ed25519 key") }
       var entry = Entry(principals: principals, namespaces: [], validAfter: nil, validBefore: nil, key: key, line: number)
+      var seen: Set<String> = []
       for option in options {
         let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
         guard let first = parts.first else { throw problem("empty option (a stray comma in the options)") }
         let name = first.lowercased()
+        // Two of one option: which one counts would be a guess (OpenSSH refuses them too).
+        guard seen.insert(name).inserted else { throw problem("option '\(name)' is given twice") }
         let value = parts.count > 1 ? unquote(parts[1]) : nil
         switch name {
         case "namespaces":
@@ -120,6 +130,38 @@ public struct TrustList: Sendable {
     entries.filter { $0.key == key && $0.namespaces.contains(role.rawValue) }
   }
 
+  /// Every principal listed for `key`, on any line, for any role, at any time. The two-person
+  /// rule needs all of them: the first matching line is only the name a key acts under, and an
+  /// author whose key is also listed under another name must not review as that name.
+  public func allPrincipals(for key: PublicKey) -> Set<String> {
+    allPrincipals(forKeyid: key.keyid)
+  }
+
+  /// Every principal listed for the key with `keyid` (as records and the store name keys).
+  public func allPrincipals(forKeyid keyid: String) -> Set<String> {
+    var principals: Set<String> = []
+    for entry in entries where entry.key.keyid == keyid { principals.formUnion(entry.principals) }
+    return principals
+  }
+
+  /// The people a request's author may be: the principal they submitted as, and every principal
+  /// listed anywhere for the key they submitted with. None of them may review that request.
+  public func authorPrincipals(principal: String, keyid: String) -> Set<String> {
+    allPrincipals(forKeyid: keyid).union([principal])
+  }
+
+  /// Why the holder of `key` (acting as `principal`) may not review a request by `author` with
+  /// `authorKeyid`, or nil when they may. Keys and principals together: the author's own key, any
+  /// key listed under a principal the author's key is listed under, and any name of the author.
+  public func authorConflict(key: PublicKey, principal: String, author: String, authorKeyid: String) -> String? {
+    if key.keyid == authorKeyid { return "this key signed the submission" }
+    let authors = authorPrincipals(principal: author, keyid: authorKeyid)
+    let mine = allPrincipals(for: key).union([principal])
+    guard let shared = mine.intersection(authors).sorted().first else { return nil }
+    return shared == author
+      ? "\(shared) is the author of this request" : "this key is also listed for \(shared), who is the author of this request"
+  }
+
   /// Every key with `role` (at any time).
   public func keys(for role: Role) -> [PublicKey] {
     var keys: [PublicKey] = []
@@ -132,11 +174,64 @@ public struct TrustList: Sendable {
   /// The person `key` acts for in `role` at `time`, or an error saying why it may not.
   public func principal(for key: PublicKey, role: Role, at time: Date) throws(AirlockError) -> String {
     if let entry = entries(for: key, role: role, at: time).first { return entry.principal }
-    if !entries(for: key, role: role).isEmpty {
+    // Name the person where the trust list knows them, and say why.
+    if let entry = entries(for: key, role: role).first {
+      let window = [entry.validAfter.map { "from \(ISOTime.format($0))" }, entry.validBefore.map { "until \(ISOTime.format($0))" }]
+        .compactMap { $0 }.joined(separator: " ")
       throw AirlockError(
-        .usage, "key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (outside valid-after/valid-before)")
+        .usage,
+        "\(entry.principal)'s key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (the trust list allows it \(window), line \(entry.line))")
+    }
+    let known = allPrincipals(for: key).sorted()
+    if !known.isEmpty {
+      throw AirlockError(
+        .usage, "\(known.joined(separator: ", ")): key \(key.fingerprint) is not trusted for role '\(role.rawValue)' (the trust list gives it other roles)")
     }
     throw AirlockError(.usage, "key \(key.fingerprint) is not trusted for role '\(role.rawValue)' by the trust list")
+  }
+
+  /// One `allowed_signers` line granting `role` to `principal` for `key`, as `airlock trust add`
+  /// writes it.
+  public static func line(principal: String, role: Role, key: PublicKey, validAfter: String? = nil, validBefore: String? = nil)
+    -> String
+  {
+    var options = ["namespaces=\"\(role.rawValue)\""]
+    if let validAfter { options.append("valid-after=\"\(validAfter)\"") }
+    if let validBefore { options.append("valid-before=\"\(validBefore)\"") }
+    return "\(principal) \(options.joined(separator: ",")) \(key.openSSH)"
+  }
+
+  /// `text` with a line granting `role` to `principal` for `key` added, checked: a principal that
+  /// is not a plain name, a time that is not `YYYYMMDD[HHMM[SS]][Z]`, and a key already listed for
+  /// someone else (one key, one person: the two-person rule) are refused.
+  public static func adding(
+    to text: String, principal: String, role: Role, key: PublicKey, validAfter: String? = nil, validBefore: String? = nil,
+    file: String? = nil
+  ) throws(AirlockError) -> String {
+    let place = file ?? "trust list"
+    guard !principal.isEmpty, !principal.contains(where: { $0.isWhitespace || $0 == "," || $0 == "\"" }),
+      !principal.contains("\0"), !principal.containsControlCharacter
+    else {
+      throw AirlockError(.usage, "'\(principal)' is not a principal (one name, no spaces, commas, quotes or control characters)")
+    }
+    for (name, value) in [("--valid-after", validAfter), ("--valid-before", validBefore)] {
+      if let value, parseTime(value) == nil { throw AirlockError(.usage, "\(name) must be YYYYMMDD[HHMM[SS]][Z], got '\(value)'") }
+    }
+    let current = try parse(text, file: file)
+    let others = current.allPrincipals(for: key).subtracting([principal])
+    if let other = others.sorted().first {
+      throw AirlockError(
+        .usage, file: place,
+        "key \(key.fingerprint) is already listed for \(other): one key belongs to one person, or the two-person rule cannot hold")
+    }
+    if current.entries.contains(where: { $0.key == key && $0.principals == [principal] && $0.namespaces == [role.rawValue] }) {
+      throw AirlockError(.usage, file: place, "\(principal) already holds \(role.rawValue) with key \(key.fingerprint)")
+    }
+    var result = text
+    if !result.isEmpty && !result.hasSuffix("\n") { result += "\n" }
+    result += line(principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore) + "\n"
+    _ = try parse(result, file: file)
+    return result
   }
 
   /// `ssh-keygen` time: YYYYMMDD[HHMM[SS]][Z], read as UTC.

@@ -10,6 +10,9 @@ public struct ReviewWorkflow: Sendable {
   public let store: ReviewStore
   /// The clock (injectable for tests).
   public var now: @Sendable () -> Date
+  /// Called with the release folder's path once `release` has opened it (tests swap the folder
+  /// for a symbolic link here, as an attacker racing the release would).
+  var releaseFolderOpened: (@Sendable (String) -> Void)?
 
   public init(store: ReviewStore, now: @escaping @Sendable () -> Date = { Date() }) {
     self.store = store
@@ -21,12 +24,14 @@ public struct ReviewWorkflow: Sendable {
     var key: SigningKey
     var principal: String
     var keyid: String
+    /// The trust list the actor was resolved in: the two-person rule looks up every line of it.
+    var trust: TrustList
   }
 
   func actor(_ key: SigningKey, _ role: Role) throws(AirlockError) -> Actor {
     let trust = try store.trustList()
     let principal = try trust.principal(for: key.publicKey, role: role, at: now())
-    return Actor(key: key, principal: principal, keyid: key.publicKey.keyid)
+    return Actor(key: key, principal: principal, keyid: key.publicKey.keyid, trust: trust)
   }
 
   var timestamp: String { ISOTime.format(now()) }
@@ -59,7 +64,15 @@ public struct ReviewWorkflow: Sendable {
     let id = "req-" + String(timestamp.prefix(10)).replacingOccurrences(of: "-", with: "") + "-"
       + Data((0..<4).map { _ in UInt8.random(in: 0...255) }).hex
     let at = timestamp
-    try store.transaction { db in
+    return try store.transaction { db -> String in
+      // Idempotent (issue 19 §9): a submit killed after its commit never printed the id, so its
+      // retry finds the identical open request and answers with it instead of making a second.
+      if let existing = try identicalOpenRequest(
+        author: actor.principal, project: project, group: group, context: context, controls: controls, exception: exception,
+        files: files, db: db)
+      {
+        return existing
+      }
       try db.execute(
         sql: """
           INSERT INTO request (id, project, group_name, context, controls, exception, author_principal,
@@ -73,8 +86,28 @@ public struct ReviewWorkflow: Sendable {
         ])
       for file in files { try insert(file, request: id, db: db) }
       try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")], db: db)
+      return id
     }
-    return id
+  }
+
+  /// A submitted request of `author`'s, not yet reviewed, with exactly these fields and files.
+  private func identicalOpenRequest(
+    author: String, project: String, group: String, context: String, controls: String, exception: String?,
+    files: [RequestFile], db: Database
+  ) throws -> String? {
+    let candidates = try String.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM request WHERE author_principal = ? AND project = ? AND group_name = ? AND context = ? AND controls = ?
+          AND exception IS ? AND status = ? AND turn = 1
+          AND NOT EXISTS (SELECT 1 FROM vote WHERE vote.request_id = request.id)
+        """,
+      arguments: [author, project, group, context, controls, exception, RequestStatus.submitted.rawValue])
+    let wanted = Set(files.map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" })
+    for id in candidates where Set(try loadFiles(id, db: db).map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" }) == wanted {
+      return id
+    }
+    return nil
   }
 
   /// SHA-256 of a pack's effective YAML: the digest review records name.
@@ -234,6 +267,10 @@ public struct ReviewWorkflow: Sendable {
       }
       guard try !hasSubmitted(id, turn: request.turn, principal: actor.principal, db: db) else {
         throw AirlockError(.usage, "you already submitted your review of \(id) in turn \(request.turn)")
+      }
+      if let other = try sharedReviewer(id, turn: request.turn, actor: actor, db: db) {
+        throw AirlockError(
+          .usage, "\(actor.principal) may not review \(id): the trust list lists this key or name also for \(other), who already reviewed it in turn \(request.turn)")
       }
       let outputs = try loadFiles(id, db: db).filter { $0.kind == "output" }
       let mine = try loadVotes(id, db: db).filter { $0.reviewer == actor.principal }
@@ -442,7 +479,7 @@ public struct ReviewWorkflow: Sendable {
       }
       var items: [QueueItem] = []
       for request in requests {
-        if request.isAuthor(actor) { continue }
+        if request.mayBeAuthor(actor) { continue }
         let id = request.id
         let requestFiles = files[id] ?? []
         let outputs = requestFiles.filter { $0.kind == "output" }
@@ -499,26 +536,30 @@ public struct ReviewWorkflow: Sendable {
       throw AirlockError(.usage, "key \(publicKey.fingerprint) is not trusted by the store's trust list")
     }
     let principal = trust.entries(for: publicKey, role: role, at: at)[0].principal
-    let actor = Actor(key: key, principal: principal, keyid: publicKey.keyid)
+    let actor = Actor(key: key, principal: principal, keyid: publicKey.keyid, trust: trust)
     return try store.read { db in
       let request = try loadRequest(id, db: db)
-      let isAuthor = request.isAuthor(actor)
+      let isAuthor = request.mayBeAuthor(actor)
       guard isAuthor || roles.contains(.review) || roles.contains(.release) else {
         throw AirlockError(.usage, "only the author and output checkers can see \(id)")
       }
       var votes = try loadVotes(id, db: db)
       var comments = try loadComments(id, db: db)
       var decisions: [String: FileDecision]? = try self.decisions(request, db: db)
+      // Whose vote values this turn's history may show (nil: everyone's).
+      var visibleVoters: Set<String>?
       if isAuthor {
         if request.status.isReviewerOwned {
           votes = []
           decisions = nil
           comments = comments.filter { $0.turn < request.turn || $0.role == "author" }
+          visibleVoters = []
         }
       } else if request.status.isIndependent {
         votes = votes.filter { $0.reviewer == principal }
         decisions = nil
         comments = comments.filter { $0.turn < request.turn || $0.author == principal || $0.role == "author" }
+        visibleVoters = [principal]
       }
       let reviews = try Row.fetchAll(
         db, sql: "SELECT * FROM review WHERE request_id = ? AND turn = ? ORDER BY submitted_at", arguments: [id, request.turn]
@@ -526,8 +567,15 @@ public struct ReviewWorkflow: Sendable {
         ReviewInfo(reviewer: row["reviewer_principal"], keyid: row["reviewer_keyid"], turn: row["turn"], submittedAt: row["submitted_at"])
       }
       let history = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id]).map { row in
-        let detail = (try? JSONDecoder().decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
-        return EventInfo(type: row["type"], actor: row["actor_principal"], turn: row["turn"], at: row["at"], detail: detail)
+        var detail = (try? JSONDuplicateCheck.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+        let actor: String = row["actor_principal"]
+        let turn: Int = row["turn"]
+        // Blind review (issue 19 §4): the history says that a checker voted, not how, until the
+        // votes themselves may be seen.
+        if let visibleVoters, turn == request.turn, row["type"] as String == "vote", !visibleVoters.contains(actor) {
+          detail["vote"] = nil
+        }
+        return EventInfo(type: row["type"], actor: actor, turn: turn, at: row["at"], detail: detail)
       }
       let signatures = try recordExists(id, turn: request.turn, db: db) ? try recordSignatureCount(id, turn: request.turn, db: db) : nil
       return RequestView(

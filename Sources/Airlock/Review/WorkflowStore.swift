@@ -26,6 +26,13 @@ struct RequestRow {
   func isAuthor(_ actor: ReviewWorkflow.Actor) -> Bool {
     actor.principal == authorPrincipal || actor.keyid == authorKeyid
   }
+
+  /// Whether `actor` may be the author under any name the trust list gives their key or the
+  /// author's (queues and views treat them as the author: fail closed).
+  func mayBeAuthor(_ actor: ReviewWorkflow.Actor) -> Bool {
+    actor.trust.authorConflict(key: actor.key.publicKey, principal: actor.principal, author: authorPrincipal, authorKeyid: authorKeyid)
+      != nil
+  }
 }
 
 extension RequestRow {
@@ -125,7 +132,7 @@ extension ReviewWorkflow {
     for (index, row) in try Row.fetchAll(db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id]).enumerated() {
       let number = index + 1
       guard let envelope = try? Envelope.parse(Data((row["envelope"] as String).utf8)), let body = envelope.body,
-        let event = try? JSONDecoder().decode(HistoryEvent.self, from: body)
+        let event = try? JSONDuplicateCheck.decode(HistoryEvent.self, from: body)
       else {
         problems.append("event \(number) is not a signed event")
         continue
@@ -145,10 +152,31 @@ extension ReviewWorkflow {
     return problems
   }
 
+  /// The two-person rule for keys and principals together (TrustList.authorConflict).
   func checkCanReview(_ request: RequestRow, actor: Actor) throws {
-    if request.isAuthor(actor) {
-      throw AirlockError(.usage, "\(actor.principal) is the author of \(request.id): an author can never review their own request")
+    if let reason = actor.trust.authorConflict(
+      key: actor.key.publicKey, principal: actor.principal, author: request.authorPrincipal, authorKeyid: request.authorKeyid)
+    {
+      throw AirlockError(
+        .usage, "\(actor.principal) may not review \(request.id): \(reason); an author can never review their own request")
     }
+  }
+
+  /// The principal under which someone who may be `actor` (a key or a name they share) already
+  /// submitted a review this turn, or nil: one person's two keys or two names are one reviewer.
+  func sharedReviewer(_ id: String, turn: Int, actor: Actor, db: Database) throws -> String? {
+    let mine = actor.trust.allPrincipals(for: actor.key.publicKey).union([actor.principal])
+    for row in try Row.fetchAll(
+      db, sql: "SELECT reviewer_principal, reviewer_keyid FROM review WHERE request_id = ? AND turn = ?", arguments: [id, turn])
+    {
+      let principal: String = row["reviewer_principal"]
+      let keyid: String = row["reviewer_keyid"]
+      if principal == actor.principal { continue }
+      if keyid == actor.keyid || !actor.trust.allPrincipals(forKeyid: keyid).union([principal]).isDisjoint(with: mine) {
+        return principal
+      }
+    }
+    return nil
   }
 
   func hasSubmitted(_ id: String, turn: Int, principal: String, db: Database) throws -> Bool {
@@ -205,15 +233,19 @@ extension ReviewWorkflow {
     return try signers(of: envelope).count
   }
 
-  /// The distinct people (principals, by the store's trust list) whose keys signed `envelope`:
-  /// one person signing with two keys counts once.
-  func signers(of envelope: Envelope) throws -> Set<String> {
+  /// The distinct people whose keys signed `envelope`, and every name those keys are listed
+  /// under in the store's trust list: one person signing with two keys, or with one key listed
+  /// under two names, counts once.
+  func signers(of envelope: Envelope) throws -> (count: Int, names: Set<String>) {
     let trust = try store.trustList()
-    var principals: Set<String> = []
+    var names: Set<String> = []
+    var count = 0
     for key in envelope.verifiedKeys(among: trust.keys(for: .review)) {
-      principals.insert(trust.entries(for: key, role: .review).first?.principal ?? key.keyid)
+      let mine = trust.allPrincipals(for: key)
+      if mine.isDisjoint(with: names) { count += 1 }
+      names.formUnion(mine)
     }
-    return principals
+    return (count, names)
   }
 
   func hasSigned(_ request: RequestRow, keyid: String, db: Database) throws -> Bool {
@@ -236,8 +268,9 @@ extension ReviewWorkflow {
 
   func addRecordSignature(_ request: RequestRow, actor: Actor, db: Database) throws -> Int {
     guard var envelope = try loadRecord(request.id, turn: request.turn, db: db) else { return 0 }
-    let signed = try signers(of: envelope)
-    if envelope.signatures.contains(where: { $0.keyid == actor.keyid }) || signed.contains(actor.principal) {
+    let signed = try signers(of: envelope).names
+    let names = actor.trust.allPrincipals(for: actor.key.publicKey).union([actor.principal])
+    if envelope.signatures.contains(where: { $0.keyid == actor.keyid }) || !signed.isDisjoint(with: names) {
       throw AirlockError(.usage, "\(actor.principal) already signed the review record of \(request.id)")
     }
     // Sign exactly the stored payload bytes.
@@ -260,7 +293,7 @@ extension ReviewWorkflow {
       arguments: [request.id, request.turn])
     let reviews: [ReviewPredicate.Review] = try reviewRows.map { row in
       let envelope = try Envelope.parse(Data((row["envelope"] as String).utf8))
-      return try JSONDecoder().decode(SignedReview.self, from: envelope.body ?? Data()).review
+      return try JSONDuplicateCheck.decode(SignedReview.self, from: envelope.body ?? Data()).review
     }
     var checked: [ReviewPredicate.CheckedFile] = []
     var overrides: [ReviewPredicate.Override] = []

@@ -34,6 +34,9 @@ extension AirlockCommand {
 
     func run() throws {
       let root = store.map { URL(fileURLWithPath: $0) } ?? ReviewStore.defaultRoot()
+      // All or nothing: a new store that cannot be completed (a log key that cannot be written,
+      // say) is removed, never left half made.
+      let existed = FileManager.default.fileExists(atPath: root.path)
       do throws(AirlockError) {
         var config: ReviewStore.Config?
         if rules != nil || !projectRules.isEmpty {
@@ -65,6 +68,7 @@ extension AirlockCommand {
           print("note: no trust list yet; run 'airlock init --trust allowed_signers'")
         }
       } catch {
+        if !existed { try? FileManager.default.removeItem(at: root) }
         throw fail(error)
       }
     }

@@ -8,9 +8,11 @@ extension AirlockCommand {
       abstract: "Verify a signed review record (for CI gates).",
       discussion: """
         Exit 0 only when the DSSE envelope verifies under at least the policy's number of distinct trusted \
-        reviewer keys (airlock-review, valid at review time, none of them the author's), the decision is \
-        APPROVED, and (with --files) the folder holds exactly the record's subjects with equal SHA-256. \
-        Otherwise exit 1 and name each failed condition. Exit 2 when the record or trust list cannot be read. \
+        reviewer keys (airlock-review, valid at review time and now, or when the log logged the approval with \
+        --log-key, or at review time alone with --trust-record-time; none of them a key or name of the author's), the decision is \
+        APPROVED, and (with --files) every entry of the folder is accounted for: the record's subjects with \
+        equal SHA-256, the record itself, and its log receipt, verified under --log-key (a receipt without \
+        --log-key fails: nothing checked it); no other file, no symbolic link, no folder. Otherwise exit 1 and name each failed condition. Exit 2 when the record or trust list cannot be read. \
         The trust list must come from your own configuration, never from the bundle being checked.
         """)
 
@@ -25,12 +27,17 @@ extension AirlockCommand {
     var logKey: String?
     @Option(name: .long, help: "The record's tlog-proof receipt (default: RECORD with .json replaced by .tlog-proof).")
     var receipt: String?
+    @Flag(
+      name: .customLong("trust-record-time"),
+      help: "Judge reviewer keys' validity at the record's own reviewedAt only (default: also now, or when the log logged the approval, with --log-key).")
+    var trustRecordTime = false
     @Flag(name: .shortAndLong, help: "Print nothing; only the exit code tells.") var quiet = false
 
     func run() throws {
       let data: Data
       let trustList: TrustList
       var minimum = minReviewers
+      var verifier: NoteVerifier?
       do throws(AirlockError) {
         guard let contents = FileManager.default.contents(atPath: record) else {
           throw AirlockError(.input, file: record, "cannot read review record")
@@ -38,20 +45,41 @@ extension AirlockCommand {
         data = contents
         trustList = try TrustList.load(trust)
         if let rules { minimum = max(minimum, try RulePackLoader.load(rules).reviewers) }
-      } catch { throw fail(error) }
-      var report = RecordVerifier.verify(
-        data, policy: VerificationPolicy(trust: trustList, minimumReviewers: minimum, expectedRequest: request),
-        files: files, ignoring: record)
-      let receiptPath = receipt ?? (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
-      if let logKey {
-        do throws(AirlockError) {
+        if let logKey {
           guard let text = try? String(contentsOfFile: logKey, encoding: .utf8) else {
             throw AirlockError(.input, file: logKey, "cannot read the pinned log key")
           }
-          let verifier = try NoteVerifier(vkey: text, file: logKey)
-          if report.verified { report.failures += Self.receiptFailures(receiptPath, verifier: verifier, record: data) }
-        } catch { throw fail(error) }
-      } else if FileManager.default.fileExists(atPath: receiptPath) {
+          verifier = try NoteVerifier(vkey: text, file: logKey)
+        }
+      } catch { throw fail(error) }
+      let receiptPath = receipt ?? (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
+      // Keys are judged when the log logged the approval (a verified receipt anchors it), else now.
+      var anchor = Date()
+      if let verifier, let text = try? String(contentsOfFile: receiptPath, encoding: .utf8),
+        let logged = RecordVerifier.loggedTime(ofReceipt: text, verifier: verifier, record: data)
+      {
+        anchor = logged
+      }
+      var report = RecordVerifier.verify(
+        data,
+        policy: VerificationPolicy(
+          trust: trustList, minimumReviewers: minimum, expectedRequest: request, logKey: verifier, anchor: anchor,
+          trustRecordTime: trustRecordTime),
+        files: files, ignoring: record)
+      if let verifier {
+        // The receipt beside the record (or --receipt); with --files the folder's own receipt is
+        // checked as well, wherever --receipt points.
+        if report.verified {
+          if let text = try? String(contentsOfFile: receiptPath, encoding: .utf8) {
+            for failure in RecordVerifier.receiptFailures(text, file: receiptPath, verifier: verifier, record: data)
+            where !report.failures.contains(failure) {
+              report.failures.append(failure)
+            }
+          } else {
+            report.failures.append("\(receiptPath): no log receipt for the record (--log-key requires one)")
+          }
+        }
+      } else if files == nil, FileManager.default.fileExists(atPath: receiptPath) {
         report.notes.append("\(receiptPath): log receipt not checked (give --log-key to check it)")
       }
       if !quiet {
@@ -66,26 +94,6 @@ extension AirlockCommand {
         }
       }
       if !report.verified { throw ExitCode(1) }
-    }
-
-    /// Checks the record's receipt: signed by the pinned log key, proving an APPROVED entry that
-    /// commits to exactly the record's payload.
-    static func receiptFailures(_ path: String, verifier: NoteVerifier, record: Data) -> [String] {
-      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-        return ["\(path): no log receipt for the record (--log-key requires one)"]
-      }
-      do throws(AirlockError) {
-        let receipt = try InclusionReceipt(text: text, file: path)
-        let checkpoint = try receipt.verify(verifier, file: path)
-        let entry = try LogEntry.parse(receipt.entry)
-        let envelope = try Envelope.parse(record)
-        let statement = try? JSONDecoder().decode(ReviewStatement.self, from: envelope.body ?? Data())
-        guard entry.decision == "APPROVED", entry.statementSha256 == Digest.sha256(envelope.body ?? Data()),
-          entry.request == statement?.predicate.request.id
-        else { return ["\(path): the logged entry \(receipt.index) is not this record's approval"] }
-        _ = checkpoint
-        return []
-      } catch { return [error.description] }
     }
   }
 

@@ -218,4 +218,45 @@ import Testing
     #expect(throws: AirlockError.self) { try log.append(key: SigningKey()) { _ in [] } }
     #expect(throws: AirlockError.self) { try TransparencyLog.create(at: folder, origin: "tre.example/airlock/log", key: SigningKey()) }
   }
+
+  /// Issue 19 §6: an old checkpoint copied to a higher number, or garbage at the next size, is a
+  /// reported inconsistency, never a crash, and the log keeps working.
+  @Test func aPlantedCheckpointIsReportedAndDoesNotStopTheLog() throws {
+    let log = try makeLog(entries: 5)
+    let old = try Data(contentsOf: URL(fileURLWithPath: log.checkpointsFolder + "/2"))
+    try old.write(to: URL(fileURLWithPath: log.checkpointsFolder + "/9"))
+    try Data("not a checkpoint\n".utf8).write(to: URL(fileURLWithPath: log.checkpointsFolder + "/6"))
+    var problems = log.verify().problems
+    #expect(problems.contains { $0.hasSuffix("checkpoints/9: holds a checkpoint of size 2") }, "\(problems)")
+    #expect(problems.contains { $0.contains("checkpoints/6: checkpoint signature does not verify") }, "\(problems)")
+    // Appends go on past both planted sizes.
+    for number in 5..<11 {
+      try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":\#(number)}"#.utf8)] }
+    }
+    #expect(log.verify().size == 11)
+    #expect(try log.archivedCheckpoint(9)?.checkpoint.size == 9)
+    problems = log.verify().problems
+    // What was in the way stays reported.
+    #expect(problems.count == 2, "\(problems)")
+    #expect(problems.allSatisfy { $0.contains("not an archived checkpoint") }, "\(problems)")
+  }
+
+  @Test func aPlantedOrMalformedLatestCheckpointDoesNotStopTheLog() throws {
+    for planted in [try Data(contentsOf: URL(fileURLWithPath: try makeLog(entries: 5).checkpointsFolder + "/2")), Data("junk".utf8)] {
+      try? FileManager.default.removeItem(at: folder)
+      let log = try makeLog(entries: 5)
+      try planted.write(to: URL(fileURLWithPath: log.checkpointPath))
+      #expect(!log.verify().problems.isEmpty)
+      try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":5}"#.utf8)] }
+      #expect(log.verify().problems.isEmpty, "\(log.verify().problems)")
+      #expect(log.verify().size == 6)
+    }
+  }
+
+  @Test func aDeletedArchivedCheckpointIsReported() throws {
+    let log = try makeLog(entries: 5)
+    unlink(log.checkpointsFolder + "/3")
+    let problems = log.verify().problems
+    #expect(problems.contains { $0.contains("checkpoints/3: missing") }, "\(problems)")
+  }
 }

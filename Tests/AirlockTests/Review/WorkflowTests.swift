@@ -224,7 +224,8 @@ import Testing
       outputs: [f.output("a.csv"), f.output("b.csv", "region,count\nNorth,2\nSouth,40\n")], supporting: [notes],
       project: "p2", group: "g", context: "c", controls: "c", key: f.alice)
     let one = try at(1).submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "c", key: f.alice)
-    let returned = try at(2).submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "c", key: f.alice)
+    // (A different context: an identical open request would be answered with `one`'s id.)
+    let returned = try at(2).submit(outputs: [f.output()], project: "p1", group: "g", context: "c2", controls: "c", key: f.alice)
     try f.workflow.vote(two, file: "a.csv", .approved, comment: nil, key: f.carol)
     _ = try f.approveAll(one, by: f.bob)
     try f.workflow.returnRequest(returned, comment: "later", key: f.dave)

@@ -1,0 +1,56 @@
+import Airlock
+import ArgumentParser
+import Foundation
+
+extension AirlockCommand {
+  struct TrustAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "add",
+      abstract: "Give PRINCIPAL a role with the public key KEY.pub (as 'airlock keygen' wrote it).",
+      discussion: """
+        Writes one allowed_signers line: PRINCIPAL namespaces="ROLE"[,valid-after=..][,valid-before=..] ssh-ed25519 \
+        KEY. Refuses a key already listed for someone else (one key, one person: otherwise the two-person rule \
+        cannot hold), a principal with spaces, commas or control characters, and a bad time. Exit 2 when refused.
+        """)
+
+    @Argument(help: "The person's name in the trust list, e.g. alice@tre.example.") var principal: String
+    @Argument(help: "Their public key: the .pub file 'airlock keygen' wrote (PEM), or an ssh-ed25519 line.") var keyFile: String
+    @Option(name: .long, help: "airlock-submit, airlock-review or airlock-release (or submit, review, release).") var role: String
+    @Option(name: .customLong("valid-after"), help: "First valid time, YYYYMMDD[HHMM[SS]][Z] (UTC).") var validAfter: String?
+    @Option(name: .customLong("valid-before"), help: "End of validity, YYYYMMDD[HHMM[SS]][Z] (UTC).") var validBefore: String?
+    @OptionGroup var options: TrustFileOptions
+
+    func run() throws {
+      do throws(AirlockError) {
+        guard let role = Role(rawValue: role) ?? Role(rawValue: "airlock-" + role) else {
+          throw AirlockError(.usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
+        }
+        let key = try Self.publicKey(keyFile)
+        let path = try options.path()
+        let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let updated = try TrustList.adding(
+          to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
+        do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+          throw AirlockError(.input, file: path, "cannot write the trust list")
+        }
+        print("\(principal) holds \(role.rawValue) with key \(key.fingerprint) in \(path)")
+      } catch { throw fail(error) }
+    }
+
+    /// A PEM public key file, or a file holding `ssh-ed25519 BASE64`.
+    static func publicKey(_ path: String) throws(AirlockError) -> PublicKey {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw AirlockError(.input, file: path, "cannot read public key")
+      }
+      let text = String(decoding: data, as: UTF8.self)
+      if text.contains("-----BEGIN") { return try PublicKey(pem: text, file: path) }
+      let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
+      guard let index = tokens.firstIndex(of: "ssh-ed25519"), index + 1 < tokens.count,
+        let entry = try? TrustList.parse("x namespaces=\"airlock-review\" ssh-ed25519 \(tokens[index + 1])").entries.first
+      else {
+        throw AirlockError(.input, file: path, "not a public key (expected the PEM .pub file 'airlock keygen' wrote, or ssh-ed25519 BASE64)")
+      }
+      return entry.key
+    }
+  }
+}
