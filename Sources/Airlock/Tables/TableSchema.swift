@@ -84,6 +84,19 @@ public struct TableSchema: Sendable {
           sources[index] = .manifest
         }
       }
+      // A declaration is a claim: a column declared something other than a count whose name says
+      // count (`n`, `count`, `n_patients`) is still checked as a count, and the conflict needs a
+      // person. Declaring a count away must never silence the threshold.
+      let otherWords = ["pct", "percent", "%", "rate", "prop", "share", "mean", "median", "sd", "std", "avg", "sum", "ratio"]
+      for index in header.indices where sources[index] == .manifest && roles[index] != .count
+        && roles[index] != .magnitude && NamingConventions.role(ofHeader: header[index]) == .count
+        && !otherWords.contains(where: { names[index].contains($0) })
+      {
+        let declaredAs = roles[index].map { $0 == .evidence ? "evidence" : "a \($0.rawValue)" } ?? "something else"
+        reasons.append(
+          "the manifest declares column '\(header[index])' \(declaredAs), but its name says count: it is checked as a count, and the declaration needs a checker's review")
+        roles[index] = .count
+      }
     }
 
     if let declaration, case .columns(let names) = declaration.designLimits {
@@ -345,6 +358,21 @@ public struct TableSchema: Sendable {
       }
       // Read column by column instead: each value column keeps its role, and the per-cell rules run.
       if layoutInDoubt { layout = .long }
+    }
+    // A frequency table whose manifest leaves it no count column, but declares a dimension of
+    // whole numbers: that column is its counts, declared away (the claim is checked, not trusted).
+    if declaration != nil, kind == .frequency, !finalRoles.contains(.count), !sample.isEmpty {
+      // The rightmost such column: counts sit after their labels (a `year` before them is a label).
+      for index in header.indices.reversed() where sources[index] == .manifest && finalRoles[index] == .dimension {
+        let wholeNumbers = sample.allSatisfy { row in
+          index < row.count && parser.parse(ArraySlice(row[index].utf8)).number.map { $0 >= 0 && $0 == $0.rounded() } == true
+        }
+        guard wholeNumbers, header.indices.contains(where: { $0 != index && finalRoles[$0] == .dimension }) else { continue }
+        reasons.append(
+          "the manifest declares column '\(header[index])' a dimension, but it holds whole numbers and the table has no count column: it is checked as a count, and the declaration needs a checker's review")
+        finalRoles[index] = .count
+        break
+      }
     }
     if sample.isEmpty {
       reasons.append("the output has no data rows (a header only): nothing to check")
