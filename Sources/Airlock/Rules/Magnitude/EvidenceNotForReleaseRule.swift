@@ -28,6 +28,9 @@ struct EvidenceNotForReleaseRule: OutputRule {
       Example("an output without evidence", "sector,sum,n\nRetail,1000,40"),
       Example("top contributions in the output", "sector,sum,n,top1,top2\nRetail,1000,40,100,90", outputFinding: true),
       Example("an evidence file", "sector,n,top1,top2\nRetail,40,100,90", fileName: "sales.evidence.csv", outputFinding: true),
+      Example(
+        "a column the manifest declares evidence", "sector,sum,largest\nRetail,1000,300", manifest: "dimensions: [sector]\nmagnitudes: [sum]\nevidence: [largest]\n",
+        outputFinding: true),
     ])
 
   let releasable: Bool
@@ -53,8 +56,11 @@ struct EvidenceNotForReleaseRule: OutputRule {
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
     guard !releasable else { return }
     let columns = schema.header.indices.filter {
+      // Every column a manifest declares evidence is evidence, whatever it is called; by name,
+      // the evidence about contributors (model facts such as `df_resid` are published as such).
       schema.roles[$0] == .evidence
-        && (NamingConventions.privateEvidenceNames.contains(NamingConventions.normalized(schema.header[$0]))
+        && (schema.roleSources[$0] == .manifest
+          || NamingConventions.privateEvidenceNames.contains(NamingConventions.normalized(schema.header[$0]))
           || NamingConventions.isTopContribution(NamingConventions.normalized(schema.header[$0])))
     }
     guard !columns.isEmpty else { return }
