@@ -72,6 +72,16 @@ import Testing
     #expect(undeclared?.disagreements.map(\.label) == ["Total"])
   }
 
+  @Test func aLargeDimensionWithoutTotalsIsNotAskedAbout() {
+    // 500 diagnosis codes by sex, no margins: nothing suggests totals, so nothing is unsearched
+    // (before, any dimension of over 400 labels was review).
+    var rows = ["code,sex,n"]
+    for code in 0..<500 { for sex in ["F", "M"] { rows.append("X\(code),\(sex),\(20 + (code * 7 + sex.count) % 50)") } }
+    let result = check(rows.joined(separator: "\n") + "\n")
+    #expect(result.structure?.unsearched.isEmpty == true)
+    #expect(!result.findings.contains { $0.code == "C010" })
+  }
+
   @Test func repeatedCellsAreCountedAndTheFirstKept() {
     var rows = ["region,age_band,count"]
     for i in 0..<30 { rows.append("R\(i % 5),A\(i % 3),\(10 + i)") }

@@ -302,10 +302,11 @@ struct StructureDetector {
       // Subtotals are searched for where something suggests them: codes that nest, or labels
       // that read as margins but did not add up over every category (the subtotals doubled them).
       let names = dimension.labels.labels
-      let hinted = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 }
+      let suggested = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 }
         || (labelCount <= Self.maxSubtotalLabels && !Self.nestedCodes(names).isEmpty)
-        || (labelCount <= Self.maxSubtotalLabels && table.cellCount <= Self.exhaustiveCells)
-      if hinted, let matrix = DenseCells(table, dimension: d, grouping: grouping, measure: measure) {
+      let hinted = suggested || (labelCount <= Self.maxSubtotalLabels && table.cellCount <= Self.exhaustiveCells)
+      let matrix = hinted ? DenseCells(table, dimension: d, grouping: grouping, measure: measure) : nil
+      if let matrix {
         if candidates.count >= 2 {
           for candidate in candidates {
             let parts = (0..<labelCount).filter { !candidates.contains($0) }
@@ -360,7 +361,9 @@ struct StructureDetector {
             }
           }
         }
-      } else if labelCount > Self.maxSubtotalLabels || candidates.count >= 2 {
+      } else if suggested {
+        // The labels suggest totals the numbers did not confirm, and the table is too large to
+        // search: a person must look (a dimension with no such hint has none to find).
         structure.unsearched.append(dimension.name)
       }
     }
