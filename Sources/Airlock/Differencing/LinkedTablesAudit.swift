@@ -104,16 +104,22 @@ struct LinkedTablesAudit {
     let linked = tables.map(Linked.init)
     var result: [Derivation] = []
     var reported = Set<String>()
+    // Only pairs with a withheld cell can give one away; the cheap tests go first, since a run
+    // may hold thousands of tables.
+    let byWidth = Dictionary(grouping: linked.indices, by: { linked[$0].dimensions.count })
     for big in linked.indices {
-      for small in linked.indices where small != big && linked[small].dimensions.count < linked[big].dimensions.count {
-        guard let map = mapping(linked[small], onto: linked[big]) else { continue }
+      let smaller = byWidth.keys.sorted().filter { $0 < linked[big].dimensions.count }.flatMap { byWidth[$0]! }
+      for small in smaller {
         guard !linked[small].withheld.isEmpty || !linked[big].withheld.isEmpty else { continue }
-        for derivation in audit(linked, big: big, small: small, map: map) where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
+        guard let map = mapping(linked[small], onto: linked[big]) else { continue }
+        for derivation in audit(linked, big: big, small: small, map: map)
+        where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
           result.append(derivation)
         }
       }
     }
-    return result
+    // Findings in a stable order, whatever the dictionary's.
+    return result.sorted { ($0.table, $0.key) < ($1.table, $1.key) }
   }
 
   /// One equation's terms as cells of the tables: `total` = sum of `parts`.
