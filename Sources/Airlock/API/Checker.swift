@@ -98,7 +98,7 @@ public struct Checker: Sendable {
               indexes[signature] = signatureIndex
             }
             fromHistory = try history.candidates(
-              for: table, in: signatureIndex, threshold: differencing.threshold, inclusive: differencing.inclusive)
+              for: table, in: signatureIndex, threshold: differencing.counts.threshold, inclusive: differencing.counts.inclusive)
           }
         } catch {
           results[index].error = error

@@ -74,3 +74,19 @@ func formatNumber(_ value: Double) -> String {
   if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
   return String(value)
 }
+
+/// The pack's count threshold and whether it is inclusive (`≤` rather than `<`), as
+/// `small-cell-count` sets them: the rules that judge derived counts use the same.
+struct CountThreshold: Sendable {
+  let threshold: Int
+  let inclusive: Bool
+
+  init(pack: RulePack) {
+    let counts = pack.parameters(of: SmallCellCountRule.self)
+    threshold = counts.integer("threshold")
+    inclusive = counts.boolean("inclusive")
+  }
+
+  /// Whether `count` people is at least the threshold (a count allowed on its own).
+  func allows(_ count: Double) -> Bool { inclusive ? count > Double(threshold) : count >= Double(threshold) }
+}

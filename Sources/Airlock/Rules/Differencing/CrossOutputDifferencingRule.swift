@@ -68,14 +68,9 @@ struct CrossOutputDifferencingRule: Rule {
         companions: ["a.csv": "age_band,count\n<20,40\n20+,203"]),
     ])
 
-  let threshold: Int
-  let inclusive: Bool
+  let counts: CountThreshold
 
-  init(parameters: RuleParameters, pack: RulePack) {
-    let counts = pack.parameters(of: SmallCellCountRule.self)
-    threshold = counts.integer("threshold")
-    inclusive = counts.boolean("inclusive")
-  }
+  init(parameters: RuleParameters, pack: RulePack) { counts = CountThreshold(pack: pack) }
 
   /// The finding for a withheld cell of `table` that linked tables give away.
   func finding(linked derivation: LinkedTablesAudit.Derivation, in table: ComparableTable) -> Finding {
@@ -90,7 +85,7 @@ struct CrossOutputDifferencingRule: Rule {
 
   /// Findings on `table` from comparing it with every table in `others`.
   func findings(for table: ComparableTable, against others: [ComparableTable]) -> [Finding] {
-    let audit = CrossOutputAudit(threshold: threshold, inclusive: inclusive)
+    let audit = CrossOutputAudit(threshold: counts.threshold, inclusive: counts.inclusive)
     var result: [Finding] = []
     for other in others {
       for derivation in audit.derive(newer: table, older: other) {

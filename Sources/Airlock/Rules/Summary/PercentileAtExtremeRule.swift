@@ -40,14 +40,9 @@ struct PercentileAtExtremeRule: TableRule {
         manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\n"),
     ])
 
-  let threshold: Int
-  let inclusive: Bool
+  let counts: CountThreshold
 
-  init(parameters: RuleParameters, pack: RulePack) {
-    let counts = pack.parameters(of: SmallCellCountRule.self)
-    threshold = counts.integer("threshold")
-    inclusive = counts.boolean("inclusive")
-  }
+  init(parameters: RuleParameters, pack: RulePack) { counts = CountThreshold(pack: pack) }
 
   /// The percentage a position statistic's name gives (`median` 50, `q1` 25, `p95` 95), if any.
   static func percent(of name: String) -> Double? {
@@ -71,8 +66,7 @@ struct PercentileAtExtremeRule: TableRule {
   func sharedByEnough(percent: Double, atMinimum: Bool, n: Double?) -> Bool {
     guard let n, n > 0 else { return false }
     let share = atMinimum ? percent / 100 : (100 - percent) / 100
-    let holders = (share * n).rounded(.up)
-    return inclusive ? holders > Double(threshold) : holders >= Double(threshold)
+    return counts.allows((share * n).rounded(.up))
   }
 
   static let kinds: Set<OutputKind> = [.summary]
