@@ -59,11 +59,22 @@ import Testing
     #expect(linked(run(["by_sex.csv": bySex, "regions.csv": "region,count\nNorth,125\nSouth,610\n"])).isEmpty)
   }
 
+  @Test func linkedTablesThatContradictEachOtherAreReviewNotPassed() {
+    // 16-64 agrees (300 + 310 = 610), but 0-15 would need Male = 110 − 120 < 0: before, nothing
+    // was said and both passed.
+    let report = run(["by_sex.csv": bySex, "ages.csv": "age_band,count\n0-15,110\n16-64,610\n"])
+    let findings = report.results.flatMap(\.findings).filter { $0.code == "X002" }
+    #expect(findings.count == 1 && findings.first?.outcome == .review)
+    #expect(findings.first?.reason.contains("no values of their withheld cells fit both") == true)
+  }
+
   @Test func canonicalLabels() {
     #expect(LinkedTablesAudit.canonical("0-15") == LinkedTablesAudit.canonical("0 to 15"))
     #expect(LinkedTablesAudit.canonical("0–15") == LinkedTablesAudit.canonical("[0,16)"))
     #expect(LinkedTablesAudit.canonical("Under 16") == LinkedTablesAudit.canonical("<16"))
     #expect(LinkedTablesAudit.canonical("65+") == LinkedTablesAudit.canonical("65 and over"))
+    #expect(LinkedTablesAudit.canonical("0-15") == LinkedTablesAudit.canonical("Aged 0 to 15"))
+    #expect(LinkedTablesAudit.canonical("65+") == LinkedTablesAudit.canonical("65 years and over"))
     #expect(LinkedTablesAudit.canonical("M") == LinkedTablesAudit.canonical("Male"))
     #expect(LinkedTablesAudit.canonical("North") != LinkedTablesAudit.canonical("South"))
   }

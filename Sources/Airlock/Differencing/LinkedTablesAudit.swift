@@ -20,6 +20,7 @@ struct LinkedTablesAudit {
     var table: Int
     var key: String
     var reason: String
+    var outcome: Outcome = .fail
   }
 
   /// A table read for linking: canonical dimension names and labels per cell.
@@ -55,7 +56,10 @@ struct LinkedTablesAudit {
     if label == "\u{2211}" { return label }
     let text = StructureDetector.folded(label)
     if let synonym = synonyms[text] { return synonym }
-    let interval = text.replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+    // ONS and NHS England write `Aged 0 to 15`, `65 years and over`.
+    var interval = text.replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+    if interval.hasPrefix("aged ") { interval.removeFirst(5) }
+    interval = interval.replacingOccurrences(of: " years", with: "").replacingOccurrences(of: " yrs", with: "")
     if interval.hasPrefix("["), interval.hasSuffix(")"), case let parts = interval.dropFirst().dropLast().split(separator: ","),
       parts.count == 2, let low = Double(parts[0].trimmingCharacters(in: .whitespaces)),
       let high = Double(parts[1].trimmingCharacters(in: .whitespaces))
@@ -204,9 +208,22 @@ struct LinkedTablesAudit {
     // published cells do not add up to each other's. Linked tables show it somewhere.
     guard !cells.isEmpty, disagreeing == 0, agreeing > 0 else { return [] }
     // What the tables give away together, less what each gives away alone (X001's findings).
-    let together = problems(equations: equations, count: cells.count)
-    guard !together.isEmpty else { return [] }
     let alone = problems(equations: (own[0] + own[1]).map { equations[$0] }, count: cells.count)
+    guard let together = problems(equations: equations, count: cells.count) else {
+      // Linked (their published cells agree), yet no withheld values fit both: the tables
+      // contradict each other, and what they give away cannot be judged. One table's own
+      // contradiction is X001's to report.
+      guard alone != nil, let cell = cells.first(where: { $0.table == small }) ?? cells.first else { return [] }
+      let other = (tables[cell.table == big ? small : big].source as NSString).lastPathComponent
+      return [
+        Derivation(
+          table: cell.table, key: cell.key,
+          reason: "this table and \(other) add up to each other where both publish, but no values of their withheld cells fit both: the differencing audit cannot run",
+          outcome: .review)
+      ]
+    }
+    guard !together.isEmpty else { return [] }
+    let aloneProblems = alone ?? [:]
     let exact = ExactRecovery(TableEquations(unknownCount: cells.count, equations: equations))
     let name = { (t: Int) in (tables[t].source as NSString).lastPathComponent }
     func describe(_ cell: (table: Int, key: String)) -> String {
@@ -214,7 +231,7 @@ struct LinkedTablesAudit {
       return "\(name(cell.table)) \(labels.joined(separator: "/"))"
     }
     var result: [Derivation] = []
-    for (variable, problem) in together.sorted(by: { $0.key < $1.key }) where alone[variable] == nil {
+    for (variable, problem) in together.sorted(by: { $0.key < $1.key }) where aloneProblems[variable] == nil {
       let cell = cells[variable]
       var reason = "withheld cell can be \(problem), from this table and \(name(cell.table == big ? small : big)) together"
       if let recovered = exact.recovered[variable], let equation = recovered.equation {
@@ -236,11 +253,12 @@ struct LinkedTablesAudit {
 
   /// The unknowns that `equations` give back exactly or narrow below the protection width, with
   /// what the problem is.
-  private func problems(equations: [LinearProgram.Equation], count: Int) -> [Int: String] {
+  /// `nil` when no values fit the equations.
+  private func problems(equations: [LinearProgram.Equation], count: Int) -> [Int: String]? {
     guard !equations.isEmpty else { return [:] }
     let lower = [Double](repeating: 0, count: count), upper = [Double](repeating: LinearProgram.infinity, count: count)
     guard case .intervals(let intervals) = LinearProgram().intervals(variables: count, lower: lower, upper: upper, equations: equations)
-    else { return [:] }
+    else { return nil }
     var result: [Int: String] = [:]
     for (variable, raw) in intervals.enumerated() {
       let interval = Interval(lower: (raw.lower - 1e-6).rounded(.up), upper: (raw.upper + 1e-6).rounded(.down))

@@ -302,8 +302,8 @@ struct StructureDetector {
       // Subtotals are searched for where something suggests them: codes that nest, or labels
       // that read as margins but did not add up over every category (the subtotals doubled them).
       let names = dimension.labels.labels
-      let suggested = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 }
-        || (labelCount <= Self.maxSubtotalLabels && !Self.nestedCodes(names).isEmpty)
+      let nestedCodes = labelCount <= Self.maxSubtotalLabels ? Self.nestedCodes(names) : []
+      let suggested = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 } || !nestedCodes.isEmpty
       let hinted = suggested || (labelCount <= Self.maxSubtotalLabels && table.cellCount <= Self.exhaustiveCells)
       let matrix = hinted ? DenseCells(table, dimension: d, grouping: grouping, measure: measure) : nil
       if let matrix {
@@ -321,7 +321,7 @@ struct StructureDetector {
           // otherwise; runs of rows that a row equals are subtotals when the labels nest too, or
           // when a margin over what they leave is confirmed (a row that happens to equal the two
           // after it is not a subtotal).
-          var subtotals = Self.nestedCodes(names).filter { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).contradicted == false }
+          var subtotals = nestedCodes.filter { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).contradicted == false }
           var subtotalSources = subtotals.map { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).confirmed ? TableStructure.Source.labelAndArithmetic : .suspected }
           let nested = Set(subtotals.flatMap { [$0.parent] + $0.children })
           var runs = findSubtotals(matrix, labelCount: labelCount, excluding: nested, tolerance: tolerance)

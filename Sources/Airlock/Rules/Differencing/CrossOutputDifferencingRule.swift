@@ -76,7 +76,7 @@ struct CrossOutputDifferencingRule: Rule {
   func finding(linked derivation: LinkedTablesAudit.Derivation, in table: ComparableTable) -> Finding {
     let position = table.positions?[derivation.key]
     return finding(
-      .fail, file: table.source, line: position?.line, column: position?.column, columnName: position?.columnName,
+      derivation.outcome, file: table.source, line: position?.line, column: position?.column, columnName: position?.columnName,
       cell: zip(table.dimensions, derivation.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)).map {
         Finding.Coordinate(dimension: $0.0, label: $0.1 == "\u{2211}" ? "Total" : String($0.1))
       },
