@@ -13,6 +13,8 @@ public enum RuleRegistry {
     UnsupportedFileRule.self,
     UncheckedColumnRule.self,
     TableStructureRule.self,
+    DerivedCountRule.self,
+    CumulativeCountRule.self,
     ResidualDegreesOfFreedomRule.self,
     ParameterShareRule.self,
     SaturatedModelRule.self,

@@ -75,7 +75,7 @@ public struct ComparableTable: Codable, Sendable, Equatable {
 
   /// The first count column of a frequency `table`, or `nil` for tables of other kinds.
   init?(_ table: Table) {
-    guard table.kind == .frequency, let measure = table.measures.firstIndex(where: { $0.role == .count }),
+    guard table.kind == .frequency, let measure = table.measures.indices.first(where: { table.isAdditiveCount($0) }),
       !table.dimensions.isEmpty
     else { return nil }
     source = table.file

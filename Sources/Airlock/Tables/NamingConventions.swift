@@ -12,7 +12,8 @@ public enum NamingConventions {
   ]
   /// Column names read as percentages, proportions or rates.
   public static let percentageNames: Set<String> = [
-    "percent", "percentage", "pct", "%", "proportion", "prop", "share", "rate", "per_cent",
+    "percent", "percentage", "pct", "%", "proportion", "prop", "share", "rate", "per_cent", "prevalence",
+    "incidence", "fraction",
     // Stata `tabulate`'s `Cum.` (a cumulative percentage).
     "cum",
   ]
@@ -69,6 +70,13 @@ public enum NamingConventions {
     {
       return .percentage
     }
+    // Rates named by their multiplier: `rate_per_1000`, `deaths_per_100k`, `per100000`.
+    if rateMultiplier(of: name) != nil { return .percentage }
+    // Cumulative columns not named above (`cum_cases`, `cumulative_deaths`) are counts.
+    if let base = cumulativeBase(of: name) {
+      return base.isEmpty ? .percentage : role(ofHeader: base) == .percentage ? .percentage : .count
+    }
+    if personTimeNames.contains(name) { return .other }
     if statisticNames.contains(name) || isPercentile(name) || isStatisticName(name) {
       return .statistic
     }
@@ -80,6 +88,56 @@ public enum NamingConventions {
     {
       return .dimension
     }
+    return nil
+  }
+
+  /// Count columns that are the denominators of the percentages and rates beside them.
+  public static let denominatorNames: Set<String> = [
+    "population", "pop", "denominator", "denom", "n_total", "total_n", "n_denominator", "group_size", "eligible",
+    "n_eligible", "list_size", "registered", "n_registered", "n_population", "population_size", "total_population",
+  ]
+  /// Person-time columns: the denominators of rates (not counts of people).
+  public static let personTimeNames: Set<String> = [
+    "person_years", "personyears", "pyears", "person_time", "persontime", "py", "pys", "person_days", "person_months",
+    "person_weeks", "pyrs", "years_at_risk", "exposure_time",
+  ]
+
+  /// The multiplier a rate's name states (`rate_per_1000` 1,000; `deaths_per_100k` 100,000;
+  /// `per_100_000`; `per1m`), or `nil` when the name states none.
+  public static func rateMultiplier(of name: String) -> Double? {
+    let parts = normalized(name).split(separator: "_", omittingEmptySubsequences: true).map(String.init)
+    for (index, part) in parts.enumerated() where part.hasPrefix("per") {
+      // `per_1000`, `per_100_000`, `per1000`, `per100k`, `per_1m`, `per_thousand`.
+      var text = String(part.dropFirst(3))
+      var next = index + 1
+      if text.isEmpty, next < parts.count { text = parts[next]; next += 1 }
+      if text == "thousand" { return 1_000 }
+      if text == "million" { return 1_000_000 }
+      while next < parts.count, parts[next] == "000" { text += parts[next]; next += 1 }
+      // A unit after the number: `per_1000py`, `per100kpop`.
+      for unit in ["pyrs", "pys", "py", "persons", "person", "people", "pop", "population"] where text.hasSuffix(unit) && text.count > unit.count {
+        text.removeLast(unit.count)
+        break
+      }
+      var scale = 1.0
+      if text.hasSuffix("k") { scale = 1_000; text.removeLast() } else if text.hasSuffix("m") { scale = 1_000_000; text.removeLast() }
+      guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = Double(text), value > 0 else { continue }
+      return value * scale
+    }
+    return nil
+  }
+
+  /// For a cumulative column's name (`cum_cases`, `cumulative_deaths`, SAS's `CumFrequency` and
+  /// `CumPercent`, Stata's `Cum.`), the name of what accumulates (empty for a bare `cum`);
+  /// `nil` for any other name.
+  public static func cumulativeBase(of name: String) -> String? {
+    let name = normalized(name)
+    if name == "cum" || name == "cumulative" { return "" }
+    for prefix in ["cumulative_", "cum_", "cumul_"] where name.hasPrefix(prefix) && name.count > prefix.count {
+      return String(name.dropFirst(prefix.count))
+    }
+    for whole in ["cumfreq", "cumfrequency", "cumcount"] where name == whole { return "count" }
+    for whole in ["cumpercent", "cumpct", "cumprop", "cumproportion"] where name == whole { return "percent" }
     return nil
   }
 

@@ -43,6 +43,13 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var population: String?
   /// Dimensions whose codes nest (region → area): per dimension, which codes total which.
   public var hierarchies: [Hierarchy] = []
+  /// Per percentage or rate column, its denominator: a count column of the same row, `total` (a
+  /// share of the table's total) or a dimension (a share within each of its categories).
+  public var denominators: [DeclaredDenominator] = []
+  /// Per rate column, the multiplier its name does not state (1,000 for a rate per 1,000).
+  public var multipliers: [DeclaredMultiplier] = []
+  /// Columns declared cumulative along the table's ordered dimension.
+  public var cumulative: [Hierarchy.Code] = []
   /// The manifest file this came from.
   public var source: String = ""
 
@@ -115,6 +122,44 @@ public struct OutputDeclaration: Sendable, Equatable {
         .configuration, file: source, line: key.line, column: key.column,
         "\(key.path): '\(key.label)' is not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
     }
+    try validateDerived(against: schema)
+  }
+
+  /// `denominators`, `multipliers` and `cumulative` name columns of the output: a percentage or
+  /// rate, and its denominator (a count or person-time column, `total`, or a dimension).
+  private func validateDerived(against schema: TableSchema) throws(AirlockError) {
+    func fail(_ code: Hierarchy.Code, _ message: String) -> AirlockError {
+      AirlockError(.configuration, file: source, line: code.line, column: code.column, "\(code.path): \(message)")
+    }
+    func column(_ code: Hierarchy.Code, roles: Set<ColumnRole>, what: String) throws(AirlockError) {
+      guard let index = schema.header.firstIndex(of: code.label) else {
+        throw fail(code, "'\(code.label)' is not a column of \(schema.file) (its columns: \(schema.header.joined(separator: ", ")))")
+      }
+      guard roles.contains(schema.roles[index]) else {
+        throw fail(code, "'\(code.label)' is a \(schema.roles[index].rawValue) column, not \(what)")
+      }
+    }
+    let dimensions = Set(schema.dimensionColumns.map { schema.header[$0] })
+    for declared in denominators {
+      let denominator = declared.denominator
+      try column(declared.column, roles: [.percentage], what: "a percentage or rate")
+      if denominator.label == "total" || dimensions.contains(denominator.label) { continue }
+      try column(denominator, roles: [.count, .other], what: "a count or person-time column, 'total' or a dimension")
+    }
+    for declared in multipliers { try column(declared.column, roles: [.percentage], what: "a percentage or rate") }
+    for name in cumulative { try column(name, roles: [.count, .percentage], what: "a count or percentage") }
+  }
+
+  /// A percentage or rate column and its declared denominator (`denominators:`).
+  public struct DeclaredDenominator: Sendable, Equatable {
+    public var column: Hierarchy.Code
+    public var denominator: Hierarchy.Code
+  }
+
+  /// A rate column and its declared multiplier (`multipliers:`).
+  public struct DeclaredMultiplier: Sendable, Equatable {
+    public var column: Hierarchy.Code
+    public var multiplier: Double
   }
 
   /// A dimension whose codes nest: each parent code is the total of its child codes, in every
@@ -214,7 +259,8 @@ public struct OutputDeclaration: Sendable, Equatable {
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
     "columns_dimension", "margins", "categories", "structural_zeros", "population", "evidence_file",
-    "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy",
+    "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy", "denominators",
+    "multipliers", "cumulative",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -270,6 +316,20 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "hierarchy":
         declaration.hierarchies = try item.keyedMapping().map { (entry) throws(AirlockError) in
           try Hierarchy.parse(dimension: entry.key, key: entry.keyNode, entry.value)
+        }
+      case "denominators":
+        declaration.denominators = try item.keyedMapping().map { (entry) throws(AirlockError) in
+          DeclaredDenominator(column: Hierarchy.Code(entry.key, entry.keyNode), denominator: Hierarchy.Code(try entry.value.string(), entry.value))
+        }
+      case "multipliers":
+        declaration.multipliers = try item.keyedMapping().map { (entry) throws(AirlockError) in
+          let multiplier = try entry.value.double()
+          guard multiplier > 0 else { throw entry.value.error("a multiplier must be above 0 (1,000 for a rate per 1,000)") }
+          return DeclaredMultiplier(column: Hierarchy.Code(entry.key, entry.keyNode), multiplier: multiplier)
+        }
+      case "cumulative":
+        declaration.cumulative = try item.sequence().map { (entry) throws(AirlockError) in
+          Hierarchy.Code(try entry.string(), entry)
         }
       case "structural_zeros":
         declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in

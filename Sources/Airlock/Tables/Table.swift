@@ -371,6 +371,17 @@ public struct Table: Sendable {
   }
 
   /// Whether `cell` is a margin in any dimension.
+  /// Whether `measure` is a running total (`cum_cases`, or declared `cumulative:`): its values do
+  /// not add up across its ordered dimension, so structure and the differencing audit leave it
+  /// out; `cumulative-count` (C012) checks its steps.
+  public func isCumulative(_ measure: Int) -> Bool {
+    let name = measures[measure].name
+    return NamingConventions.cumulativeBase(of: name) != nil || declaration?.cumulative.contains { $0.label == name } == true
+  }
+
+  /// Count columns whose cells add up: every count column but the cumulative ones.
+  public func isAdditiveCount(_ measure: Int) -> Bool { measures[measure].role == .count && !isCumulative(measure) }
+
   public func isMargin(_ cell: Int) -> Bool {
     for d in dimensions.indices where dimensions[d].isMarginLabel[Int(keys[d][cell])] { return true }
     return false

@@ -151,7 +151,7 @@ struct StructureDetector {
 
   /// The measure structure is read from: the first count column, else the first sum.
   static func referenceMeasure(of table: Table) -> Int? {
-    table.measures.firstIndex { $0.role == .count } ?? table.measures.firstIndex { $0.role == .magnitude }
+    table.measures.indices.first { table.isAdditiveCount($0) } ?? table.measures.firstIndex { $0.role == .magnitude }
   }
 
   /// Finds the structure of `table`: sets which labels are margins, the sums of each dimension
@@ -567,7 +567,7 @@ extension Table {
   /// dimension's. `nil` when the table has fewer count columns or is a crosstab already.
   func countsAsDimension(named name: String) -> Table? {
     guard layout == .long else { return nil }
-    let folded = measures.indices.filter { measures[$0].role == .count }
+    let folded = measures.indices.filter { isAdditiveCount($0) }
     guard folded.count >= 3, folded.allSatisfy({ measures[$0].field != nil }) else { return nil }
     let rows = values[folded[0]].count
     let width = folded.count

@@ -69,7 +69,7 @@ struct CellEqualsTotalRule: TableRule {
       return sink.add(finding(.review, file: table.file, reason: "too many cells (over 2^31) to check groups"))
     }
     let structuralZeros = table.structuralZeroCells
-    for (measureIndex, measure) in table.measures.enumerated() where measure.role == .count {
+    for measureIndex in table.measures.indices where table.isAdditiveCount(measureIndex) {
       let values = table.values[measureIndex]
       for d in table.dimensions.indices {
         let dimension = table.dimensions[d]
