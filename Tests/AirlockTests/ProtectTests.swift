@@ -62,6 +62,24 @@ private func hierarchical(_ rng: inout SplitMix) -> (table: String, manifest: St
   return (lines.joined(separator: "\n") + "\n", manifest)
 }
 
+/// A long table of two dimensions with counts, each row's share of its region (as pandas
+/// `groupby().transform("sum")` gives it, to two decimals), the regions' totals, and a running
+/// total along the weeks: derived columns computed from the unprotected counts.
+func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> String {
+  var lines = ["region,week,count,pct_of_region,cum_count"]
+  for region in 0..<regions {
+    let counts = (0..<weeks).map { _ in randomCount(&rng) }
+    let total = counts.reduce(0, +)
+    var running = 0
+    for (week, count) in counts.enumerated() {
+      running += count
+      let share = total == 0 ? "0.00" : String(format: "%.2f", 100 * Double(count) / Double(total))
+      lines.append("R\(region),\(week + 1),\(count),\(share),\(running)")
+    }
+  }
+  return lines.joined(separator: "\n") + "\n"
+}
+
 @Suite struct ProtectTests {
   private func protectAndCheck(_ text: String, pack: RulePack, method: Protector.Method = .suppress) throws -> Protector.Report {
     let folder = temporaryFolder()
@@ -85,6 +103,19 @@ private func hierarchical(_ rng: inout SplitMix) -> (table: String, manifest: St
     var rng = SplitMix(state: UInt64(seed) &* 104_729)
     let text = threeDimensional([2, 3, 2], &rng)
     _ = try protectAndCheck(text, pack: pack())
+  }
+
+  /// Issue 16: protect's output passes check with percentages and running totals beside the
+  /// counts, under suppression and under the OpenSAFELY pack's rounding; every derived value
+  /// is recomputed from the protected counts or withheld.
+  @Test(arguments: 0..<10)
+  func tablesWithDerivedColumnsPassAfterProtection(seed: Int) throws {
+    var rng = SplitMix(state: UInt64(seed) &* 65_537)
+    let text = withDerivedColumns(regions: Int.random(in: 2...3, using: &rng), weeks: Int.random(in: 3...5, using: &rng), &rng)
+    for pack in [pack(), try RulePackLoader.load("opensafely")] {
+      let report = try protectAndCheck(text, pack: pack)
+      #expect(!report.changes.isEmpty || checkFile(write(text, to: "t.csv", in: temporaryFolder()), pack: pack).outcome == .pass)
+    }
   }
 
   @Test(arguments: 0..<6)

@@ -5,6 +5,8 @@ import Foundation
 /// then withholds the smallest other cells in each line until no withheld cell can be recovered or
 /// narrowed below its protection level (the audit of `recoverable-suppression` decides). With
 /// rounding (`--method round`, or a pack whose `rounding` rule is on), counts are rounded first.
+/// Percentages, rates and cumulative columns are recomputed from the protected counts, or
+/// withheld with them (see ``DerivedColumns``): left as they were, they would give the counts back.
 public struct Protector {
   /// How to protect.
   public enum Method: String, Sendable, CaseIterable {
@@ -16,6 +18,10 @@ public struct Protector {
   public struct Change: Sendable, Equatable {
     public enum Kind: String, Sendable {
       case primary, secondary, rounded
+      /// A percentage, rate or cumulative value recomputed from the protected counts.
+      case recomputed
+      /// A percentage, rate or cumulative value withheld because what it is computed from is.
+      case derived
     }
     public var kind: Kind
     public var line: Int
@@ -72,10 +78,20 @@ public struct Protector {
     }
     let raw = try RawTable(path: input)
     let marker = Self.marker(pack)
-    let counts = table.measures.indices.filter { table.measures[$0].role == .count }
-    let slots = Self.slots(of: table, counts: counts)
+    let derived = DerivedColumns(table: table, countUncertainty: DerivedColumns.uncertainty(pack))
+    let recomputedCumulatives = Set(derived.cumulatives.filter { $0.steps != nil }.map(\.measure))
+    let counts = table.measures.indices.filter { table.measures[$0].role == .count && !recomputedCumulatives.contains($0) }
+    let derivedMeasures = derived.shares.map(\.measure) + derived.cumulatives.filter { $0.steps != nil }.map(\.measure)
+    let slots = Self.slots(of: table, counts: counts + derivedMeasures)
     let slotAt = slots.slotAt
     var values = slots.values
+    let original = values
+    var decimals: [Int: Int] = [:]
+    for share in derived.shares { decimals[share.measure] = share.decimals }
+    for cumulative in derived.cumulatives where cumulative.steps != nil { decimals[cumulative.measure] = cumulative.decimals }
+    // Derived values withheld because a rule flagged them, kept withheld when recomputing.
+    var flagged = Set<Slot>()
+    let isDerived = Set(derivedMeasures)
     var changes: [Change] = []
     func change(_ kind: Change.Kind, _ slot: Slot, _ why: String) {
       changes.append(
@@ -89,7 +105,7 @@ public struct Protector {
     let roundingScheme = rounding.isEnabled ? rounding.string("scheme") : "none"
     if method == .round || roundingScheme != "none" {
       let midpoint = roundingScheme == "midpoint6" && method != .round
-      for (slot, value) in values {
+      for (slot, value) in values where !isDerived.contains(slot.measure) {
         guard let value, value > 0 else { continue }
         let rounded = midpoint ? (value / 6).rounded(.up) * 6 - 3 : (value / Double(base)).rounded() * Double(base)
         if rounded != value {
@@ -109,7 +125,8 @@ public struct Protector {
 
     for round in 1...max(8, table.cellCount * counts.count + 2) {
       report.rounds = round
-      try raw.write(to: candidate, values: values, slotAt: slotAt, marker: marker)
+      recomputeDerived(derived, table: table, values: &values, flagged: flagged)
+      try raw.write(to: candidate, values: values, slotAt: slotAt, marker: marker, decimals: decimals)
       let result = checker.check(path: candidate)
       report.check = result
       if let error = result.error { throw error }
@@ -122,9 +139,10 @@ public struct Protector {
         }
         if let value = values[slot], value != nil {
           values[slot] = .some(nil)
+          if isDerived.contains(slot.measure) { flagged.insert(slot) }
           change(.primary, slot, "\(finding.code) \(finding.rule)")
           progress = true
-        } else {
+        } else if !isDerived.contains(slot.measure) {
           withheldFailing.append(slot)
         }
       }
@@ -144,7 +162,15 @@ public struct Protector {
     guard report.check.outcome == .pass else {
       throw AirlockError(.usage, file: input, "cannot protect this table within the limit of rounds")
     }
-    try raw.write(to: output, values: values, slotAt: slotAt, marker: marker)
+    try raw.write(to: output, values: values, slotAt: slotAt, marker: marker, decimals: decimals)
+    for slot in values.keys.sorted(by: { ($0.cell, $0.measure) < ($1.cell, $1.measure) })
+    where isDerived.contains(slot.measure) && !flagged.contains(slot) && values[slot]! != original[slot]! {
+      if values[slot]! == nil {
+        change(.derived, slot, "withheld: what it is computed from is withheld")
+      } else {
+        change(.recomputed, slot, "recomputed from the protected counts")
+      }
+    }
     report.changes = changes
     Self.account(&report, table: table, counts: counts, values: values)
     return report
@@ -253,6 +279,66 @@ public struct Protector {
     return changed
   }
 
+  /// Sets every percentage, rate and cumulative value from the protected counts: a share of a
+  /// group whose total is withheld, or beside a withheld count, is withheld; a cumulative value
+  /// is withheld from the first withheld step of its run on. Shares whose denominator airlock
+  /// could not settle keep their values (the checks decide, and withhold them if need be).
+  private func recomputeDerived(_ derived: DerivedColumns, table: Table, values: inout [Slot: Double?], flagged: Set<Slot>) {
+    func value(_ cell: Int, _ measure: Int) -> Double? {
+      if let stored = values[Slot(cell: cell, measure: measure)] { return stored }
+      return table.values[measure][cell].number  // a column protect does not change (person-time)
+    }
+    func set(_ cell: Int, _ measure: Int, _ new: Double?) {
+      let slot = Slot(cell: cell, measure: measure)
+      guard !flagged.contains(slot), values[slot] != nil else { return }
+      values[slot] = .some(new)
+    }
+    for share in derived.shares {
+      guard share.readings.count == 1, let reading = share.readings.first, reading.basis != .unconfirmed else { continue }
+      switch reading.denominator {
+      case .column(let denominator, let numerator):
+        guard let numerator else { continue }
+        for cell in 0..<table.cellCount where table.values[share.measure][cell].number != nil || values[Slot(cell: cell, measure: share.measure)] != nil {
+          guard let count = value(cell, numerator), let total = value(cell, denominator), total > 0 else {
+            set(cell, share.measure, nil)
+            continue
+          }
+          set(cell, share.measure, count * reading.scale / total)
+        }
+      case .group(let grouping, let numerator):
+        let others = table.dimensions.indices.filter { !grouping.contains($0) }
+        for group in DerivedColumns.groups(of: table, grouping: grouping) {
+          let totalCell = DerivedColumns.totalCell(of: group, grouping: grouping, in: table)
+          let inner = group.filter { cell in others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] } }
+          var total: Double?
+          if let totalCell {
+            total = value(totalCell, numerator)
+          } else {
+            let parts = inner.map { value($0, numerator) }
+            total = parts.contains { $0 == nil } ? nil : parts.reduce(0) { $0 + ($1 ?? 0) }
+          }
+          for cell in group where table.values[share.measure][cell] != .text {
+            guard let total, total > 0, let count = value(cell, numerator) else {
+              set(cell, share.measure, nil)
+              continue
+            }
+            set(cell, share.measure, count * reading.scale / total)
+          }
+        }
+      }
+    }
+    for cumulative in derived.cumulatives {
+      guard let steps = cumulative.steps else { continue }
+      for run in DerivedColumns.runs(of: cumulative, in: table) {
+        var running: Double? = 0
+        for cell in run {
+          if let sum = running, let step = value(cell, steps) { running = sum + step } else { running = nil }
+          set(cell, cumulative.measure, running)
+        }
+      }
+    }
+  }
+
   /// Sets every margin to the sum of the cells it totals (after rounding).
   private func recomputeMargins(table: Table, counts: [Int], values: inout [Slot: Double?]) {
     let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
@@ -310,9 +396,10 @@ struct RawTable {
     self.rows = rows
   }
 
-  func write(to path: String, values: [Protector.Slot: Double?], slotAt: [String: Protector.Slot], marker: String)
-    throws(AirlockError)
-  {
+  func write(
+    to path: String, values: [Protector.Slot: Double?], slotAt: [String: Protector.Slot], marker: String,
+    decimals: [Int: Int] = [:]
+  ) throws(AirlockError) {
     func quoted(_ field: String) -> String {
       guard field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r") else { return field }
       return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -322,7 +409,9 @@ struct RawTable {
       var out = fields
       for index in out.indices {
         guard let slot = slotAt["\(line):\(index + 1)"], let value = values[slot] else { continue }
-        out[index] = value.map(formatNumber) ?? marker
+        out[index] = value.map { number in
+          decimals[slot.measure].map { String(format: "%.\($0)f", number) } ?? formatNumber(number)
+        } ?? marker
       }
       lines.append(out.map(quoted).joined(separator: String(delimiter)))
     }

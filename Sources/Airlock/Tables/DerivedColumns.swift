@@ -99,7 +99,7 @@ struct DerivedColumns {
 
   /// Digits after the decimal point of the values of `measure` (at most 9).
   static func decimals(of measure: Int, in table: Table) -> Int {
-    var most = 0
+    var most = min(9, table.printedDecimals[measure] ?? 0)
     for cell in 0..<table.cellCount {
       guard case .number(let value) = table.values[measure][cell] else { continue }
       var digits = most
@@ -199,7 +199,8 @@ struct DerivedColumns {
       if case .number(let value) = table.values[measure][cell] { largest = max(largest, abs(value)) }
     }
     let percent = name.contains("pct") || name.contains("percent") || name.contains("%") || name == "cum"
-    if percent { return largest <= 1 && largest > 0 ? [100, 1] : [100] }
+    // A column named as a percentage is one, even when every value is under 1 (a rare condition).
+    if percent { return [100] }
     // `rate`, `prevalence`, `incidence`: the multiplier is not stated.
     if largest <= 1 && largest > 0 { return [1, 100, 1_000, 10_000, 100_000] }
     return [100, 1_000, 10_000, 100_000]

@@ -317,6 +317,9 @@ public struct Table: Sendable {
   public var markerUse: [Int: Int] = [:]
   /// How many published zeros the table has.
   public var publishedZeros = 0
+  /// Per measure, the most digits any of its values shows after the decimal point as written
+  /// (`2.0` shows one): a percentage printed as `2.0` stands for 1.95 to 2.05, not 1.5 to 2.5.
+  public var printedDecimals: [Int: Int] = [:]
   /// Line of the first data row, and rows whose line does not follow the previous row's.
   var firstLine = 2
   var lineJumps: [(row: Int, line: Int)] = []

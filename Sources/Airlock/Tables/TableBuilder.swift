@@ -635,6 +635,7 @@ final class TableBuilder {
       // Read the integer once and ask the memo by it.
       let integer = canonical >= 0 ? canonical : ValueParser.parseInteger(bytes)
       let value = integer.map { CellValue.number(Double($0)) } ?? parser.parse(bytes)
+      if storing && integer == nil, case .number = value { noteDecimals(bytes, measure: measureIndex) }
       let structural = value.number == 0 ? isStructural(row, column: column) : false
       var quiet =
         if let integer { memo.isQuiet(measureIndex, integer: integer, margin: isMargin, structural: structural) } else {
@@ -671,6 +672,20 @@ final class TableBuilder {
       if quiet && fieldQuiet && canonical > 0 && !isMargin { memo.recordQuietCell(position, canonical: canonical) }
       if storing { store(value, position: position, measureIndex: measureIndex, structural: structural) }
     }
+  }
+
+  /// Records how many digits `bytes` shows after its decimal point (``Table/printedDecimals``).
+  private func noteDecimals<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, measure: Int) where Bytes.Index == Int {
+    guard let point = bytes.firstIndex(of: UInt8(ascii: ".")) else { return }
+    var digits = 0
+    var index = bytes.index(after: point)
+    while index < bytes.endIndex, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+      digits += 1
+      index = bytes.index(after: index)
+    }
+    // `1.5e-3` shows more digits than its mantissa: leave e-notation to the value itself.
+    if index < bytes.endIndex, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return }
+    if digits > table.printedDecimals[measure, default: 0] { table.printedDecimals[measure] = digits }
   }
 
   /// Stores one cell of the current row (the row's label ids are in `rowIDs`).

@@ -271,8 +271,23 @@ struct DerivedCountRule: TableRule {
       reason: "\(what) is \(Self.range(lowCount, max(lowCount, highCount))), which does not agree with the published '\(countName)' (\(formatNumber(count))): the percentage may come from other counts")
   }
 
+  /// What is wrong with a count of `count` out of `total` under the pack's count rules.
+  enum Problem {
+    case zero, everyone, small, fewOutside
+  }
+
+  func problem(_ count: Double, total: Double?) -> Problem? {
+    if count == 0 { return zerosDisclosive ? .zero : nil }
+    if let total, count >= total { return classDisclosive ? .everyone : nil }
+    if thresholdApplies && !threshold.allows(count) { return .small }
+    if thresholdApplies, let total, !threshold.allows(total - count) { return .fewOutside }
+    return nil
+  }
+
   /// The count rules on a count known to lie in `[low, high]` (out of `total`, when it is a
-  /// count of a group).
+  /// count of a group). Every whole count in the range breaks a rule: fail. Some do, and the
+  /// range is narrow (under twice the threshold): review, since the publication all but says
+  /// which. A wide range says little: pass.
   func judge(low: Double, high: Double, total: Double?, what: String) -> (Outcome, String)? {
     var lowCount = (low - 1e-9).rounded(.up), highCount = (high + 1e-9).rounded(.down)
     if lowCount > highCount {
@@ -281,33 +296,36 @@ struct DerivedCountRule: TableRule {
       highCount = high.rounded(.up)
     }
     let count = Self.range(lowCount, highCount)
-    if highCount <= 0 {
-      return zerosDisclosive ? (.fail, "\(what) is 0: a zero count (nobody in this group)") : nil
-    }
-    if let total, total > 0, lowCount >= total {
-      return classDisclosive ? (.fail, "\(what) is all \(formatNumber(total)): everyone in this group (class disclosure)") : nil
-    }
-    if thresholdApplies {
-      let comparison = threshold.inclusive ? "at or below" : "below"
-      if !threshold.allows(highCount) {
-        if lowCount >= 1 { return (.fail, "\(what) is \(count), \(comparison) the threshold of \(threshold.threshold)") }
-        return zerosDisclosive
-          ? (.fail, "\(what) is \(count): a zero or a count \(comparison) the threshold of \(threshold.threshold)")
-          : (.review, "\(what) is \(count): it may be a count \(comparison) the threshold of \(threshold.threshold)")
+    let comparison = "\(threshold.inclusive ? "at or below" : "below") the threshold of \(threshold.threshold)"
+    let narrow = highCount - lowCount < Double(2 * threshold.threshold)
+    guard narrow || highCount - lowCount <= 1_000 else { return nil }
+    var problems: [Problem] = []
+    var allUnsafe = true
+    var candidate = lowCount
+    while candidate <= highCount {
+      if let found = problem(candidate, total: total) {
+        if !problems.contains(found) { problems.append(found) }
+      } else {
+        allUnsafe = false
+        if !narrow { return nil }
       }
-      if lowCount >= 1 && !threshold.allows(lowCount) {
-        return (.review, "\(what) is \(count): it may be \(comparison) the threshold of \(threshold.threshold) (publish the count, or more digits)")
-      }
-      if let total {
-        let outsideLow = total - highCount, outsideHigh = total - lowCount
-        let outside = Self.range(max(0, outsideLow), outsideHigh)
-        if outsideHigh >= 1 && !threshold.allows(outsideHigh) {
-          if outsideLow >= 1 { return (.fail, "\(what) is \(count), which leaves \(outside) of the group outside: \(comparison) the threshold of \(threshold.threshold)") }
-          return (.review, "\(what) is \(count), which leaves \(outside) of the group outside: it may be \(comparison) the threshold of \(threshold.threshold)")
-        }
+      candidate += 1
+    }
+    guard !problems.isEmpty else { return nil }
+    var reasons: [String] = []
+    for found in problems {
+      switch found {
+      case .zero: reasons.append("a zero (nobody in this group)")
+      case .everyone: reasons.append("everyone in this group (class disclosure)")
+      case .small: reasons.append("a count \(comparison)")
+      case .fewOutside:
+        let outside = Self.range(max(0, (total ?? 0) - highCount), (total ?? 0) - lowCount)
+        reasons.append("so few left outside the group (\(outside)) that they are \(comparison)")
       }
     }
-    return nil
+    let list = reasons.count == 1 ? reasons[0] : reasons.dropLast().joined(separator: ", ") + " or " + reasons.last!
+    if allUnsafe { return (.fail, "\(what) is \(count): \(list)") }
+    return (.review, "\(what) is \(count): it may be \(list) (publish the count, or more digits)")
   }
 
   /// `3`, or `2 to 4`.
