@@ -42,6 +42,7 @@ public enum RuleRegistry {
     SurvivalRoundingRule.self,
     RecoverableSuppressionRule.self,
     CrossOutputDifferencingRule.self,
+    OverlappingBandsRule.self,
   ]
 
   /// The rule with `name` (kebab-case), if any.

@@ -116,6 +116,11 @@ struct Band: Equatable {
   var low: Double
   var high: Double
 
+  init(low: Double, high: Double) { (self.low, self.high) = (low, high) }
+
+  /// Whether `other` lies inside this band (and is not this band).
+  func strictlyContains(_ other: Band) -> Bool { low <= other.low && other.high <= high && self != other }
+
   init?(_ label: String) {
     let text = label.trimmingWhitespace().lowercased().replacingOccurrences(of: " ", with: "")
     func number(_ s: Substring) -> Double? { Double(s) }

@@ -49,6 +49,9 @@ struct CrossOutputAudit {
     guard declaredNewerInOlder || declaredOlderInNewer || (newerBelow != olderBelow) else { return [] }
     let newerIsSubset = declaredNewerInOlder || (!declaredOlderInNewer && newerBelow)
     let declared = declaredNewerInOlder || declaredOlderInNewer
+    // The same output released again with more data (a count to date that grows): what it
+    // added since the earlier release is the count of that period.
+    let rerelease = !declared && name(newer.source) == name(older.source) && !newerIsSubset
     var result: [Derivation] = []
     // A declared subset larger than its superset somewhere: the declaration is contradicted, and
     // whatever it was meant to explain needs a person.
@@ -70,6 +73,14 @@ struct CrossOutputAudit {
       guard isSmall(difference) else { continue }
       let (bigName, smallName) = newerIsSubset ? (name(older.source), name(newer.source)) : (name(newer.source), name(older.source))
       let label = ComparableTable.describe(key)
+      if rerelease {
+        result.append(
+          Derivation(
+            key: key, value: difference,
+            explanation: "\(name(newer.source)) \(label) grew from \(formatNumber(small)) in its earlier release (\(older.source)) to \(formatNumber(big)): the \(formatNumber(difference)) added since is a count of that period",
+            outcome: .fail))
+        continue
+      }
       result.append(
         Derivation(
           key: key, value: difference,

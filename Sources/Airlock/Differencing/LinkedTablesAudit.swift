@@ -56,22 +56,29 @@ struct LinkedTablesAudit {
     if label == "\u{2211}" { return label }
     let text = StructureDetector.folded(label)
     if let synonym = synonyms[text] { return synonym }
-    // ONS and NHS England write `Aged 0 to 15`, `65 years and over`.
-    var interval = text.replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+    if let band = band(text) { return "band:\(band.low)-\(band.high)" }
+    return text
+  }
+
+  /// A banded label as its interval, however it is written: `0-15`, `0 to 15`, `0–15`,
+  /// `Aged 0 to 15`, `Under 16`, `<16`, `16+`, `16 and over`, `65 plus`, `85 & over`,
+  /// `65 years and over`, `[0,16)`, `(15,20]` (whole years: 16 to 20).
+  static func band(_ label: String) -> Band? {
+    var interval = StructureDetector.folded(label).replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
     if interval.hasPrefix("aged ") { interval.removeFirst(5) }
     interval = interval.replacingOccurrences(of: " years", with: "").replacingOccurrences(of: " yrs", with: "")
-    if interval.hasPrefix("["), interval.hasSuffix(")"), case let parts = interval.dropFirst().dropLast().split(separator: ","),
-      parts.count == 2, let low = Double(parts[0].trimmingCharacters(in: .whitespaces)),
-      let high = Double(parts[1].trimmingCharacters(in: .whitespaces))
-    {
-      return "band:\(low)-\(high)"
+    if interval.count > 2, let open = interval.first, let close = interval.last, "[(".contains(open), "])".contains(close) {
+      let parts = interval.dropFirst().dropLast().split(separator: ",")
+      guard parts.count == 2, let low = Double(parts[0].trimmingCharacters(in: .whitespaces)),
+        let high = Double(parts[1].trimmingCharacters(in: .whitespaces))
+      else { return nil }
+      // Whole years: `(15,20]` is 16 to 20, `[0,16)` is 0 to 15.
+      return Band(low: open == "(" ? low + 1 : low, high: close == "]" ? high + 1 : high)
     }
-    if let band = Band(interval.replacingOccurrences(of: "under ", with: "<").replacingOccurrences(of: " and over", with: "+")
-      .replacingOccurrences(of: " plus", with: "+").replacingOccurrences(of: " & over", with: "+"))
-    {
-      return "band:\(band.low)-\(band.high)"
-    }
-    return text
+    return Band(
+      interval.replacingOccurrences(of: "under ", with: "<").replacingOccurrences(of: " and over", with: "+")
+        .replacingOccurrences(of: " and older", with: "+").replacingOccurrences(of: " plus", with: "+")
+        .replacingOccurrences(of: " & over", with: "+").replacingOccurrences(of: " or more", with: "+"))
   }
 
   static let synonyms: [String: String] = [
@@ -79,28 +86,38 @@ struct LinkedTablesAudit {
     "woman": "female", "boys": "male", "girls": "female",
   ]
 
+  /// Categories set aside when dimensions are matched by their labels: one table may publish an
+  /// `Unknown` row the other leaves out, and the rest still line up.
+  static let setAside: Set<String> = [
+    "unknown", "missing", "(missing)", "not stated", "not known", "not recorded", "prefer not to say", "na", "n/a",
+    "unknown/missing", "missing/unknown", "refused", "don't know",
+  ]
+
   /// For each dimension of `small`, the dimension of `big` it is: by name, else by its categories
-  /// (the same labels, or four in five shared). `nil` when some dimension has no match.
-  private func mapping(_ small: Linked, onto big: Linked) -> [Int]? {
+  /// (the same labels, or four in five shared, `Unknown` and the like set aside), with a note of
+  /// each match made by labels. `nil` when some dimension has no match.
+  private func mapping(_ small: Linked, onto big: Linked) -> (map: [Int], notes: [String])? {
     var used = Set<Int>()
     var result: [Int] = []
+    var notes: [String] = []
     for (d, name) in small.dimensions.enumerated() {
       if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) }) {
         result.append(same)
         used.insert(same)
         continue
       }
-      let mine = small.categories[d]
+      let mine = small.categories[d].subtracting(Self.setAside)
       let match = big.dimensions.indices.filter { !used.contains($0) }.first { other in
-        let theirs = big.categories[other]
+        let theirs = big.categories[other].subtracting(Self.setAside)
         let shared = mine.intersection(theirs).count
         return !mine.isEmpty && shared * 5 >= 4 * max(mine.count, theirs.count)
       }
       guard let match else { return nil }
       result.append(match)
       used.insert(match)
+      notes.append("'\(name)' read as '\(big.dimensions[match])' by their labels")
     }
-    return result
+    return (result, notes)
   }
 
   /// What the linked tables among `tables` give away together.
@@ -115,9 +132,10 @@ struct LinkedTablesAudit {
       let smaller = byWidth.keys.sorted().filter { $0 < linked[big].dimensions.count }.flatMap { byWidth[$0]! }
       for small in smaller {
         guard !linked[small].withheld.isEmpty || !linked[big].withheld.isEmpty else { continue }
-        guard let map = mapping(linked[small], onto: linked[big]) else { continue }
-        for derivation in audit(linked, big: big, small: small, map: map)
+        guard let (map, notes) = mapping(linked[small], onto: linked[big]) else { continue }
+        for var derivation in audit(linked, big: big, small: small, map: map)
         where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
+          if !notes.isEmpty { derivation.reason += " (" + notes.joined(separator: "; ") + ")" }
           result.append(derivation)
         }
       }

@@ -105,7 +105,9 @@ public enum NamingConventions {
   /// The multiplier a rate's name states (`rate_per_1000` 1,000; `deaths_per_100k` 100,000;
   /// `per_100_000`; `per1m`), or `nil` when the name states none.
   public static func rateMultiplier(of name: String) -> Double? {
-    let parts = normalized(name).split(separator: "_", omittingEmptySubsequences: true).map(String.init)
+    // Words of the name: `Rate (per 100,000)` is rate, per, 100000.
+    let parts = normalized(name).replacingOccurrences(of: ",", with: "")
+      .split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
     for (index, part) in parts.enumerated() where part.hasPrefix("per") {
       // `per_1000`, `per_100_000`, `per1000`, `per100k`, `per_1m`, `per_thousand`.
       var text = String(part.dropFirst(3))

@@ -66,7 +66,8 @@ struct DerivedCountRule: TableRule {
     countUncertainty = DerivedColumns.uncertainty(pack)
   }
 
-  static let kinds: Set<OutputKind> = [.frequency, .magnitude]
+  /// Summary tables publish a group's size beside the share of it with some attribute.
+  static let kinds: Set<OutputKind> = [.frequency, .magnitude, .summary]
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
     // The person-time beside a rate is read as its denominator.

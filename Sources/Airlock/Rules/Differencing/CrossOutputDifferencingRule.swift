@@ -15,7 +15,10 @@ struct CrossOutputDifferencingRule: Rule {
         manifest's `subset_of: all.csv`, or inferred when every cell of one is at most the matching
         cell of the other), their difference is a table of the complement population. Each derived
         cell of 0 < d below the threshold is flagged, with its derivation: `all.csv 20-29 (150) −
-        male.csv 20-29 (149) = 1`. Declared nesting fails; inferred nesting needs review. A declared
+        male.csv 20-29 (149) = 1`. Declared nesting fails; inferred nesting needs review, except
+        for the same output (the same file name) released again with more data, a count to date
+        that grows: what it added since the earlier release is the count of that period, and a
+        rise below the threshold fails. A declared
         subset that is larger than its superset somewhere contradicts its declaration: review,
         naming the cells.
       - **Overlapping bands**: banded labels (`<20`, `20-39`, `70+`, `<25`) are parsed into intervals;
@@ -31,7 +34,8 @@ struct CrossOutputDifferencingRule: Rule {
         against its `min_width`), and a withheld cell that the two give away together, but neither
         alone, fails with the derivation across files: `by_sex.csv 0-15/Male = ages.csv 0-15 (125) −
         by_sex.csv 0-15/Female (120) = 5`. Dimensions are matched by name, or by their labels when
-        the names differ (`age_band` and `age_group`); labels are compared in a canonical form
+        the names differ (`age_band` and `age_group`; four in five labels shared, with `Unknown`,
+        `Missing`, `Not stated` set aside; the finding names each such match); labels are compared in a canonical form
         (`0-15`, `0 to 15`, `0–15`, `[0,16)` are one band; `M`, `Male` and `Men` one category).
         Tables are linked only when some published cells show it (a cell of the smaller table equal
         to the sum of the larger one's) and none contradict it: a one-way table of another
