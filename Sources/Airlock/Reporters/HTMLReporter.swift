@@ -239,6 +239,11 @@ public enum HTMLReporter {
     for omitted in result.omitted {
       html.raw("<p class=\"meta\">… and \(omitted.count) more \(escape(omitted.code)) findings (worst: \(omitted.worst.rawValue)), counted but not listed.</p>\n")
     }
+    if !result.claims.isEmpty {
+      // What the researcher declared that made airlock check less: a checker approving the output
+      // accepts these by name (`vote --accept-claims`).
+      html.raw("<h3>Claims taken on trust</h3>\n<ul class=\"claims\">" + result.claims.map { "<li>\(escape($0.text))</li>" }.joined() + "</ul>\n")
+    }
     let understood = TextReporter.understood(result)
     if !understood.isEmpty {
       // What airlock understood of the table, so a checker sees what it relied on and what it did
