@@ -155,3 +155,19 @@ extension HistogramTests {
     #expect(claim.detail.contains("decades"))
   }
 }
+
+extension HistogramTests {
+  @Test func designLimitsEqualToTheObservedExtremesInTheEvidenceAreContradicted() {
+    let folder = temporaryFolder()
+    let path = write("bin_lo,bin_hi,count\n20,40,35\n40,60,120\n60,80,210\n80,100,64\n", to: "ages.csv", in: folder)
+    write("kind: histogram\ndesign_limits: {lower: 20, upper: 100, reason: the analysis plan}\n", to: "ages.airlock.yaml", in: folder)
+    // The oldest person is 99: the upper limit is the design's; the youngest is exactly 20.
+    write("min,max,n\n20,99,429\n", to: "ages.evidence.csv", in: folder)
+    let result = checkFile(path)
+    #expect(codes(result, "H002") == ["2:1:review"], "\(result.findings.map(\.reason))")
+    #expect(result.findings.first { $0.code == "H002" }?.reason.contains("the smallest value observed (the evidence's min)") == true)
+    // Safe look-alike: observed extremes inside the limits.
+    write("min,max,n\n21,99,429\n", to: "ages.evidence.csv", in: folder)
+    #expect(checkFile(path).outcome == .pass)
+  }
+}

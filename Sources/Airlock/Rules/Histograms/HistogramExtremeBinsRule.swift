@@ -15,9 +15,10 @@ struct HistogramExtremeBinsRule: TableRule {
 
       - `design_limits: true`: every edge was fixed before the data were seen (a design grid such
         as ages 0, 5, ..., 120): nothing is flagged, unless a non-empty outer bin's edge is
-        written more finely than the narrowest bin's width (`14.37` on a grid of `3.56`): such an edge is
-        where the data start, as numpy's and R's default bins are, and the declaration is
-        contradicted (**review**).
+        written more finely than the narrowest bin's width (`14.37` on a grid of `3.56`): such an
+        edge is where the data start, as numpy's and R's default bins are, and the declaration is
+        contradicted (**review**). So is an outer edge equal to the observed minimum or maximum
+        the evidence sidecar gives (`min`, `max`), however round.
       - `design_limits: {lower: 0, upper: 120}`: the histogram's outermost edges (empty bins
         included) must be these limits; a side whose outermost edge is not its declared limit is
         flagged, saying so. A side without a limit is treated as undeclared. A declared limit
@@ -145,17 +146,27 @@ struct HistogramExtremeBinsRule: TableRule {
       // A declared limit is a claim, checked against the bins: an outer bin that holds people and
       // whose edge is written more finely than the grid (14.37 on a grid of 3.56) starts where the
       // data start, as numpy's and R's default bins do, and no design fixes that in advance.
+      // The evidence, when it gives the histogram's observed minimum and maximum, says outright
+      // whether a declared edge is an observed value.
       let width = Self.typicalWidth(bins.map { $0.hi - $0.lo })
+      let observed = table.sidecarEvidence?.values(forCell: bins[0].cell, in: table)
       if allDeclared || declaredLower != nil || declaredUpper != nil {
         for (side, edge, bin, measure) in [("lower", outerLo, bins.first!, lower), ("upper", outerHi, bins.last!, upper)]
-        where (allDeclared || (side == "lower" ? declaredLower : declaredUpper) == edge) && table.values[count][bin.cell].number != 0
-          && !Self.isRound(edge, width: width)
-        {
-          sink.add(
-            finding(
-              .review, table: table, cell: bin.cell, measure: measure,
-              reason:
-                "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) of a non-empty outer bin is written more finely than the narrowest bin's width \(formatNumber(width)): it reads as the \(side == "lower" ? "smallest" : "largest") value observed, which contradicts the declaration"))
+        where allDeclared || (side == "lower" ? declaredLower : declaredUpper) == edge {
+          let extreme = side == "lower" ? "smallest" : "largest"
+          if let value = observed?[side == "lower" ? "min" : "max"], value == edge {
+            sink.add(
+              finding(
+                .review, table: table, cell: bin.cell, measure: measure,
+                reason:
+                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) is the \(extreme) value observed (the evidence's \(side == "lower" ? "min" : "max")): the limit is the data's, which contradicts the declaration"))
+          } else if table.values[count][bin.cell].number != 0 && !Self.isRound(edge, width: width) {
+            sink.add(
+              finding(
+                .review, table: table, cell: bin.cell, measure: measure,
+                reason:
+                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) of a non-empty outer bin is written more finely than the narrowest bin's width \(formatNumber(width)): it reads as the \(extreme) value observed, which contradicts the declaration"))
+          }
         }
         if allDeclared { continue }
       }
