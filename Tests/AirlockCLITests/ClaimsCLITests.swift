@@ -16,6 +16,8 @@ import Testing
       "dimensions: [region]\ncounts: [count]\nmargins: [All]\ncategories: [Total]\nsubset_of: all_regions.csv\nhierarchy:\n  region:\n    North: [North East, North West]\n",
     "values.csv": "region,value\nNorth,40\nSouth,50\n",
     "values.airlock.yaml": "dimensions: [region]\npercentages: [value]\n",
+    "events.csv": "region,count\nNorth,30\nSouth,50\n",
+    "events.airlock.yaml": "kind: survival\n",
   ]
 
   /// The kinds a check finds in `files` (plus the folder manifest's), and where each is declared.
@@ -24,6 +26,7 @@ import Testing
     ("design-limits", "ages.airlock.yaml:2:1"), ("margins", "regions.airlock.yaml:3:1"),
     ("categories", "regions.airlock.yaml:4:1"), ("subset-of", "regions.airlock.yaml:5:1"),
     ("hierarchy", "regions.airlock.yaml:7:3"), ("column-role", "values.airlock.yaml:2:1"),
+    ("output-kind", "events.airlock.yaml:1:1"),
     ("folder-manifest", "airlock.yaml:2:3"),
   ]
 
@@ -36,7 +39,7 @@ import Testing
     return dir
   }
 
-  static let outputs = ["births.csv", "flagged.csv", "ages.csv", "regions.csv", "values.csv", "sub"]
+  static let outputs = ["births.csv", "flagged.csv", "ages.csv", "regions.csv", "values.csv", "events.csv", "sub"]
 
   @Test func everyKindOfClaimIsInEveryReportFormat() throws {
     let dir = try setUp()

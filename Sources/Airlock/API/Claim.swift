@@ -31,6 +31,9 @@ public struct Claim: Codable, Sendable, Equatable, Hashable {
     /// A column declared a role other than the one airlock infers, so rules that would judge it
     /// do not.
     case columnRole = "column-role"
+    /// A declared kind other than the one airlock infers, so rules that would judge some columns
+    /// do not (a frequency table declared a model).
+    case outputKind = "output-kind"
     /// A folder's `airlock.yaml` declares the output (not a sidecar beside it).
     case folderManifest = "folder-manifest"
     /// The researcher's exception request (`submit --exception`) on a request's outputs.

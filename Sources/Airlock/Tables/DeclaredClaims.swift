@@ -40,6 +40,22 @@ extension Claim {
               "column '\(schema.header[index])' declared \(schema.roles[index].rawValue) (airlock reads it as \(inferred.roles[index].rawValue))"))
         }
       }
+      // The declared kind: the columns it alone re-reads (not declared one by one) lose the rules
+      // that would judge them as airlock reads the output.
+      if let inferred, inferred.header == schema.header, let declared = declaration.kind, declared != inferred.kind {
+        var lost = Set<String>()
+        for index in schema.header.indices where schema.roleSources[index] != .manifest {
+          let before = Set(RuleRegistry.builtIn.filter { $0.covers(inferred, column: index) }.map { $0.description.code })
+          let after = Set(RuleRegistry.builtIn.filter { $0.covers(schema, column: index) }.map { $0.description.code })
+          lost.formUnion(before.subtracting(after))
+        }
+        if !lost.isEmpty {
+          claims.append(
+            claim(
+              .outputKind, "kind", rules: Array(lost),
+              "declared a \(declared.rawValue) output (airlock reads it as \(inferred.kind.rawValue))"))
+        }
+      }
       for (index, entry) in declaration.structuralZeros.enumerated() {
         let labels = entry.matches.map { "\($0.dimension.label) = '\($0.label)'" }.joined(separator: ", ")
         claims.append(
