@@ -145,6 +145,9 @@ import Testing
     #expect(try airlock(["approve", id, "--key", "bob.key"], in: dir, environment: env).status == 0)
     let accepted = try airlock(["show", id, "--key", "bob.key"], in: dir, environment: env)
     #expect(accepted.stdout.contains("vote by bob@tre: approved accepting claims"), "\(accepted.stdout)")
+    let html = try airlock(["report", id, "--html", "-", "-q", "--key", "bob.key"], in: dir, environment: env)
+    #expect(html.stdout.contains("Claims taken on trust") && html.stdout.contains("structural-zeros at births.airlock.yaml:4:5"))
+    #expect(html.stdout.contains("bob@tre: approved (accepted the claims)"), "\(html.stdout)")
     let release = try airlock(["release", id, "--to", "out", "--key", "ops.key"], in: dir, environment: env)
     #expect(release.status == 0, "\(release.stderr)")
     let record = "out/\(id).review.json"

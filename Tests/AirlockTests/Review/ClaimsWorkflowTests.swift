@@ -114,3 +114,22 @@ import Testing
     #expect(refuses("--accept-claims") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.bob) })
   }
 }
+
+extension ClaimsWorkflowTests {
+  @Test func aStoreMadeBeforeClaimsIsMigratedAndItsResultsStillRead() throws {
+    let root = temporaryFolder().appendingPathComponent("store")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    do {
+      let pool = try DatabasePool(path: root.appendingPathComponent("airlock.sqlite").path)
+      try ReviewStore.migrator.migrate(pool, upTo: "v1")
+    }
+    let store = try ReviewStore.open(at: root)
+    let columns = try store.read { db in try db.columns(in: "vote").map(\.name) }
+    #expect(columns.contains("accepted_claims"))
+    #expect(try store.read { db in try db.tableExists("request_claim") })
+    // A check result stored before claims existed decodes with none.
+    let old = #"{"file":"t.csv","outcome":"pass","declared":false,"cells":2,"rows":2,"findings":[],"omitted":[],"cellStoreBytes":0}"#
+    let result = try JSONDecoder().decode(OutputResult.self, from: Data(old.utf8))
+    #expect(result.claims.isEmpty && result.outcome == .pass && result.cells == 2)
+  }
+}
