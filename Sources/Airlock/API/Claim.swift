@@ -3,7 +3,7 @@ import Foundation
 /// A declaration that makes airlock check less: something taken on the researcher's word.
 ///
 /// Every manifest key that relaxes a rule (structural zeros, design limits, declared margins and
-/// categories, `subset_of`, a hierarchy, a column role other than the one airlock infers, a
+/// categories, `subset_of`, a hierarchy, a column role or output kind other than airlock infers, a
 /// folder's `airlock.yaml`), a `structural_zero` flag column, and the researcher's exception
 /// request are claims. Claims are listed in every report, stored with a review request, and an
 /// approving checker must accept them by name; the acceptance is signed into the review record.
@@ -93,14 +93,5 @@ public struct Claim: Codable, Sendable, Equatable, Hashable {
   /// The claim as one line for people (inside the TRE).
   public var text: String {
     "\(kind.rawValue) at \(position): \(detail) (relaxes \(rules.isEmpty ? "no rule by itself" : rules.joined(separator: ", ")))"
-  }
-
-  /// SHA-256 (hex) of claims in canonical form (sorted keys, in order): what a checker accepts and
-  /// what a review record's verifier recomputes.
-  public static func digest(_ claims: [Claim]) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let data = (try? encoder.encode(claims)) ?? Data()
-    return Digest.sha256(data)
   }
 }

@@ -56,6 +56,12 @@ public enum TextReporter {
     }
     let errors = report.results.filter { $0.error != nil }.count
     lines.append("")
+    let claimed = report.results.filter { !$0.claims.isEmpty }
+    if !claimed.isEmpty {
+      let count = claimed.reduce(0) { $0 + $1.claims.count }
+      lines.append(
+        "Claims: \(count) declaration\(count == 1 ? "" : "s") taken on trust in \(claimed.count) output\(claimed.count == 1 ? "" : "s") (listed under each; a checker approving an output must accept its claims)")
+    }
     lines.append(
       "\(report.results.count) output\(report.results.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")), \(errors) error\(errors == 1 ? "" : "s") (rule pack \(report.pack.name) \(report.pack.version))"
     )

@@ -60,6 +60,7 @@ struct OutputChecker {
       result.findings = []
       result.omitted = []
       result.rulesRun = nil
+      result.claims = []
       return result
     }
     result.findings = sink.findings.sorted { lhs, rhs in
