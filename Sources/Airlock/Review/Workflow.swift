@@ -640,6 +640,8 @@ public struct ReviewWorkflow: Sendable {
         // votes themselves may be seen.
         if let visibleVoters, turn == request.turn, row["type"] as String == "vote", !visibleVoters.contains(actor) {
           detail["vote"] = nil
+          // Only approvals accept claims: the acceptance would tell the vote.
+          detail["accepted_claims"] = nil
         }
         return EventInfo(type: row["type"], actor: actor, turn: turn, at: row["at"], detail: detail)
       }

@@ -41,6 +41,11 @@ import Testing
     try f.workflow.vote(id, file: "births.csv", .approved, comment: nil, acceptClaims: true, key: f.bob)
     let votes = try f.workflow.show(id, key: f.bob).votes
     #expect(votes.first { $0.reviewer == "bob@tre" }?.acceptedClaims?.count == 64)
+    // Blind review: carol's view of the history does not show that bob accepted the claims (only
+    // an approval does), nor his vote.
+    let history = try f.workflow.show(id, key: f.carol).history.filter { $0.type == "vote" && $0.actor == "bob@tre" }
+    #expect(!history.isEmpty && history.allSatisfy { $0.detail["vote"] == nil && $0.detail["accepted_claims"] == nil })
+    #expect(try f.workflow.show(id, key: f.bob).history.contains { $0.actor == "bob@tre" && $0.detail["accepted_claims"] != nil })
   }
 
   @Test func safeOutputsWithoutClaimsNeedNoAcceptance() throws {
