@@ -58,7 +58,7 @@ public enum TextReporter {
     lines.append("")
     let claimed = report.results.filter { !$0.claims.isEmpty }
     if !claimed.isEmpty {
-      let count = claimed.reduce(0) { $0 + $1.claims.count }
+      let count = report.claims.count
       lines.append(
         "Claims: \(count) declaration\(count == 1 ? "" : "s") taken on trust in \(claimed.count) output\(claimed.count == 1 ? "" : "s") (listed under each; a checker approving an output must accept its claims)")
     }
