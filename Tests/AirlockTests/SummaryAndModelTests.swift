@@ -20,9 +20,9 @@ import Testing
     let folder = temporaryFolder()
     let path = write("cohort,n,min,max\nSchool,400,11,16\n", to: "ages.csv", in: folder)
     #expect(checkFile(path).findings.filter { $0.code == "S002" }.count == 2)
-    write("design_limits: [min, max]\n", to: "ages.airlock.yaml", in: folder)
+    write("design_limits: [min, max]\ndesign_limits_reason: set by the study design\n", to: "ages.airlock.yaml", in: folder)
     #expect(!checkFile(path).findings.contains { $0.code == "S002" })
-    write("design_limits: [max]\n", to: "ages.airlock.yaml", in: folder)
+    write("design_limits: [max]\ndesign_limits_reason: set by the study design\n", to: "ages.airlock.yaml", in: folder)
     #expect(checkFile(path).findings.filter { $0.code == "S002" }.map(\.columnName) == ["min"])
   }
 

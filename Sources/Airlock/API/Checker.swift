@@ -215,6 +215,9 @@ public struct CheckReport: Sendable {
   /// Whether any output could not be read.
   public var hasErrors: Bool { results.contains { $0.error != nil } }
 
+  /// Every output's claims, in the order checked: what the run took on trust.
+  public var claims: [Claim] { results.flatMap(\.claims) }
+
   /// The process exit status: 2 when any output could not be read, 1 when any output's verdict
   /// is at least `blockingAt`, 0 otherwise.
   public func exitStatus(blockingAt: Outcome = .review) -> Int32 {

@@ -30,6 +30,9 @@ public struct OutputResult: Codable, Sendable {
   /// The codes of the rules that ran on the output, in the pack's order; `nil` when it could not
   /// be read. A rule not listed did not judge the output, and no report shows it as passed.
   public var rulesRun: [String]?
+  /// What the output's manifest and columns declare that makes airlock check less (see ``Claim``),
+  /// in manifest order; empty when nothing is taken on trust.
+  public var claims: [Claim] = []
 
   /// One column as airlock read it: its role and where the role came from.
   public struct ColumnReading: Codable, Sendable, Equatable {
@@ -43,6 +46,31 @@ public struct OutputResult: Codable, Sendable {
   }
 
   public init(file: String) { self.file = file }
+
+  enum CodingKeys: String, CodingKey {
+    case file, outcome, kind, layout, declared, cells, rows, findings, omitted, error, cellStoreBytes, structure, columns
+    case rulesRun, claims
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    file = try c.decode(String.self, forKey: .file)
+    outcome = try c.decodeIfPresent(Outcome.self, forKey: .outcome)
+    kind = try c.decodeIfPresent(OutputKind.self, forKey: .kind)
+    layout = try c.decodeIfPresent(Layout.self, forKey: .layout)
+    declared = try c.decodeIfPresent(Bool.self, forKey: .declared) ?? false
+    cells = try c.decodeIfPresent(Int.self, forKey: .cells) ?? 0
+    rows = try c.decodeIfPresent(Int.self, forKey: .rows) ?? 0
+    findings = try c.decodeIfPresent([Finding].self, forKey: .findings) ?? []
+    omitted = try c.decodeIfPresent([OmittedFindings].self, forKey: .omitted) ?? []
+    error = try c.decodeIfPresent(AirlockError.self, forKey: .error)
+    cellStoreBytes = try c.decodeIfPresent(Int.self, forKey: .cellStoreBytes) ?? 0
+    structure = try c.decodeIfPresent(TableStructure.self, forKey: .structure)
+    columns = try c.decodeIfPresent([ColumnReading].self, forKey: .columns)
+    rulesRun = try c.decodeIfPresent([String].self, forKey: .rulesRun)
+    // Results stored before claims existed have none.
+    claims = try c.decodeIfPresent([Claim].self, forKey: .claims) ?? []
+  }
 
   /// Findings of one rule that were counted but not kept.
   public struct OmittedFindings: Codable, Sendable, Equatable {

@@ -25,6 +25,16 @@ public enum GitHubReporter {
         properties.append("title=airlock")
         lines.append("::error \(properties.joined(separator: ","))::\(data(releasableErrorMessage(error)))")
       }
+      for claim in result.claims {
+        // A notice on the manifest line that declares it (or the output), value-free.
+        var properties = ["file=\(property(claim.manifest ?? claim.file))"]
+        if let line = claim.line {
+          properties.append("line=\(line)")
+          if let column = claim.column { properties.append("col=\(column)") }
+        }
+        properties.append("title=\(property("airlock claim \(claim.kind.rawValue)"))")
+        lines.append("::notice \(properties.joined(separator: ","))::\(data(claim.releasableMessage + " in " + result.file))")
+      }
       for omitted in result.omitted {
         let command = omitted.worst == .fail ? "error" : "warning"
         lines.append(

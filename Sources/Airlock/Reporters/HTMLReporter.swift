@@ -239,6 +239,13 @@ public enum HTMLReporter {
     for omitted in result.omitted {
       html.raw("<p class=\"meta\">… and \(omitted.count) more \(escape(omitted.code)) findings (worst: \(omitted.worst.rawValue)), counted but not listed.</p>\n")
     }
+    // A request's files carry the request's claims too (the researcher's exception).
+    let claims = request?.files.first { $0.name == result.file && $0.kind == "output" }?.claims ?? result.claims
+    if !claims.isEmpty {
+      // What the researcher declared that made airlock check less: a checker approving the output
+      // accepts these by name (`vote --accept-claims`).
+      html.raw("<h3>Claims taken on trust</h3>\n<ul class=\"claims\">" + claims.map { "<li>\(escape($0.text))</li>" }.joined() + "</ul>\n")
+    }
     let understood = TextReporter.understood(result)
     if !understood.isEmpty {
       // What airlock understood of the table, so a checker sees what it relied on and what it did
@@ -248,7 +255,7 @@ public enum HTMLReporter {
     if let request {
       let votes = request.votes.filter { $0.file == result.file }
       if !votes.isEmpty {
-        html.raw("<h3>Votes</h3>\n<ul>" + votes.map { "<li>\(escape($0.reviewer)): \(escape($0.status.rawValue))\($0.comment.map { " — " + escape($0) } ?? "")</li>" }.joined() + "</ul>\n")
+        html.raw("<h3>Votes</h3>\n<ul>" + votes.map { "<li>\(escape($0.reviewer)): \(escape($0.status.rawValue))\($0.acceptedClaims == nil ? "" : " (accepted the claims)")\($0.comment.map { " — " + escape($0) } ?? "")</li>" }.joined() + "</ul>\n")
       }
     }
     html.raw("</aside>\n</div>\n</section>\n")

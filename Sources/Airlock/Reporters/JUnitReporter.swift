@@ -68,6 +68,7 @@ public enum JUnitReporter {
           + "    <properties>\n"
           + "      <property name=\"verdict\" value=\"\(result.outcome?.rawValue ?? "error")\"/>\n"
           + "      <property name=\"rule-pack\" value=\"\(escape("\(pack.name) \(pack.version)"))\"/>\n"
+          + result.claims.map { "      <property name=\"claim\" value=\"\(escape($0.releasableMessage))\"/>\n" }.joined()
           + "    </properties>\n"
           + cases.joined(separator: "\n") + "\n  </testsuite>")
     }

@@ -85,13 +85,25 @@ public enum SARIFReporter {
     let toolExecutionNotifications: [Notification]
   }
   struct Notification: Encodable {
-    let level = "error"
+    var level = "error"
     let message: Text
     let locations: [Location]
   }
   struct RunProperties: Encodable {
     let rulePack: Pack
     let omittedFindings: [Omitted]
+    /// Every output's claims: kind, position and relaxed rules, never what they declare.
+    let claims: [ClaimNote]
+    struct ClaimNote: Encodable {
+      let file: String
+      let kind: String
+      let manifest: String?
+      let line: Int?
+      let column: Int?
+      let field: Int?
+      let ruleIds: [String]
+      let message: String
+    }
     struct Pack: Encodable {
       let name: String
       let version: String
@@ -151,15 +163,32 @@ public enum SARIFReporter {
         message: Text(text: releasableErrorMessage(error)),
         locations: [location(file: result.file, line: error.line, column: error.column)])
     }
+    // Claims are notes (not results: they are not findings of a rule), on the manifest line that
+    // declares them, value-free.
+    let notes = report.results.flatMap { result in
+      result.claims.map { claim in
+        Notification(
+          level: "note", message: Text(text: claim.releasableMessage + " in " + result.file),
+          locations: [location(file: claim.manifest ?? claim.file, line: claim.line, column: claim.column)])
+      }
+    }
     let omitted = report.results.flatMap { result in
       result.omitted.map { RunProperties.Omitted(file: result.file, ruleId: $0.code, count: $0.count, level: level($0.worst)) }
     }
     let log = Log(runs: [
       Run(
         tool: Tool(driver: Driver(rules: descriptors)),
-        invocations: [Invocation(executionSuccessful: !report.hasErrors, toolExecutionNotifications: notifications)],
+        invocations: [Invocation(executionSuccessful: !report.hasErrors, toolExecutionNotifications: notifications + notes)],
         results: results,
-        properties: RunProperties(rulePack: .init(name: pack.name, version: pack.version), omittedFindings: omitted))
+        properties: RunProperties(
+          rulePack: .init(name: pack.name, version: pack.version), omittedFindings: omitted,
+          claims: report.results.flatMap { result in
+            result.claims.map { claim in
+              RunProperties.ClaimNote(
+                file: result.file, kind: claim.kind.rawValue, manifest: claim.manifest, line: claim.line, column: claim.column,
+                field: claim.field, ruleIds: claim.rules, message: claim.releasableMessage)
+            }
+          }))
     ])
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

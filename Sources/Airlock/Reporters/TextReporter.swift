@@ -30,6 +30,8 @@ public enum TextReporter {
       let kind = result.kind.map { " (\($0.rawValue)\(result.layout == .wide ? ", crosstab" : "")\(result.declared ? ", declared" : ""))" } ?? ""
       if result.outcome == .pass && !verbose {
         lines.append("\(label(.pass))  \(result.file.escapingControlCharacters)\(kind)")
+        // A pass that rests on claims says so: the claims are what a checker must accept.
+        lines += claims(result)
         continue
       }
       lines.append("\(label(result.outcome))  \(result.file.escapingControlCharacters)\(kind): \(result.findingCount) finding\(result.findingCount == 1 ? "" : "s")")
@@ -46,6 +48,7 @@ public enum TextReporter {
       for omitted in result.omitted {
         lines.append("  … and \(omitted.count) more \(omitted.code) findings (worst: \(omitted.worst.rawValue))")
       }
+      lines += claims(result)
       if verbose { lines += understood(result) }
     }
     let counts = Outcome.allCases.reversed().map { outcome in
@@ -53,6 +56,12 @@ public enum TextReporter {
     }
     let errors = report.results.filter { $0.error != nil }.count
     lines.append("")
+    let claimed = report.results.filter { !$0.claims.isEmpty }
+    if !claimed.isEmpty {
+      let count = report.claims.count
+      lines.append(
+        "Claims: \(count) declaration\(count == 1 ? "" : "s") taken on trust in \(claimed.count) output\(claimed.count == 1 ? "" : "s") (listed under each; a checker approving an output must accept its claims)")
+    }
     lines.append(
       "\(report.results.count) output\(report.results.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")), \(errors) error\(errors == 1 ? "" : "s") (rule pack \(report.pack.name) \(report.pack.version))"
     )
@@ -61,6 +70,13 @@ public enum TextReporter {
 }
 
 extension TextReporter {
+  /// The output's claims under a `claims:` heading (nothing when it has none).
+  static func claims(_ result: OutputResult) -> [String] {
+    guard !result.claims.isEmpty else { return [] }
+    return ["  claims (taken on trust; a checker must accept them):"]
+      + result.claims.map { "    \($0.text.escapingControlCharacters)" }
+  }
+
   /// What airlock understood of an output (for `--verbose` and the HTML report): each column's
   /// role and where it came from, the structure found, and the rules that ran.
   static func understood(_ result: OutputResult) -> [String] {

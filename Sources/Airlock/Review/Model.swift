@@ -43,6 +43,9 @@ public struct RequestFile: Sendable, Codable {
   public var outcome: String?
   /// The stored check result.
   public var result: OutputResult?
+  /// What the file's check and the request declare that is taken on trust (its check result's
+  /// claims, and the researcher's exception request): an approving vote must accept them.
+  public var claims: [Claim] = []
 }
 
 public struct VoteInfo: Sendable, Codable {
@@ -53,6 +56,8 @@ public struct VoteInfo: Sendable, Codable {
   public var sha256: String
   public var turn: Int
   public var votedAt: String
+  /// The claims digest an approval accepted (nil when the file had no claims, or for other votes).
+  public var acceptedClaims: String?
 }
 
 public struct ReviewInfo: Sendable, Codable {
@@ -122,6 +127,8 @@ public struct QueueItem: Sendable, Codable {
   public var supporting: [String]
   /// Check verdict counts: pass, review, fail, error.
   public var checks: [String: Int]
+  /// Claims over the output files: what a checker must accept to approve.
+  public var claims: Int = 0
   public var submittedAt: String
   public var reviewsSubmitted: Int
   public var reviewsRequired: Int

@@ -152,6 +152,23 @@ public enum RecordVerifier {
         report.failures.append("\(entry.principal) signed but did not approve every subject; not counted")
         continue
       }
+      // Each approval accepted exactly the claims the record lists for its file (issue 18): a
+      // claim added, dropped or changed after the vote is one nobody accepted.
+      var acceptedAll = true
+      for subject in statement.subject {
+        let file = predicate.checks.files.first { $0.name == subject.name && $0.kind == "output" }
+        let listed = file?.claims ?? []
+        let expected = listed.isEmpty ? nil : ReviewPredicate.claimsDigest(listed)
+        let vote = review.votes.first { $0.file == subject.name && $0.vote == "approved" }
+        if vote?.acceptedClaims != expected {
+          acceptedAll = false
+          report.failures.append(
+            expected == nil
+              ? "\(entry.principal) accepted claims on '\(subject.name)' that the record does not list (the claims list was changed)"
+              : "\(entry.principal) approved '\(subject.name)' without accepting the \(listed.count) claim\(listed.count == 1 ? "" : "s") the record lists (the claims list was changed, or the approval did not accept it); not counted")
+        }
+      }
+      guard acceptedAll else { continue }
       // One person under two names (a key listed for both) is one reviewer.
       if !counted.isDisjoint(with: names) {
         report.notes.append("\(entry.principal) signed with more than one key or name; counted once")
@@ -169,6 +186,13 @@ public enum RecordVerifier {
       report.failures.append("decision is \(predicate.decision.outcome), not APPROVED")
     }
     if statement.subject.isEmpty { report.failures.append("record has no subjects") }
+    for file in predicate.checks.files {
+      let listed = file.claims ?? []
+      let digest = listed.isEmpty ? nil : ReviewPredicate.claimsDigest(listed)
+      if file.claimsDigest != digest {
+        report.failures.append("the claims listed for '\(file.name)' do not match their digest (the claims list was changed)")
+      }
+    }
     for subject in statement.subject where !isPlainName(subject.name) {
       report.failures.append("subject name '\(subject.name)' is not a plain file name (path traversal)")
     }

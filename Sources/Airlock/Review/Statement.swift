@@ -86,6 +86,49 @@ public struct ReviewPredicate: Codable, Sendable, Equatable {
     /// `pass`, `review`, `fail`, or `error`; nil for supporting files (not checked).
     public var outcome: String?
     public var findings: [CheckedFinding]
+    /// What the file's manifest, columns and the request declared that made airlock check less
+    /// (absent when nothing was taken on trust).
+    public var claims: [ClaimedDeclaration]? = nil
+    /// SHA-256 of `claims` (``ReviewPredicate/claimsDigest(_:)``): what each approving checker's
+    /// vote accepted. A verifier recomputes it.
+    public var claimsDigest: String? = nil
+  }
+
+  /// A claim without its words (labels, columns, reason): records leave the TRE. Where it is
+  /// declared and which rules it relaxes.
+  public struct ClaimedDeclaration: Codable, Sendable, Equatable {
+    public var kind: String
+    /// The manifest's file name.
+    public var manifest: String?
+    public var line: Int?
+    public var column: Int?
+    /// The manifest key path (`structural_zeros[0]`).
+    public var key: String?
+    /// The output's 1-based field (a flag column, a declared role).
+    public var field: Int?
+    public var rules: [String]
+
+    public init(_ claim: Claim) {
+      kind = claim.kind.rawValue
+      manifest = claim.manifest.map { ($0 as NSString).lastPathComponent }
+      line = claim.line
+      column = claim.column
+      key = claim.key
+      field = claim.field
+      rules = claim.rules
+    }
+  }
+
+  /// SHA-256 (hex) of `claims` as JSON with sorted keys, in order.
+  public static func claimsDigest(_ claims: [ClaimedDeclaration]) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Digest.sha256((try? encoder.encode(claims)) ?? Data())
+  }
+
+  /// The digest a vote on a file with `claims` must accept: nil when there are none.
+  public static func claimsDigest(of claims: [Claim]) -> String? {
+    claims.isEmpty ? nil : claimsDigest(claims.map(ClaimedDeclaration.init))
   }
 
   /// A finding the checkers approved anyway, with both sides' reasons.
@@ -120,6 +163,9 @@ public struct ReviewPredicate: Codable, Sendable, Equatable {
     public var digest: [String: String]
     public var vote: String
     public var comment: String?
+    /// The claims digest of the file this approval accepted (`vote --accept-claims`); absent when
+    /// the file carried no claims.
+    public var acceptedClaims: String? = nil
   }
 
   public struct Review: Codable, Sendable, Equatable {

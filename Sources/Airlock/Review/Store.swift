@@ -213,6 +213,23 @@ public final class ReviewStore: Sendable {
           CREATE INDEX event_request ON event(request_id, id);
           """)
     }
+    migrator.registerMigration("v2-claims") { db in
+      // Claims (issue 18): what each file's manifest, columns and the request declare that is
+      // taken on trust, stored with the request; and which claims an approving vote accepted.
+      try db.execute(
+        sql: """
+          CREATE TABLE request_claim (
+            request_id TEXT NOT NULL REFERENCES request(id),
+            file_name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            rules TEXT NOT NULL,
+            claim_json TEXT NOT NULL,
+            PRIMARY KEY (request_id, file_name, position)
+          );
+          ALTER TABLE vote ADD COLUMN accepted_claims TEXT;
+          """)
+    }
     return migrator
   }
 

@@ -84,7 +84,7 @@ public struct ReviewWorkflow: Sendable {
           id, project, group, context, controls, exception, actor.principal, actor.keyid, packRef, pack.name,
           pack.version, Self.packDigest(pack), max(pack.reviewers, 1), RequestStatus.submitted.rawValue, at, at, at,
         ])
-      for file in files { try insert(file, request: id, db: db) }
+      for file in files { try insert(file, request: id, exception: exception, db: db) }
       try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")], db: db)
       return id
     }
@@ -124,12 +124,45 @@ public struct ReviewWorkflow: Sendable {
       throw AirlockError(.input, file: path, "file changed while it was being submitted")
     }
     result.file = name
+    // Claims name the file and manifest as stored, never the researcher's folders.
+    result.claims = result.claims.map { claim in
+      var claim = claim
+      claim.file = name
+      claim.manifest = claim.manifest.map { ($0 as NSString).lastPathComponent }
+      return claim
+    }
     file.outcome = result.error != nil ? "error" : result.outcome?.rawValue
     file.result = result
     return file
   }
 
-  private func insert(_ file: RequestFile, request: String, db: Database) throws {
+  /// What a file of a request takes on trust: its check's claims and, for an output the checks did
+  /// not pass, the researcher's exception request (it asks the checkers to release it anyway).
+  static func claims(of file: RequestFile, exception: String?) -> [Claim] {
+    guard file.kind == "output", let result = file.result else { return [] }
+    var claims = result.claims
+    if let exception, result.outcome != .pass {
+      let codes = result.findings.filter { $0.outcome != .pass }.map(\.code) + result.omitted.filter { $0.worst != .pass }.map(\.code)
+      claims.append(
+        Claim(
+          kind: .exception, file: file.name, rules: codes,
+          detail: "the researcher asks for an exception to the findings: \(exception)"))
+    }
+    return claims
+  }
+
+  private func insert(_ file: RequestFile, request: String, exception: String?, db: Database) throws {
+    try db.execute(sql: "DELETE FROM request_claim WHERE request_id = ? AND file_name = ?", arguments: [request, file.name])
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    for (position, claim) in Self.claims(of: file, exception: exception).enumerated() {
+      try db.execute(
+        sql: "INSERT INTO request_claim (request_id, file_name, position, kind, rules, claim_json) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [
+          request, file.name, position, claim.kind.rawValue, claim.rules.joined(separator: " "),
+          String(decoding: try encoder.encode(claim), as: UTF8.self),
+        ])
+    }
     let json = try file.result.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     try db.execute(
       sql: """
@@ -189,7 +222,7 @@ public struct ReviewWorkflow: Sendable {
       let existing = try loadFiles(id, db: db)
       for file in replacements {
         if let old = existing.first(where: { $0.name == file.name }), old.sha256 == file.sha256, old.kind == file.kind { continue }
-        try insert(file, request: id, db: db)
+        try insert(file, request: id, exception: request.exception, db: db)
         // The file changed (or moved between output and supporting): its votes no longer apply.
         try db.execute(sql: "DELETE FROM vote WHERE request_id = ? AND file_name = ?", arguments: [id, file.name])
       }
@@ -212,7 +245,12 @@ public struct ReviewWorkflow: Sendable {
   // MARK: - Checkers
 
   /// Records `key`'s vote on one output file. A comment is required to request changes.
-  public func vote(_ id: String, file: String, _ vote: VoteStatus, comment: String?, key: SigningKey) throws(AirlockError) {
+  /// An approval of a file that carries claims must accept them (`acceptClaims`): the checker
+  /// says they read what was taken on trust, and the acceptance is signed into their review and
+  /// the record. Requesting changes needs no acceptance.
+  public func vote(
+    _ id: String, file: String, _ vote: VoteStatus, comment: String?, acceptClaims: Bool = false, key: SigningKey
+  ) throws(AirlockError) {
     guard vote != .undecided else { throw AirlockError(.usage, "a vote is approve or request-changes") }
     let text = comment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     if vote == .changesRequested && text.isEmpty {
@@ -235,22 +273,35 @@ public struct ReviewWorkflow: Sendable {
       guard target.kind == "output" else {
         throw AirlockError(.usage, "'\(file)' is a supporting file: it is reviewed but never released, so it takes no vote")
       }
+      var accepted: String?
+      if vote == .approved, !target.claims.isEmpty {
+        guard acceptClaims else {
+          throw AirlockError(
+            .usage,
+            "'\(file)' carries \(target.claims.count) claim\(target.claims.count == 1 ? "" : "s") taken on trust; approving it accepts them, so vote again with --accept-claims once you have read them:\n"
+              + target.claims.map { "  - \($0.text)" }.joined(separator: "\n"))
+        }
+        accepted = ReviewPredicate.claimsDigest(of: target.claims)
+      }
       try db.execute(
         sql: """
-          INSERT INTO vote (request_id, file_name, reviewer_principal, reviewer_keyid, status, comment, sha256, turn, voted_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO vote (request_id, file_name, reviewer_principal, reviewer_keyid, status, comment, sha256, turn, voted_at,
+            accepted_claims)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (request_id, file_name, reviewer_principal) DO UPDATE SET reviewer_keyid = excluded.reviewer_keyid,
             status = excluded.status, comment = excluded.comment, sha256 = excluded.sha256, turn = excluded.turn,
-            voted_at = excluded.voted_at
+            voted_at = excluded.voted_at, accepted_claims = excluded.accepted_claims
           """,
         arguments: [
           id, file, actor.principal, actor.keyid, vote.rawValue, text.isEmpty ? nil : text, target.sha256, request.turn,
-          timestamp,
+          timestamp, accepted,
         ])
       if !text.isEmpty {
         try addComment(id, turn: request.turn, author: actor.principal, role: "checker", file: file, text: text, db: db)
       }
-      try log("vote", request: id, turn: request.turn, actor: actor, detail: ["file": file, "vote": vote.rawValue, "sha256": target.sha256], db: db)
+      var detail = ["file": file, "vote": vote.rawValue, "sha256": target.sha256]
+      if let accepted { detail["accepted_claims"] = accepted }
+      try log("vote", request: id, turn: request.turn, actor: actor, detail: detail, db: db)
     }
   }
 
@@ -285,7 +336,9 @@ public struct ReviewWorkflow: Sendable {
         reviewer: .init(principal: actor.principal, keyid: actor.keyid), reviewedAt: at,
         votes: outputs.map { file in
           let vote = mine.first { $0.file == file.name }!
-          return .init(file: file.name, digest: ["sha256": file.sha256], vote: vote.status.rawValue, comment: vote.comment)
+          return .init(
+            file: file.name, digest: ["sha256": file.sha256], vote: vote.status.rawValue, comment: vote.comment,
+            acceptedClaims: vote.status == .approved ? vote.acceptedClaims : nil)
         })
       let payload = SignedReview(request: id, turn: request.turn, review: review).encoded()
       var envelope = Envelope(body: payload, payloadType: SignedReview.payloadType)
@@ -452,6 +505,18 @@ public struct ReviewWorkflow: Sendable {
       {
         files[row["request_id"], default: []].append((row["name"], row["kind"], row["outcome"]))
       }
+      // Claims over each open request's output files (what an approval must accept).
+      var claimCounts: [String: Int] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT c.request_id, COUNT(*) AS n FROM request_claim c JOIN request_file f
+            ON f.request_id = c.request_id AND f.name = c.file_name AND f.kind = 'output'
+          WHERE c.request_id IN (\(open)) GROUP BY c.request_id
+          """)
+      {
+        claimCounts[row["request_id"]] = row["n"]
+      }
       // This turn's reviews: how many per request, and whether this checker's is among them.
       var reviews: [String: Int] = [:]
       var submitted: Set<String> = []
@@ -516,6 +581,7 @@ public struct ReviewWorkflow: Sendable {
           QueueItem(
             category: category, id: id, project: request.project, status: request.status, turn: request.turn,
             outputs: outputs.map(\.name), supporting: requestFiles.filter { $0.kind == "supporting" }.map(\.name), checks: checks,
+            claims: claimCounts[id] ?? 0,
             submittedAt: request.submittedAt, reviewsSubmitted: reviews[id] ?? 0, reviewsRequired: request.reviewersRequired,
             action: action))
       }
@@ -574,6 +640,8 @@ public struct ReviewWorkflow: Sendable {
         // votes themselves may be seen.
         if let visibleVoters, turn == request.turn, row["type"] as String == "vote", !visibleVoters.contains(actor) {
           detail["vote"] = nil
+          // Only approvals accept claims: the acceptance would tell the vote.
+          detail["accepted_claims"] = nil
         }
         return EventInfo(type: row["type"], actor: actor, turn: turn, at: row["at"], detail: detail)
       }

@@ -56,14 +56,26 @@ extension ReviewWorkflow {
   }
 
   func loadFiles(_ id: String, db: Database) throws -> [RequestFile] {
-    try Row.fetchAll(
+    var claims: [String: [Claim]] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT file_name, claim_json FROM request_claim WHERE request_id = ? ORDER BY file_name, position", arguments: [id])
+    {
+      // A stored claim that cannot be read is refused rather than dropped: a claim lost here
+      // would be one no checker accepted.
+      guard let claim = try? JSONDecoder().decode(Claim.self, from: Data((row["claim_json"] as String).utf8)) else {
+        throw AirlockError(.input, "a stored claim of \(id) cannot be read (the review store is damaged)")
+      }
+      claims[row["file_name"], default: []].append(claim)
+    }
+    return try Row.fetchAll(
       db, sql: "SELECT * FROM request_file WHERE request_id = ? ORDER BY kind, name", arguments: [id]
     ).map { row in
       let json: String? = row["result_json"]
       let result = json.flatMap { try? JSONDecoder().decode(OutputResult.self, from: Data($0.utf8)) }
+      let name: String = row["name"]
       return RequestFile(
-        name: row["name"], kind: row["kind"], sha256: row["sha256"], size: row["size"], outcome: row["outcome"],
-        result: result)
+        name: name, kind: row["kind"], sha256: row["sha256"], size: row["size"], outcome: row["outcome"],
+        result: result, claims: claims[name] ?? [])
     }
   }
 
@@ -74,7 +86,7 @@ extension ReviewWorkflow {
       VoteInfo(
         file: row["file_name"], reviewer: row["reviewer_principal"],
         status: VoteStatus(rawValue: row["status"]) ?? .undecided, comment: row["comment"], sha256: row["sha256"],
-        turn: row["turn"], votedAt: row["voted_at"])
+        turn: row["turn"], votedAt: row["voted_at"], acceptedClaims: row["accepted_claims"])
     }
   }
 
@@ -305,7 +317,12 @@ extension ReviewWorkflow {
           code: finding.code, rule: finding.rule, outcome: finding.outcome.rawValue, line: finding.line,
           column: finding.column, columnName: finding.columnName, cell: finding.cellDescription)
       }
-      checked.append(.init(name: file.name, digest: ["sha256": file.sha256], kind: file.kind, outcome: file.outcome, findings: findings))
+      // The claims the checkers accepted, value-free, with the digest their votes name.
+      let claimed = file.claims.map(ReviewPredicate.ClaimedDeclaration.init)
+      checked.append(
+        .init(
+          name: file.name, digest: ["sha256": file.sha256], kind: file.kind, outcome: file.outcome, findings: findings,
+          claims: claimed.isEmpty ? nil : claimed, claimsDigest: ReviewPredicate.claimsDigest(of: file.claims)))
       guard file.kind == "output" else { continue }
       if let outcome = file.result?.outcome { worst = max(worst, outcome) }
       if file.outcome == "error" { anyError = true }

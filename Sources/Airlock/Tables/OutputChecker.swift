@@ -60,6 +60,7 @@ struct OutputChecker {
       result.findings = []
       result.omitted = []
       result.rulesRun = nil
+      result.claims = []
       return result
     }
     result.findings = sink.findings.sorted { lhs, rhs in
@@ -178,6 +179,15 @@ struct OutputChecker {
       schema.columnsDimension = columnsName
     }
     try declaration?.validate(against: schema)
+    // What airlock would read without the declaration: a declared role that takes a column out of
+    // a rule's reach is a claim.
+    var inferred: TableSchema?
+    if declaration != nil {
+      inferred = try? TableSchema.make(
+        file: path, header: schemaHeader, sample: sample, lines: sampleLines, declaration: nil, parser: parser,
+        rowIndexFirst: columnsName != nil)
+    }
+    result.claims = Claim.claims(of: schema, inferred: inferred)
     let fieldRules = fieldRules
     for (index, name) in header.enumerated() {
       let context = FieldContext(

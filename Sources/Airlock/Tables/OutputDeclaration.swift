@@ -50,8 +50,24 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var multipliers: [DeclaredMultiplier] = []
   /// Columns declared cumulative along the table's ordered dimension.
   public var cumulative: [Hierarchy.Code] = []
+  /// Why the design limits are design limits (`design_limits_reason:`, or `reason:` inside
+  /// `design_limits: {lower:, upper:}`): required whenever limits are declared, since the
+  /// declaration is a claim a checker must accept.
+  public var designLimitsReason: String?
   /// The manifest file this came from.
   public var source: String = ""
+  /// Where each top-level key (and each `structural_zeros[i]` entry) is written in `source`, for
+  /// claims that point at their declaration.
+  public var positions: [String: Position] = [:]
+  /// The `outputs:` entry of a folder's `airlock.yaml` that declared the output (its name or
+  /// pattern), or nil for a sidecar manifest.
+  public var folderEntry: String?
+
+  /// A 1-based line and column in a manifest.
+  public struct Position: Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+  }
 
   public init() {}
 
@@ -259,15 +275,17 @@ public struct OutputDeclaration: Sendable, Equatable {
   static let keys = [
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
     "columns_dimension", "margins", "categories", "structural_zeros", "population", "evidence_file",
-    "design_limits", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy", "denominators",
-    "multipliers", "cumulative",
+    "design_limits", "design_limits_reason", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy",
+    "denominators", "multipliers", "cumulative",
   ]
 
   /// Reads a declaration from a YAML mapping.
   static func parse(_ value: YAMLValue) throws(AirlockError) -> OutputDeclaration {
     var declaration = OutputDeclaration()
     declaration.source = value.file
-    for (key, item) in try value.mapping(allowed: keys) {
+    var designLimitsNode: YAMLValue?
+    for (key, keyNode, item) in try value.keyedMapping(allowed: keys) {
+      if let mark = keyNode.node.mark { declaration.positions[key] = Position(line: mark.line, column: mark.column) }
       switch key {
       case "kind":
         let text = try item.string()
@@ -290,14 +308,24 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "categories": declaration.categories = try item.strings()
       case "population": declaration.population = try item.string()
       case "evidence_file": declaration.evidenceFile = try item.string()
+      case "design_limits_reason":
+        guard declaration.designLimitsReason == nil else { throw item.error("the reason is given twice (here and in design_limits)") }
+        declaration.designLimitsReason = try item.string()
       case "design_limits":
+        designLimitsNode = keyNode
         switch item.node {
         case .sequence:
           declaration.designLimits = .columns(try item.strings())
         case .mapping:
           var lower: Double?, upper: Double?
-          for (bound, value) in try item.mapping(allowed: ["lower", "upper"]) {
-            if bound == "lower" { lower = try value.double() } else { upper = try value.double() }
+          for (bound, value) in try item.mapping(allowed: ["lower", "upper", "reason"]) {
+            switch bound {
+            case "lower": lower = try value.double()
+            case "upper": upper = try value.double()
+            default:
+              guard declaration.designLimitsReason == nil else { throw value.error("the reason is given twice (here and in design_limits_reason)") }
+              declaration.designLimitsReason = try value.string()
+            }
           }
           guard lower != nil || upper != nil else { throw item.error("give lower, upper or both") }
           if let lower, let upper, lower >= upper { throw item.error("lower must be below upper") }
@@ -332,11 +360,26 @@ public struct OutputDeclaration: Sendable, Equatable {
           Hierarchy.Code(try entry.string(), entry)
         }
       case "structural_zeros":
-        declaration.structuralZeros = try item.sequence().map { (entry) throws(AirlockError) in
-          try StructuralZero.parse(entry)
+        declaration.structuralZeros = try item.sequence().enumerated().map { (index, entry) throws(AirlockError) in
+          if let mark = entry.node.mark {
+            declaration.positions["structural_zeros[\(index)]"] = Position(line: mark.line, column: mark.column)
+          }
+          return try StructuralZero.parse(entry)
         }
       default: break
       }
+    }
+    // Design limits silence the extreme-value and extreme-bin rules on the researcher's word: the
+    // word must come with its reason, which the checker who accepts the claim reads.
+    let reason = declaration.designLimitsReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    if let designLimitsNode, declaration.designLimits != nil, reason.isEmpty {
+      throw designLimitsNode.error(
+        "design limits need a reason: add design_limits_reason: \"why these limits were fixed before the data were seen\" (or reason: inside {lower:, upper:})")
+    }
+    if declaration.designLimits == nil, declaration.designLimitsReason != nil, let mark = declaration.positions["design_limits_reason"] {
+      throw AirlockError(
+        .configuration, file: value.file, line: mark.line, column: mark.column,
+        "design_limits_reason: there are no design limits to give a reason for (design_limits is missing or false)")
     }
     return declaration
   }
@@ -365,8 +408,10 @@ public struct OutputDeclaration: Sendable, Equatable {
   static func fromFolderManifest(_ root: YAMLValue, for fileName: String) throws(AirlockError) -> OutputDeclaration? {
     var found: OutputDeclaration?
     for (key, value) in try root.mapping(allowed: ["outputs"]) where key == "outputs" {
-      for (name, entry) in try value.mapping() {
-        let declaration = try parse(entry)
+      for (name, keyNode, entry) in try value.keyedMapping() {
+        var declaration = try parse(entry)
+        declaration.folderEntry = name
+        if let mark = keyNode.node.mark { declaration.positions["outputs"] = Position(line: mark.line, column: mark.column) }
         if found == nil && (name == fileName || fnmatch(name, fileName, 0) == 0) { found = declaration }
       }
     }

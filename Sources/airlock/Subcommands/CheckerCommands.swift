@@ -27,7 +27,8 @@ extension AirlockCommand {
               + supportingText)
           print(
             "      checks: \(checks.joined(separator: ", "))  age \(age(item.submittedAt))  "
-              + "reviews \(item.reviewsSubmitted)/\(item.reviewsRequired)" + (item.action.map { "  next: \($0)" } ?? ""))
+              + "reviews \(item.reviewsSubmitted)/\(item.reviewsRequired)"
+              + (item.claims > 0 ? "  claims \(item.claims)" : "") + (item.action.map { "  next: \($0)" } ?? ""))
         }
         if items.isEmpty { print("nothing in the queue") }
       }
@@ -67,8 +68,13 @@ extension AirlockCommand {
           print("    \(finding.outcome.rawValue) \(finding.code) \(finding.rule) at \(place): \(finding.reason)")
         }
         if let error = file.result?.error { print("    error: \(error)") }
+        if !file.claims.isEmpty {
+          print("    claims (taken on trust; approving accepts them with --accept-claims):")
+          for claim in file.claims { print("      \(claim.text)") }
+        }
         for vote in view.votes where vote.file == file.name {
-          print("    vote by \(vote.reviewer): \(vote.status.rawValue) (turn \(vote.turn))" + (vote.comment.map { ": \($0)" } ?? ""))
+          let accepted = vote.acceptedClaims.map { " accepting claims \($0.prefix(12))…" } ?? ""
+          print("    vote by \(vote.reviewer): \(vote.status.rawValue)\(accepted) (turn \(vote.turn))" + (vote.comment.map { ": \($0)" } ?? ""))
         }
       }
       if !view.reviews.isEmpty {
@@ -104,11 +110,17 @@ extension AirlockCommand {
     @Argument(help: "The output file's name in the request.") var file: String
     @Argument(help: "approve or request-changes.") var decision: Decision
     @Option(name: .long, help: "Your comment (your justification when approving flagged cells).") var comment: String?
+    @Flag(
+      name: .long,
+      help: "Accept the file's claims (what its manifest, columns and the request declare that airlock took on trust, listed by 'airlock show'); required to approve a file that has any.")
+    var acceptClaims = false
 
     func run() throws {
       try options.act { workflow, key throws(AirlockError) in
-        try workflow.vote(request, file: file, decision == .approve ? .approved : .changesRequested, comment: comment, key: key)
-        print("\(request): \(file): \(decision.rawValue)")
+        try workflow.vote(
+          request, file: file, decision == .approve ? .approved : .changesRequested, comment: comment, acceptClaims: acceptClaims,
+          key: key)
+        print("\(request): \(file): \(decision.rawValue)\(acceptClaims && decision == .approve ? " (claims accepted)" : "")")
       }
     }
   }

@@ -178,5 +178,20 @@ import Testing
     let rendered = try #require(
       try JSONSerialization.jsonObject(with: Data(JSONReporter.render(try Self.report()).utf8)) as? [String: Any])
     #expect(Set(rendered.keys).isSubset(of: Set(properties.keys)))
+    // Claims: every kind is named, and every key written is declared.
+    let claim = try #require((defs["claim"] as? [String: Any])?["properties"] as? [String: Any])
+    #expect((claim["kind"] as? [String: Any])?["enum"] as? [String] == Claim.Kind.allCases.map(\.rawValue))
+    let declared = try Self.report(paths: [Self.samples + "/frequency/births_by_sex.csv", Self.samples + "/histogram"])
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(JSONReporter.render(declared).utf8)) as? [String: Any])
+    let outputs = try #require(document["outputs"] as? [[String: Any]])
+    let claims = outputs.flatMap { ($0["claims"] as? [[String: Any]]) ?? [] }
+    #expect(claims.count == 2, "the structural zeros and the histogram's design limits")
+    for output in outputs { #expect(Set(output.keys).isSubset(of: Set(outputKeys(defs))), "\(output.keys)") }
+    for item in claims { #expect(Set(item.keys).isSubset(of: Set(claim.keys)), "\(item.keys)") }
+  }
+
+  private func outputKeys(_ defs: [String: Any]) -> [String] {
+    Array(((defs["output"] as? [String: Any])?["properties"] as? [String: Any] ?? [:]).keys)
   }
 }

@@ -49,8 +49,10 @@ struct ReviewFixture {
       controls: "rounded to 5", exception: exception, key: alice)
   }
 
-  func approveAll(_ id: String, by key: SigningKey, file: String = "table.csv") throws -> SubmitReviewResult {
-    try workflow.vote(id, file: file, .approved, comment: "safe", key: key)
+  func approveAll(
+    _ id: String, by key: SigningKey, file: String = "table.csv", acceptClaims: Bool = false
+  ) throws -> SubmitReviewResult {
+    try workflow.vote(id, file: file, .approved, comment: "safe", acceptClaims: acceptClaims, key: key)
     return try workflow.submitReview(id, key: key)
   }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Asks for review of the outer edges of a histogram, which may be the minimum and maximum.
 struct HistogramExtremeBinsRule: TableRule {
   static let description = RuleDescription(
@@ -12,10 +14,18 @@ struct HistogramExtremeBinsRule: TableRule {
       manifest declares them design limits:
 
       - `design_limits: true`: every edge was fixed before the data were seen (a design grid such
-        as ages 0, 5, ..., 120): nothing is flagged.
+        as ages 0, 5, ..., 120): nothing is flagged, unless a non-empty outer bin's edge is
+        written more finely than the narrowest bin's width (`14.37` on a grid of `3.56`): such an
+        edge is where the data start, as numpy's and R's default bins are, and the declaration is
+        contradicted (**review**). So is an outer edge equal to the observed minimum or maximum
+        the evidence sidecar gives (`min`, `max`), however round.
       - `design_limits: {lower: 0, upper: 120}`: the histogram's outermost edges (empty bins
         included) must be these limits; a side whose outermost edge is not its declared limit is
-        flagged, saying so. A side without a limit is treated as undeclared.
+        flagged, saying so. A side without a limit is treated as undeclared. A declared limit
+        equal to a non-empty outer bin's finely written edge is contradicted, as above.
+
+      Design limits are a claim: the manifest must give a reason (`design_limits_reason:`, or
+      `reason:` inside the mapping), and a checker approving the output accepts the claim by name.
 
       An edge that is not a number cannot be ordered and needs review too, as does a histogram
       without a count column. Review, not fail: an edge may be a round number chosen in
@@ -36,10 +46,14 @@ struct HistogramExtremeBinsRule: TableRule {
     examples: [
       Example(
         "declared design limits pass", "bin_lo,bin_hi,count\n0,40,12\n40,80,40\n80,120,15",
-        manifest: "kind: histogram\ndesign_limits: {lower: 0, upper: 120}\n"),
+        manifest: "kind: histogram\ndesign_limits: {lower: 0, upper: 120, reason: ages 0 to 120 in the protocol}\n"),
       Example(
         "a grid fixed in advance passes", "bin_lo,bin_hi,count\n10,20,12\n20,30,40",
-        manifest: "design_limits: true\n"),
+        manifest: "design_limits: true\ndesign_limits_reason: a grid of decades set in the protocol\n"),
+      Example(
+        "design limits contradicted by edges taken from the data need review",
+        "bin_lo,bin_hi,count\n↓14.37,17.93,12\n17.93,21.49,40\n21.49,↓25.05,15",
+        manifest: "design_limits: true\ndesign_limits_reason: fixed in advance\n", outcome: .review),
       Example(
         "edges taken from the data need review", "bin_lo,bin_hi,count\n↓14.37,20,12\n20,30,40\n30,↓41.92,15",
         outcome: .review),
@@ -54,6 +68,21 @@ struct HistogramExtremeBinsRule: TableRule {
 
   static let lowerNames: Set<String> = ["bin_lo", "bin_start", "bin_lower"]
   static let upperNames: Set<String> = ["bin_hi", "bin_end", "bin_upper"]
+
+  /// The bins' narrowest positive width (1 when there is none): the finest step of the grid.
+  static func typicalWidth(_ widths: [Double]) -> Double {
+    widths.filter { $0 > 0 && $0.isFinite }.min() ?? 1
+  }
+
+  /// Whether `edge` is a whole multiple of the power of ten at or below `width` (20 on a grid of
+  /// 20s, 18 on a grid of 7s, 0.5 on a grid of 0.5s), as edges chosen in advance are; 14.37 on a
+  /// grid of 3.56 is not.
+  static func isRound(_ edge: Double, width: Double) -> Bool {
+    guard width > 0, width.isFinite, edge.isFinite else { return false }
+    let unit = pow(10, (log10(width)).rounded(.down))
+    let multiple = edge / unit
+    return abs(multiple - multiple.rounded()) < 1e-6
+  }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
     schema.kind == .histogram && schema.roles[column] == .other
@@ -77,7 +106,7 @@ struct HistogramExtremeBinsRule: TableRule {
     }
     let declaration = try? OutputDeclaration.find(for: table.file)
     let limits = declaration?.designLimits
-    if limits == .all { return }
+    let allDeclared = limits == .all
     var declaredLower: Double?, declaredUpper: Double?
     if case .bounds(let l, let u) = limits { (declaredLower, declaredUpper) = (l, u) }
 
@@ -114,6 +143,33 @@ struct HistogramExtremeBinsRule: TableRule {
       guard let first = nonEmpty.first, let last = nonEmpty.last, let outerLo = bins.first?.lo,
         let outerHi = bins.last?.hi
       else { continue }
+      // A declared limit is a claim, checked against the bins: an outer bin that holds people and
+      // whose edge is written more finely than the grid (14.37 on a grid of 3.56) starts where the
+      // data start, as numpy's and R's default bins do, and no design fixes that in advance.
+      // The evidence, when it gives the histogram's observed minimum and maximum, says outright
+      // whether a declared edge is an observed value.
+      let width = Self.typicalWidth(bins.map { $0.hi - $0.lo })
+      let observed = table.sidecarEvidence?.values(forCell: bins[0].cell, in: table)
+      if allDeclared || declaredLower != nil || declaredUpper != nil {
+        for (side, edge, bin, measure) in [("lower", outerLo, bins.first!, lower), ("upper", outerHi, bins.last!, upper)]
+        where allDeclared || (side == "lower" ? declaredLower : declaredUpper) == edge {
+          let extreme = side == "lower" ? "smallest" : "largest"
+          if let value = observed?[side == "lower" ? "min" : "max"], value == edge {
+            sink.add(
+              finding(
+                .review, table: table, cell: bin.cell, measure: measure,
+                reason:
+                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) is the \(extreme) value observed (the evidence's \(side == "lower" ? "min" : "max")): the limit is the data's, which contradicts the declaration"))
+          } else if table.values[count][bin.cell].number != 0 && !Self.isRound(edge, width: width) {
+            sink.add(
+              finding(
+                .review, table: table, cell: bin.cell, measure: measure,
+                reason:
+                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) of a non-empty outer bin is written more finely than the narrowest bin's width \(formatNumber(width)): it reads as the \(extreme) value observed, which contradicts the declaration"))
+          }
+        }
+        if allDeclared { continue }
+      }
       if let declaredLower, outerLo == declaredLower {
         // The grid starts at the declared limit.
       } else {

@@ -23,7 +23,7 @@ struct ExtremeValueRule: TableRule {
       Example("a maximum is one person's value", "group,n,median,max\nA,40,3,↓97\nB,25,4,↓88"),
       Example(
         "declared design limits", "cohort,n,min,max\nSchool,400,11,16",
-        manifest: "dimensions: [cohort]\ncounts: [n]\nstatistics: [min, max]\ndesign_limits: [min, max]\n"),
+        manifest: "dimensions: [cohort]\ncounts: [n]\nstatistics: [min, max]\ndesign_limits: [min, max]\ndesign_limits_reason: set by the study design\n"),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}

@@ -28,16 +28,16 @@ struct PercentileAtExtremeRule: TableRule {
     examples: [
       Example(
         "percentiles inside the range", "group,n,p5,median,p95,min,max\nA,40,2,5,9,1,10",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\n"),
+        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
       Example(
         "a median of 0 that at least 200 of 400 share", "group,n,median,p75,min\nA,400,0,3,0",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\n"),
+        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
       Example(
         "a median of 0 that 7 of 14 may share", "group,n,median,p75,min\nA,14,↓0,3,0",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\n"),
+        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
       Example(
         "the 95th percentile is the maximum", "group,n,p5,median,p95,min,max\nA,40,2,5,↓10,1,10",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\n"),
+        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
     ])
 
   let counts: CountThreshold
