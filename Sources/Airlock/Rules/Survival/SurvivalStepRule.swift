@@ -139,7 +139,7 @@ struct SurvivalStepRule: TableRule {
         let band = largest(e) != e ? " (a midpoint-6 value: at most \(formatNumber(largest(e))))" : ""
         add(
           .fail, table, cell, events,
-          "\(formatNumber(e)) events at this time\(band)\(context.isEmpty ? "" : " (\(context): \(formatNumber(left)) leave the risk set)"), \(comparison) the count threshold of \(counts.threshold): the pack counts the events at each step",
+          "\(formatNumber(e)) event\(e == 1 ? "" : "s") at this time\(band)\(context.isEmpty ? "" : " (\(context): \(formatNumber(left)) leave the risk set)"), \(comparison) the count threshold of \(counts.threshold): the pack counts the events at each step",
           &sink)
       } else if e < Double(threshold), left >= Double(threshold), let c, c > 0 {
         add(
