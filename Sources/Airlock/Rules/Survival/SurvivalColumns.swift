@@ -8,6 +8,8 @@ struct SurvivalColumns {
   static let curveNames: Set<String> = [
     "surv", "survival", "survivor", "km_estimate", "lower", "upper", "lower_ci", "upper_ci", "ci_lower", "ci_upper",
     "lcl", "ucl", "std_err", "std.err", "se", "cumhaz", "cum_hazard", "cumulative_incidence", "cum_inc",
+    // broom::tidy(survfit): the survival estimate and its interval.
+    "estimate", "std.error", "conf.low", "conf.high", "conf_low", "conf_high",
   ]
   /// The columns holding counts of people.
   static var countNames: Set<String> { atRiskNames.union(eventNames).union(censoredNames) }

@@ -154,7 +154,7 @@ struct SurvivalStepRule: TableRule {
   /// d = n_at_risk × (1 − S(t) / S(t−1)), over the values the printed estimates could have.
   private func checkEventsFromCurve(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
     let names = table.measures.map(\.normalizedName)
-    guard let atRisk = columns.atRisk, let surv = names.firstIndex(where: { ["surv", "survival", "survivor", "km_estimate"].contains($0) })
+    guard let atRisk = columns.atRisk, let surv = names.firstIndex(where: { ["surv", "survival", "survivor", "km_estimate", "estimate"].contains($0) })
     else { return }
     // Estimates are printed to a fixed number of decimals, whose trailing zeros R and pandas drop
     // (0.990 as 0.99): the column's most decimals are its precision.
