@@ -88,6 +88,26 @@ import Testing
     #expect(d005.count == 1 && d005[0].outcome == .pass, "\(d005.map(\.reason))")
   }
 
+  @Test func aTable2PublishesItsCellsAndIsNotReadAsTotals() {
+    // An epidemiologist's "Table 2": each exposure level with its cases and controls, the baseline
+    // first. The row's cases and controls are its own cells, not the table's totals.
+    let safe = check("exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,25,60,2.08,1.19,3.64\n")
+    #expect(!safe.findings.contains { $0.code == "D005" }, "\(safe.findings.map(\.reason))")
+    #expect(!safe.findings.contains { $0.outcome == .fail })
+    // A small cell of the same layout is a published count: the count rules fail it.
+    let small = check("exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,5,60,0.42,0.16,1.10\n")
+    #expect(small.findings.contains { $0.code == "C001" && $0.line == 3 && $0.column == 2 })
+    #expect(!small.findings.contains { $0.code == "D005" })
+  }
+
+  @Test func casesAndControlsThatMayBeTheRowsOwnCellsNeedReviewNotAFailure() {
+    // Without the baseline's row, or exposed and unexposed totals, `cases` and `controls` may be
+    // either: what the totals reading would fail is review.
+    let result = check("term,odds_ratio,conf_low,conf_high,cases,controls\nsmoker,2.08,1.19,3.64,25,60\n")
+    let d005 = result.findings.filter { $0.code == "D005" }
+    #expect(d005.allSatisfy { $0.outcome != .fail } && d005.contains { $0.outcome == .review && $0.reason.contains("may be this row's own cells") }, "\(d005.map(\.reason))")
+  }
+
   @Test func anAdjustedRatioThatFitsNoTableNeedsReview() {
     // An adjusted odds ratio far from any crude 2×2 ratio with these totals.
     let text = "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,40.0,30.0,50.0,100,100,100,100\n"

@@ -27,6 +27,12 @@ struct RatioBackSolvingRule: TableRule {
       When no table matches the interval (a profile-likelihood or exact interval), the ratio alone is
       used.
 
+      `cases` and `controls` (`n_cases`, `events`, ...) may be the table's totals or the row's own
+      cells: when a baseline row (ratio 1) publishes its cases and controls and the row's own with
+      the baseline's print as the ratio, the whole 2×2 table is published (a "Table 2") and the
+      count rules judge its cells; when nothing says which (no exposed and unexposed totals), they
+      are read as totals and what would fail needs **review** instead.
+
       The row **fails** when, in every table kept, some cell is below the pack's count threshold
       (`small-cell-count`; a zero counts when `zero-cell` is on or `include_zero` is set), or when a
       cell is pinned to one value and the pack rounds counts (`rounding`) but that value is not
@@ -50,6 +56,9 @@ struct RatioBackSolvingRule: TableRule {
     fix: "publish the ratio without the group totals, or with an interval and totals computed from rounded counts, or combine groups so that every cell of the 2×2 table reaches the threshold",
     examples: [
       Example(
+        "a Table 2 publishes its cells, judged by the count rules",
+        "exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,25,60,2.08,1.19,3.64"),
+      Example(
         "a ratio without its totals is not back-solved", "term,odds_ratio,conf_low,conf_high\nsmoker,2.1,1.4,3.2"),
       Example(
         "the totals and the ratio pin exposed cases to 6",
@@ -70,6 +79,10 @@ struct RatioBackSolvingRule: TableRule {
     "conf_high", "conf.high", "upper", "upper_ci", "ci_upper", "ci_high", "ucl", "ul", "max95", "upper95", "upper_95",
     "upper.95", "upper_.95", "or_upper", "rr_upper", "uci", "upper_cl", "ci_hi", "hi95", "ub",
   ]
+  /// Case and control columns that may be a row's own cells rather than the table's totals.
+  static let ambiguousCases: Set<String> = ["n_cases", "cases", "n_events", "events"]
+  static let ambiguousControls: Set<String> = ["n_controls", "controls", "n_noncases", "noncases", "non_cases", "n_non_cases"]
+
   static var totals: [(WritableKeyPath<TwoByTwoBackSolver.Published, Int?>, Set<String>)] {
     [
     (\.exposed, ["n_exposed", "exposed", "exposed_total", "n_exp", "total_exposed"]),
@@ -121,26 +134,47 @@ struct RatioBackSolvingRule: TableRule {
     let totalColumns = Self.totals.compactMap { path, spellings in column(spellings).map { (path, $0) } }
     guard let (ratioColumn, measures) = ratioColumns.first, !totalColumns.isEmpty else { return }
     let lower = column(Self.lowerNames), upper = column(Self.upperNames)
-    for cell in 0..<table.cellCount {
+    func interval(_ cell: Int) -> (Double, Double)? {
+      lower.flatMap { l in upper.flatMap { u in
+        table.values[l][cell].number.flatMap { lo in table.values[u][cell].number.map { hi in (lo, hi) } }
+      } }
+    }
+    func count(_ measure: Int?, _ cell: Int) -> Int? {
+      guard let measure, let number = table.values[measure][cell].number, number >= 0, number == number.rounded(), number < 1e9
+      else { return nil }
+      return Int(number)
+    }
+    // A reference row (1, with no interval or 1 to 1) is the baseline group, not a 2×2 table.
+    let references = (0..<table.cellCount).filter { cell in
+      table.values[ratioColumn][cell].number == 1 && (interval(cell) == nil || interval(cell)! == (1, 1))
+    }
+    // `cases` and `controls` beside a ratio are the table's totals or this row's own cells (a
+    // "Table 2": each exposure level with its cases and controls, the baseline's in its own row).
+    let casesColumn = column(Self.ambiguousCases), controlsColumn = column(Self.ambiguousControls)
+    for cell in 0..<table.cellCount where !references.contains(cell) {
       guard let value = table.values[ratioColumn][cell].number, value > 0, value.isFinite else { continue }
       var published = TwoByTwoBackSolver.Published()
       for (path, measure) in totalColumns {
-        if let number = table.values[measure][cell].number, number >= 0, number == number.rounded(), number < 1e9 {
-          published[keyPath: path] = Int(number)
-        }
+        if let number = count(measure, cell) { published[keyPath: path] = number }
       }
-      let interval = lower.flatMap { l in upper.flatMap { u in
-        table.values[l][cell].number.flatMap { lo in table.values[u][cell].number.map { hi in (lo, hi) } }
-      } }
-      // A reference row (1, with no interval) is the baseline group, not a 2×2 table.
-      if interval == nil && value == 1 { continue }
-      judge(table, cell, ratioColumn, value, interval, published, measures, &sink)
+      let ownCells = count(casesColumn, cell).flatMap { a in count(controlsColumn, cell).map { b in (a, b) } }
+      if let (a, b) = ownCells, references.contains(where: { reference in
+        guard let c = count(casesColumn, reference), let d = count(controlsColumn, reference) else { return false }
+        return measures.contains { TwoByTwoBackSolver(measure: $0, ratio: RoundedValue(printed: value), interval: nil).consistent(a, b, c, d).ratio }
+      }) {
+        // The row and the baseline publish the whole 2×2 table: the count rules judge its cells.
+        continue
+      }
+      // Read as totals only when nothing says which; then a failure needs a person, not a verdict.
+      let ambiguous = (casesColumn != nil || controlsColumn != nil) && (published.exposed == nil || published.unexposed == nil)
+      judge(table, cell, ratioColumn, value, interval(cell), published, measures, ambiguous: ambiguous, &sink)
     }
   }
 
   private func judge(
     _ table: Table, _ cell: Int, _ ratioColumn: Int, _ value: Double, _ interval: (Double, Double)?,
-    _ published: TwoByTwoBackSolver.Published, _ measures: [TwoByTwoBackSolver.Measure], _ sink: inout FindingSink
+    _ published: TwoByTwoBackSolver.Published, _ measures: [TwoByTwoBackSolver.Measure], ambiguous: Bool,
+    _ sink: inout FindingSink
   ) {
     let ratio = RoundedValue(printed: value)
     let rounded = interval.map { (RoundedValue(printed: $0.0), RoundedValue(printed: $0.1)) }
@@ -157,7 +191,12 @@ struct RatioBackSolvingRule: TableRule {
     let printed = "\(measure.rawValue) \(formatNumber(value))"
       + (interval.map { " (\(formatNumber($0.0)) to \(formatNumber($0.1)))" } ?? "")
     func add(_ outcome: Outcome, _ reason: String) {
-      report(outcome, table: table, cell: cell, measure: ratioColumn, into: &sink, reason: reason)
+      guard ambiguous, outcome == .fail else {
+        return report(outcome, table: table, cell: cell, measure: ratioColumn, into: &sink, reason: reason)
+      }
+      report(
+        .review, table: table, cell: cell, measure: ratioColumn, into: &sink,
+        reason: reason + " (reading the cases and controls as the table's totals: they may be this row's own cells, with the baseline's unpublished, so a person must check which)")
     }
     switch outcome {
     case .undetermined(let why):
