@@ -124,7 +124,7 @@ struct SurvivalStepRule: TableRule {
   private func checkEvents(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
     let comparison = counts.inclusive ? "at or below" : "below"
     guard let events = columns.events else {
-      if eventsAreCounts { checkEventsFromCurve(curve, table, columns, &sink) }
+      checkEventsFromCurve(curve, table, columns, &sink)
       return
     }
     for cell in curve {
@@ -151,7 +151,9 @@ struct SurvivalStepRule: TableRule {
   }
 
   /// Without an events column, the events at each row from the fall of the survival estimate:
-  /// d = n_at_risk × (1 − S(t) / S(t−1)), over the values the printed estimates could have.
+  /// d = n_at_risk × (1 − S(t) / S(t−1)), over the values the printed estimates could have. With
+  /// `counts` they must meet the count threshold; with `risk-set` a pass says when the fall of the
+  /// risk set hides a few of them.
   private func checkEventsFromCurve(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
     let names = table.measures.map(\.normalizedName)
     guard let atRisk = columns.atRisk, let surv = names.firstIndex(where: { ["surv", "survival", "survivor", "km_estimate", "estimate"].contains($0) })
@@ -160,7 +162,7 @@ struct SurvivalStepRule: TableRule {
     // (0.990 as 0.99): the column's most decimals are its precision.
     let half = curve.compactMap { table.values[surv][$0].number.map { RoundedValue(printed: $0).half } }.min() ?? 0.5
     var previous: RoundedValue? = RoundedValue(1, half: 0)
-    for cell in curve {
+    for (index, cell) in curve.enumerated() {
       guard let n = table.values[atRisk][cell].number, let value = table.values[surv][cell].number else {
         previous = nil
         continue
@@ -172,8 +174,19 @@ struct SurvivalStepRule: TableRule {
       let most = n * (1 - max(s.lower, 0) / p.upper)
       let fewest = n * (1 - s.upper / max(p.lower, 1e-12))
       let low = max(1, fewest.rounded(.up)), high = most.rounded(.down)
-      guard high >= 1, low <= high, !counts.allows(largest(high)) else { continue }
       let events = low == high ? "\(formatNumber(low)) events" : "between \(formatNumber(low)) and \(formatNumber(high)) events"
+      if !eventsAreCounts {
+        // ACRO's semantics: only the fall matters; say when it hides a few events the curve shows.
+        guard high >= 1, low <= high, high < Double(threshold), index + 1 < curve.count,
+          let next = table.values[atRisk][curve[index + 1]].number, n - next >= Double(threshold)
+        else { continue }
+        add(
+          .pass, table, cell, atRisk,
+          "the survival estimate falls from \(formatNumber(p.value)) to \(formatNumber(s.value)) with \(formatNumber(n)) at risk: \(events) at this time, hidden among the \(formatNumber(n - next)) leaving the risk set (\(formatNumber(n)) → \(formatNumber(next))); the pack judges only the fall in the risk set (ACRO), a pack that counts events would fail this row",
+          &sink)
+        continue
+      }
+      guard high >= 1, low <= high, !counts.allows(largest(high)) else { continue }
       add(
         .fail, table, cell, atRisk,
         "the survival estimate falls from \(formatNumber(p.value)) to \(formatNumber(s.value)) with \(formatNumber(n)) at risk: \(events) at this time (n_at_risk × (1 − S(t)/S(t−1))), \(counts.inclusive ? "at or below" : "below") the count threshold of \(counts.threshold): censoring hides them in the risk set, not in the curve",
