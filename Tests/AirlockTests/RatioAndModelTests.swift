@@ -108,6 +108,16 @@ import Testing
     #expect(d005.allSatisfy { $0.outcome != .fail } && d005.contains { $0.outcome == .review && $0.reason.contains("may be this row's own cells") }, "\(d005.map(\.reason))")
   }
 
+  @Test func groupsTooLargeToSearchPassOnlyWhenTheIntervalBoundsEveryCell() {
+    // Ten million in each group: no search, but an interval this narrow needs every cell to be large.
+    let narrow = check("term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed\nx,1.50,1.49,1.51,10000000,10000000\n")
+    let d005 = narrow.findings.filter { $0.code == "D005" }
+    #expect(d005.count == 1 && d005[0].outcome == .pass && d005[0].reason.contains("1/SE²"), "\(d005.map(\.reason))")
+    // A wide interval bounds nothing: a person must look.
+    let wide = check("term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed\nx,1.5,0.2,9.8,10000000,10000000\n")
+    #expect(wide.findings.contains { $0.code == "D005" && $0.outcome == .review && $0.reason.contains("too many") })
+  }
+
   @Test func anAdjustedRatioThatFitsNoTableNeedsReview() {
     // An adjusted odds ratio far from any crude 2×2 ratio with these totals.
     let text = "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,40.0,30.0,50.0,100,100,100,100\n"

@@ -39,7 +39,9 @@ struct RatioBackSolvingRule: TableRule {
       rounded. It **passes**, saying which cells the tables leave open, when many tables remain or
       the cells they pin are allowed counts; it needs **review** when no table fits (the ratio is
       adjusted or computed otherwise, and a person must judge it), when the totals contradict each
-      other, or when there are too many tables to search. Hazard ratios rest on person-time and
+      other, or when there are too many tables to search (unless the interval alone shows that
+      every cell is at least the threshold: Woolf's SE² = 1/a + 1/b + 1/c + 1/d ≥ 1/cell, so every
+      cell is at least 1/SE²). Hazard ratios rest on person-time and
       are not back-solved.
 
       ## Why it is a disclosure risk
@@ -211,6 +213,15 @@ struct RatioBackSolvingRule: TableRule {
     case .inconsistent(let why):
       add(.review, "\(printed) with \(shown): the totals contradict each other (\(why)); a person must check them")
     case .tooMany:
+      // A narrow interval bounds every cell from below without a search.
+      if let smallest = TwoByTwoBackSolver(measure: measure, ratio: ratio, interval: rounded).smallestCellForInterval(),
+        threshold.allows(smallest.rounded(.up))
+      {
+        add(
+          .pass,
+          "\(printed) with \(shown): too many 2×2 tables to search, but Woolf's interval this narrow needs every cell to be at least 1/SE² = \(formatNumber(smallest.rounded(.up))), at least the threshold of \(threshold.threshold)")
+        return
+      }
       add(.review, "\(printed) with \(shown): too many 2×2 tables to search; a person must check whether a cell can be solved back")
     case .solved(let ratioOnly, let withInterval):
       guard !ratioOnly.isEmpty else {

@@ -207,6 +207,10 @@ struct TwoByTwoBackSolver {
     if let known = p.a { aRange = known...known }
     if let k = p.cases { aRange = max(aRange.lowerBound, k - u)...min(aRange.upperBound, k) }
     guard aRange.lowerBound <= aRange.upperBound else { return .solved(ratioOnly: ratioOnly, withInterval: withInterval) }
+    // Too long a search is known before it starts: each value of a costs at least one check, or
+    // three when c is free too.
+    let cFixed = p.c != nil || p.cases != nil
+    if aRange.count * (cFixed ? 1 : 3) > budget { return .tooMany }
     let seRange = standardErrorRange()
     for a in aRange {
       if checks > budget { return .tooMany }
@@ -281,6 +285,14 @@ struct TwoByTwoBackSolver {
     guard let (r, _) = Self.ratio(measure, a, b, c, d), ratio.contains(r) else { return false }
     ranges.add(transposed ? [a, c, b, d] : [a, b, c, d])
     return true
+  }
+
+  /// The least any cell of a table that prints as the published interval can be: for an odds
+  /// ratio, SE² = 1/a + 1/b + 1/c + 1/d ≥ 1/cell, so every cell is at least 1/SE². `nil` for a
+  /// risk ratio (Katz's SE bounds only the cases) or without an interval.
+  func smallestCellForInterval() -> Double? {
+    guard measure == .odds, let se = standardErrorRange(), se.upperBound > 0 else { return nil }
+    return 1 / (se.upperBound * se.upperBound)
   }
 
   /// The standard errors of the log ratio that print as the published interval (with either z).
