@@ -118,6 +118,20 @@ import Testing
     #expect(wide.findings.contains { $0.code == "D005" && $0.outcome == .review && $0.reason.contains("too many") })
   }
 
+  @Test func extremeNumbersNeitherCrashNorPass() throws {
+    let tables = [
+      "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases\nx,1e308,1e-308,1e308,999999999,3,5\ny,1e-300,0,1e300,5,5,1\nz,2,1e-320,1e-310,10,10,10\n",
+      "term,risk_ratio,conf_low,conf_high,n_exposed,n_unexposed\nx,1e-300,1e-310,1e-300,1000,1000\ny,5,1e-320,1e300,100,100\n",
+      "time,n_at_risk,n_events,n_censored,surv\n0,1e300,1e300,3,1e-300\n30,1e308,-5,nan,0.5\n60,5,3,1e300,inf\n",
+    ]
+    for text in tables {
+      for pack in [pack(), try RulePackLoader.load("opensafely"), try RulePackLoader.load("ukllc")] {
+        let result = check(text, pack: pack)
+        #expect(result.error == nil && result.outcome != .pass, "\(text)")
+      }
+    }
+  }
+
   @Test func anAdjustedRatioThatFitsNoTableNeedsReview() {
     // An adjusted odds ratio far from any crude 2×2 ratio with these totals.
     let text = "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,40.0,30.0,50.0,100,100,100,100\n"

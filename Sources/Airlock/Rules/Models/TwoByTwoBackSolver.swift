@@ -242,7 +242,8 @@ struct TwoByTwoBackSolver {
         cLow = x * n / (Double(e) * ratio.upper * (1 + 1e-9))
         cHigh = x * n / (Double(e) * max(ratio.lower * (1 - 1e-9), 1e-300))
       }
-      let low = max(1, Int(max(cLow, 0).rounded(.down)) - 1)
+      guard !cLow.isNaN, !cHigh.isNaN else { continue }
+      let low = max(1, Int(min(max(cLow, 0), n).rounded(.down)) - 1)
       let high = min(u - 1, cHigh > n ? u - 1 : Int(cHigh.rounded(.up)) + 1)
       guard low <= high else { continue }
       // Ratio only: the least and greatest such c (the interval between them all fit).
@@ -337,8 +338,10 @@ struct TwoByTwoBackSolver {
     }
     var windows: [ClosedRange<Int>] = []
     for (low, high) in pieces where low <= high {
-      let l = max(range.lowerBound, Int(low.rounded(.down)) - 1)
-      let h = min(range.upperBound, Int(min(high, n).rounded(.up)) + 1)
+      // Clamped to [0, n] before becoming integers (a tiny variance makes 1/g infinite).
+      func clamp(_ x: Double) -> Double { x.isNaN ? 0 : min(max(x, 0), n) }
+      let l = max(range.lowerBound, Int(clamp(low).rounded(.down)) - 1)
+      let h = min(range.upperBound, Int(clamp(high).rounded(.up)) + 1)
       if l <= h { windows.append(l...h) }
     }
     if windows.count == 2 && windows[0].upperBound >= windows[1].lowerBound {

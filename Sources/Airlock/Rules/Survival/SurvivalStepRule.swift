@@ -116,7 +116,7 @@ struct SurvivalStepRule: TableRule {
 
   /// The largest number of events a published value can stand for (a midpoint-6 value, its band).
   private func largest(_ events: Double) -> Double {
-    midpoint6 && events > 0 && events == events.rounded() && (Int(events) + 3) % 6 == 0 ? events + 3 : events
+    midpoint6 && events > 0 && events < 1e15 && events == events.rounded() && (Int(events) + 3) % 6 == 0 ? events + 3 : events
   }
 
   /// The events at each row: with `counts`, a count that must meet the pack's count threshold;
