@@ -172,6 +172,17 @@ import Testing
     #expect(riskSet.map(\.outcome) == [.pass] && riskSet[0].reason.contains("hidden among the 20 leaving"), "\(riskSet.map(\.reason))")
   }
 
+  @Test func stataStsListIsASurvivalTable() throws {
+    // `sts list, saving(km)` exported: begin (at risk), fail (events), lost (censored), survivor.
+    let text = "time,begin,fail,lost,survivor,std_err,lb,ub\n30,200,12,3,0.9400,0.0168,0.8981,0.9657\n60,185,2,13,0.9298,0.0181,0.8853,0.9578\n90,170,15,5,0.8478,0.0256,0.7911,0.8903\n"
+    let riskSet = check(text)
+    #expect(riskSet.kind == .survival)
+    #expect(riskSet.outcome == .pass, "\(riskSet.findings.map(\.reason))")
+    #expect(riskSet.findings.contains { $0.code == "V001" && $0.outcome == .pass && $0.line == 3 })
+    let counts = check(text, pack: try RulePackLoader.load("ukllc"))
+    #expect(v001(counts) == [3])
+  }
+
   @Test func aMidpointSixValueStandsForItsBand() throws {
     // opensafely: counts ≤ 7 fail; 3 stands for 1–6 (fails), 9 for 7–12 (may be 8 or more: passes).
     let text = "time,n_at_risk,n_events,n_censored\n0,201,9,3\n30,189,3,9\n60,177,15,9\n"

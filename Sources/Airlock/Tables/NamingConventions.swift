@@ -47,7 +47,11 @@ public enum NamingConventions {
   }
 
   /// Column names of survival tables.
-  public static let survivalNames: Set<String> = ["n_at_risk", "at_risk", "n_risk", "n.risk", "n_event", "n_events", "n_censored"]
+  public static let survivalNames: Set<String> = [
+    "n_at_risk", "at_risk", "n_risk", "n.risk", "n_event", "n_events", "n_censored",
+    // Stata's `sts list, saving()`: `begin` is the number at risk.
+    "begin",
+  ]
   /// Column names of histogram bin edges.
   public static let histogramNames: Set<String> = ["bin_lo", "bin_hi", "bin_start", "bin_end", "bin_lower", "bin_upper"]
   /// Column names of supporting evidence (see the magnitude rules).
