@@ -170,6 +170,60 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
     #expect(report.hiddenShare > 0 && report.hiddenShare < 0.5)
   }
 
+  /// A long table of diagnoses by sex without margins: sex-specific diagnoses put a published zero
+  /// beside a large count, which then equals its group's total (class disclosure caused by zeros).
+  private func diagnosesBySex(_ rng: inout SplitMix, margins: Bool) -> (text: String, zeroBeside: Set<String>) {
+    var lines = ["diagnosis,sex,n"]
+    var zeroBeside: Set<String> = []
+    var totals = [0, 0]
+    for index in 0..<Int.random(in: 4...12, using: &rng) {
+      var counts = [randomCount(&rng), randomCount(&rng)]
+      if Int.random(in: 0..<3, using: &rng) == 0 {
+        let zero = Int.random(in: 0...1, using: &rng)
+        counts[zero] = 0
+        counts[1 - zero] = Int.random(in: 10...400, using: &rng)
+        zeroBeside.insert("D\(index),\(1 - zero == 0 ? "Female" : "Male")")
+      }
+      for (sex, count) in zip(["Female", "Male"], counts) { lines.append("D\(index),\(sex),\(count)") }
+      totals = zip(totals, counts).map { $0 + $1 }
+    }
+    if margins { lines += ["Total,Female,\(totals[0])", "Total,Male,\(totals[1])"] }
+    return (lines.joined(separator: "\n") + "\n", zeroBeside)
+  }
+
+  @Test func zerosAreWithheldRatherThanTheCellTheyMakeATotal() throws {
+    // The issue's example (samples/protect/diagnosis_by_sex.csv): 31.8% of the total was hidden,
+    // the prostate and cervical cancer counts among it; withholding the zeros and small cells passes.
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let text = try String(contentsOf: root.appendingPathComponent("samples/protect/diagnosis_by_sex.csv"), encoding: .utf8)
+    let folder = temporaryFolder()
+    let input = write(text, to: "t.csv", in: folder)
+    let output = folder.appendingPathComponent("protected.csv").path
+    let report = try Protector(pack: pack(), method: .suppress).protect(input: input, output: output)
+    #expect(checkFile(output).outcome == .pass)
+    #expect(report.hiddenCells == 5 && abs(report.hiddenShare - 0.014) < 0.0005, "\(report.hiddenShare)")
+    let protected = try String(contentsOfFile: output, encoding: .utf8)
+    #expect(protected.contains("Prostate cancer,Male,245") && protected.contains("Cervical cancer,Female,211"))
+    #expect(protected.contains("Prostate cancer,Female,*") && protected.contains("Cervical cancer,Male,*"))
+  }
+
+  @Test(arguments: [false, true], 0..<10)
+  func tablesWithZerosBesideLargeCountsPassAndKeepTheLargeCounts(margins: Bool, seed: Int) throws {
+    var rng = SplitMix(state: UInt64(seed) &* 2_147_483_647 &+ (margins ? 1 : 0))
+    let (text, zeroBeside) = diagnosesBySex(&rng, margins: margins)
+    let folder = temporaryFolder()
+    let input = write(text, to: "t.csv", in: folder)
+    let output = folder.appendingPathComponent("protected.csv").path
+    _ = try Protector(pack: pack(), method: .suppress).protect(input: input, output: output)
+    let result = checkFile(output)
+    #expect(result.outcome == .pass, "\(text)\n\(result.findings.map(\.reason))")
+    // Without margins nothing can be recovered: a large count beside a zero is never withheld.
+    let protected = try String(contentsOfFile: output, encoding: .utf8)
+    if !margins {
+      for cell in zeroBeside { #expect(!protected.contains(cell + ",*"), "\(cell) withheld:\n\(protected)") }
+    }
+  }
+
   @Test func refusesATableWithRepeatedCells() {
     // Two rows for North: before, protect trapped building its index of cells.
     let folder = temporaryFolder()

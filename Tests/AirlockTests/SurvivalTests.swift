@@ -58,7 +58,8 @@ import Testing
   @Test func tailRowsFailAndZeroAtRiskIsNotTail() {
     let result = check("time,n_at_risk,n_events,n_censored\n0,40,10,20\n30,10,5,5\n60,0,0,0\n")
     #expect(codes(result, "V002").isEmpty, "10 at risk is not below 10; 0 at risk is nobody")
-    #expect(codes(result, "V001") == [], "steps of 30 and 10")
+    // Steps of 30 and 10; the 5 events among the 10 leaving are explained, not flagged (risk-set).
+    #expect(codes(result, "V001") == ["3:3:pass"], "steps of 30 and 10")
     let tail = check("time,n_at_risk\n0,40\n30,9\n", pack: pack(rule: "survival-tail", ["threshold": .integer(9)]))
     #expect(codes(tail, "V002").isEmpty)
   }
@@ -121,5 +122,116 @@ import Testing
     #expect(codes(opensafely, "V003") == ["3:3:fail", "3:4:fail"])
     #expect(try RulePackLoader.load("opensafely").parameters(of: SurvivalRoundingRule.self).isEnabled)
     #expect(try !RulePackLoader.load("default").parameters(of: SurvivalRoundingRule.self).isEnabled)
+  }
+}
+
+/// Survival steps whose events are counts (`events: counts`, OpenSAFELY and ONS practice) or
+/// only the fall in the risk set (`risk-set`, ACRO): issue 16 item 5.
+@Suite struct SurvivalEventPolicyTests {
+  private func v001(_ result: OutputResult, column: Int? = nil) -> [Int] {
+    result.findings.filter { $0.code == "V001" && $0.outcome == .fail && (column == nil || $0.column == column) }.compactMap(\.line)
+  }
+
+  /// R's `summary(survfit(...))` as a data frame: 2 events hidden among 14 leaving the risk set.
+  static let hidden = "time,n.risk,n.event,n.censor,surv\n0,200,30,10,0.850\n30,160,2,12,0.839\n60,146,25,5,0.695\n90,116,20,10,0.575\n"
+
+  @Test func eachBuiltInPackSaysWhetherEventsAreCounts() throws {
+    let expected = [
+      "default": "risk-set", "opensafely": "counts", "nhs-digital": "counts", "ukllc": "counts", "datashield": "risk-set",
+      "abs-datalab": "risk-set", "genes-and-health": "risk-set", "ukbiobank": "risk-set",
+    ]
+    for (name, policy) in expected {
+      let pack = try RulePackLoader.load(name)
+      #expect(pack.parameters(of: SurvivalStepRule.self).string("events") == policy, "\(name)")
+      let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      let text = try String(contentsOf: root.appendingPathComponent("rules/\(name).yaml"), encoding: .utf8)
+      #expect(text.contains("# Survival:"), "rules/\(name).yaml cites its survival policy")
+    }
+  }
+
+  @Test func eventsHiddenByCensoringPassUnderRiskSetAndFailAsCounts() throws {
+    let riskSet = check(Self.hidden)
+    #expect(v001(riskSet).isEmpty)
+    let explained = riskSet.findings.first { $0.code == "V001" && $0.outcome == .pass }
+    #expect(explained?.line == 3 && explained?.reason.contains("2 events at this time are hidden among 14") == true)
+    let counts = check(Self.hidden, pack: try RulePackLoader.load("ukllc"))
+    #expect(v001(counts) == [3])
+    #expect(counts.findings.first { $0.code == "V001" }?.reason.contains("2 events at this time (of 160 at risk, with 12 censored: 14 leave the risk set), below the count threshold of 10") == true)
+  }
+
+  @Test func broomTidySurvfitWithoutEventsIsJudgedFromTheCurve() throws {
+    // broom::tidy(survfit) keeps n.event; a researcher who drops it still publishes the curve.
+    let text = "time,n.risk,estimate,conf.low,conf.high\n10,300,0.99,0.98,1.00\n20,280,0.94,0.91,0.97\n30,250,0.89,0.85,0.93\n"
+    let counts = check(text, pack: try RulePackLoader.load("ukllc"))
+    #expect(counts.findings.contains { $0.code == "V001" && $0.line == 2 && $0.reason.contains("between 2 and 4 events") }, "\(counts.findings.map(\.reason))")
+    #expect(!counts.findings.contains { $0.code == "V001" && $0.line == 3 && $0.reason.contains("survival estimate") })
+    #expect(!counts.findings.contains { $0.code == "C009" })
+    // Under ACRO's risk-set semantics the curve's steps are not counted: the row passes, and the
+    // finding gives the numbers (2 to 4 events hidden among the 20 leaving).
+    let riskSet = check(text).findings.filter { $0.code == "V001" && $0.reason.contains("survival estimate") }
+    #expect(riskSet.map(\.outcome) == [.pass] && riskSet[0].reason.contains("hidden among the 20 leaving"), "\(riskSet.map(\.reason))")
+  }
+
+  @Test func stataStsListIsASurvivalTable() throws {
+    // `sts list, saving(km)` exported: begin (at risk), fail (events), lost (censored), survivor.
+    let text = "time,begin,fail,lost,survivor,std_err,lb,ub\n30,200,12,3,0.9400,0.0168,0.8981,0.9657\n60,185,2,13,0.9298,0.0181,0.8853,0.9578\n90,170,15,5,0.8478,0.0256,0.7911,0.8903\n"
+    let riskSet = check(text)
+    #expect(riskSet.kind == .survival)
+    #expect(riskSet.outcome == .pass, "\(riskSet.findings.map(\.reason))")
+    #expect(riskSet.findings.contains { $0.code == "V001" && $0.outcome == .pass && $0.line == 3 })
+    let counts = check(text, pack: try RulePackLoader.load("ukllc"))
+    #expect(v001(counts) == [3])
+  }
+
+  @Test func aMidpointSixValueStandsForItsBand() throws {
+    // opensafely: counts ≤ 7 fail; 3 stands for 1–6 (fails), 9 for 7–12 (may be 8 or more: passes).
+    let text = "time,n_at_risk,n_events,n_censored\n0,201,9,3\n30,189,3,9\n60,177,15,9\n"
+    let result = check(text, pack: try RulePackLoader.load("opensafely"))
+    #expect(v001(result, column: 3) == [3], "\(result.findings.map(\.reason))")
+  }
+
+  /// Property with a ground truth: people with random event or censoring times, tabulated as a
+  /// Kaplan-Meier table (R's summary convention); under `counts`, V001 fails exactly the rows whose
+  /// events are 1 to 9, from the events column or, without it, from the curve printed to 6 decimals.
+  @Test func countsPolicyFailsExactlyTheRowsWithFewEvents() throws {
+    var flaggedRows = 0, rows = 0
+    for seed in 0..<30 {
+      let (expected, total) = try countsPolicyCase(seed: seed)
+      flaggedRows += expected
+      rows += total
+    }
+    // Both sides are exercised: rows with few events and rows with many.
+    #expect(flaggedRows >= 10 && rows - flaggedRows >= 10, "\(flaggedRows) of \(rows)")
+  }
+
+  private func countsPolicyCase(seed: Int) throws -> (expected: Int, rows: Int) {
+    var rng = SplitMix(state: UInt64(seed) &* 1_000_003 &+ 5)
+    let people = Int.random(in: 80...300, using: &rng)
+    let times = Int.random(in: 4...9, using: &rng)
+    var events = [Int](repeating: 0, count: times), censored = [Int](repeating: 0, count: times)
+    for _ in 0..<people {
+      let time = Int.random(in: 0..<times, using: &rng)
+      if Bool.random(using: &rng) { events[time] += 1 } else { censored[time] += 1 }
+    }
+    var withEvents = ["time,n_at_risk,n_events,n_censored,surv"]
+    var curveOnly = ["time,n_at_risk,surv"]
+    var atRisk = people, surv = 1.0
+    var expected: [Int] = []
+    for t in 0..<times where atRisk > 0 {
+      surv *= 1 - Double(events[t]) / Double(atRisk)
+      let line = withEvents.count + 1
+      if events[t] >= 1 && events[t] < 10 { expected.append(line) }
+      withEvents.append("\(t + 1),\(atRisk),\(events[t]),\(censored[t]),\(String(format: "%.6f", surv))")
+      curveOnly.append("\(t + 1),\(atRisk),\(String(format: "%.6f", surv))")
+      atRisk -= events[t] + censored[t]
+    }
+    let ukllc = try RulePackLoader.load("ukllc")
+    let fromColumn = check(withEvents.joined(separator: "\n") + "\n", pack: ukllc)
+    let flagged = fromColumn.findings.filter { $0.code == "V001" && $0.columnName == "n_events" && $0.outcome == .fail }
+    #expect(flagged.compactMap(\.line) == expected, "\(withEvents)")
+    let fromCurve = check(curveOnly.joined(separator: "\n") + "\n", pack: ukllc)
+    let derived = fromCurve.findings.filter { $0.code == "V001" && $0.reason.contains("survival estimate") }
+    #expect(derived.compactMap(\.line) == expected, "\(curveOnly)\n\(derived.map(\.reason))")
+    return (expected.count, withEvents.count - 1)
   }
 }

@@ -16,6 +16,10 @@ rules:
     threshold: 10
   nk-dominance:
     pairs: ["1:50", "2:67"]
+  # Survival: no survival-specific DataLab rule found; the default's ACRO risk-set semantics (acro.md §2)
+  # with the rule of 10 for the fall in the risk set.
+  survival-step:
+    events: risk-set
 """#,
     "datashield": #"""
 # DataSHIELD dsBase: nfilter.tab = 3, a cell fails when 0 < n < 3 (zeros allowed); nfilter.glm = 0.33.
@@ -32,6 +36,10 @@ rules:
     enabled: false
   parameter-share:
     max_share: 0.33
+  # Survival: dsBase publishes no survival tables; no source, so the default's ACRO risk-set semantics
+  # (acro.md §2) stand.
+  survival-step:
+    events: risk-set
 """#,
     "default": #"""
 # airlock's default pack: the common rules of thumb for output checking.
@@ -61,6 +69,10 @@ rules:
     scheme: none
   survival-rounding:
     enabled: false
+  # Survival: only the fall in the risk set matters at each step (ACRO `survival_safe_threshold: 10`,
+  # v0.4 `surv_func`: row t unsafe if at_risk(t−1) − at_risk(t) < 10; acro.md §2–3, sdc-rules.md §1 "Survival steps").
+  survival-step:
+    events: risk-set
 """#,
     "genes-and-health": #"""
 # Genes & Health TRE: counts 1–5 are masked as "1to5"; R data files and binaries are refused.
@@ -80,6 +92,10 @@ rules:
     enabled: false
   unsupported-file:
     fail_extensions: [".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar", ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls", ".exe", ".bin", ".so", ".dll"]
+  # Survival: no published survival rule for Genes & Health (review-workflow.md §4); the default's ACRO
+  # risk-set semantics (acro.md §2).
+  survival-step:
+    events: risk-set
 """#,
     "nhs-digital": #"""
 # NHS Digital (now NHS England) sub-national HES/ECDS rules: counts 1–7 shown as "*", every other count
@@ -101,6 +117,10 @@ rules:
   rounding:
     scheme: base
     base: 5
+  # Survival: no survival-specific rule found; NHS Digital's 1–7 suppression applies to every count,
+  # so the events at each step are counts (HES/ECDS disclosure control guidance 2018, sdc-rules.md §1).
+  survival-step:
+    events: counts
 """#,
     "opensafely": #"""
 # OpenSAFELY: redact counts of 7 or fewer, then round every other count to the nearest 5;
@@ -126,6 +146,10 @@ rules:
     base: 5
   survival-rounding:
     enabled: true
+  # Survival: the events at each step are counts (OpenSAFELY's `round_km`, wjchulme/osutils R/redaction.R,
+  # "delaying event times until at least threshold events have occurred"), besides midpoint-6 rounding.
+  survival-step:
+    events: counts
 """#,
     "ukbiobank": #"""
 # UK Biobank: "5 ... minimum ... for any type of publication".
@@ -138,6 +162,10 @@ description: Minimum count 5 for any publication.
 rules:
   small-cell-count:
     threshold: 5
+  # Survival: UK Biobank's rule is a minimum of 5 for any publication, silent on survival steps; the
+  # default's ACRO risk-set semantics (acro.md §2).
+  survival-step:
+    events: risk-set
 """#,
     "ukllc": #"""
 # UK LLC: counts under 10 are never released, zeros included, with no exceptions; the threshold also
@@ -152,6 +180,10 @@ rules:
   small-cell-count:
     threshold: 10
     include_zero: true
+  # Survival: "counts under 10 are never released ... no exceptions": the events at each step are counts
+  # (guidebook.ukllc.ac.uk statistical disclosure control, sdc-rules.md §1).
+  survival-step:
+    events: counts
 """#,
   ]
 }

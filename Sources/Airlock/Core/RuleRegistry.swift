@@ -19,6 +19,7 @@ public enum RuleRegistry {
     ParameterShareRule.self,
     SaturatedModelRule.self,
     RatioWithoutCountsRule.self,
+    RatioBackSolvingRule.self,
     EvidenceNotForReleaseRule.self,
     EvidenceConsistencyRule.self,
     HistogramBinCountRule.self,

@@ -1,7 +1,9 @@
 import Foundation
 
 /// `airlock protect`: makes a frequency table pass `airlock check` with the same pack, hiding as
-/// little as possible. Primary suppression withholds every cell a rule flags; secondary suppression
+/// little as possible. Primary suppression withholds every cell a rule flags, except that a cell
+/// equal to its group's total only because the group's other cells are published zeros has the
+/// zeros withheld instead (class disclosure caused by zeros); secondary suppression
 /// then withholds the smallest other cells in each line until no withheld cell can be recovered or
 /// narrowed below its protection level (the audit of `recoverable-suppression` decides). With
 /// rounding (`--method round`, or a pack whose `rounding` rule is on), counts are rounded first.
@@ -133,11 +135,28 @@ public struct Protector {
       if result.outcome == .pass { break }
       var progress = false
       var withheldFailing: [Slot] = []
+      var withheldNow: Set<Slot> = []
+      let checked = values  // as the check saw them
       for finding in result.findings where finding.outcome != .pass {
         guard let line = finding.line, let column = finding.column, let slot = slotAt["\(line):\(column)"] else {
           throw AirlockError(.usage, file: input, "cannot protect: \(finding.code) \(finding.rule): \(finding.reason)")
         }
+        // A cell withheld in this round answers every finding about it.
+        if withheldNow.contains(slot) { continue }
+        if finding.code == CellEqualsTotalRule.description.code,
+          let zeros = Self.zerosBeside(slot, table: table, keyIndex: keyIndex, values: checked)
+        {
+          // Class disclosure caused by zeros: withholding the zeros hides less than the full cell.
+          for zero in zeros where !withheldNow.contains(zero) {
+            values[zero] = .some(nil)
+            withheldNow.insert(zero)
+            change(.primary, zero, "\(finding.code) \(finding.rule) (a zero beside a cell that would equal its group's total)")
+          }
+          progress = true
+          continue
+        }
         if let value = values[slot], value != nil {
+          withheldNow.insert(slot)
           values[slot] = .some(nil)
           if isDerived.contains(slot.measure) { flagged.insert(slot) }
           change(.primary, slot, "\(finding.code) \(finding.rule)")
@@ -174,6 +193,35 @@ public struct Protector {
     report.changes = changes
     Self.account(&report, table: table, counts: counts, values: values)
     return report
+  }
+
+  /// When `slot` equals its group's total only because the group's other cells are published
+  /// zeros, and no group it is in has a published margin, those zeros: withholding them (0 hidden)
+  /// leaves the cell's group total unknown, where withholding the cell hides all of it. `nil` when
+  /// the cell equals a published margin in some dimension (the zeros would then be recoverable,
+  /// and the cell is withheld as before).
+  static func zerosBeside(_ slot: Slot, table: Table, keyIndex: [[UInt32]: Int], values: [Slot: Double?]) -> [Slot]? {
+    guard !table.isMargin(slot.cell), let value = values[slot] ?? nil, value > 0 else { return nil }
+    let key = table.dimensions.indices.map { table.keys[$0][slot.cell] }
+    var zeros: [Slot] = []
+    for d in table.dimensions.indices {
+      let dimension = table.dimensions[d]
+      var others: [Slot] = []
+      var margin: Slot?
+      for label in 0..<dimension.labels.count where UInt32(label) != key[d] {
+        var other = key
+        other[d] = UInt32(label)
+        // A structural zero is not a category anyone could be in (as `cell-equals-total` reads it).
+        guard let cell = keyIndex[other], !table.structuralZeroCells.contains(cell) else { continue }
+        if dimension.isMarginLabel[label] { margin = Slot(cell: cell, measure: slot.measure) } else { others.append(Slot(cell: cell, measure: slot.measure)) }
+      }
+      let published = others.filter { (values[$0] ?? nil) != nil }
+      // The cell is its group's total along d only when every other category is a published zero.
+      guard !published.isEmpty, published.count == others.count, published.allSatisfy({ values[$0]! == 0 }) else { continue }
+      if let margin, (values[margin] ?? nil) != nil { return nil }
+      zeros += published
+    }
+    return zeros.isEmpty ? nil : zeros
   }
 
   /// The marker written for withheld cells: the pack's first marker that implies no range.

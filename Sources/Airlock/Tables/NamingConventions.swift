@@ -25,13 +25,34 @@ public enum NamingConventions {
     "max", "minimum", "maximum", "mode", "iqr", "range", "q1", "q3", "lower_quartile", "upper_quartile",
   ]
   /// Column names of model coefficient tables.
-  public static let modelTermNames: Set<String> = ["term", "variable", "parameter", "covariate"]
+  public static let modelTermNames: Set<String> = ["term", "variable", "parameter", "covariate", "parm"]
   /// Column names of model estimates.
   public static let modelEstimateNames: Set<String> = [
     "estimate", "coef", "coefficient", "beta", "odds_ratio", "hazard_ratio", "risk_ratio", "or", "hr", "rr",
   ]
+  /// Column names that count people in a model or ratio table (events, cases and controls,
+  /// exposed and unexposed groups): counts there, judged by the count rules, whatever
+  /// `role(ofHeader:)` says of them elsewhere. See ``isModelCount(_:)`` for the `n_*` and `*_cases` spellings.
+  public static let modelCountNames: Set<String> = [
+    "events", "event", "deaths", "cases", "controls", "noncases", "non_cases", "exposed", "unexposed",
+    "exposed_cases", "unexposed_cases", "exposed_controls", "unexposed_controls", "exposed_noncases",
+    "unexposed_noncases", "exposed_non_cases", "unexposed_non_cases", "exposed_events", "unexposed_events",
+    "case", "control", "at_risk", "nevents", "ncases", "ncontrols",
+  ]
+
+  /// Whether a normalized column name of a model or ratio table counts people: one of
+  /// ``modelCountNames``, or a name ending in a count word (`treated_events`, `exposed_cases`).
+  public static func isModelCount(_ name: String) -> Bool {
+    if modelCountNames.contains(name) { return true }
+    return ["_events", "_cases", "_controls", "_noncases", "_non_cases", "_deaths"].contains { name.hasSuffix($0) }
+  }
+
   /// Column names of survival tables.
-  public static let survivalNames: Set<String> = ["n_at_risk", "at_risk", "n_risk", "n.risk", "n_event", "n_events", "n_censored"]
+  public static let survivalNames: Set<String> = [
+    "n_at_risk", "at_risk", "n_risk", "n.risk", "n_event", "n_events", "n_censored",
+    // Stata's `sts list, saving()`: `begin` is the number at risk.
+    "begin",
+  ]
   /// Column names of histogram bin edges.
   public static let histogramNames: Set<String> = ["bin_lo", "bin_hi", "bin_start", "bin_end", "bin_lower", "bin_upper"]
   /// Column names of supporting evidence (see the magnitude rules).

@@ -138,6 +138,10 @@ public struct TableSchema: Sendable {
         sources[index] = .kind
         if NamingConventions.modelTermNames.contains(name) {
           roles[index] = .dimension
+        } else if kind == .model && NamingConventions.isModelCount(name) {
+          // `events`, `cases`, `exposed`: people, whose counts the count rules judge (not the
+          // model's degrees of freedom).
+          roles[index] = .count
         } else if let role = NamingConventions.role(ofHeader: header[index]),
           role == .evidence || role == .dimension || (kind == .model && role == .count)
         {

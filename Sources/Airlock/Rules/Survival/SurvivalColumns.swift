@@ -2,12 +2,16 @@
 /// lifelines' usual ones).
 struct SurvivalColumns {
   static let timeNames: Set<String> = ["time", "t", "timeline", "time_days", "time_months", "time_years", "interval"]
-  static let atRiskNames: Set<String> = ["n_at_risk", "at_risk", "n_risk", "n.risk", "nrisk", "number_at_risk"]
-  static let eventNames: Set<String> = ["n_event", "n_events", "n.event", "events", "n_deaths", "deaths", "observed"]
+  static let atRiskNames: Set<String> = ["n_at_risk", "at_risk", "n_risk", "n.risk", "nrisk", "number_at_risk", "begin"]
+  static let eventNames: Set<String> = ["n_event", "n_events", "n.event", "events", "n_deaths", "deaths", "observed", "fail"]
   static let censoredNames: Set<String> = ["n_censored", "n_censor", "n.censor", "censored", "n_lost", "lost"]
   static let curveNames: Set<String> = [
     "surv", "survival", "survivor", "km_estimate", "lower", "upper", "lower_ci", "upper_ci", "ci_lower", "ci_upper",
     "lcl", "ucl", "std_err", "std.err", "se", "cumhaz", "cum_hazard", "cumulative_incidence", "cum_inc",
+    // broom::tidy(survfit): the survival estimate and its interval.
+    "estimate", "std.error", "conf.low", "conf.high", "conf_low", "conf_high",
+    // Stata's `sts list, saving()`: survivor function, its standard error and interval.
+    "lb", "ub",
   ]
   /// The columns holding counts of people.
   static var countNames: Set<String> { atRiskNames.union(eventNames).union(censoredNames) }

@@ -21,6 +21,20 @@ struct SurvivalStepRule: TableRule {
       (time goes back), whose at_risk rises (probably a second curve: declare its label column in
       the manifest's `dimensions`), or whose at_risk is withheld or not a number at some row.
 
+      `events` says what else a step must satisfy. With `risk-set` (ACRO's
+      `survival_safe_threshold` semantics) only the fall in the risk set matters: a row whose
+      events are few but whose censorings make the fall reach the threshold passes, and the finding
+      says so with its numbers (a pass, shown with `--verbose`). With `counts` (OpenSAFELY's
+      `round_km`, which delays event times until each step holds enough events, and ONS practice)
+      the events at each row are a count that must meet the pack's count threshold
+      (`small-cell-count`'s `threshold` and `inclusive`): 1 to below it **fails**, whatever the
+      censorings beside it, and the finding gives the events, the censorings and the fall. When the
+      table publishes no events column, the events are worked out from the survival estimate,
+      d = n_at_risk × (1 − S(t) / S(t−1)), to within its printed rounding: censoring hides the
+      events in the fall of the risk set but not in the curve. When `survival-rounding` is on, a
+      midpoint-6 value stands for its band of six (3 for 1 to 6) and fails only when every count
+      in the band is below the threshold.
+
       ## Why it is a disclosure risk
       Each step of a survival curve is a frequency: a drop of one or two at a given time tells
       anyone who knows a patient was in the cohort when they died or were censored.
@@ -32,7 +46,11 @@ struct SurvivalStepRule: TableRule {
       """,
     fix: "group event times into intervals (a life table) so that every step removes at least the threshold from the risk set, or round the counts",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest people who may leave the risk set at one step", range: 1...1_000_000)
+      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest people who may leave the risk set at one step", range: 1...1_000_000),
+      ParameterSpec(
+        "events", .string, default: .string("risk-set"),
+        "risk-set: only the fall in the risk set matters (ACRO); counts: the events at each step are counts that must meet the pack's count threshold (OpenSAFELY, ONS)",
+        choices: ["risk-set", "counts"]),
     ],
     examples: [
       Example(
@@ -40,13 +58,34 @@ struct SurvivalStepRule: TableRule {
       Example(
         "a step of 3 fails", "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,2,1\n60,↓157,25,5\n90,127,20,10"),
       Example(
+        "events hidden by censoring pass when only the risk set matters (explained)",
+        "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,↓2,12\n60,146,25,5\n90,116,20,10", outcome: .pass),
+      Example(
+        "events are counts: 2 events fail although 14 left the risk set",
+        "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,↓2,12\n60,146,25,5\n90,116,20,10",
+        parameters: ["events": .string("counts")]),
+      Example(
+        "events worked out from the curve when no events column is published",
+        "time,n_at_risk,surv\n0,200,1.000\n30,↓200,0.990\n60,↓180,0.979\n90,150,0.914",
+        parameters: ["events": .string("counts")]),
+      Example(
         "a second curve in the same columns needs review",
         "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,40,20\n↓0,150,30,10\n30,110,40,20", outcome: .review),
     ])
 
   let threshold: Int
+  /// Whether the events at each step are counts that must meet the pack's count threshold.
+  let eventsAreCounts: Bool
+  let counts: CountThreshold
+  /// Whether survival counts are midpoint-6 rounded in this pack (a value stands for a band of six).
+  let midpoint6: Bool
 
-  init(parameters: RuleParameters, pack: RulePack) { threshold = parameters.integer("threshold") }
+  init(parameters: RuleParameters, pack: RulePack) {
+    threshold = parameters.integer("threshold")
+    eventsAreCounts = parameters.string("events") == "counts"
+    counts = CountThreshold(pack: pack)
+    midpoint6 = pack.parameters(of: SurvivalRoundingRule.self).isEnabled
+  }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
     guard schema.kind == .survival, stepsCheckable(schema) else { return false }
@@ -69,7 +108,90 @@ struct SurvivalStepRule: TableRule {
           reason: "a survival table without n_at_risk (or n_events and n_censored): its steps cannot be checked; publish the numbers at risk"))
       return
     }
-    for curve in SurvivalColumns.curves(table) { check(curve, table, columns, &sink) }
+    for curve in SurvivalColumns.curves(table) {
+      check(curve, table, columns, &sink)
+      checkEvents(curve, table, columns, &sink)
+    }
+  }
+
+  /// The largest number of events a published value can stand for (a midpoint-6 value, its band).
+  private func largest(_ events: Double) -> Double {
+    midpoint6 && events > 0 && events < 1e15 && events == events.rounded() && (Int(events) + 3) % 6 == 0 ? events + 3 : events
+  }
+
+  /// The events at each row: with `counts`, a count that must meet the pack's count threshold;
+  /// with `risk-set`, a pass that says when censorings hid a few events in the fall of the risk set.
+  private func checkEvents(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
+    let comparison = counts.inclusive ? "at or below" : "below"
+    guard let events = columns.events else {
+      checkEventsFromCurve(curve, table, columns, &sink)
+      return
+    }
+    for cell in curve {
+      guard let e = table.values[events][cell].number, e > 0 else { continue }
+      let c = columns.censored.flatMap { table.values[$0][cell].number }
+      let n = columns.atRisk.flatMap { table.values[$0][cell].number }
+      let context =
+        (n.map { "of \(formatNumber($0)) at risk" } ?? "") + (c.map { (n == nil ? "" : ", ") + "with \(formatNumber($0)) censored" } ?? "")
+      let left = e + (c ?? 0)
+      if eventsAreCounts {
+        guard !counts.allows(largest(e)) else { continue }
+        let band = largest(e) != e ? " (a midpoint-6 value: at most \(formatNumber(largest(e))))" : ""
+        add(
+          .fail, table, cell, events,
+          "\(formatNumber(e)) event\(e == 1 ? "" : "s") at this time\(band)\(context.isEmpty ? "" : " (\(context): \(formatNumber(left)) leave the risk set)"), \(comparison) the count threshold of \(counts.threshold): the pack counts the events at each step",
+          &sink)
+      } else if e < Double(threshold), left >= Double(threshold), let c, c > 0 {
+        add(
+          .pass, table, cell, events,
+          "\(formatNumber(e)) events at this time are hidden among \(formatNumber(left)) leaving the risk set (\(formatNumber(c)) censored): the pack judges only the fall in the risk set (ACRO); a pack that counts events would fail this row",
+          &sink)
+      }
+    }
+  }
+
+  /// Without an events column, the events at each row from the fall of the survival estimate:
+  /// d = n_at_risk × (1 − S(t) / S(t−1)), over the values the printed estimates could have. With
+  /// `counts` they must meet the count threshold; with `risk-set` a pass says when the fall of the
+  /// risk set hides a few of them.
+  private func checkEventsFromCurve(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
+    let names = table.measures.map(\.normalizedName)
+    guard let atRisk = columns.atRisk, let surv = names.firstIndex(where: { ["surv", "survival", "survivor", "km_estimate", "estimate"].contains($0) })
+    else { return }
+    // Estimates are printed to a fixed number of decimals, whose trailing zeros R and pandas drop
+    // (0.990 as 0.99): the column's most decimals are its precision.
+    let half = curve.compactMap { table.values[surv][$0].number.map { RoundedValue(printed: $0).half } }.min() ?? 0.5
+    var previous: RoundedValue? = RoundedValue(1, half: 0)
+    for (index, cell) in curve.enumerated() {
+      guard let n = table.values[atRisk][cell].number, let value = table.values[surv][cell].number else {
+        previous = nil
+        continue
+      }
+      let s = RoundedValue(value, half: half)
+      defer { previous = s }
+      guard let p = previous, p.upper > 0 else { continue }
+      // The fewest and most events the two printed estimates allow.
+      let most = n * (1 - max(s.lower, 0) / p.upper)
+      let fewest = n * (1 - s.upper / max(p.lower, 1e-12))
+      let low = max(1, fewest.rounded(.up)), high = most.rounded(.down)
+      let events = low == high ? "\(formatNumber(low)) events" : "between \(formatNumber(low)) and \(formatNumber(high)) events"
+      if !eventsAreCounts {
+        // ACRO's semantics: only the fall matters; say when it hides a few events the curve shows.
+        guard high >= 1, low <= high, high < Double(threshold), index + 1 < curve.count,
+          let next = table.values[atRisk][curve[index + 1]].number, n - next >= Double(threshold)
+        else { continue }
+        add(
+          .pass, table, cell, atRisk,
+          "the survival estimate falls from \(formatNumber(p.value)) to \(formatNumber(s.value)) with \(formatNumber(n)) at risk: \(events) at this time, hidden among the \(formatNumber(n - next)) leaving the risk set (\(formatNumber(n)) → \(formatNumber(next))); the pack judges only the fall in the risk set (ACRO), a pack that counts events would fail this row",
+          &sink)
+        continue
+      }
+      guard high >= 1, low <= high, !counts.allows(largest(high)) else { continue }
+      add(
+        .fail, table, cell, atRisk,
+        "the survival estimate falls from \(formatNumber(p.value)) to \(formatNumber(s.value)) with \(formatNumber(n)) at risk: \(events) at this time (n_at_risk × (1 − S(t)/S(t−1))), \(counts.inclusive ? "at or below" : "below") the count threshold of \(counts.threshold): censoring hides them in the risk set, not in the curve",
+        &sink)
+    }
   }
 
   /// The last row's step has no next row to show it: its events (and censorings) are the step.
@@ -89,7 +211,8 @@ struct SurvivalStepRule: TableRule {
 
   private func add(_ outcome: Outcome, _ table: Table, _ cell: Int, _ measure: Int, _ reason: String, _ sink: inout FindingSink) {
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
-    sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason))
+    let fix = outcome == .pass ? "nothing to fix under this pack's survival policy (`events: risk-set`)" : nil
+    sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason, fix: fix))
   }
 
   private func check(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
