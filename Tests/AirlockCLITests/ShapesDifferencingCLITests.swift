@@ -57,4 +57,26 @@ import Testing
     let march = folder(["cases.csv": "region,count\nNorth,120\nSouth,230\nWest,175\n"])
     #expect(try airlock(["check", march.path, "--history", history]).status == 0)
   }
+
+  @Test func linkedTablesAreAuditedAgainstTheReleaseHistoryInBothDirections() throws {
+    let twoWay = "age_band,sex,count\n0-15,Male,120\n0-15,Female,*\n16-64,Male,150\n16-64,Female,150\n"
+    let oneWay = "age_group,count\n0-15,125\n16-64,300\n"
+    // The one-way table released last month; its two-way table now.
+    let released = folder(["ages.csv": oneWay])
+    let history = released.appendingPathComponent("history.db").path
+    #expect(try airlock(["history", "add", released.appendingPathComponent("ages.csv").path, "--history", history]).status == 0)
+    let now = try airlock(["check", folder(["by_sex.csv": twoWay]).path, "--history", history])
+    #expect(now.status == 1)
+    #expect(now.stdout.contains("by_sex.csv 0-15/Female = ages.csv 0-15 (125) − by_sex.csv 0-15/Male (120) = 5"), "\(now.stdout)")
+    // The two-way table released with its withheld cell; the one-way table now gives it back.
+    let releasedTwoWay = folder(["by_sex.csv": twoWay])
+    let history2 = releasedTwoWay.appendingPathComponent("history.db").path
+    #expect(try airlock(["history", "add", releasedTwoWay.appendingPathComponent("by_sex.csv").path, "--history", history2]).status == 0)
+    let later = try airlock(["check", folder(["ages.csv": oneWay]).path, "--history", history2])
+    #expect(later.status == 1)
+    #expect(later.stdout.contains("withheld 0-15/Female; withheld cell can be recovered exactly from it and this output together"), "\(later.stdout)")
+    // A one-way table of another population is not linked.
+    let other = try airlock(["check", folder(["ages.csv": "age_group,count\n0-15,140\n16-64,320\n"]).path, "--history", history2])
+    #expect(other.status == 0, "\(other.stdout)")
+  }
 }

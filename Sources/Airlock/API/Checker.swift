@@ -122,8 +122,19 @@ public struct Checker: Sendable {
     // Linked tables: a table and another over some of its dimensions (its margins published as a
     // second file) are audited as one system.
     let linkedIndices = tables.indices.filter { tables[$0] != nil && results[$0].error == nil }
+    // Released tables of other shapes may link with the new ones (a one-way table released last
+    // month, its two-way table now).
+    var releasedLinks: [ComparableTable] = []
+    if let history, !linkedIndices.isEmpty {
+      do {
+        releasedLinks = try history.linkCandidates(dimensionCounts: Set(linkedIndices.map { tables[$0]!.dimensions.count }))
+      } catch {
+        for index in linkedIndices { results[index].error = error }
+        return CheckReport(pack: pack, results: results)
+      }
+    }
     let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
-      .derive(linkedIndices.map { tables[$0]! })
+      .derive(linkedIndices.map { tables[$0]! } + releasedLinks, released: releasedLinks.count)
     for derivation in linked {
       let index = linkedIndices[derivation.table]
       let finding = differencing.finding(linked: derivation, in: tables[index]!)

@@ -16,7 +16,8 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   public var cells: [String: Double]
   /// Positions of the cells in the source file, for findings (not stored in the history).
   public var positions: [String: Position]? = nil
-  /// Keys of the withheld cells, for the linked-tables audit (not stored in the history).
+  /// Keys of the withheld cells, for the linked-tables audit (stored in the history, so that a
+  /// table released with a withheld cell is audited with new tables linked to it).
   public var withheld: Set<String>? = nil
 
   /// Where a cell is in its file.
@@ -62,7 +63,7 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     return (pairs.map(\.0), pairs.map(\.1), exact)
   }
 
-  private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells }
+  private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells, withheld }
 
   /// A table from its parts (for tests and benchmarks).
   public init(source: String, dimensions: [String], cells: [String: Double], population: String? = nil, subsetOf: String? = nil) {

@@ -120,9 +120,13 @@ struct LinkedTablesAudit {
     return (result, notes)
   }
 
-  /// What the linked tables among `tables` give away together.
-  func derive(_ tables: [ComparableTable]) -> [Derivation] {
+  /// What the linked tables among `tables` give away together. The last `released` tables come
+  /// from the release history: pairs of two released tables are not audited again, and a cell of
+  /// a released table that a new one gives away is reported on the new one, as a whole-output
+  /// finding (the released table's cells have no place in it).
+  func derive(_ tables: [ComparableTable], released: Int = 0) -> [Derivation] {
     let linked = tables.map(Linked.init)
+    let firstReleased = tables.count - released
     var result: [Derivation] = []
     var reported = Set<String>()
     // Only pairs with a withheld cell can give one away; the cheap tests go first, since a run
@@ -131,11 +135,23 @@ struct LinkedTablesAudit {
     for big in linked.indices {
       let smaller = byWidth.keys.sorted().filter { $0 < linked[big].dimensions.count }.flatMap { byWidth[$0]! }
       for small in smaller {
+        guard big < firstReleased || small < firstReleased else { continue }
         guard !linked[small].withheld.isEmpty || !linked[big].withheld.isEmpty else { continue }
         guard let (map, notes) = mapping(linked[small], onto: linked[big]) else { continue }
         for var derivation in audit(linked, big: big, small: small, map: map)
         where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
           if !notes.isEmpty { derivation.reason += " (" + notes.joined(separator: "; ") + ")" }
+          if derivation.table >= firstReleased {
+            // A released table's withheld cell, given away by a new output.
+            let new = derivation.table == big ? small : big
+            let labels = ComparableTable.describe(derivation.key)
+            derivation = Derivation(
+              table: new, key: "",
+              reason: "the released table \(tables[derivation.table].source) withheld \(labels); "
+                + derivation.reason.replacingOccurrences(
+                  of: "this table and \((tables[new].source as NSString).lastPathComponent) together", with: "it and this output together"),
+              outcome: derivation.outcome)
+          }
           result.append(derivation)
         }
       }

@@ -116,6 +116,29 @@ public final class ReleaseHistory: Sendable {
     }
   }
 
+  /// Released tables that may be linked with new ones of `dimensionCounts` dimensions: those of a
+  /// different number of dimensions (a table and its margins), at most `limit` of them, the most
+  /// recent first. Tables of the same dimensions are compared cell by cell instead (X002).
+  public func linkCandidates(dimensionCounts: Set<Int>, limit: Int = 5_000) throws(AirlockError) -> [ComparableTable] {
+    do {
+      return try queue.read { db in
+        let signatures = try String.fetchAll(db, sql: "SELECT DISTINCT signature FROM released_table")
+        let wanted = signatures.filter { signature in
+          let width = signature.split(separator: "|", omittingEmptySubsequences: false).count
+          return dimensionCounts.contains { $0 != width }
+        }
+        var bodies: [Data] = []
+        for signature in wanted where bodies.count < limit {
+          bodies += try Data.fetchAll(
+            db, sql: "SELECT body FROM released_table WHERE signature = ? ORDER BY id DESC LIMIT ?", arguments: [signature, limit - bodies.count])
+        }
+        return bodies
+      }.map { try JSONDecoder().decode(ComparableTable.self, from: $0) }
+    } catch {
+      throw AirlockError(.input, file: path, "cannot read the release history (\(error))")
+    }
+  }
+
   /// How many tables the history holds.
   public func count() throws(AirlockError) -> Int {
     do {

@@ -37,7 +37,9 @@ struct CrossOutputDifferencingRule: Rule {
         the names differ (`age_band` and `age_group`; four in five labels shared, with `Unknown`,
         `Missing`, `Not stated` set aside; the finding names each such match); labels are compared in a canonical form
         (`0-15`, `0 to 15`, `0–15`, `[0,16)` are one band; `M`, `Male` and `Men` one category).
-        Tables are linked only when some published cells show it (a cell of the smaller table equal
+        The release history takes part: a released table and a new one of another shape are
+        audited together in both directions (the most recent 5,000 released tables of other
+        shapes). Tables are linked only when some published cells show it (a cell of the smaller table equal
         to the sum of the larger one's) and none contradict it: a one-way table of another
         population is not linked.
 
@@ -81,7 +83,7 @@ struct CrossOutputDifferencingRule: Rule {
     let position = table.positions?[derivation.key]
     return finding(
       derivation.outcome, file: table.source, line: position?.line, column: position?.column, columnName: position?.columnName,
-      cell: zip(table.dimensions, derivation.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)).map {
+      cell: derivation.key.isEmpty ? nil : zip(table.dimensions, derivation.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)).map {
         Finding.Coordinate(dimension: $0.0, label: $0.1 == "\u{2211}" ? "Total" : String($0.1))
       },
       reason: "linked tables: \(derivation.reason)")
