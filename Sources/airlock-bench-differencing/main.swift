@@ -11,6 +11,9 @@
 //    them small): time, LPs solved, cells withheld, information loss. `AIRLOCK_BENCH_TABLES=0,1` runs
 //    only those tables, `AIRLOCK_BENCH_METHODS=hypercube` only that method, `AIRLOCK_BENCH_PARTS=protect`
 //    only this part (`history` only the first), and `AIRLOCK_BENCH_KEEP=DIR` copies each result there.
+// 3. Linked tables: runs of 100, 200 and 400 outputs in groups of four (a two-way table, its two
+//    one-way margins under other names and band spellings, and another cohort's table):
+//    `AIRLOCK_BENCH_PARTS=linked`.
 import Airlock
 import Foundation
 
@@ -159,5 +162,56 @@ for (index, (name, cells, text)) in tables.enumerated() where (only?.contains(St
     let primary = r.changes.filter { $0.kind == .primary }.count
     print(
       "| \(name) | \(cells) | \(method) | \(r.hiddenCells) (\(primary) + \(r.hiddenCells - primary)) | \(String(format: "%.1f", r.hiddenShare * 100))% | \(String(format: "%.2f", time)) | \(r.rounds) | \(protectPrograms) | \(String(format: "%.3f", audit)) (\(outcome?.rawValue ?? "?")) | \(auditPrograms) |")
+  }
+}
+
+// MARK: - Linked tables in one run, and against a history of other shapes
+
+/// `groups` groups of four outputs: a two-way table of 20 regions × 9 age bands without margins
+/// and with one withheld cell (safe alone), its one-way margins by region and by age band (other dimension names, the
+/// age bands written another way), and a two-way table of another cohort; about 450 cells a group.
+@MainActor func linkedRun(groups: Int) throws -> (cells: Int, time: Double, programs: Int, findings: Int) {
+  let folder = scratch.appendingPathComponent("linked-\(groups)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  let bands = ["0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80+"]
+  let written = ["0 to 9", "10 to 19", "20 to 29", "30 to 39", "40 to 49", "50 to 59", "60 to 69", "70 to 79", "80 and over"]
+  var cells = 0
+  for group in 0..<groups {
+    func grid() -> [[Int]] { (0..<20).map { _ in (0..<9).map { _ in Int.random(in: 20..<300, using: &rng) } } }
+    let counts = grid()
+    var lines = ["region,age_band,count"]
+    for (r, row) in counts.enumerated() {
+      for (a, value) in row.enumerated() { lines.append("R\(r),\(bands[a]),\(r == 0 && a == 0 ? "*" : String(value))") }
+    }
+    cells += lines.count - 1
+    try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("g\(group)_two_way.csv"), atomically: true, encoding: .utf8)
+    let byRegion = ["area,count"] + counts.enumerated().map { "R\($0.offset),\($0.element.reduce(0, +))" }
+    let byAge = ["age_group,count"] + (0..<9).map { a in "\(written[a]),\(counts.reduce(0) { $0 + $1[a] })" }
+    cells += byRegion.count + byAge.count - 2
+    try (byRegion.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("g\(group)_by_region.csv"), atomically: true, encoding: .utf8)
+    try (byAge.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("g\(group)_by_age.csv"), atomically: true, encoding: .utf8)
+    let other = grid()
+    var otherLines = ["region,age_band,count"]
+    for (r, row) in other.enumerated() { for (a, value) in row.enumerated() { otherLines.append("R\(r),\(bands[a]),\(value)") } }
+    cells += otherLines.count - 1
+    try (otherLines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("g\(group)_other.csv"), atomically: true, encoding: .utf8)
+  }
+  let programs = AuditStatistics.linearProgramsSolved
+  var report: CheckReport?
+  let time = seconds { report = Checker(pack: pack).check(paths: [folder.path]) }
+  let found = report?.results.flatMap(\.findings).filter { $0.code == "X002" } ?? []
+  let findings = found.count
+  if findings != groups {
+    for finding in found { print("  \((finding.file as NSString).lastPathComponent): \(finding.reason)") }
+  }
+  return (cells, time, AuditStatistics.linearProgramsSolved - programs, findings)
+}
+
+if parts?.contains("linked") ?? true {
+  print("\n## Linked tables in one run\n")
+  print("| outputs | cells | check s | LPs | X002 findings (one per group expected) |\n|---:|---:|---:|---:|---:|")
+  for groups in [25, 50, 100] {
+    let run = try linkedRun(groups: groups)
+    print("| \(groups * 4) | \(run.cells) | \(String(format: "%.2f", run.time)) | \(run.programs) | \(run.findings) |")
   }
 }

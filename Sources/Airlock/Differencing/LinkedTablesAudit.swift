@@ -199,23 +199,6 @@ struct LinkedTablesAudit {
       sources.append(Source(total: total, parts: parts))
       return equations.count - 1
     }
-    // Each table's own margins.
-    for (slot, t) in [big, small].enumerated() {
-      let table = tables[t]
-      var byLabels: [[String]: String] = [:]
-      for (key, labels) in table.labels { byLabels[labels] = key }
-      for (key, labels) in table.labels {
-        for d in labels.indices where labels[d] == "\u{2211}" {
-          let parts = table.categories[d].sorted().map { category -> String? in
-            var part = labels
-            part[d] = category
-            return byLabels[part]
-          }
-          guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { continue }
-          if let index = addEquation((t, key), parts.map { (t, $0!) }) { own[slot].append(index) }
-        }
-      }
-    }
     // The links: each cell of the small table is the sum, in the big one, of the cells with its
     // labels in the shared dimensions and any category in the others.
     let extra = tables[big].dimensions.indices.filter { !map.contains($0) }
@@ -237,6 +220,26 @@ struct LinkedTablesAudit {
       }
       guard !parts.isEmpty else { continue }
       _ = addEquation((small, key), parts.map { (big, $0) }, link: true)
+      // Tables of other populations: the first published link that does not add up settles it,
+      // before anything else is built (a run of hundreds of tables tries every pair).
+      if disagreeing > 0 { return [] }
+    }
+    // Each table's own margins.
+    for (slot, t) in [big, small].enumerated() {
+      let table = tables[t]
+      var byLabels: [[String]: String] = [:]
+      for (key, labels) in table.labels { byLabels[labels] = key }
+      for (key, labels) in table.labels {
+        for d in labels.indices where labels[d] == "\u{2211}" {
+          let parts = table.categories[d].sorted().map { category -> String? in
+            var part = labels
+            part[d] = category
+            return byLabels[part]
+          }
+          guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { continue }
+          if let index = addEquation((t, key), parts.map { (t, $0!) }) { own[slot].append(index) }
+        }
+      }
     }
     // Tables of other populations (a one-way table of another cohort) are not linked: their
     // published cells do not add up to each other's. Linked tables show it somewhere.
