@@ -110,6 +110,11 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
       throw AirlockError(.usage, "dimension '\(name)' is named twice")
     }
     if statistic != .count && variable == nil { throw AirlockError(.usage, "--\(statistic.rawValue) needs a column") }
+    if !cols.isEmpty && statistic != .count && statistic != .sum {
+      // airlock check reads a crosstab's cells as one measure named by its role, and has no rule
+      // for a crosstab of statistics: the output would need review (C009).
+      throw AirlockError(.usage, "--cols goes with --count or --sum; write means, deviations, medians and extremes long (without --cols)")
+    }
     if let variable, dims.contains(variable) {
       throw AirlockError(.usage, "'\(variable)' is both a dimension and the column tabulated")
     }
