@@ -327,6 +327,10 @@ enum TabulateRendering {
       warnings.append(
         "--\(request.statistic.rawValue) publishes one unit's value in every cell; airlock check judges it as a statistic (extreme-value)")
     }
+    if result.cellsWithoutValue > 0 {
+      warnings.append(
+        "\(result.cellsWithoutValue) cell\(result.cellsWithoutValue == 1 ? "" : "s") left out: no record there has a value of \(request.variable ?? "")")
+    }
     return TabulatedFiles(
       table: table, evidence: evidence, manifest: manifest, rowsRead: result.rowsRead,
       rowsDropped: ["filter": result.droppedByFilter, "missing_label": result.droppedMissingLabel], warnings: warnings)

@@ -78,11 +78,13 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
         throw AirlockError(.input, file: file, line: 1, column: 1, "the levels file is not UTF-8")
       }
       var labels: [String] = []
+      // Two spellings of one text (precomposed and decomposed accents) are refused as in the data.
+      var seen = Set<String>()
       for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
         let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
         if line.isEmpty { continue }
-        if labels.contains(line) {
-          throw AirlockError(.input, file: file, line: index + 1, column: 1, "level '\(line)' is listed twice")
+        if !seen.insert(line).inserted {
+          throw AirlockError(.input, file: file, line: index + 1, column: 1, "level '\(line)' is listed twice (perhaps in another Unicode spelling)")
         }
         labels.append(line)
       }

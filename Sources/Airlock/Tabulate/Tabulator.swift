@@ -63,6 +63,8 @@ public struct Tabulator: Sendable {
     /// Declared levels, in order (their indices come first).
     var declared = false
     var missingIndex: Int32?
+    /// The labels as strings (Unicode-equivalent spellings compare equal), to refuse two spellings.
+    var texts = Set<String>()
 
     mutating func intern(_ bytes: [UInt8]) -> Int32 {
       if let known = index[bytes] { return known }
@@ -112,7 +114,10 @@ public struct Tabulator: Sendable {
     for level in request.levels {
       let d = request.dimensions.firstIndex(of: level.dimension)!
       data.dimensions[d].declared = true
-      for label in level.labels { _ = data.dimensions[d].intern(Array(label.utf8)) }
+      for label in level.labels {
+        _ = data.dimensions[d].intern(Array(label.utf8))
+        data.dimensions[d].texts.insert(label)
+      }
     }
     let marginFolded = Set(pack.margins.map { $0.trimmingWhitespace().lowercased() })
     var unitIndex: [[UInt8]: Int32] = [:]
@@ -129,22 +134,25 @@ public struct Tabulator: Sendable {
         data.droppedByFilter += 1
         continue records
       }
+      if request.missing == .drop {
+        for c in dimensionColumns
+        where TabulateNumber.isMissing(String(decoding: reader.fieldBytes(c), as: UTF8.self).trimmingWhitespace()) {
+          data.droppedMissingLabel += 1
+          continue records
+        }
+      }
       for (d, c) in dimensionColumns.enumerated() {
         let bytes = Array(reader.fieldBytes(c))
+        if let known = data.dimensions[d].index[bytes], known != data.dimensions[d].missingIndex {
+          key[d] = known
+          continue
+        }
         let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if TabulateNumber.isMissing(text) {
-          if request.missing == .drop {
-            data.droppedMissingLabel += 1
-            continue records
-          }
           if data.dimensions[d].missingIndex == nil {
             data.dimensions[d].missingIndex = data.dimensions[d].intern(Array(Self.missingLabel.utf8))
           }
           key[d] = data.dimensions[d].missingIndex!
-          continue
-        }
-        if let known = data.dimensions[d].index[bytes], known != data.dimensions[d].missingIndex {
-          key[d] = known
           continue
         }
         let location = (reader.recordLine, reader.fieldColumns[c])
@@ -164,6 +172,16 @@ public struct Tabulator: Sendable {
             .input, file: path, line: location.0, column: location.1,
             "a label of '\(header[c])' is the pack's margin label '\(text)'; with --margins it would be read as a total")
         }
+        // Labels are compared as bytes; two that are the same text in different Unicode spellings
+        // (precomposed and decomposed accents) would be two cells that every reader, airlock check
+        // among them, takes for one.
+        let label = String(decoding: bytes, as: UTF8.self)
+        if data.dimensions[d].texts.contains(label) {
+          throw AirlockError(
+            .input, file: path, line: location.0, column: location.1,
+            "a label of '\(header[c])' is another label in a different Unicode spelling (normalize the data to NFC)")
+        }
+        data.dimensions[d].texts.insert(label)
         key[d] = data.dimensions[d].intern(bytes)
       }
       var value: TabulateNumber?
@@ -330,12 +348,19 @@ public struct Tabulator: Sendable {
     public var categories: [String]
     /// Per dimension, its labels in order (the margin label last when margins are written).
     public var labelOrder: [[String]]
+    /// Cells left out because the statistic has no value there (a mean of no values).
+    public var cellsWithoutValue: Int
   }
 
   /// Reads the data and computes every cell.
   public func run() throws(AirlockError) -> Result {
     try request.validate()
     let data = try read()
+    guard !data.records.isEmpty else {
+      throw AirlockError(
+        .input, file: request.data,
+        "no records to tabulate (\(data.rowsRead) read, \(data.droppedByFilter + data.droppedMissingLabel) dropped by --filter or --missing drop)")
+    }
     let orders = data.dimensions.map(Self.order)
     let keys = cellKeys(data, orders: orders)
     let dimensionCount = data.dimensions.count
@@ -359,13 +384,25 @@ public struct Tabulator: Sendable {
     let margin = marginLabel
     var cells: [Cell] = []
     cells.reserveCapacity(keys.count)
+    var withoutValue = 0
+    let needsValues = request.statistic != .count && request.statistic != .sum
     for key in keys {
       let accumulator = accumulators[key] ?? Accumulator()
+      // A mean (sd, median, minimum, maximum) of no values is not a number, and an empty cell
+      // whose evidence says it has no contributors reads as a zero written as withheld: the cell
+      // is left out, and counted in the provenance.
+      if needsValues && accumulator.values.isEmpty {
+        withoutValue += 1
+        continue
+      }
       let labels = key.enumerated().map { d, label in
         label == Self.margin ? margin : String(decoding: data.dimensions[d].labels[Int(label)], as: UTF8.self)
       }
       let (value, evidence) = finish(accumulator, k: k)
       cells.append(Cell(labels: labels, isMargin: key.map { $0 == Self.margin }, value: value, evidence: evidence))
+    }
+    if cells.isEmpty {
+      throw AirlockError(.input, file: request.data, "no record has a value of '\(request.variable ?? "")': nothing to tabulate")
     }
     let marginFolded = Set(pack.margins.map { $0.trimmingWhitespace().lowercased() })
     var categories: [String] = []
@@ -381,7 +418,7 @@ public struct Tabulator: Sendable {
     return Result(
       dimensions: request.dimensions, cells: cells, evidenceNames: names, rowsRead: data.rowsRead,
       droppedByFilter: data.droppedByFilter, droppedMissingLabel: data.droppedMissingLabel, units: data.units,
-      categories: categories, labelOrder: labelOrder)
+      categories: categories, labelOrder: labelOrder, cellsWithoutValue: withoutValue)
   }
 
   private func fold(_ record: Record, into accumulator: inout Accumulator) {
