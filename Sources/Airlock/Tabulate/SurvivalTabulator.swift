@@ -109,8 +109,10 @@ struct SurvivalTabulator {
     }
     var manifest = "# Written by airlock tabulate survival: every column is declared, so that airlock check infers nothing.\n"
     manifest += "kind: survival\nlayout: long\n"
-    manifest += "dimensions: \(TabulateRendering.yamlList((request.by.map { [$0] } ?? []) + ["time"]))\n"
-    manifest += "counts: [\"n_at_risk\", \"n_events\", \"n_censored\"]\nstatistics: [\"surv\"]\n"
+    // The survival columns are not declared: the kind gives them the roles the survival rules
+    // (V001–V003) read; declared as counts, the count rules would judge each step's events as a
+    // cell. Only the grouping column is declared.
+    if let by = request.by { manifest += "dimensions: \(TabulateRendering.yamlList([by]))\n" }
     manifest += "population: \(TabulateRendering.yamlString("records of \(URL(fileURLWithPath: path).lastPathComponent); time \(request.time), event \(request.event)"))\n"
     var warnings: [String] = []
     if missing > 0 { warnings.append("\(missing) record\(missing == 1 ? "" : "s") with no time or event not counted") }
