@@ -370,16 +370,20 @@ public struct Tabulator: Sendable {
     var accumulators: [[Int32]: Accumulator] = [:]
     let masks = request.margins ? Array(0..<(1 << dimensionCount)) : [0]
     for mask in masks {
-      let projected = data.cells.map { key in
-        key.enumerated().map { d, label in mask & (1 << d) != 0 ? Self.margin : label }
+      // Each full cell's cell in this grouping set, worked out once; records are then folded in
+      // record order, so that sums come out the same however the cells were numbered.
+      var slot: [[Int32]: Int] = [:]
+      var slotKeys: [[Int32]] = []
+      let slotOfCell = data.cells.map { key -> Int in
+        let projected = key.enumerated().map { d, label in mask & (1 << d) != 0 ? Self.margin : label }
+        if let known = slot[projected] { return known }
+        slot[projected] = slotKeys.count
+        slotKeys.append(projected)
+        return slotKeys.count - 1
       }
-      // Records are folded in record order, so that sums come out the same however the cells
-      // were numbered.
-      var merged: [[Int32]: Accumulator] = [:]
-      for record in data.records {
-        fold(record, into: &merged[projected[Int(record.cell)], default: Accumulator()])
-      }
-      accumulators.merge(merged) { first, _ in first }
+      var folded = [Accumulator](repeating: Accumulator(), count: slotKeys.count)
+      for record in data.records { fold(record, into: &folded[slotOfCell[Int(record.cell)]]) }
+      for (index, key) in slotKeys.enumerated() { accumulators[key] = folded[index] }
     }
     let margin = marginLabel
     var cells: [Cell] = []
