@@ -140,6 +140,37 @@ import Testing
     #expect(text(dir, "a.evidence.csv") == text(dir, "b.evidence.csv"))
   }
 
+  // MARK: - Stata, SPSS and SAS files (ReadStat)
+
+  /// `Tests/Fixtures/tabulate_labels.dta` (written by pandas `to_stata`): sex coded 1/2 with value
+  /// labels Female/Male and one unlabelled code 3; person 1 has two records of 45 in North/Female;
+  /// one income is Stata's missing `.`.
+  static let labelledDTA = packageRoot.appendingPathComponent("Tests/Fixtures/tabulate_labels.dta").path
+
+  @Test func aStataFileWithValueLabelsIsTabulatedByItsLabels() throws {
+    let dir = folder([:])
+    let result = try airlock(
+      ["tabulate", Self.labelledDTA, "--rows", "region,sex", "--sum", "income", "--unit", "person", "--out", "t"], in: dir)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(text(dir, "t.csv") == "region,sex,sum\nNorth,Female,91\nNorth,Male,3\nSouth,3,1.5\nSouth,Female,3\nSouth,Male,4\n")
+    #expect(text(dir, "t.evidence.csv").contains("North,Female,3,0,2,91,91,0,90,1,1,45,2\n"))
+    #expect(text(dir, "t.evidence.csv").contains("South,Female,4,1,3,3,3,0,1,1,1,1,1\n"))
+    let check = try airlock(["check", "t.csv", "--format", "json"], in: dir)
+    #expect(!check.stdout.contains("undeclared-output"))
+  }
+
+  @Test func aBadStatisticalFileIsAnError() throws {
+    let dir = folder(["bad.dta": "not a stata file", "data.sav": ""])
+    for name in ["bad.dta", "data.sav"] {
+      let result = try airlock(["tabulate", name, "--rows", "region", "--count", "--out", "out/t"], in: dir)
+      #expect(result.status == 2)
+      #expect(result.stderr.contains("\(name): not a readable statistical file"), "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+    let unknown = try airlock(["tabulate", Self.labelledDTA, "--rows", "regio", "--count", "--out", "out/t"], in: dir)
+    #expect(unknown.stderr.contains("tabulate_labels.dta:1: no column 'regio'"), "\(unknown.stderr)")
+  }
+
   // MARK: - Bad input: file:line:column, exit 2, nothing written
 
   @Test(arguments: [

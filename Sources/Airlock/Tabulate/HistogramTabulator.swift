@@ -45,7 +45,7 @@ struct HistogramTabulator {
   func render(name: String) throws(AirlockError) -> TabulatedFiles {
     let (low, width, count, decimals) = try edges()
     let path = request.data
-    let reader = try DelimitedReader.open(path: path, limits: limits)
+    let reader = try StatisticalFile.open(path: path, labelled: [], limits: limits)
     guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty file") }
     let header = (0..<reader.fieldCount).map { reader.field($0).trimmingWhitespace() }
     guard let column = header.firstIndex(of: request.column) else {

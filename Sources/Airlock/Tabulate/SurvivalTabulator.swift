@@ -30,7 +30,7 @@ struct SurvivalTabulator {
 
   func render(name: String) throws(AirlockError) -> TabulatedFiles {
     let path = request.data
-    let reader = try DelimitedReader.open(path: path, limits: limits)
+    let reader = try StatisticalFile.open(path: path, labelled: Set(request.by.map { [$0] } ?? []), limits: limits)
     guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty file") }
     let header = (0..<reader.fieldCount).map { reader.field($0).trimmingWhitespace() }
     func column(_ name: String, _ option: String) throws(AirlockError) -> Int {

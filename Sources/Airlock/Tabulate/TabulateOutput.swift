@@ -43,6 +43,20 @@ public enum TabulateJob: Sendable, Equatable, Codable {
 
   /// Runs the job and renders its files; `name` is the output's file name without extension.
   public func render(name: String, pack: RulePack, limits: ReadLimits = ReadLimits()) throws(AirlockError) -> TabulatedFiles {
+    do {
+      return try renderTabulation(name: name, pack: pack, limits: limits)
+    } catch var error {
+      // A Stata, SPSS or SAS file is read as the CSV ReadStat gives: its line is the observation
+      // (after the header), its character column means nothing in the original file.
+      if StatisticalFile.handles(data), error.file == data, let line = error.line {
+        error.column = nil
+        if line > 1 { error.message += " (observation \(line - 1))" }
+      }
+      throw error
+    }
+  }
+
+  private func renderTabulation(name: String, pack: RulePack, limits: ReadLimits) throws(AirlockError) -> TabulatedFiles {
     switch self {
     case .table(let request):
       let result = try Tabulator(request: request, pack: pack, limits: limits).run()
