@@ -224,6 +224,41 @@ import Testing
     #expect(changed.stdout.contains("is not the one recorded"), "\(changed.stdout)")
   }
 
+  // MARK: - Submit
+
+  /// `airlock submit` records a tabulated output's evidence as computed by airlock from the named
+  /// input (with its digest), in the signed submit event; edited evidence is a claim.
+  @Test func submitRecordsTabulatedEvidenceAsComputed() throws {
+    let dir = folder(["data.csv": Self.twoPeople])
+    var trust = ""
+    for (name, role) in [("alice", "airlock-submit"), ("bob", "airlock-review")] {
+      let run = try airlock(["keygen", "--out", "\(name).key", "--principal", "\(name)@tre", "--role", role], in: dir)
+      trust += run.stdout.split(separator: "\n").last! + "\n"
+    }
+    try Data(trust.utf8).write(to: dir.appendingPathComponent("allowed_signers"))
+    let env = ["AIRLOCK_STORE": dir.appendingPathComponent("store").path]
+    #expect(try airlock(["init", "--trust", "allowed_signers"], in: dir, environment: env).status == 0)
+    _ = try airlock(["tabulate", "data.csv", "--rows", "region", "--sum", "income", "--unit", "person", "--out", "out/t"], in: dir)
+    // Each submit in its own group: an identical open request would be answered with the first id.
+    func submitAndShow(_ group: String) throws -> String {
+      let submit = try airlock(
+        ["submit", "out/t.csv", "--project", "p1", "--group", group, "--context", "income by region", "--controls", "none",
+         "--key", "alice.key"], in: dir, environment: env)
+      #expect(submit.status == 0, "\(submit.stderr)")
+      let id = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+      return try airlock(["show", id, "--key", "bob.key"], in: dir, environment: env).stdout
+    }
+    let input = sha256(try Data(contentsOf: dir.appendingPathComponent("data.csv")))
+    let computed = try submitAndShow("first")
+    #expect(computed.contains("evidence t.csv=computed by airlock tabulate"), "\(computed)")
+    #expect(computed.contains("from data.csv (sha256 \(input),"), "\(computed)")
+    // Evidence edited after tabulation is the researcher's claim again.
+    let evidence = dir.appendingPathComponent("out/t.evidence.csv")
+    try Data(text(dir, "out/t.evidence.csv").replacingOccurrences(of: ",45,", with: ",44,").utf8).write(to: evidence)
+    let edited = try submitAndShow("second")
+    #expect(edited.contains("evidence t.csv=claim: the provenance does not match t.evidence.csv"), "\(edited)")
+  }
+
   // MARK: - Histograms and survival
 
   @Test func histogramCountsBinsAndCheckReadsIt() throws {

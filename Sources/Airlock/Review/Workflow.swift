@@ -61,6 +61,13 @@ public struct ReviewWorkflow: Sendable {
     var files: [RequestFile] = []
     for path in outputs { files.append(try ingest(path, kind: "output", pack: pack)) }
     for path in supporting { files.append(try ingest(path, kind: "supporting", pack: pack)) }
+    // Evidence computed by `airlock tabulate` (its provenance names the output, evidence and
+    // manifest by their digests) is recorded as such, with the input's digest; other evidence is a
+    // claim. The signed submit event carries it.
+    var origins: [String: String] = [:]
+    for (path, file) in zip(outputs, files) {
+      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) { origins["evidence " + file.name] = origin }
+    }
     let id = "req-" + String(timestamp.prefix(10)).replacingOccurrences(of: "-", with: "") + "-"
       + Data((0..<4).map { _ in UInt8.random(in: 0...255) }).hex
     let at = timestamp
@@ -85,7 +92,7 @@ public struct ReviewWorkflow: Sendable {
           pack.version, Self.packDigest(pack), max(pack.reviewers, 1), RequestStatus.submitted.rawValue, at, at, at,
         ])
       for file in files { try insert(file, request: id, db: db) }
-      try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")], db: db)
+      try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")].merging(origins) { a, _ in a }, db: db)
       return id
     }
   }

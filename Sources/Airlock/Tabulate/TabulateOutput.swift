@@ -223,6 +223,35 @@ public enum TabulateWriter {
     }
   }
 
+  /// Where the evidence behind output `path` (whose stored SHA-256 is `sha256`) comes from, for
+  /// `airlock submit` to record: computed by `airlock tabulate` from a named input (when the
+  /// provenance beside the output names this very output, evidence and manifest by their
+  /// digests), or a claim (an evidence file with no provenance, or with one that does not match);
+  /// nil when the output has neither.
+  public static func evidenceOrigin(output path: String, sha256: String) -> String? {
+    let url = URL(fileURLWithPath: path)
+    let base = url.deletingLastPathComponent().appendingPathComponent(OutputDeclaration.baseName(of: url.lastPathComponent)).path
+    let paths = paths(base)
+    let names = [paths.evidence, paths.manifest].map { URL(fileURLWithPath: $0).lastPathComponent }
+    let hasEvidence = FileManager.default.fileExists(atPath: paths.evidence)
+    guard FileManager.default.fileExists(atPath: paths.provenance) else {
+      return hasEvidence ? "claim: \(names[0]) is the researcher's (no provenance beside it)" : nil
+    }
+    guard let provenance = try? TabulateProvenance.load(path: paths.provenance) else {
+      return "claim: \(URL(fileURLWithPath: paths.provenance).lastPathComponent) cannot be read"
+    }
+    var mismatched: [String] = []
+    if provenance.files[url.lastPathComponent] != sha256 { mismatched.append(url.lastPathComponent) }
+    for (name, file) in zip(names, [paths.evidence, paths.manifest]) where provenance.files[name] != nil {
+      if (try? digest(file: file).sha256) != provenance.files[name] { mismatched.append(name) }
+    }
+    guard mismatched.isEmpty else {
+      return "claim: the provenance does not match \(mismatched.joined(separator: ", "))"
+    }
+    let input = provenance.input
+    return "computed by airlock tabulate \(provenance.airlockVersion) from \(input.path) (sha256 \(input.sha256), \(input.bytes) bytes)"
+  }
+
   /// What `--verify` found: the files that differ from a fresh run, and whether the input is the
   /// one recorded.
   public struct Verification: Sendable {
