@@ -189,6 +189,16 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
   }
 
+  @Test(arguments: ["out/", "out", "out/.hidden"])
+  func outMustNameTheFilesNotAFolder(out: String) throws {
+    let dir = folder(["data.csv": "region\nNorth\n"])
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+    let result = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--out", out], in: dir)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("--out takes DIR/NAME"), "\(result.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).isEmpty)
+  }
+
   @Test func existingFilesAreNotOverwrittenWithoutForce() throws {
     let dir = folder(["data.csv": "region\nNorth\n", "t.csv": "mine\n"])
     let refused = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--out", "t"], in: dir)

@@ -165,6 +165,12 @@ public enum TabulateWriter {
   ) throws(AirlockError) -> (files: [(path: String, data: Data)], files0: TabulatedFiles) {
     let base = basePath(out)
     let name = URL(fileURLWithPath: base).lastPathComponent
+    var isFolder: ObjCBool = false
+    guard !out.hasSuffix("/"), !name.isEmpty, !name.hasPrefix("."),
+      !(FileManager.default.fileExists(atPath: base, isDirectory: &isFolder) && isFolder.boolValue)
+    else {
+      throw AirlockError(.usage, "--out takes DIR/NAME, the files' common name (NAME.csv, NAME.evidence.csv, ...), not a folder")
+    }
     let rendered = try job.render(name: name, pack: pack, limits: limits)
     let input = try digest(file: job.data)
     var levels: [TabulateProvenance.LevelsFile] = []
