@@ -199,6 +199,18 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).isEmpty)
   }
 
+  @Test func declaredLevelsCannotMakeAnEnormousTable() throws {
+    let levels = (0..<3200).map { "L\($0)\n" }.joined()
+    let dir = folder(["data.csv": "a,b\nL1,L2\n", "a.txt": levels, "b.txt": levels])
+    let result = try airlock(
+      ["tabulate", "data.csv", "--rows", "a,b", "--count", "--levels", "a=a.txt", "--levels", "b=b.txt", "--out", "t"], in: dir)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("more than 10000000 cells"), "\(result.stderr)")
+    let many = try airlock(["tabulate", "data.csv", "--rows", "a,b,a1,a2,a3,a4,a5,a6,a7", "--count", "--margins", "--out", "t"], in: dir)
+    #expect(many.status == 2)
+    #expect(many.stderr.contains("--margins takes at most 8 dimensions"), "\(many.stderr)")
+  }
+
   @Test func existingFilesAreNotOverwrittenWithoutForce() throws {
     let dir = folder(["data.csv": "region\nNorth\n", "t.csv": "mine\n"])
     let refused = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--out", "t"], in: dir)

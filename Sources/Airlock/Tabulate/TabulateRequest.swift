@@ -131,6 +131,9 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
     for name in dims where reserved.contains(NamingConventions.normalized(name)) {
       throw AirlockError(.usage, "dimension '\(name)' has the name of a value or evidence column; rename it in the data")
     }
+    if margins && dims.count > Tabulator.marginDimensionLimit {
+      throw AirlockError(.usage, "--margins takes at most \(Tabulator.marginDimensionLimit) dimensions (each doubles the grouping sets)")
+    }
     if decimals < 0 || decimals > 12 { throw AirlockError(.usage, "--decimals must be from 0 to 12") }
   }
 }

@@ -237,6 +237,12 @@ public struct Tabulator: Sendable {
 
   // MARK: - Cells
 
+  /// The most cells a table may have (with its margins): an output, not a copy of the microdata.
+  public static let cellLimit = 10_000_000
+
+  /// The most dimensions with `--margins` (each adds a factor of two to the grouping sets).
+  public static let marginDimensionLimit = 8
+
   /// The margin position in a cell key.
   static let margin: Int32 = -1
 
@@ -265,7 +271,7 @@ public struct Tabulator: Sendable {
   /// crosstab's column dimension) every level beside each combination of the other dimensions;
   /// with margins, each grouping set's projection of them. Sorted by the dimensions' orders, with
   /// margins after the labels they total.
-  func cellKeys(_ data: Microdata, orders: [[Int32]]) -> [[Int32]] {
+  func cellKeys(_ data: Microdata, orders: [[Int32]]) throws(AirlockError) -> [[Int32]] {
     let dimensionCount = data.dimensions.count
     var expanded = Set(data.cells)
     var full = Set<Int>(data.dimensions.indices.filter { data.dimensions[$0].declared })
@@ -275,6 +281,11 @@ public struct Tabulator: Sendable {
     let writesEmpty = request.statistic == .count || request.statistic == .sum
     if !writesEmpty { full = request.cols.isEmpty ? [] : [dimensionCount - 1] }
     if !full.isEmpty {
+      // Declared levels multiply: refuse a table too large to be an output before building it.
+      let levels = full.map { orders[$0].count }.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+      if levels > Self.cellLimit {
+        throw AirlockError(.usage, "the declared levels make a table of more than \(Self.cellLimit) cells")
+      }
       var projections = Set<[Int32]>()
       for key in data.cells {
         var projected = key
@@ -291,6 +302,9 @@ public struct Tabulator: Sendable {
           } }
         }
         expanded.formUnion(partial)
+        if expanded.count > Self.cellLimit {
+          throw AirlockError(.usage, "the declared levels make a table of more than \(Self.cellLimit) cells")
+        }
       }
     }
     var keys = expanded
@@ -362,7 +376,7 @@ public struct Tabulator: Sendable {
         "no records to tabulate (\(data.rowsRead) read, \(data.droppedByFilter + data.droppedMissingLabel) dropped by --filter or --missing drop)")
     }
     let orders = data.dimensions.map(Self.order)
-    let keys = cellKeys(data, orders: orders)
+    let keys = try cellKeys(data, orders: orders)
     let dimensionCount = data.dimensions.count
     let k = topCount
     let names = Self.evidenceNames(k: k, weighted: request.weight != nil, statistic: request.statistic, units: request.unit != nil)
