@@ -162,7 +162,7 @@ public enum TabulateWriter {
   /// Runs `job` and renders every file, provenance included, without writing anything.
   public static func render(
     job: TabulateJob, out: String, command: [String], pack: RulePack, limits: ReadLimits = ReadLimits()
-  ) throws(AirlockError) -> (files: [(path: String, data: Data)], files0: TabulatedFiles) {
+  ) throws(AirlockError) -> (files: [(path: String, data: Data)], tabulation: TabulatedFiles) {
     let base = basePath(out)
     let name = URL(fileURLWithPath: base).lastPathComponent
     var isFolder: ObjCBool = false
@@ -368,6 +368,8 @@ enum TabulateRendering {
     manifest += "dimensions: \(yamlList(request.rows))\n"
     if wide { manifest += "columns_dimension: \(yamlString(request.cols[0]))\n" }
     manifest += "\(role): \(yamlList(valueColumns))\n"
+    // The margin label is the pack's; declared too, so that a check with another pack reads it.
+    if request.margins, let label = result.labelOrder.first?.last { manifest += "margins: \(yamlList([label]))\n" }
     if !result.categories.isEmpty { manifest += "categories: \(yamlList(result.categories))\n" }
     manifest += "evidence_file: \(yamlString(name + ".evidence.csv"))\n"
     manifest += "population: \(yamlString(population(request)))\n"

@@ -38,7 +38,7 @@ struct TabulateCommonOptions: ParsableArguments {
   func run(_ job: TabulateJob) throws {
     guard let out else { throw ValidationError("--out DIR/NAME is required") }
     let pack: RulePack
-    let rendered: (files: [(path: String, data: Data)], files0: TabulatedFiles)
+    let rendered: (files: [(path: String, data: Data)], tabulation: TabulatedFiles)
     do {
       pack = try RulePackLoader.load(rules)
       rendered = try TabulateWriter.render(job: job, out: out, command: Array(CommandLine.arguments.dropFirst()), pack: pack)
@@ -46,11 +46,11 @@ struct TabulateCommonOptions: ParsableArguments {
     } catch {
       throw fail(error)
     }
-    for warning in rendered.files0.warnings { printError("warning: \(warning)") }
+    for warning in rendered.tabulation.warnings { printError("warning: \(warning)") }
     let table = TabulateWriter.paths(TabulateWriter.basePath(out)).table
-    let dropped = rendered.files0.rowsDropped.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+    let dropped = rendered.tabulation.rowsDropped.filter { $0.value > 0 }.sorted { $0.key < $1.key }
       .map { "\($0.value) dropped (\($0.key.replacingOccurrences(of: "_", with: " ")))" }
-    print("tabulated \(job.data) -> \(table) (\(rendered.files0.rowsRead) rows read\(dropped.isEmpty ? "" : ", " + dropped.joined(separator: ", ")))")
+    print("tabulated \(job.data) -> \(table) (\(rendered.tabulation.rowsRead) rows read\(dropped.isEmpty ? "" : ", " + dropped.joined(separator: ", ")))")
     guard check else { return }
     let report = Checker(pack: pack).check(paths: [table])
     print(TextReporter.render(report, color: useColor, verbose: false), terminator: "")
