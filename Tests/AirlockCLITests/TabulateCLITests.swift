@@ -209,6 +209,9 @@ import Testing
     let many = try airlock(["tabulate", "data.csv", "--rows", "a,b,a1,a2,a3,a4,a5,a6,a7", "--count", "--margins", "--out", "t"], in: dir)
     #expect(many.status == 2)
     #expect(many.stderr.contains("--margins takes at most 8 dimensions"), "\(many.stderr)")
+    let control = try airlock(["tabulate", "data.csv", "--rows", "a", "--count", "--out", "t\nx"], in: dir)
+    #expect(control.status == 2)
+    #expect(control.stderr.contains("--out holds a control character"), "\(control.stderr)")
   }
 
   @Test func existingFilesAreNotOverwrittenWithoutForce() throws {

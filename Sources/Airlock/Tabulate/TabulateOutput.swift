@@ -166,6 +166,10 @@ public enum TabulateWriter {
     let base = basePath(out)
     let name = URL(fileURLWithPath: base).lastPathComponent
     var isFolder: ObjCBool = false
+    // `airlock check` refuses file names holding control characters: so are they here.
+    guard !out.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+      throw AirlockError(.usage, "--out holds a control character")
+    }
     guard !out.hasSuffix("/"), !name.isEmpty, !name.hasPrefix("."),
       !(FileManager.default.fileExists(atPath: base, isDirectory: &isFolder) && isFolder.boolValue)
     else {
