@@ -180,9 +180,11 @@ import Testing
     (["--rows", "region", "--count", "--filter", "region=West"], "no records to tabulate"),
     (["--rows", "region", "--count", "--sum", "x"], "give exactly one of"),
     (["--rows", "region", "--mean", "x", "--cols", "region"], "dimension 'region' is named twice"),
+    (["--rows", "x", "--cols", "region", "--count"], "the --cols label"),
+    (["--rows", "region", "--count", "--levels", "region=total.txt", "--margins"], "a declared level is the pack's margin label 'Total'"),
   ])
   func badInputIsAnErrorAndWritesNothing(arguments: [String], message: String) throws {
-    let dir = folder(["data.csv": "region,x\nNorth,1\nSouth,abc\n", "levels.txt": "North\n"])
+    let dir = folder(["data.csv": "region,x\nNorth,1\nSouth,abc\nx,2\n", "levels.txt": "North\n", "total.txt": "North\nSouth\nx\nTotal\n"])
     let result = try airlock(["tabulate", "data.csv"] + arguments + ["--out", "out/t"], in: dir)
     #expect(result.status == 2, "\(result.stderr)")
     #expect(result.stderr.contains(message), "\(result.stderr)")

@@ -433,6 +433,13 @@ public struct Tabulator: Sendable {
     let labelOrder = data.dimensions.enumerated().map { d, dimension in
       orders[d].map { String(decoding: dimension.labels[Int($0)], as: UTF8.self) } + (request.margins ? [margin] : [])
     }
+    if request.margins, let level = request.levels.lazy.flatMap(\.labels).first(where: { marginFolded.contains($0.trimmingWhitespace().lowercased()) }) {
+      throw AirlockError(.usage, "a declared level is the pack's margin label '\(level)'; with --margins it would be read as a total")
+    }
+    // A crosstab's column labels are header names beside the row dimensions': none may repeat.
+    if !request.cols.isEmpty, let clash = labelOrder.last?.first(where: { request.rows.contains($0) }) {
+      throw AirlockError(.usage, "the --cols label '\(clash)' is also the name of a --rows dimension: the crosstab's header would repeat it")
+    }
     return Result(
       dimensions: request.dimensions, cells: cells, evidenceNames: names, rowsRead: data.rowsRead,
       droppedByFilter: data.droppedByFilter, droppedMissingLabel: data.droppedMissingLabel, units: data.units,
