@@ -486,13 +486,26 @@ public struct Tabulator: Sendable {
     }
     evidence["sum_abs"] = absolute.number.formatted
     evidence["n_negative"] = String(negatives)
-    let largest = totals.map(\.magnitude).sorted { $0.double > $1.double }
+    // The k largest absolute totals, kept in order as the totals go by (no sort of them all).
+    var largest: [TabulateNumber] = []
+    for total in totals {
+      let magnitude = total.magnitude
+      guard largest.count < k || magnitude.double > largest[k - 1].double else { continue }
+      let at = largest.firstIndex { $0.double < magnitude.double } ?? largest.count
+      largest.insert(magnitude, at: at)
+      if largest.count > k { largest.removeLast() }
+    }
     for rank in 1...k {
       evidence["top\(rank)"] = rank <= largest.count ? largest[rank - 1].formatted : "0"
     }
-    let sorted = a.values.sorted { $0.double < $1.double }
-    evidence["min"] = sorted.first?.formatted ?? ""
-    evidence["max"] = sorted.last?.formatted ?? ""
+    var smallest = a.values.first
+    var greatest = a.values.first
+    for x in a.values {
+      if x.double < smallest!.double { smallest = x }
+      if x.double > greatest!.double { greatest = x }
+    }
+    evidence["min"] = smallest?.formatted ?? ""
+    evidence["max"] = greatest?.formatted ?? ""
     evidence["n_distinct"] = String(Set(a.values.map { $0.double == 0 ? 0 : $0.double }).count)
     let decimals = request.decimals
     let value: String
@@ -516,6 +529,7 @@ public struct Tabulator: Sendable {
         value = ""
       }
     case .median:
+      let sorted = a.values.sorted { $0.double < $1.double }
       if contributing == 0 {
         value = ""
       } else if contributing % 2 == 1 {
@@ -524,9 +538,9 @@ public struct Tabulator: Sendable {
         value = TabulateNumber.format((sorted[contributing / 2 - 1].double + sorted[contributing / 2].double) / 2, decimals: decimals)
       }
     case .min:
-      value = sorted.first?.formatted ?? ""
+      value = smallest?.formatted ?? ""
     case .max:
-      value = sorted.last?.formatted ?? ""
+      value = greatest?.formatted ?? ""
     }
     return (value, evidence)
   }
