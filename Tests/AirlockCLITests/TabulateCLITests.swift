@@ -230,6 +230,34 @@ import Testing
     #expect(!(try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains { $0.hasSuffix(".tmp") })
   }
 
+  @Test func protectWritesTheProtectedTableWhichPasses() throws {
+    let data = "region,sex\n" + String(repeating: "North,F\nSouth,M\n", count: 30) + String(repeating: "North,M\n", count: 3)
+      + String(repeating: "South,F\n", count: 12)
+    let dir = folder(["data.csv": data])
+    let result = try airlock(
+      ["tabulate", "data.csv", "--rows", "region", "--cols", "sex", "--count", "--margins", "--protect", "--out", "t", "--check"], in: dir)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("PASS  t.protected.csv"), "\(result.stdout)")
+    #expect(result.stderr.contains("--protect: 4 of 4 cells withheld in t.protected.csv"), "\(result.stderr)")
+    #expect(text(dir, "t.csv").contains("North,30,3,33"))
+    #expect(text(dir, "t.protected.csv") == "region,F,M,Total\nNorth,*,*,33\nSouth,*,*,42\nTotal,42,33,75\n")
+    #expect(text(dir, "t.tabulate.json").contains("t.protected.csv"))
+    #expect(try airlock(["tabulate", "--verify", "t.tabulate.json"], in: dir).status == 0)
+    let sums = try airlock(["tabulate", "data.csv", "--rows", "region", "--sum", "sex", "--protect", "--out", "s"], in: dir)
+    #expect(sums.status == 2 && sums.stderr.contains("--protect goes with --count"), "\(sums.stderr)")
+  }
+
+  /// `airlock protect` on a tabulated table checks its candidates with the evidence the manifest
+  /// names (it used to stop: "evidence_file does not exist").
+  @Test func airlockProtectReadsATabulatedTable() throws {
+    let data = "region\n" + String(repeating: "North\n", count: 30) + String(repeating: "South\n", count: 3)
+    let dir = folder(["data.csv": data])
+    _ = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--margins", "--out", "t"], in: dir)
+    let result = try airlock(["protect", "t.csv", "-o", "p.csv"], in: dir)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(text(dir, "p.csv") == "region,count\nNorth,*\nSouth,*\nTotal,33\n")
+  }
+
   // MARK: - Verify
 
   @Test func verifyRerunsAndComparesByteForByte() throws {

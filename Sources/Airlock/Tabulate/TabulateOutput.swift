@@ -175,7 +175,7 @@ public enum TabulateWriter {
     else {
       throw AirlockError(.usage, "--out takes DIR/NAME, the files' common name (NAME.csv, NAME.evidence.csv, ...), not a folder")
     }
-    let rendered = try job.render(name: name, pack: pack, limits: limits)
+    var rendered = try job.render(name: name, pack: pack, limits: limits)
     let input = try digest(file: job.data)
     var levels: [TabulateProvenance.LevelsFile] = []
     if case .table(let request) = job {
@@ -187,6 +187,13 @@ public enum TabulateWriter {
     var files: [(path: String, data: Data)] = [(paths.table, Data(rendered.table.utf8))]
     if let evidence = rendered.evidence { files.append((paths.evidence, Data(evidence.utf8))) }
     files.append((paths.manifest, Data(rendered.manifest.utf8)))
+    if case .table(let request) = job, request.protect {
+      let protected = try protect(files, name: name, pack: pack)
+      files.append((base + ".protected.csv", protected.table))
+      // The protected table's manifest is the table's: the same columns, the same evidence file.
+      files.append((base + ".protected.airlock.yaml", Data(rendered.manifest.utf8)))
+      rendered.warnings.append(protected.summary)
+    }
     var digests: [String: String] = [:]
     for file in files { digests[URL(fileURLWithPath: file.path).lastPathComponent] = sha256(file.data) }
     let provenance = TabulateProvenance(
@@ -197,6 +204,31 @@ public enum TabulateWriter {
       files: digests, warnings: rendered.warnings)
     files.append((paths.provenance, provenance.encoded()))
     return (files, rendered)
+  }
+
+  /// Runs `airlock protect` (suppression) on the rendered table, in a scratch folder holding the
+  /// table, its evidence and its manifest; returns the protected table and a one-line summary.
+  static func protect(_ files: [(path: String, data: Data)], name: String, pack: RulePack) throws(AirlockError) -> (table: Data, summary: String) {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-tabulate-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    do {
+      try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+      for file in files { try file.data.write(to: scratch.appendingPathComponent(URL(fileURLWithPath: file.path).lastPathComponent)) }
+    } catch {
+      throw AirlockError(.usage, file: scratch.path, "cannot write the scratch folder for --protect")
+    }
+    let input = scratch.appendingPathComponent(name + ".csv").path
+    let output = scratch.appendingPathComponent(name + ".protected.csv").path
+    let report = try Protector(pack: pack, method: .suppress).protect(input: input, output: output)
+    guard let table = FileManager.default.contents(atPath: output) else {
+      throw AirlockError(.usage, file: output, "cannot read the protected table")
+    }
+    let primary = report.changes.count { $0.kind == .primary }
+    let secondary = report.changes.count { $0.kind == .secondary }
+    return (
+      table,
+      "--protect: \(report.hiddenCells) of \(report.cells) cells withheld in \(name).protected.csv (\(primary) primary, \(secondary) secondary)"
+    )
   }
 
   /// Writes `files` atomically: each to a temporary file in its folder, then renamed into place.

@@ -47,6 +47,9 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
   public var decimals = 2
   /// The rule pack's name or path (for the margin label and the number of top contributions).
   public var rules = "default"
+  /// Whether the protected table (`airlock protect`: suppression) is written too, as
+  /// `NAME.protected.csv` with its manifest.
+  public var protect = false
 
   /// A `column=value` filter.
   public struct Filter: Sendable, Equatable, Codable {
@@ -116,6 +119,9 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
       // airlock check reads a crosstab's cells as one measure named by its role, and has no rule
       // for a crosstab of statistics: the output would need review (C009).
       throw AirlockError(.usage, "--cols goes with --count or --sum; write means, deviations, medians and extremes long (without --cols)")
+    }
+    if protect && statistic != .count {
+      throw AirlockError(.usage, "--protect goes with --count (airlock protect handles frequency tables)")
     }
     if let variable, dims.contains(variable) {
       throw AirlockError(.usage, "'\(variable)' is both a dimension and the column tabulated")

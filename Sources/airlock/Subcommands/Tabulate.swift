@@ -28,7 +28,7 @@ struct TabulateCommonOptions: ParsableArguments {
   @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file (margin label, top-K, --check).")
   var rules: String = "default"
 
-  @Flag(name: .long, help: "Run 'airlock check' on the table written, and exit with its status.")
+  @Flag(name: .long, help: "Run 'airlock check' on the table written (the protected one with --protect), and exit with its status.")
   var check = false
 
   @Flag(name: .long, help: "Overwrite existing files.")
@@ -52,7 +52,10 @@ struct TabulateCommonOptions: ParsableArguments {
       .map { "\($0.value) dropped (\($0.key.replacingOccurrences(of: "_", with: " ")))" }
     print("tabulated \(job.data) -> \(table) (\(rendered.tabulation.rowsRead) rows read\(dropped.isEmpty ? "" : ", " + dropped.joined(separator: ", ")))")
     guard check else { return }
-    let report = Checker(pack: pack).check(paths: [table])
+    // With --protect, the table to release is the protected one: that is the one checked.
+    var checked = table
+    if case .table(let request) = job, request.protect { checked = TabulateWriter.basePath(out) + ".protected.csv" }
+    let report = Checker(pack: pack).check(paths: [checked])
     print(TextReporter.render(report, color: useColor, verbose: false), terminator: "")
     let status = report.exitStatus(blockingAt: .review)
     if status != 0 { throw ExitCode(status) }
@@ -106,6 +109,9 @@ extension AirlockCommand.Tabulate {
     @Option(name: .long, help: "DIM=FILE: the levels of DIM, one per line; empty combinations are written as zeros (repeatable).")
     var levels: [String] = []
 
+    @Flag(name: .long, help: "Write the protected table too (NAME.protected.csv, by airlock protect's suppression; --count only).")
+    var protect = false
+
     @Option(name: .long, help: "Decimals of means, standard deviations and medians.")
     var decimals: Int = 2
 
@@ -152,6 +158,7 @@ extension AirlockCommand.Tabulate {
       request.missing = policy
       request.decimals = decimals
       request.rules = options.rules
+      request.protect = protect
       for text in filter {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
           throw ValidationError("--filter takes COLUMN=VALUE")
