@@ -142,19 +142,24 @@ import Testing
 
   // MARK: - Stata, SPSS and SAS files (ReadStat)
 
-  /// `Tests/Fixtures/tabulate_labels.dta` (written by pandas `to_stata`): sex coded 1/2 with value
-  /// labels Female/Male and one unlabelled code 3; person 1 has two records of 45 in North/Female;
-  /// one income is Stata's missing `.`.
+  /// `Tests/Fixtures/tabulate_labels.dta` (written by pandas `to_stata`) and `.sav` (pyreadstat
+  /// `write_sav`): sex coded 1/2 with value labels Female/Male and one unlabelled code 3; person 1
+  /// has two records of 45 in North/Female; one income is missing. `.xpt` (SAS XPORT, pyreadstat
+  /// `write_xport`) is the same data without value labels.
   static let labelledDTA = packageRoot.appendingPathComponent("Tests/Fixtures/tabulate_labels.dta").path
 
-  @Test func aStataFileWithValueLabelsIsTabulatedByItsLabels() throws {
+  @Test(arguments: [
+    ("dta", "region,sex,sum\nNorth,Female,91\nNorth,Male,3\nSouth,3,1.5\nSouth,Female,3\nSouth,Male,4\n", "North,Female,3,0,2,91,91,0,90,1,1,45,2\n"),
+    ("sav", "region,sex,sum\nNorth,Female,91\nNorth,Male,3\nSouth,3,1.5\nSouth,Female,3\nSouth,Male,4\n", "South,Female,4,1,3,3,3,0,1,1,1,1,1\n"),
+    ("xpt", "region,sex,sum\nNorth,1,91\nNorth,2,3\nSouth,1,3\nSouth,2,4\nSouth,3,1.5\n", "North,1,3,0,2,91,91,0,90,1,1,45,2\n"),
+  ])
+  func statisticalFilesAreTabulatedByTheirValueLabels(suffix: String, table: String, evidenceRow: String) throws {
     let dir = folder([:])
-    let result = try airlock(
-      ["tabulate", Self.labelledDTA, "--rows", "region,sex", "--sum", "income", "--unit", "person", "--out", "t"], in: dir)
+    let input = packageRoot.appendingPathComponent("Tests/Fixtures/tabulate_labels.\(suffix)").path
+    let result = try airlock(["tabulate", input, "--rows", "region,sex", "--sum", "income", "--unit", "person", "--out", "t"], in: dir)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(text(dir, "t.csv") == "region,sex,sum\nNorth,Female,91\nNorth,Male,3\nSouth,3,1.5\nSouth,Female,3\nSouth,Male,4\n")
-    #expect(text(dir, "t.evidence.csv").contains("North,Female,3,0,2,91,91,0,90,1,1,45,2\n"))
-    #expect(text(dir, "t.evidence.csv").contains("South,Female,4,1,3,3,3,0,1,1,1,1,1\n"))
+    #expect(text(dir, "t.csv") == table)
+    #expect(text(dir, "t.evidence.csv").contains(evidenceRow), "\(text(dir, "t.evidence.csv"))")
     let check = try airlock(["check", "t.csv", "--format", "json"], in: dir)
     #expect(!check.stdout.contains("undeclared-output"))
   }
