@@ -300,23 +300,33 @@ import Testing
     #expect(try airlock(["init", "--trust", "allowed_signers"], in: dir, environment: env).status == 0)
     _ = try airlock(["tabulate", "data.csv", "--rows", "region", "--sum", "income", "--unit", "person", "--out", "out/t"], in: dir)
     // Each submit in its own group: an identical open request would be answered with the first id.
-    func submitAndShow(_ group: String) throws -> String {
+    func submitAndShow(_ group: String) throws -> (id: String, show: String) {
       let submit = try airlock(
         ["submit", "out/t.csv", "--project", "p1", "--group", group, "--context", "income by region", "--controls", "none",
          "--key", "alice.key"], in: dir, environment: env)
       #expect(submit.status == 0, "\(submit.stderr)")
       let id = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-      return try airlock(["show", id, "--key", "bob.key"], in: dir, environment: env).stdout
+      return (id, try airlock(["show", id, "--key", "bob.key"], in: dir, environment: env).stdout)
     }
     let input = sha256(try Data(contentsOf: dir.appendingPathComponent("data.csv")))
-    let computed = try submitAndShow("first")
+    let (first, computed) = try submitAndShow("first")
     #expect(computed.contains("evidence t.csv=computed by airlock tabulate"), "\(computed)")
     #expect(computed.contains("from data.csv (sha256 \(input),"), "\(computed)")
     // Evidence edited after tabulation is the researcher's claim again.
     let evidence = dir.appendingPathComponent("out/t.evidence.csv")
     try Data(text(dir, "out/t.evidence.csv").replacingOccurrences(of: ",45,", with: ",44,").utf8).write(to: evidence)
-    let edited = try submitAndShow("second")
+    let edited = try submitAndShow("second").show
     #expect(edited.contains("evidence t.csv=claim: the provenance does not match t.evidence.csv"), "\(edited)")
+    // A resubmitted table, tabulated again from new data, is recorded with the new input's digest.
+    #expect(try airlock(["return", first, "--comment", "more people", "--key", "bob.key"], in: dir, environment: env).status == 0)
+    try Data((Self.twoPeople + "z,A,5\n").utf8).write(to: dir.appendingPathComponent("data.csv"))
+    _ = try airlock(["tabulate", "data.csv", "--rows", "region", "--sum", "income", "--unit", "person", "--out", "out/t", "--force"], in: dir)
+    let resubmit = try airlock(["resubmit", first, "out/t.csv", "--comment", "added z", "--key", "alice.key"], in: dir, environment: env)
+    #expect(resubmit.status == 0, "\(resubmit.stderr)")
+    let history = try airlock(["show", first, "--key", "bob.key"], in: dir, environment: env).stdout
+    let newInput = sha256(try Data(contentsOf: dir.appendingPathComponent("data.csv")))
+    #expect(history.contains("resubmit by alice@tre  evidence t.csv=computed by airlock tabulate"), "\(history)")
+    #expect(history.contains("(sha256 \(newInput),"), "\(history)")
   }
 
   // MARK: - Histograms and survival

@@ -181,6 +181,10 @@ public struct ReviewWorkflow: Sendable {
     var replacements: [RequestFile] = []
     for path in files { replacements.append(try ingest(path, kind: "output", pack: pack)) }
     for path in supporting { replacements.append(try ingest(path, kind: "supporting", pack: pack)) }
+    var origins: [String: String] = [:]
+    for (path, file) in zip(files, replacements) {
+      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) { origins["evidence " + file.name] = origin }
+    }
     let at = timestamp
     try store.transaction { db in
       let request = try loadRequest(id, db: db)
@@ -212,7 +216,7 @@ public struct ReviewWorkflow: Sendable {
         arguments: [RequestStatus.submitted.rawValue, turn, at, at, Self.packDigest(pack), id])
       try log(
         "resubmit", request: id, turn: turn, actor: actor,
-        detail: ["replaced": replacements.map(\.name).joined(separator: ",")], db: db)
+        detail: ["replaced": replacements.map(\.name).joined(separator: ",")].merging(origins) { a, _ in a }, db: db)
     }
   }
 
