@@ -2,12 +2,16 @@ import Foundation
 
 /// What `airlock tabulate histogram` is asked for: counts of a numeric column in fixed bins.
 public struct HistogramRequest: Sendable, Equatable, Codable {
+  /// The microdata file.
   public var data: String
+  /// The numeric column counted.
   public var column: String
   /// `LOW:HIGH:WIDTH`, as given.
   public var bins: String
+  /// The rule pack (for `--check`).
   public var rules = "default"
 
+  /// A histogram of `column` of `data` in `bins` (`LOW:HIGH:WIDTH`).
   public init(data: String, column: String, bins: String) {
     self.data = data
     self.column = column

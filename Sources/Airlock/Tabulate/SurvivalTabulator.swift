@@ -2,6 +2,7 @@ import Foundation
 
 /// What `airlock tabulate survival` is asked for: a Kaplan–Meier table, by group if asked.
 public struct SurvivalRequest: Sendable, Equatable, Codable {
+  /// The microdata file.
   public var data: String
   /// Follow-up time (numbers of at least 0).
   public var time: String
@@ -11,8 +12,10 @@ public struct SurvivalRequest: Sendable, Equatable, Codable {
   public var by: String?
   /// Decimals of the survival estimate.
   public var decimals = 4
+  /// The rule pack (for `--check`).
   public var rules = "default"
 
+  /// A Kaplan–Meier table of `data`.
   public init(data: String, time: String, event: String, by: String? = nil) {
     self.data = data
     self.time = time

@@ -121,6 +121,7 @@ public struct ExactSum: Sendable, Equatable {
   private var compensation = 0.0
   private var decimals = 0
 
+  /// An empty sum (0).
   public init() {}
 
   /// Adds `number`.

@@ -10,6 +10,7 @@ public struct TabulatedFiles: Sendable {
   public var evidence: String?
   /// `NAME.airlock.yaml`.
   public var manifest: String
+  /// Records read (blank lines aside).
   public var rowsRead: Int
   public var rowsDropped: [String: Int]
   /// Lines for the researcher (and the provenance), such as what min and max publish.
@@ -72,12 +73,14 @@ public enum TabulateJob: Sendable, Equatable, Codable {
 /// The provenance file (`NAME.tabulate.json`): what was run on which input, and the digests of the
 /// files it wrote. A supporting file, never released.
 public struct TabulateProvenance: Sendable, Equatable, Codable {
+  /// The microdata file: its path as given, size and SHA-256.
   public struct Input: Sendable, Equatable, Codable {
     public var path: String
     public var bytes: Int
     public var sha256: String
   }
 
+  /// The rule pack the tabulation used.
   public struct Pack: Sendable, Equatable, Codable {
     public var name: String
     public var version: String
@@ -85,24 +88,33 @@ public struct TabulateProvenance: Sendable, Equatable, Codable {
     public var sha256: String
   }
 
+  /// A `--levels` file and its SHA-256.
   public struct LevelsFile: Sendable, Equatable, Codable {
     public var dimension: String
     public var file: String
     public var sha256: String
   }
 
+  /// The tool that wrote the file.
   public var tool = "airlock tabulate"
+  /// airlock's version.
   public var airlockVersion: String
   /// The command line as given.
   public var command: [String]
+  /// What was tabulated (run again by `--verify`).
   public var job: TabulateJob
+  /// The input as read.
   public var input: Input
+  /// The declared levels files.
   public var levels: [LevelsFile]
+  /// Records read, and records dropped by reason (`filter`, `missing_label`, ...).
   public var rowsRead: Int
   public var rowsDropped: [String: Int]
+  /// The rule pack.
   public var pack: Pack
   /// SHA-256 of each file written beside this one, by file name.
   public var files: [String: String]
+  /// Warnings printed by the command (what min and max publish, records not counted).
   public var warnings: [String]
 
   /// The provenance as written: sorted keys, indented, with a final newline.
@@ -297,9 +309,11 @@ public enum TabulateWriter {
   /// What `--verify` found: the files that differ from a fresh run, and whether the input is the
   /// one recorded.
   public struct Verification: Sendable {
+    /// Whether the input has the size and SHA-256 recorded.
     public var inputMatches: Bool
     /// Files whose bytes differ from the re-run's (or from the digest recorded), by path.
     public var differing: [String]
+    /// Whether everything is as recorded.
     public var isIdentical: Bool { inputMatches && differing.isEmpty }
   }
 

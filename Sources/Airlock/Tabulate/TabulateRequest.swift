@@ -29,6 +29,7 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
   public var rows: [String]
   /// The dimension of a crosstab's columns (wide layout); at most one.
   public var cols: [String] = []
+  /// The statistic each cell publishes.
   public var statistic: Statistic
   /// The column the statistic is of (nil for a count).
   public var variable: String?
@@ -38,6 +39,7 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
   public var weight: String?
   /// Whether every margin of the cube is written (labelled with the pack's first margin label).
   public var margins = false
+  /// What a record with a missing label becomes.
   public var missing: MissingPolicy = .category
   /// `column=value` filters: only records whose field is exactly `value` (bytes) are tabulated.
   public var filters: [Filter] = []
@@ -53,8 +55,10 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
 
   /// A `column=value` filter.
   public struct Filter: Sendable, Equatable, Codable {
+    /// The column compared, and the value (bytes) a record must have.
     public var column: String
     public var value: String
+    /// The filter `column=value`.
     public init(column: String, value: String) {
       self.column = column
       self.value = value
@@ -63,9 +67,11 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
 
   /// A dimension's declared levels, in order.
   public struct Levels: Sendable, Equatable, Codable {
+    /// The dimension, the file its levels came from, and the levels in order.
     public var dimension: String
     public var file: String
     public var labels: [String]
+    /// Levels `labels` of `dimension`, read from `file`.
     public init(dimension: String, file: String, labels: [String]) {
       self.dimension = dimension
       self.file = file
@@ -96,6 +102,7 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
     }
   }
 
+  /// A tabulation of `statistic` (of `variable`) by `rows` of `data`; the rest as defaulted.
   public init(data: String, rows: [String], statistic: Statistic, variable: String? = nil) {
     self.data = data
     self.rows = rows

@@ -9,13 +9,17 @@ import Foundation
 /// `sum_abs` and `n_negative` are over units' totals in the cell. Unit ids and labels are compared
 /// as bytes (never as hashes, never as Unicode-equivalent strings).
 public struct Tabulator: Sendable {
+  /// What to tabulate.
   public let request: TabulateRequest
+  /// The pack: its margin label and the dominance rules' top contributions.
   public let pack: RulePack
+  /// The reader's limits.
   public var limits: ReadLimits
 
   /// The label written for a missing label (`--missing category`).
   public static let missingLabel = "(missing)"
 
+  /// A tabulator of `request` under `pack`.
   public init(request: TabulateRequest, pack: RulePack, limits: ReadLimits = ReadLimits()) {
     self.request = request
     self.pack = pack
@@ -351,12 +355,17 @@ public struct Tabulator: Sendable {
 
   /// The result of a tabulation: cells in output order, and what the provenance reports.
   public struct Result: Sendable {
+    /// The dimensions, rows then columns.
     public var dimensions: [String]
+    /// The cells in output order, margins included.
     public var cells: [Cell]
+    /// The evidence columns, in order.
     public var evidenceNames: [String]
+    /// Records read, and dropped by `--filter` and `--missing drop`.
     public var rowsRead: Int
     public var droppedByFilter: Int
     public var droppedMissingLabel: Int
+    /// Distinct units (records without `--unit`).
     public var units: Int
     /// Labels that read as margins but are categories (declared as such in the manifest).
     public var categories: [String]
