@@ -221,6 +221,17 @@ import Testing
     #expect(control.stderr.contains("--out holds a control character"), "\(control.stderr)")
   }
 
+  @Test(arguments: ["data.csv", "data.dta"])
+  func aSymbolicLinkIsRefusedAsByTheReader(name: String) throws {
+    let dir = folder(["real.csv": "region\nNorth\n"])
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.appendingPathComponent(name).path, withDestinationPath: name.hasSuffix(".dta") ? Self.labelledDTA : "real.csv")
+    let result = try airlock(["tabulate", name, "--rows", "region", "--count", "--out", "t"], in: dir)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("\(name): a symbolic link"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.csv").path))
+  }
+
   @Test func existingFilesAreNotOverwrittenWithoutForce() throws {
     let dir = folder(["data.csv": "region\nNorth\n", "t.csv": "mine\n"])
     let refused = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--out", "t"], in: dir)

@@ -252,6 +252,11 @@ import Testing
       #expect(refusal == nil, "\(context): not refused (\(refusal ?? ""))")
       if refusal != nil { break }
       try TabulateWriter.write(files, force: false)
+      if seed % 50 == 0 {
+        // The same request on the same input gives the same bytes, provenance included.
+        let again = try TabulateWriter.render(job: .table(request: c.request), out: folder.appendingPathComponent("t").path, command: [], pack: pack).files
+        #expect(again.map(\.data) == files.map(\.data), "\(context): a second run differs")
+      }
       let expected = Self.oracle(c)
       let evidence = Self.parseCSV(String(decoding: files.first { $0.path.hasSuffix(".evidence.csv") }!.data, as: UTF8.self))
       let header = evidence[0]

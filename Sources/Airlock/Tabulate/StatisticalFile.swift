@@ -50,7 +50,9 @@ enum StatisticalFile {
 
   /// Reads `path` and returns it as CSV bytes.
   static func csv(path: String, labelled: Set<String>) throws(AirlockError) -> [UInt8] {
-    guard FileManager.default.isReadableFile(atPath: path) else { throw AirlockError(.input, file: path, "no such file or not readable") }
+    // A regular file only (no FIFO to hang on, no symbolic link), as the CSV reader requires.
+    var file = try FileSource(path: path)
+    file.close()
     guard let parser = readstat_parser_init() else { throw AirlockError(.input, file: path, "cannot start ReadStat") }
     defer { readstat_parser_free(parser) }
     let collector = Collector()

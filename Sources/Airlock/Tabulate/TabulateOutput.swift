@@ -156,17 +156,20 @@ public enum TabulateWriter {
     SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
-  /// Size and SHA-256 of a file, read in blocks.
+  /// Size and SHA-256 of a file, read in blocks (a regular file only: a FIFO, device or symbolic
+  /// link is refused, as by the reader).
   public static func digest(file path: String) throws(AirlockError) -> (bytes: Int, sha256: String) {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw AirlockError(.input, file: path, "cannot read the file") }
-    defer { try? handle.close() }
+    var source = try FileSource(path: path)
+    defer { source.close() }
     var hasher = SHA256()
     var bytes = 0
+    let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
+    defer { block.deallocate() }
     while true {
-      let block = handle.readData(ofLength: 1 << 20)
-      if block.isEmpty { break }
-      bytes += block.count
-      hasher.update(data: block)
+      let count = try source.read(into: block)
+      if count == 0 { break }
+      bytes += count
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: block[..<count]))
     }
     return (bytes, hasher.finalize().map { String(format: "%02x", $0) }.joined())
   }
@@ -187,8 +190,12 @@ public enum TabulateWriter {
     else {
       throw AirlockError(.usage, "--out takes DIR/NAME, the files' common name (NAME.csv, NAME.evidence.csv, ...), not a folder")
     }
+    // The input's digest is taken before and after it is read: the provenance must name the bytes
+    // the table came from, so a file rewritten in between is an error.
+    let before = try digest(file: job.data)
     var rendered = try job.render(name: name, pack: pack, limits: limits)
     let input = try digest(file: job.data)
+    guard input == before else { throw AirlockError(.input, file: job.data, "the file changed while it was read") }
     var levels: [TabulateProvenance.LevelsFile] = []
     if case .table(let request) = job {
       for level in request.levels {
