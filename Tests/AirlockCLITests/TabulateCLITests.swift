@@ -89,6 +89,19 @@ import Testing
     #expect(text(dir, "d/t.tabulate.json").contains("\"missing_label\" : 2"))
   }
 
+  /// Twelve admissions of two people: the count of records passes the threshold, the units do not.
+  @Test func countsOfRecordsFromFewUnitsAreWarnedAbout() throws {
+    let data = "person,region\n" + String(repeating: "p1,North\np2,North\n", count: 6) + (1...12).map { "q\($0),South\n" }.joined()
+    let dir = folder(["data.csv": data])
+    let result = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--unit", "person", "--out", "t"], in: dir)
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("warning: 1 cell count enough records but too few units"), "\(result.stderr)")
+    #expect(text(dir, "t.evidence.csv") == "region,n,n_units\nNorth,12,2\nSouth,12,12\n")
+    // One record per person: nothing to warn about.
+    let people = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--unit", "person", "--filter", "region=South", "--out", "s"], in: dir)
+    #expect(!people.stderr.contains("warning"), "\(people.stderr)")
+  }
+
   @Test func filtersKeepOnlyMatchingRecords() throws {
     let dir = folder(["data.csv": "region,year\nNorth,2020\nNorth,2021\nSouth,2021\n"])
     _ = try airlock(["tabulate", "data.csv", "--rows", "region", "--count", "--filter", "year=2021", "--out", "t"], in: dir)

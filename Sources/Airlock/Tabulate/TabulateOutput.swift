@@ -435,6 +435,10 @@ enum TabulateRendering {
       warnings.append(
         "--\(request.statistic.rawValue) publishes one unit's value in every cell; airlock check judges it as a statistic (extreme-value)")
     }
+    if result.fewUnitCells > 0 {
+      warnings.append(
+        "\(result.fewUnitCells) cell\(result.fewUnitCells == 1 ? "" : "s") count enough records but too few units for the pack's threshold; small-cell-count reads the published count of records, not the units in the evidence (n_units)")
+    }
     if result.cellsWithoutValue > 0 {
       warnings.append(
         "\(result.cellsWithoutValue) cell\(result.cellsWithoutValue == 1 ? "" : "s") left out: no record there has a value of \(request.variable ?? "")")

@@ -373,6 +373,9 @@ public struct Tabulator: Sendable {
     public var labelOrder: [[String]]
     /// Cells left out because the statistic has no value there (a mean of no values).
     public var cellsWithoutValue: Int
+    /// Count cells whose records reach the pack's threshold but whose units do not (`--count
+    /// --unit`): `small-cell-count` reads the published count of records.
+    public var fewUnitCells = 0
   }
 
   /// Reads the data and computes every cell.
@@ -449,10 +452,20 @@ public struct Tabulator: Sendable {
     if !request.cols.isEmpty, let clash = labelOrder.last?.first(where: { request.rows.contains($0) }) {
       throw AirlockError(.usage, "the --cols label '\(clash)' is also the name of a --rows dimension: the crosstab's header would repeat it")
     }
-    return Result(
+    var fewUnitCells = 0
+    if request.statistic == .count && request.unit != nil {
+      let counts = CountThreshold(pack: pack)
+      fewUnitCells = cells.count { cell in
+        guard let n = Double(cell.value), let units = cell.evidence["n_units"].flatMap(Double.init) else { return false }
+        return counts.allows(n) && !counts.allows(units)
+      }
+    }
+    var result = Result(
       dimensions: request.dimensions, cells: cells, evidenceNames: names, rowsRead: data.rowsRead,
       droppedByFilter: data.droppedByFilter, droppedMissingLabel: data.droppedMissingLabel, units: data.units,
       categories: categories, labelOrder: labelOrder, cellsWithoutValue: withoutValue)
+    result.fewUnitCells = fewUnitCells
+    return result
   }
 
   private func fold(_ record: Record, into accumulator: inout Accumulator) {
