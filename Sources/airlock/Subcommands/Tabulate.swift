@@ -74,7 +74,7 @@ extension AirlockCommand.Tabulate {
         --min and --max publish one unit's value and are computed only when asked for.
         """)
 
-    @Argument(help: "The microdata (CSV or TSV, optionally .gz).")
+    @Argument(help: "The microdata: CSV or TSV (optionally .gz), Stata .dta, SPSS .sav/.por, SAS .sas7bdat/.xpt.")
     var data: String?
 
     @Option(name: .long, help: "Row dimensions, comma-separated.")
@@ -183,7 +183,7 @@ extension AirlockCommand.Tabulate {
     static let configuration = CommandConfiguration(
       abstract: "Counts of a numeric column in fixed bins [low, low+width), …, the last bin closed.")
 
-    @Argument(help: "The microdata (CSV or TSV, optionally .gz).")
+    @Argument(help: "The microdata: CSV or TSV (optionally .gz), Stata .dta, SPSS .sav/.por, SAS .sas7bdat/.xpt.")
     var data: String
 
     @Option(name: .long, help: "The numeric column.")
@@ -205,7 +205,7 @@ extension AirlockCommand.Tabulate {
     static let configuration = CommandConfiguration(
       abstract: "A Kaplan–Meier table: per distinct time, the number at risk, events, censored and the estimate.")
 
-    @Argument(help: "The microdata (CSV or TSV, optionally .gz).")
+    @Argument(help: "The microdata: CSV or TSV (optionally .gz), Stata .dta, SPSS .sav/.por, SAS .sas7bdat/.xpt.")
     var data: String
 
     @Option(name: .long, help: "Follow-up time.")
