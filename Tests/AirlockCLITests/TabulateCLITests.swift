@@ -77,6 +77,19 @@ import Testing
     #expect(text(dir, "t.airlock.yaml").contains("columns_dimension: \"sex\""))
   }
 
+  /// A crosstab's evidence is per cell (keyed by the column dimension too): one firm dominating
+  /// the M column fails that cell alone; spread out, the same total passes.
+  @Test(arguments: [(true, 1), (false, 0)])
+  func aCrosstabsEvidenceIsPerCell(dominated: Bool, status: Int32) throws {
+    var data = "u,r,s,x\n" + (1...20).map { "u\($0),A,F,10\nu\($0),A,M,10\n" }.joined()
+    data += dominated ? "big,A,M,5000\n" : (1...20).map { "v\($0),A,M,250\n" }.joined()
+    let dir = folder(["data.csv": data])
+    let result = try airlock(["tabulate", "data.csv", "--rows", "r", "--cols", "s", "--sum", "x", "--unit", "u", "--out", "t", "--check"], in: dir)
+    #expect(result.status == status, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("M001 nk-dominance: line 2, column 3 'M' [r=A, s=M]") == dominated, "\(result.stdout)")
+    #expect(!result.stdout.contains("[r=A, s=F]"), "\(result.stdout)")
+  }
+
   @Test func missingLabelsAreACategoryUnlessDropped() throws {
     // Two columns: in a one-column file an empty label is a blank line, which CSV readers skip.
     let data = "region,x\n" + String(repeating: "North,1\n", count: 12) + ",1\nNA,1\n"
