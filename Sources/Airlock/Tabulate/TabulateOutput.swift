@@ -425,8 +425,8 @@ enum TabulateRendering {
     manifest += "dimensions: \(yamlList(request.rows))\n"
     if wide { manifest += "columns_dimension: \(yamlString(request.cols[0]))\n" }
     manifest += "\(role): \(yamlList(valueColumns))\n"
-    // The margin label is the pack's; declared too, so that a check with another pack reads it.
-    if request.margins, let label = result.labelOrder.first?.last { manifest += "margins: \(yamlList([label]))\n" }
+    // Margins carry the pack's own label, which check recognises: not declared (a declared
+    // margin is a claim a checker must accept).
     if !result.categories.isEmpty { manifest += "categories: \(yamlList(result.categories))\n" }
     manifest += "evidence_file: \(yamlString(name + ".evidence.csv"))\n"
     manifest += "population: \(yamlString(population(request)))\n"
