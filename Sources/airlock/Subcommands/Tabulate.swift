@@ -151,7 +151,7 @@ extension AirlockCommand.Tabulate {
       var request = TabulateRequest(
         data: data, rows: rows.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
         statistic: chosen[0].0, variable: chosen[0].1)
-      request.cols = cols.map { $0.split(separator: ",").map(String.init) } ?? []
+      request.cols = cols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
       request.unit = unit
       request.weight = weight
       request.margins = margins
