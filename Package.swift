@@ -25,6 +25,11 @@ let package = Package(
       pkgConfig: "clp",
       providers: [.apt(["coinor-libclp-dev"])]
     ),
+    // ReadStat: Stata, SPSS and SAS microdata for `airlock tabulate` (Debian ships no .pc file).
+    .systemLibrary(
+      name: "CReadStat",
+      providers: [.apt(["libreadstat-dev"])]
+    ),
     // SSE2 byte classification for the reader's fast path (a header-only inline function).
     .target(name: "CByteClasses"),
     .target(
@@ -33,6 +38,7 @@ let package = Package(
         "CByteClasses",
         "CZlib",
         "CClp",
+        "CReadStat",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),

@@ -12,7 +12,7 @@ struct AirlockCommand: ParsableCommand {
       """,
     version: "airlock \(AirlockVersion.current) (rule packs: \(packVersions))",
     subcommands: [
-      Check.self, Report.self, Protect.self, History.self, Rules.self,
+      Check.self, Report.self, Protect.self, Tabulate.self, History.self, Rules.self,
       Init.self, Keygen.self, Trust.self, Submit.self, Status.self, Withdraw.self, Resubmit.self,
       Queue.self, Show.self, Vote.self, SubmitReview.self, Approve.self, Return.self, Reject.self,
       Verify.self, Release.self, Log.self, RegisterCommand.self,

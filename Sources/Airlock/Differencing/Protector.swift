@@ -257,6 +257,13 @@ public struct Protector {
       declaration.source.hasSuffix(".airlock.yaml") && !declaration.source.hasSuffix("/airlock.yaml")
     {
       try? text.write(toFile: scratch.appendingPathComponent(OutputDeclaration.baseName(of: (candidate as NSString).lastPathComponent) + ".airlock.yaml").path, atomically: true, encoding: .utf8)
+      // The evidence the manifest names (as `airlock tabulate` writes it) goes along, so that the
+      // candidate is checked with it rather than failing for want of it.
+      if let evidence = declaration.evidenceFile, !evidence.contains("/") {
+        let folder = (input as NSString).deletingLastPathComponent
+        try? FileManager.default.copyItem(
+          atPath: (folder as NSString).appendingPathComponent(evidence), toPath: scratch.appendingPathComponent(evidence).path)
+      }
     }
     return (scratch, candidate)
   }

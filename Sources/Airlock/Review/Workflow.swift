@@ -61,6 +61,13 @@ public struct ReviewWorkflow: Sendable {
     var files: [RequestFile] = []
     for path in outputs { files.append(try ingest(path, kind: "output", pack: pack)) }
     for path in supporting { files.append(try ingest(path, kind: "supporting", pack: pack)) }
+    // Evidence computed by `airlock tabulate` (its provenance names the output, evidence and
+    // manifest by their digests) is recorded as such, with the input's digest; other evidence is a
+    // claim. The signed submit event carries it.
+    var origins: [String: String] = [:]
+    for (path, file) in zip(outputs, files) {
+      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) { origins["evidence " + file.name] = origin }
+    }
     let id = "req-" + String(timestamp.prefix(10)).replacingOccurrences(of: "-", with: "") + "-"
       + Data((0..<4).map { _ in UInt8.random(in: 0...255) }).hex
     let at = timestamp
@@ -85,7 +92,7 @@ public struct ReviewWorkflow: Sendable {
           pack.version, Self.packDigest(pack), max(pack.reviewers, 1), RequestStatus.submitted.rawValue, at, at, at,
         ])
       for file in files { try insert(file, request: id, exception: exception, db: db) }
-      try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")], db: db)
+      try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")].merging(origins) { a, _ in a }, db: db)
       return id
     }
   }
@@ -207,6 +214,10 @@ public struct ReviewWorkflow: Sendable {
     var replacements: [RequestFile] = []
     for path in files { replacements.append(try ingest(path, kind: "output", pack: pack)) }
     for path in supporting { replacements.append(try ingest(path, kind: "supporting", pack: pack)) }
+    var origins: [String: String] = [:]
+    for (path, file) in zip(files, replacements) {
+      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) { origins["evidence " + file.name] = origin }
+    }
     let at = timestamp
     try store.transaction { db in
       let request = try loadRequest(id, db: db)
@@ -238,7 +249,7 @@ public struct ReviewWorkflow: Sendable {
         arguments: [RequestStatus.submitted.rawValue, turn, at, at, Self.packDigest(pack), id])
       try log(
         "resubmit", request: id, turn: turn, actor: actor,
-        detail: ["replaced": replacements.map(\.name).joined(separator: ",")], db: db)
+        detail: ["replaced": replacements.map(\.name).joined(separator: ",")].merging(origins) { a, _ in a }, db: db)
     }
   }
 

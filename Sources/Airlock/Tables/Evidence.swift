@@ -46,9 +46,11 @@ public struct EvidenceFile: Sendable {
     return result
   }
 
-  /// Loads `path`, keyed by all of `dimensions` (a missing one is an input error); evidence columns are the rest.
+  /// Loads `path`, keyed by all of `dimensions` (a missing one is an input error) and by
+  /// `columnsDimension` when the file has it (a crosstab's evidence per cell rather than per row,
+  /// as `airlock tabulate --cols` writes it); evidence columns are the rest.
   static func load(
-    path: String, dimensions: [String], limits: ReadLimits, memory: [UInt8]? = nil
+    path: String, dimensions: [String], columnsDimension: String? = nil, limits: ReadLimits, memory: [UInt8]? = nil
   ) throws(AirlockError) -> EvidenceFile {
     let reader = try DelimitedReader.open(path: path, memory: memory, limits: limits)
     guard try reader.next() else { throw AirlockError(.input, file: path, line: 1, column: 1, "empty evidence file") }
@@ -61,7 +63,10 @@ public struct EvidenceFile: Sendable {
         .input, file: path, line: 1, column: 1,
         "evidence file lacks the output's dimension column(s) \(missing.joined(separator: ", ")); each row must name its cell by \(dimensions.joined(separator: ", "))")
     }
-    let keyColumns = dimensions
+    var keyColumns = dimensions
+    if let columnsDimension, !dimensions.contains(columnsDimension), header.contains(columnsDimension) {
+      keyColumns.append(columnsDimension)
+    }
     let keyIndices = keyColumns.map { header.firstIndex(of: $0)! }
     let valueIndices = header.indices.filter { !keyIndices.contains($0) }
     var file = EvidenceFile(path: path, keyColumns: keyColumns)

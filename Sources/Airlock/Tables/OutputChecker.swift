@@ -269,7 +269,8 @@ struct OutputChecker {
       } ?? EvidenceFile.sidecarPath(for: path)
       if FileManager.default.fileExists(atPath: evidencePath) {
         table.sidecarEvidence = try EvidenceFile.load(
-          path: evidencePath, dimensions: schema.dimensionColumns.map { schema.header[$0] }, limits: limits)
+          path: evidencePath, dimensions: schema.dimensionColumns.map { schema.header[$0] },
+          columnsDimension: schema.layout == .wide ? schema.columnsDimension : nil, limits: limits)
       } else if let declared = schema.declaration?.evidenceFile {
         throw AirlockError(.configuration, file: schema.declaration?.source, "evidence_file: '\(declared)' does not exist")
       }
