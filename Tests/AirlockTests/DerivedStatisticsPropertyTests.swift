@@ -105,4 +105,57 @@ import Testing
     }
     #expect(disclosive > 20 && safe > 20, "\(disclosive) disclosive, \(safe) safe")
   }
+
+  @Test func ratesPerThousandOfAPopulationBlockExactlyWhenEveryConsistentCountIsUnsafe() {
+    var random = SplitMix(state: 1000)
+    var blocked = 0, passed = 0
+    for round in 0..<300 {
+      let population = 200 + Int(random.next() % 3_000)
+      let events = random.next() % 2 == 0 ? Int(random.next() % 15) : Int(random.next() % UInt64(population / 10))
+      let decimals = Int(random.next() % 3)
+      let text = Self.printed(1_000 * Double(events) / Double(population), decimals: decimals)
+      let consistent = (0...population).filter { Self.printed(1_000 * Double($0) / Double(population), decimals: decimals) == text }
+      let unsafe = consistent.filter { Self.unsafe($0, of: population) }
+      let result = check("region,population,rate_per_1000\nA,\(population),\(text)\nB,50000,12.5\n")
+      let failed = result.findings.contains { $0.code == "C011" && $0.outcome == .fail && $0.line == 2 }
+      let found = result.findings.contains { $0.code == "C011" && $0.line == 2 }
+      if unsafe.count == consistent.count {
+        blocked += 1
+        #expect(failed, "round \(round): \(text) per 1,000 of \(population) allows only \(consistent)\n\(result.findings.map(\.reason))")
+      } else if unsafe.isEmpty {
+        passed += 1
+        #expect(!found, "round \(round): \(text) per 1,000 of \(population) allows \(consistent.first!)…\(consistent.last!)\n\(result.findings.map(\.reason))")
+      }
+    }
+    #expect(blocked > 30 && passed > 30, "\(blocked) blocked, \(passed) passed")
+  }
+
+  @Test func cumulativeCountsBlockExactlyWhenAStepIsASmallCount() {
+    var random = SplitMix(state: 12)
+    var blocked = 0, passed = 0
+    for round in 0..<300 {
+      let weeks = 3 + Int(random.next() % 6)
+      // Weekly counts: mostly large, sometimes small, sometimes none.
+      let counts = (0..<weeks).map { _ -> Int in
+        switch random.next() % 6 {
+        case 0: Int(random.next() % 10)
+        case 1: 0
+        default: 10 + Int(random.next() % 200)
+        }
+      }
+      var running = 0
+      var lines = ["week,cum_cases"]
+      for (week, count) in counts.enumerated() {
+        running += count
+        lines.append("\(week + 1),\(running)")
+      }
+      // The first value is a count judged by small-cell-count; each later rise is a step.
+      let smallStep = counts.dropFirst().contains { $0 >= 1 && $0 < Self.threshold }
+      let result = check(lines.joined(separator: "\n") + "\n")
+      let failed = result.findings.contains { $0.code == "C012" && $0.outcome == .fail }
+      if smallStep { blocked += 1 } else { passed += 1 }
+      #expect(failed == smallStep, "round \(round):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
+    }
+    #expect(blocked > 30 && passed > 30, "\(blocked) blocked, \(passed) passed")
+  }
 }

@@ -114,6 +114,17 @@ struct DerivedColumns {
     return most
   }
 
+  /// Digits after the decimal point of `value` as the shortest writing shows them (at most 9).
+  static func decimals(of value: Double) -> Int {
+    var digits = 0
+    while digits < 9 {
+      let scaled = value * pow(10, Double(digits))
+      if abs(scaled - scaled.rounded()) <= 1e-9 * max(1, abs(scaled)) { break }
+      digits += 1
+    }
+    return digits
+  }
+
   // MARK: Shares
 
   /// Count columns named as denominators, and person-time columns.

@@ -160,8 +160,15 @@ struct DerivedCountRule: TableRule {
       case .text: continue
       case .number(let total):
         guard total > 0 else { continue }
-        let low = max(0, (p - h) * (total - u) / s)
+        var low = max(0, (p - h) * (total - u) / s)
         var high = (p + h) * (total + u) / s
+        if (low - 1e-9).rounded(.up) > (high + 1e-9).rounded(.down) {
+          // No whole count prints as this value to the column's digits: this value was printed
+          // with fewer (R's write.csv drops trailing zeros, `7` for `7.0`). Read it to its own.
+          let own = DerivedColumns.halfWidth(DerivedColumns.decimals(of: p))
+          low = max(0, (p - own) * (total - u) / s)
+          high = (p + own) * (total + u) / s
+        }
         if !isPersonTime { high = min(high, total + u) }
         if let numerator {
           guard case .number(let count) = table.values[numerator][cell] else { continue }  // withheld: C007
