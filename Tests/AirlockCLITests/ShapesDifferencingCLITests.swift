@@ -79,4 +79,27 @@ import Testing
     let other = try airlock(["check", folder(["ages.csv": "age_group,count\n0-15,140\n16-64,320\n"]).path, "--history", history2])
     #expect(other.status == 0, "\(other.stdout)")
   }
+
+  @Test func theSameShapeUnderOtherNamesAndSpellingsIsCompared() throws {
+    let all = "age_band,count\n0-15,150\n16-64,200\n65+,90\n"
+    let male = "age_group,count\n0 to 15,149\n16 to 64,120\n65 and over,60\n"
+    let run = try check(["all.csv": all, "male.csv": male, "male.airlock.yaml": "subset_of: all.csv\n"])
+    #expect(run.status == 1)
+    #expect(run.stdout.contains("fail   X002"), "\(run.stdout)")
+    #expect(run.stdout.contains("all.csv 0 to 15 (150) − male.csv 0 to 15 (149) = 1"), "\(run.stdout)")
+    #expect(run.stdout.contains("'age_band' in all.csv read as 'age_group' by their labels"), "\(run.stdout)")
+    // Against the release history too.
+    let released = folder(["all.csv": all])
+    let history = released.appendingPathComponent("history.db").path
+    #expect(try airlock(["history", "add", released.appendingPathComponent("all.csv").path, "--history", history]).status == 0)
+    let later = try airlock(["check", folder(["male.csv": male, "male.airlock.yaml": "subset_of: all.csv\n"]).path, "--history", history])
+    #expect(later.status == 1, "\(later.stdout)")
+    #expect(later.stdout.contains("= 1"), "\(later.stdout)")
+    // Two questions answered Yes/No are not one dimension, however the counts compare.
+    let questions = try check(["smoker.csv": "smoker,count\nYes,40\nNo,200\n", "diabetic.csv": "diabetic,count\nYes,38\nNo,195\n"])
+    #expect(questions.status == 0, "\(questions.stdout)")
+    // Differences of at least the threshold pass.
+    let safe = try check(["all.csv": all, "male.csv": "age_group,count\n0 to 15,120\n16 to 64,120\n65 and over,60\n", "male.airlock.yaml": "subset_of: all.csv\n"])
+    #expect(safe.status == 0, "\(safe.stdout)")
+  }
 }

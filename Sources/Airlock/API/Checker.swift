@@ -123,14 +123,28 @@ public struct Checker: Sendable {
     // second file) are audited as one system.
     let linkedIndices = tables.indices.filter { tables[$0] != nil && results[$0].error == nil }
     // Released tables of other shapes may link with the new ones (a one-way table released last
-    // month, its two-way table now).
+    // month, its two-way table now), or be the same shape under other names.
     var releasedLinks: [ComparableTable] = []
     if let history, !linkedIndices.isEmpty {
       do {
-        releasedLinks = try history.linkCandidates(dimensionCounts: Set(linkedIndices.map { tables[$0]!.dimensions.count }))
+        releasedLinks = try history.otherShapes(than: Set(linkedIndices.compactMap { signatures[$0] }))
       } catch {
         for index in linkedIndices { results[index].error = error }
         return CheckReport(pack: pack, results: results)
+      }
+    }
+    // The same shape under other dimension names or label spellings (`age_group` and `age_band`,
+    // `0 to 15` and `0-15`): compared cell by cell once aligned.
+    for (position, index) in linkedIndices.enumerated() {
+      let table = tables[index]!
+      let others = linkedIndices[..<position].map { tables[$0]! } + releasedLinks.filter { $0.dimensions.count == table.dimensions.count }
+      for other in others {
+        guard let (aligned, notes) = Self.realigned(other, to: table) else { continue }
+        var found = differencing.findings(for: table, against: [aligned])
+        guard !found.isEmpty else { continue }
+        if !notes.isEmpty { for i in found.indices { found[i].reason += " (" + notes.joined(separator: "; ") + ")" } }
+        results[index].findings += found
+        results[index].outcome = max(results[index].outcome ?? .pass, found.map(\.outcome).max() ?? .pass)
       }
     }
     let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
@@ -142,6 +156,23 @@ public struct Checker: Sendable {
       results[index].outcome = max(results[index].outcome ?? .pass, finding.outcome)
     }
     return CheckReport(pack: pack, results: results)
+  }
+
+  /// `other` aligned to `table`'s names and spellings, when that makes a comparison the exact
+  /// one (same signature, shared labels) has not made: another signature of the same width, or
+  /// the same signature with labels written another way (fewer than half the keys shared).
+  static func realigned(_ other: ComparableTable, to table: ComparableTable) -> (ComparableTable, [String])? {
+    guard other.dimensions.count == table.dimensions.count, other.source != table.source else { return nil }
+    if other.signature == table.signature {
+      let shared = table.cells.keys.filter { other.cells[$0] != nil }.count
+      guard shared * 2 < min(table.cells.count, other.cells.count) else { return nil }
+      // Same names, other spellings: align as another signature would be.
+      var renamed = other
+      renamed.dimensions = other.dimensions.map { $0 + "\u{1}" }
+      guard let (aligned, _) = renamed.aligned(to: table) else { return nil }
+      return (aligned, [])
+    }
+    return other.aligned(to: table).map { ($0.table, $0.notes) }
   }
 
   /// Whether one vector is at most the other everywhere (and they differ): the sign of nesting.

@@ -116,17 +116,15 @@ public final class ReleaseHistory: Sendable {
     }
   }
 
-  /// Released tables that may be linked with new ones of `dimensionCounts` dimensions: those of a
-  /// different number of dimensions (a table and its margins), at most `limit` of them, the most
-  /// recent first. Tables of the same dimensions are compared cell by cell instead (X002).
-  public func linkCandidates(dimensionCounts: Set<Int>, limit: Int = 5_000) throws(AirlockError) -> [ComparableTable] {
+  /// Released tables of other shapes than the new ones (signatures not in `signatures`): of
+  /// another number of dimensions (a table and its margins, audited as linked tables), or of the
+  /// same number under other names (compared once aligned); at most `limit`, the most recent
+  /// first. Tables of the new ones' signatures are compared through ``index(signature:)``.
+  public func otherShapes(than signatures: Set<String>, limit: Int = 5_000) throws(AirlockError) -> [ComparableTable] {
     do {
       return try queue.read { db in
-        let signatures = try String.fetchAll(db, sql: "SELECT DISTINCT signature FROM released_table")
-        let wanted = signatures.filter { signature in
-          let width = signature.split(separator: "|", omittingEmptySubsequences: false).count
-          return dimensionCounts.contains { $0 != width }
-        }
+        let stored = try String.fetchAll(db, sql: "SELECT DISTINCT signature FROM released_table")
+        let wanted = stored.filter { !signatures.contains($0) }
         var bodies: [Data] = []
         for signature in wanted where bodies.count < limit {
           bodies += try Data.fetchAll(

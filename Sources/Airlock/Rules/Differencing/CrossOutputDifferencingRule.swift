@@ -9,7 +9,10 @@ struct CrossOutputDifferencingRule: Rule {
     rationale: """
       ## What it checks
       Frequency tables with the same dimensions, in the same run or in the release history
-      (`airlock check --history PATH`):
+      (`airlock check --history PATH`); tables whose dimensions are the same under other names
+      (`age_group` and `age_band`, matched by four in five labels shared, three at least) or whose
+      labels are written another way (`0 to 15` and `0-15`) are aligned first, and the finding
+      names the match:
 
       - **Nested populations**: when one table's population contains the other's (declared with the
         manifest's `subset_of: all.csv`, or inferred when every cell of one is at most the matching
