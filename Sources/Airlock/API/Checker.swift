@@ -137,9 +137,10 @@ public struct Checker: Sendable {
     // `0 to 15` and `0-15`): compared cell by cell once aligned.
     for (position, index) in linkedIndices.enumerated() {
       let table = tables[index]!
+      let target = ComparableTable.AlignmentTarget(table)
       let others = linkedIndices[..<position].map { tables[$0]! } + releasedLinks.filter { $0.dimensions.count == table.dimensions.count }
       for other in others {
-        guard let (aligned, notes) = Self.realigned(other, to: table) else { continue }
+        guard let (aligned, notes) = Self.realigned(other, to: target) else { continue }
         var found = differencing.findings(for: table, against: [aligned])
         guard !found.isEmpty else { continue }
         if !notes.isEmpty { for i in found.indices { found[i].reason += " (" + notes.joined(separator: "; ") + ")" } }
@@ -147,8 +148,11 @@ public struct Checker: Sendable {
         results[index].outcome = max(results[index].outcome ?? .pass, found.map(\.outcome).max() ?? .pass)
       }
     }
+    // Only tables of another width can be linked (a table and its margins).
+    let widths = Set(linkedIndices.map { tables[$0]!.dimensions.count })
+    let releasedOtherWidths = releasedLinks.filter { released in widths.contains { $0 != released.dimensions.count } }
     let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
-      .derive(linkedIndices.map { tables[$0]! } + releasedLinks, released: releasedLinks.count)
+      .derive(linkedIndices.map { tables[$0]! } + releasedOtherWidths, released: releasedOtherWidths.count)
     for derivation in linked {
       let index = linkedIndices[derivation.table]
       let finding = differencing.finding(linked: derivation, in: tables[index]!)
@@ -158,21 +162,18 @@ public struct Checker: Sendable {
     return CheckReport(pack: pack, results: results)
   }
 
-  /// `other` aligned to `table`'s names and spellings, when that makes a comparison the exact
+  /// `other` aligned to `target`'s names and spellings, when that makes a comparison the exact
   /// one (same signature, shared labels) has not made: another signature of the same width, or
   /// the same signature with labels written another way (fewer than half the keys shared).
-  static func realigned(_ other: ComparableTable, to table: ComparableTable) -> (ComparableTable, [String])? {
+  static func realigned(_ other: ComparableTable, to target: ComparableTable.AlignmentTarget) -> (ComparableTable, [String])? {
+    let table = target.table
     guard other.dimensions.count == table.dimensions.count, other.source != table.source else { return nil }
     if other.signature == table.signature {
       let shared = table.cells.keys.filter { other.cells[$0] != nil }.count
       guard shared * 2 < min(table.cells.count, other.cells.count) else { return nil }
-      // Same names, other spellings: align as another signature would be.
-      var renamed = other
-      renamed.dimensions = other.dimensions.map { $0 + "\u{1}" }
-      guard let (aligned, _) = renamed.aligned(to: table) else { return nil }
-      return (aligned, [])
+      return other.aligned(to: target, renamed: true).map { ($0.table, []) }
     }
-    return other.aligned(to: table).map { ($0.table, $0.notes) }
+    return other.aligned(to: target).map { ($0.table, $0.notes) }
   }
 
   /// Whether one vector is at most the other everywhere (and they differ): the sign of nesting.

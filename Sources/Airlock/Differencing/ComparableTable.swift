@@ -63,55 +63,85 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     return (pairs.map(\.0), pairs.map(\.1), exact)
   }
 
+  /// A table others are aligned to (``aligned(to:)``): its categories and labels in canonical
+  /// form, worked out once however many tables are aligned to it.
+  struct AlignmentTarget {
+    let table: ComparableTable
+    /// Per dimension, the canonical categories (margins and `Unknown`-like labels left out).
+    let categories: [Set<String>]
+    /// Per dimension, the label as the target writes it, by canonical form.
+    let labels: [[String: String]]
+
+    init(_ table: ComparableTable) {
+      self.table = table
+      var categories = [Set<String>](repeating: [], count: table.dimensions.count)
+      var labels = [[String: String]](repeating: [:], count: table.dimensions.count)
+      for key in table.cells.keys {
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        guard parts.count == table.dimensions.count else { continue }
+        for (d, part) in parts.enumerated() where part != "\u{2211}" {
+          let canonical = LinkedTablesAudit.canonical(String(part))
+          labels[d][canonical] = String(part)
+          if !LinkedTablesAudit.setAside.contains(canonical) { categories[d].insert(canonical) }
+        }
+      }
+      (self.categories, self.labels) = (categories, labels)
+    }
+  }
+
   /// This table as `target` names things, when its dimensions are `target`'s under other names
   /// (`age_group` for `age_band`: four in five labels shared, and three at least, `Unknown` and
-  /// the like set aside)
-  /// or its labels are written another way (`0 to 15` for `0-15`, `M` for `Male`): its cells
-  /// keyed by `target`'s dimensions and labels, and a note of each dimension matched by labels.
-  /// `nil` when the tables already share a signature, differ in width, or do not match.
-  func aligned(to target: ComparableTable) -> (table: ComparableTable, notes: [String])? {
-    guard dimensions.count == target.dimensions.count, signature != target.signature else { return nil }
-    func split(_ key: String) -> [String] { key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) }
-    func categories(_ table: ComparableTable, _ d: Int) -> Set<String> {
-      Set(table.cells.keys.map { split($0) }.filter { $0.count == table.dimensions.count && $0[d] != "\u{2211}" }
-        .map { LinkedTablesAudit.canonical($0[d]) })
+  /// the like set aside) or its labels are written another way (`0 to 15` for `0-15`, `M` for
+  /// `Male`): its cells keyed by `target`'s dimensions and labels, and a note of each dimension
+  /// matched by labels. `nil` when the tables differ in width or do not match; `renamed` matches
+  /// every dimension by its labels (for tables of one signature whose labels are spelt otherwise).
+  func aligned(to target: AlignmentTarget, renamed: Bool = false) -> (table: ComparableTable, notes: [String])? {
+    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return nil }
+    // Each distinct label is put in canonical form once.
+    var memo: [Substring: String] = [:]
+    func canonical(_ label: Substring) -> String {
+      if let known = memo[label] { return known }
+      let value = LinkedTablesAudit.canonical(String(label))
+      memo[label] = value
+      return value
+    }
+    let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }
+    var ownCategories = [Set<String>](repeating: [], count: dimensions.count)
+    for parts in keys {
+      for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
     }
     var mine: [Int] = []  // for each of target's dimensions, the one of this table
     var notes: [String] = []
-    for (d, name) in target.dimensions.enumerated() {
-      if let same = dimensions.firstIndex(of: name), !mine.contains(same) {
+    for (d, name) in target.table.dimensions.enumerated() {
+      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same) {
         mine.append(same)
         continue
       }
-      let theirs = categories(target, d).subtracting(LinkedTablesAudit.setAside)
+      let theirs = target.categories[d]
       let match = dimensions.indices.filter { !mine.contains($0) }.first { other in
-        let ours = categories(self, other).subtracting(LinkedTablesAudit.setAside)
+        let ours = ownCategories[other].subtracting(LinkedTablesAudit.setAside)
         // Three shared categories at least: `Yes`/`No` of two questions are not one dimension.
         let shared = ours.intersection(theirs).count
         return shared >= 3 && shared * 5 >= 4 * max(ours.count, theirs.count)
       }
       guard let match else { return nil }
       mine.append(match)
-      notes.append("'\(dimensions[match])' in \((source as NSString).lastPathComponent) read as '\(name)' by their labels")
+      if !renamed { notes.append("'\(dimensions[match])' in \((source as NSString).lastPathComponent) read as '\(name)' by their labels") }
     }
-    // Labels as the target writes them, where they mean the same.
-    var targetLabel: [[String: String]] = Array(repeating: [:], count: target.dimensions.count)
-    for key in target.cells.keys {
-      let parts = split(key)
-      guard parts.count == target.dimensions.count else { continue }
-      for (d, label) in parts.enumerated() { targetLabel[d][LinkedTablesAudit.canonical(label)] = label }
-    }
-    func relabel(_ key: String) -> String? {
-      let parts = split(key)
-      guard parts.count == dimensions.count else { return nil }
-      return mine.enumerated().map { d, own in
+    func relabel(_ parts: [Substring]) -> String {
+      mine.enumerated().map { d, own in
         let label = parts[own]
-        return label == "\u{2211}" ? label : targetLabel[d][LinkedTablesAudit.canonical(label)] ?? label
+        return label == "\u{2211}" ? "\u{2211}" : target.labels[d][canonical(label)] ?? String(label)
       }.joined(separator: "\u{1F}")
     }
-    var aligned = ComparableTable(source: source, dimensions: target.dimensions, cells: [:], population: population, subsetOf: subsetOf)
-    for (key, value) in cells { if let new = relabel(key) { aligned.cells[new] = value } }
-    aligned.withheld = withheld.map { Set($0.compactMap(relabel)) }
+    var aligned = ComparableTable(source: source, dimensions: target.table.dimensions, cells: [:], population: population, subsetOf: subsetOf)
+    for (key, value) in cells {
+      let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+      if parts.count == dimensions.count { aligned.cells[relabel(parts)] = value }
+    }
+    aligned.withheld = withheld.map { keys in
+      Set(keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }.map(relabel))
+    }
     return (aligned, notes)
   }
 

@@ -120,7 +120,7 @@ public final class ReleaseHistory: Sendable {
   /// another number of dimensions (a table and its margins, audited as linked tables), or of the
   /// same number under other names (compared once aligned); at most `limit`, the most recent
   /// first. Tables of the new ones' signatures are compared through ``index(signature:)``.
-  public func otherShapes(than signatures: Set<String>, limit: Int = 5_000) throws(AirlockError) -> [ComparableTable] {
+  public func otherShapes(than signatures: Set<String>, limit: Int = 2_000) throws(AirlockError) -> [ComparableTable] {
     do {
       return try queue.read { db in
         let stored = try String.fetchAll(db, sql: "SELECT DISTINCT signature FROM released_table")

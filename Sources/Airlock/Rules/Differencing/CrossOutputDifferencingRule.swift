@@ -41,7 +41,7 @@ struct CrossOutputDifferencingRule: Rule {
         `Missing`, `Not stated` set aside; the finding names each such match); labels are compared in a canonical form
         (`0-15`, `0 to 15`, `0–15`, `[0,16)` are one band; `M`, `Male` and `Men` one category).
         The release history takes part: a released table and a new one of another shape are
-        audited together in both directions (the most recent 5,000 released tables of other
+        audited together in both directions (the most recent 2,000 released tables of other
         shapes). Tables are linked only when some published cells show it (a cell of the smaller table equal
         to the sum of the larger one's) and none contradict it: a one-way table of another
         population is not linked.
