@@ -44,3 +44,25 @@ extension Outcome: ExpressibleByArgument {
 
   public static var allValueStrings: [String] { [Outcome.review.rawValue, Outcome.fail.rawValue] }
 }
+
+/// Prints a Codable value as sorted, pretty JSON.
+func printJSON<T: Encodable>(_ value: T) {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  print(String(decoding: try! encoder.encode(value), as: UTF8.self))
+}
+
+/// "3h", "2d": how long ago an ISO time was.
+func age(_ iso: String) -> String {
+  guard let date = ISOTime.parse(iso) else { return "?" }
+  let seconds = max(0, Int(Date().timeIntervalSince(date)))
+  if seconds < 3600 { return "\(seconds / 60)m" }
+  if seconds < 86400 { return "\(seconds / 3600)h" }
+  return "\(seconds / 86400)d"
+}
+
+/// A default log origin: the host's name, as a schema-less URL.
+func defaultLogOrigin() -> String {
+  let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || "-.".contains($0) }
+  return "\(host.isEmpty ? "localhost" : host)/airlock/log"
+}
