@@ -12,11 +12,17 @@ enum ExitStatus {
   static let error = ExitCode(2)
 }
 
-/// Prints `error: ...` to stderr and exits with status 2, so that an airlock error is never read
-/// as "findings" (ArgumentParser's default for thrown errors is 1).
-func fail(_ error: AirlockError) -> ExitCode {
-  printError("error: \(error)")
-  return ExitStatus.error
+extension AirlockError {
+  /// The exit code of a command that stops on this error. This is the one place that maps errors
+  /// to exit codes: commands throw `AirlockError` and `AirlockCommand.main` prints it and exits
+  /// with this code. Every kind is 2, as --help documents ("2 a usage, input or configuration
+  /// error"), so that an error is never read as findings (exit 1, ArgumentParser's default for a
+  /// thrown error).
+  var exitCode: ExitCode {
+    switch kind {
+    case .input, .configuration, .usage: ExitStatus.error
+    }
+  }
 }
 
 /// Writes a line to standard error.

@@ -57,21 +57,13 @@ extension AirlockCommand {
 
     func run() throws {
       let pack: RulePack
-      do {
-        pack = try RulePackLoader.load(rules)
-      } catch {
-        throw fail(error)
-      }
+      pack = try RulePackLoader.load(rules)
       var limits = ReadLimits()
       limits.maxDecompressedBytes = maxDecompressedSize
       limits.threads = threads
       var checker = Checker(pack: pack, limits: limits)
       if let history {
-        do {
-          checker.history = try ReleaseHistory(path: history)
-        } catch {
-          throw fail(error)
-        }
+        checker.history = try ReleaseHistory(path: history)
       }
       let progress = ProgressLine(quiet: quiet)
       let report = checker.check(paths: paths, progress: progress.update)

@@ -16,14 +16,10 @@ extension AirlockCommand.History {
     var rules: String = "default"
 
     func run() throws {
-      do {
-        let store = try ReleaseHistory(path: history)
-        let tables = try ReleaseHistory.comparableTables(paths: paths, pack: try RulePackLoader.load(rules))
-        for table in tables { try store.add(table) }
-        print("added \(tables.count) table\(tables.count == 1 ? "" : "s") to \(history) (\(try store.count()) in all)")
-      } catch {
-        throw fail(error)
-      }
+      let store = try ReleaseHistory(path: history)
+      let tables = try ReleaseHistory.comparableTables(paths: paths, pack: try RulePackLoader.load(rules))
+      for table in tables { try store.add(table) }
+      print("added \(tables.count) table\(tables.count == 1 ? "" : "s") to \(history) (\(try store.count()) in all)")
     }
   }
 }

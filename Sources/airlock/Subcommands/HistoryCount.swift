@@ -10,11 +10,7 @@ extension AirlockCommand.History {
     var history: String
 
     func run() throws {
-      do {
-        print(try ReleaseHistory(path: history).count())
-      } catch {
-        throw fail(error)
-      }
+      print(try ReleaseHistory(path: history).count())
     }
   }
 }

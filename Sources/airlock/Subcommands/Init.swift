@@ -68,7 +68,7 @@ extension AirlockCommand {
         }
       } catch {
         if !existed { try? FileManager.default.removeItem(at: root) }
-        throw fail(error)
+        throw error
       }
     }
   }

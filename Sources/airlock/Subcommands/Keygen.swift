@@ -25,7 +25,7 @@ extension AirlockCommand {
 
     func run() throws {
       let key = SigningKey()
-      do { try KeyFile.write(key, to: out, force: force) } catch { throw fail(error) }
+      try KeyFile.write(key, to: out, force: force)
       let publicKey = key.publicKey
       print("private key: \(out) (mode 0600)")
       print("public key:  \(out).pub")

@@ -17,12 +17,10 @@ extension AirlockCommand {
 
     func run() throws {
       let log = try location.open()
-      do throws(AirlockError) {
-        let (old, new, proof) = try log.consistencyProof(from: old, to: new)
-        print("old \(old.size) \(old.root.base64EncodedString())")
-        print("new \(new.size) \(new.root.base64EncodedString())")
-        for hash in proof { print(hash.base64EncodedString()) }
-      } catch { throw fail(error) }
+      let (old, new, proof) = try log.consistencyProof(from: old, to: new)
+      print("old \(old.size) \(old.root.base64EncodedString())")
+      print("new \(new.size) \(new.root.base64EncodedString())")
+      for hash in proof { print(hash.base64EncodedString()) }
     }
   }
 }

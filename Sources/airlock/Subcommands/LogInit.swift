@@ -14,12 +14,10 @@ extension AirlockCommand {
     var key: String?
 
     func run() throws {
-      do throws(AirlockError) {
-        let opened = try storeOptions.open()
-        let log = try opened.enableLog(origin: origin ?? defaultLogOrigin(), keyPath: key)
-        print("decision log ready at \(log.folder.path)")
-        print("log key (pin this): \(log.verifier.vkey)")
-      } catch { throw fail(error) }
+      let opened = try storeOptions.open()
+      let log = try opened.enableLog(origin: origin ?? defaultLogOrigin(), keyPath: key)
+      print("decision log ready at \(log.folder.path)")
+      print("log key (pin this): \(log.verifier.vkey)")
     }
   }
 }

@@ -12,7 +12,7 @@ extension AirlockCommand {
 
     func run() throws {
       let log = try location.open()
-      do { print(try log.receipt(for: index).text, terminator: "") } catch { throw fail(error) }
+      print(try log.receipt(for: index).text, terminator: "")
     }
   }
 }

@@ -11,10 +11,8 @@ extension AirlockCommand {
     @Argument(help: "The request id.") var request: String
 
     func run() throws {
-      do throws(AirlockError) {
-        let opened = try storeOptions.open()
-        print(try ReviewWorkflow(store: opened).logReceipt(request).text, terminator: "")
-      } catch { throw fail(error) }
+      let opened = try storeOptions.open()
+      print(try ReviewWorkflow(store: opened).logReceipt(request).text, terminator: "")
     }
   }
 }

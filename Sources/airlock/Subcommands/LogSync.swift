@@ -17,13 +17,11 @@ extension AirlockCommand {
     var adoptUnsigned = false
 
     func run() throws {
-      do throws(AirlockError) {
-        let opened = try storeOptions.open()
-        guard let checkpoint = try opened.syncLog(adoptUnsigned: adoptUnsigned) else {
-          throw AirlockError(.usage, file: opened.root.path, "this store keeps no decision log (run 'airlock log init')")
-        }
-        print("log holds \(checkpoint.size) entries")
-      } catch { throw fail(error) }
+      let opened = try storeOptions.open()
+      guard let checkpoint = try opened.syncLog(adoptUnsigned: adoptUnsigned) else {
+        throw AirlockError(.usage, file: opened.root.path, "this store keeps no decision log (run 'airlock log init')")
+      }
+      print("log holds \(checkpoint.size) entries")
     }
   }
 }

@@ -21,21 +21,19 @@ extension AirlockCommand {
       let log = try location.open()
       var previousNote: String?
       var pinnedMismatch: NoteVerifier?
-      do throws(AirlockError) {
-        if let vkey {
-          guard let text = try? String(contentsOfFile: vkey, encoding: .utf8) else {
-            throw AirlockError(.input, file: vkey, "cannot read the pinned log key")
-          }
-          let pinned = try NoteVerifier(vkey: text, file: vkey)
-          if pinned != log.verifier { pinnedMismatch = pinned }
+      if let vkey {
+        guard let text = try? String(contentsOfFile: vkey, encoding: .utf8) else {
+          throw AirlockError(.input, file: vkey, "cannot read the pinned log key")
         }
-        if let previous {
-          guard let text = try? String(contentsOfFile: previous, encoding: .utf8) else {
-            throw AirlockError(.input, file: previous, "cannot read the previous checkpoint")
-          }
-          previousNote = text
+        let pinned = try NoteVerifier(vkey: text, file: vkey)
+        if pinned != log.verifier { pinnedMismatch = pinned }
+      }
+      if let previous {
+        guard let text = try? String(contentsOfFile: previous, encoding: .utf8) else {
+          throw AirlockError(.input, file: previous, "cannot read the previous checkpoint")
         }
-      } catch { throw fail(error) }
+        previousNote = text
+      }
       if let pinned = pinnedMismatch {
         printError("verification failed: \(log.vkeyPath): the log's key \(log.verifier.vkey) is not the pinned \(pinned.vkey)")
         throw ExitCode(1)

@@ -27,23 +27,23 @@ struct ReviewOptions: ParsableArguments {
   @Option(name: .long, help: "Your private key (PEM, mode 0600) (default: $AIRLOCK_KEY).")
   var key: String?
 
-  func openWorkflow() throws -> ReviewWorkflow {
-    do { return ReviewWorkflow(store: try storeOptions.open()) } catch { throw fail(error) }
+  func openWorkflow() throws(AirlockError) -> ReviewWorkflow {
+    ReviewWorkflow(store: try storeOptions.open())
   }
 
-  func signingKey() throws -> SigningKey {
+  func signingKey() throws(AirlockError) -> SigningKey {
     guard let path = key ?? ProcessInfo.processInfo.environment["AIRLOCK_KEY"], !path.isEmpty else {
-      throw fail(AirlockError(.usage, "this command acts for a person: give --key PATH (or set AIRLOCK_KEY)"))
+      throw AirlockError(.usage, "this command acts for a person: give --key PATH (or set AIRLOCK_KEY)")
     }
-    do { return try KeyFile.loadPrivateKey(path) } catch { throw fail(error) }
+    return try KeyFile.loadPrivateKey(path)
   }
 
-  /// Runs one signed workflow step: opens the store, loads the person's key, and turns any error
-  /// into its message and exit code.
-  func act(_ step: (ReviewWorkflow, SigningKey) throws(AirlockError) -> Void) throws {
+  /// Runs one signed workflow step: opens the store, loads the person's key, then the step (an
+  /// error becomes its message and exit code in `AirlockCommand.main`).
+  func act(_ step: (ReviewWorkflow, SigningKey) throws(AirlockError) -> Void) throws(AirlockError) {
     let workflow = try openWorkflow()
     let key = try signingKey()
-    do { try step(workflow, key) } catch { throw fail(error) }
+    try step(workflow, key)
   }
 }
 
@@ -61,8 +61,8 @@ struct LogLocation: ParsableArguments {
     return StoreOptions.url(store).appendingPathComponent("log")
   }
 
-  func open() throws -> TransparencyLog {
-    do { return try TransparencyLog.open(at: folder) } catch { throw fail(error) }
+  func open() throws(AirlockError) -> TransparencyLog {
+    try TransparencyLog.open(at: folder)
   }
 }
 

@@ -51,10 +51,8 @@ extension AirlockCommand {
         let key = try review.signingKey()
         let view: RequestView
         let pack: RulePack
-        do {
-          view = try workflow.show(id, key: key)
-          pack = try Self.pack(for: view, store: workflow.store)
-        } catch { throw fail(error) }
+        view = try workflow.show(id, key: key)
+        pack = try Self.pack(for: view, store: workflow.store)
         let outputs = view.files.map { file in
           HTMLReporter.Output(
             result: file.result ?? OutputResult(file: file.name), source: workflow.store.objectPath(file.sha256),
@@ -64,7 +62,7 @@ extension AirlockCommand {
         text = HTMLReporter.render(outputs: outputs, pack: pack, request: view, title: "airlock review report: \(id)")
       } else {
         let pack: RulePack
-        do { pack = try RulePackLoader.load(rules) } catch { throw fail(error) }
+        pack = try RulePackLoader.load(rules)
         let progress = ProgressLine(quiet: quiet)
         let report = Checker(pack: pack).check(paths: targets, progress: progress.update)
         progress.finish()
@@ -77,7 +75,7 @@ extension AirlockCommand {
         do {
           try Data(text.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
         } catch {
-          throw fail(AirlockError(.usage, file: html, "cannot write the report: \(error.localizedDescription)"))
+          throw AirlockError(.usage, file: html, "cannot write the report: \(error.localizedDescription)")
         }
         if !quiet { printError("wrote \(html)") }
       }

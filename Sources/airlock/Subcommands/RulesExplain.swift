@@ -11,7 +11,7 @@ extension AirlockCommand.Rules {
 
     func run() throws {
       guard let type = RuleRegistry.rule(codeOrName: rule) else {
-        throw fail(AirlockError(.usage, "unknown rule '\(rule)' (see 'airlock rules list')"))
+        throw AirlockError(.usage, "unknown rule '\(rule)' (see 'airlock rules list')")
       }
       print(RuleDocumentation.markdown(for: type), terminator: "")
     }

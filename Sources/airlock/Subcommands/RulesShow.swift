@@ -13,15 +13,11 @@ extension AirlockCommand.Rules {
     var effective = false
 
     func run() throws {
-      do {
-        let loaded = try RulePackLoader.load(pack)
-        if effective || RulePackLoader.builtInText(pack) == nil {
-          print(loaded.effectiveYAML(), terminator: "")
-        } else {
-          print(RulePackLoader.builtInText(pack)!, terminator: "")
-        }
-      } catch {
-        throw fail(error)
+      let loaded = try RulePackLoader.load(pack)
+      if effective || RulePackLoader.builtInText(pack) == nil {
+        print(loaded.effectiveYAML(), terminator: "")
+      } else {
+        print(RulePackLoader.builtInText(pack)!, terminator: "")
       }
     }
   }

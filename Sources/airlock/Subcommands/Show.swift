@@ -15,7 +15,7 @@ extension AirlockCommand {
       let workflow = try options.openWorkflow()
       let key = try options.signingKey()
       let view: RequestView
-      do { view = try workflow.show(request, key: key) } catch { throw fail(error) }
+      view = try workflow.show(request, key: key)
       if json { return printJSON(view) }
       print("\(view.id)  \(view.status.rawValue)  turn \(view.turn)")
       print("project: \(view.project)   group: \(view.group)   author: \(view.author)")

@@ -12,17 +12,15 @@ extension AirlockCommand {
 
     func run() throws {
       let workflow = try options.openWorkflow()
-      do {
-        let summaries = try workflow.summaries(request)
-        if json { return printJSON(summaries) }
-        for s in summaries {
-          print(
-            "\(s.id)  \(s.status.rawValue)  turn \(s.turn)  project \(s.project)  by \(s.author)  "
-              + "\(s.outputs) output(s), \(s.supporting) supporting  reviews \(s.reviewsSubmitted)/\(s.reviewsRequired)  "
-              + "submitted \(s.submittedAt) (\(age(s.submittedAt)) ago)")
-        }
-        if summaries.isEmpty { print("no requests") }
-      } catch { throw fail(error) }
+      let summaries = try workflow.summaries(request)
+      if json { return printJSON(summaries) }
+      for s in summaries {
+        print(
+          "\(s.id)  \(s.status.rawValue)  turn \(s.turn)  project \(s.project)  by \(s.author)  "
+            + "\(s.outputs) output(s), \(s.supporting) supporting  reviews \(s.reviewsSubmitted)/\(s.reviewsRequired)  "
+            + "submitted \(s.submittedAt) (\(age(s.submittedAt)) ago)")
+      }
+      if summaries.isEmpty { print("no requests") }
     }
   }
 }

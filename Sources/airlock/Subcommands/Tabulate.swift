@@ -26,13 +26,9 @@ extension TabulateCommonOptions {
     guard let out else { throw ValidationError("--out DIR/NAME is required") }
     let pack: RulePack
     let rendered: (files: [(path: String, data: Data)], tabulation: TabulatedFiles)
-    do {
-      pack = try RulePackLoader.load(rules)
-      rendered = try TabulateWriter.render(job: job, out: out, command: Array(CommandLine.arguments.dropFirst()), pack: pack)
-      try TabulateWriter.write(rendered.files, force: force)
-    } catch {
-      throw fail(error)
-    }
+    pack = try RulePackLoader.load(rules)
+    rendered = try TabulateWriter.render(job: job, out: out, command: Array(CommandLine.arguments.dropFirst()), pack: pack)
+    try TabulateWriter.write(rendered.files, force: force)
     for warning in rendered.tabulation.warnings { printError("warning: \(warning)") }
     let table = TabulateWriter.paths(TabulateWriter.basePath(out)).table
     let dropped = rendered.tabulation.rowsDropped.filter { $0.value > 0 }.sorted { $0.key < $1.key }

@@ -62,20 +62,16 @@ extension AirlockCommand.Tabulate {
 
     func run() throws {
       if let verify {
-        do {
-          let provenance = try TabulateProvenance.load(path: verify)
-          let pack = try RulePackLoader.load(provenance.job.rules)
-          let result = try TabulateWriter.verify(provenancePath: verify, pack: pack)
-          if result.isIdentical {
-            print("verified \(verify): the input and every file are as recorded")
-            return
-          }
-          if !result.inputMatches { print("the input \(provenance.job.data) is not the one recorded (size or SHA-256 differs)") }
-          for path in result.differing { print("differs: \(path)") }
-          throw ExitCode(1)
-        } catch let error as AirlockError {
-          throw fail(error)
+        let provenance = try TabulateProvenance.load(path: verify)
+        let pack = try RulePackLoader.load(provenance.job.rules)
+        let result = try TabulateWriter.verify(provenancePath: verify, pack: pack)
+        if result.isIdentical {
+          print("verified \(verify): the input and every file are as recorded")
+          return
         }
+        if !result.inputMatches { print("the input \(provenance.job.data) is not the one recorded (size or SHA-256 differs)") }
+        for path in result.differing { print("differs: \(path)") }
+        throw ExitCode(1)
       }
       guard let data else { throw ValidationError("the microdata file is required") }
       guard let rows else { throw ValidationError("--rows is required") }
@@ -105,15 +101,11 @@ extension AirlockCommand.Tabulate {
         }
         request.filters.append(.init(column: String(text[..<equals]), value: String(text[text.index(after: equals)...])))
       }
-      do {
-        for text in levels {
-          guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-            throw AirlockError(.usage, "--levels takes DIM=FILE")
-          }
-          request.levels.append(try .load(dimension: String(text[..<equals]), file: String(text[text.index(after: equals)...])))
+      for text in levels {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+          throw AirlockError(.usage, "--levels takes DIM=FILE")
         }
-      } catch let error as AirlockError {
-        throw fail(error)
+        request.levels.append(try .load(dimension: String(text[..<equals]), file: String(text[text.index(after: equals)...])))
       }
       try options.run(.table(request: request))
     }

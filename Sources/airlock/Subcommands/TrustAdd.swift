@@ -21,20 +21,18 @@ extension AirlockCommand {
     @OptionGroup var options: TrustFileOptions
 
     func run() throws {
-      do throws(AirlockError) {
-        guard let role = Role(rawValue: role) ?? Role(rawValue: "airlock-" + role) else {
-          throw AirlockError(.usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
-        }
-        let key = try Self.publicKey(keyFile)
-        let path = try options.path()
-        let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let updated = try TrustList.adding(
-          to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
-        do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-          throw AirlockError(.input, file: path, "cannot write the trust list")
-        }
-        print("\(principal) holds \(role.rawValue) with key \(key.fingerprint) in \(path)")
-      } catch { throw fail(error) }
+      guard let role = Role(rawValue: role) ?? Role(rawValue: "airlock-" + role) else {
+        throw AirlockError(.usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
+      }
+      let key = try Self.publicKey(keyFile)
+      let path = try options.path()
+      let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+      let updated = try TrustList.adding(
+        to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
+      do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw AirlockError(.input, file: path, "cannot write the trust list")
+      }
+      print("\(principal) holds \(role.rawValue) with key \(key.fingerprint) in \(path)")
     }
 
     /// A PEM public key file, or a file holding `ssh-ed25519 BASE64`.

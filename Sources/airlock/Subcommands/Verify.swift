@@ -38,20 +38,18 @@ extension AirlockCommand {
       let trustList: TrustList
       var minimum = minReviewers
       var verifier: NoteVerifier?
-      do throws(AirlockError) {
-        guard let contents = FileManager.default.contents(atPath: record) else {
-          throw AirlockError(.input, file: record, "cannot read review record")
+      guard let contents = FileManager.default.contents(atPath: record) else {
+        throw AirlockError(.input, file: record, "cannot read review record")
+      }
+      data = contents
+      trustList = try TrustList.load(trust)
+      if let rules { minimum = max(minimum, try RulePackLoader.load(rules).reviewers) }
+      if let logKey {
+        guard let text = try? String(contentsOfFile: logKey, encoding: .utf8) else {
+          throw AirlockError(.input, file: logKey, "cannot read the pinned log key")
         }
-        data = contents
-        trustList = try TrustList.load(trust)
-        if let rules { minimum = max(minimum, try RulePackLoader.load(rules).reviewers) }
-        if let logKey {
-          guard let text = try? String(contentsOfFile: logKey, encoding: .utf8) else {
-            throw AirlockError(.input, file: logKey, "cannot read the pinned log key")
-          }
-          verifier = try NoteVerifier(vkey: text, file: logKey)
-        }
-      } catch { throw fail(error) }
+        verifier = try NoteVerifier(vkey: text, file: logKey)
+      }
       let receiptPath = receipt ?? (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
       // Keys are judged when the log logged the approval (a verified receipt anchors it), else now.
       var anchor = Date()
