@@ -37,26 +37,7 @@ extension AirlockCommand {
       // say) is removed, never left half made.
       let existed = FileManager.default.fileExists(atPath: root.path)
       do throws(AirlockError) {
-        var config: ReviewStore.Config?
-        if rules != nil || !projectRules.isEmpty {
-          var current = ReviewStore.Config()
-          if FileManager.default.fileExists(atPath: root.appendingPathComponent("airlock.sqlite").path) {
-            current = try ReviewStore.open(at: root).config()
-          }
-          if let rules {
-            _ = try RulePackLoader.load(rules)
-            current.rules = rules
-          }
-          for pair in projectRules {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-              throw AirlockError(.usage, "--project-rules expects PROJECT=PACK, got '\(pair)'")
-            }
-            _ = try RulePackLoader.load(parts[1])
-            current.projects[parts[0]] = parts[1]
-          }
-          config = current
-        }
+        let config = try ReviewStore.configuration(at: root, rules: rules, projectRules: projectRules)
         let created = try ReviewStore.create(at: root, config: config, trustList: trust)
         print("review store ready at \(created.root.path)")
         if !noLog && (!created.hasLog || logKey != nil) {

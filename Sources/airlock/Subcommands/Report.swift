@@ -45,28 +45,25 @@ extension AirlockCommand {
 
     func run() throws {
       let text: String
-      let results: [OutputResult]
+      let report: CheckReport
       if let id = requestID {
         let workflow = try review.openWorkflow()
         let key = try review.signingKey()
-        let view: RequestView
-        let pack: RulePack
-        view = try workflow.show(id, key: key)
-        pack = try Self.pack(for: view, store: workflow.store)
+        let view = try workflow.show(id, key: key)
+        let pack = try Self.pack(for: view, store: workflow.store)
         let outputs = view.files.map { file in
           HTMLReporter.Output(
             result: file.result ?? OutputResult(file: file.name), source: workflow.store.objectPath(file.sha256),
             role: file.kind)
         }
-        results = view.files.filter { $0.kind == "output" }.compactMap(\.result)
+        // The outputs' stored results decide the exit status; supporting files are never released.
+        report = CheckReport(pack: pack, results: view.files.filter { $0.kind == "output" }.compactMap(\.result))
         text = HTMLReporter.render(outputs: outputs, pack: pack, request: view, title: "airlock review report: \(id)")
       } else {
-        let pack: RulePack
-        pack = try RulePackLoader.load(rules)
+        let pack = try RulePackLoader.load(rules)
         let progress = ProgressLine(quiet: quiet)
-        let report = Checker(pack: pack).check(paths: targets, progress: progress.update)
+        report = Checker(pack: pack).check(paths: targets, progress: progress.update)
         progress.finish()
-        results = report.results
         text = HTMLReporter.render(report)
       }
       if html == "-" {
@@ -79,12 +76,10 @@ extension AirlockCommand {
         }
         if !quiet { printError("wrote \(html)") }
       }
-      for result in results {
+      for result in report.results {
         if let error = result.error, !quiet { printError("error: \(error)") }
       }
-      let status: Int32 =
-        results.contains { $0.error != nil }
-        ? 2 : (results.compactMap(\.outcome).max().map { $0 >= failOn && $0 != .pass } ?? false) ? 1 : 0
+      let status = report.exitStatus(blockingAt: failOn)
       if status != 0 { throw ExitCode(status) }
     }
 

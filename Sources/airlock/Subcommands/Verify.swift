@@ -50,36 +50,12 @@ extension AirlockCommand {
         }
         verifier = try NoteVerifier(vkey: text, file: logKey)
       }
-      let receiptPath = receipt ?? (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
-      // Keys are judged when the log logged the approval (a verified receipt anchors it), else now.
-      var anchor = Date()
-      if let verifier, let text = try? String(contentsOfFile: receiptPath, encoding: .utf8),
-        let logged = RecordVerifier.loggedTime(ofReceipt: text, verifier: verifier, record: data)
-      {
-        anchor = logged
-      }
-      var report = RecordVerifier.verify(
-        data,
+      let report = RecordVerifier.verify(
+        data, recordPath: record, receiptPath: receipt ?? RecordVerifier.defaultReceiptPath(forRecord: record),
         policy: VerificationPolicy(
-          trust: trustList, minimumReviewers: minimum, expectedRequest: request, logKey: verifier, anchor: anchor,
+          trust: trustList, minimumReviewers: minimum, expectedRequest: request, logKey: verifier,
           trustRecordTime: trustRecordTime),
-        files: files, ignoring: record)
-      if let verifier {
-        // The receipt beside the record (or --receipt); with --files the folder's own receipt is
-        // checked as well, wherever --receipt points.
-        if report.verified {
-          if let text = try? String(contentsOfFile: receiptPath, encoding: .utf8) {
-            for failure in RecordVerifier.receiptFailures(text, file: receiptPath, verifier: verifier, record: data)
-            where !report.failures.contains(failure) {
-              report.failures.append(failure)
-            }
-          } else {
-            report.failures.append("\(receiptPath): no log receipt for the record (--log-key requires one)")
-          }
-        }
-      } else if files == nil, FileManager.default.fileExists(atPath: receiptPath) {
-        report.notes.append("\(receiptPath): log receipt not checked (give --log-key to check it)")
-      }
+        files: files)
       if !quiet {
         for note in report.notes { printError("note: \(note)") }
         if report.verified, let statement = report.statement {
