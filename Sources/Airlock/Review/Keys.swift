@@ -33,7 +33,7 @@ public struct PublicKey: Sendable, Hashable {
   /// The key as PEM SubjectPublicKeyInfo.
   public var pem: String { PEM.encode(Self.spkiPrefix + raw, label: "PUBLIC KEY") }
 
-  /// The securesystemslib default key id: SHA-256 of the key's canonical JSON (signing.md §3).
+  /// The securesystemslib default key id: SHA-256 of the key's canonical JSON.
   public var keyid: String {
     let json = #"{"keytype":"ed25519","keyval":{"public":"\#(raw.hex)"},"scheme":"ed25519"}"#
     return Data(SHA256.hash(data: Data(json.utf8))).hex

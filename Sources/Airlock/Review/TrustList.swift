@@ -10,7 +10,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
   case release = "airlock-release"
 }
 
-/// A trust list in OpenSSH `allowed_signers` syntax (signing.md §5):
+/// A trust list in OpenSSH `allowed_signers` syntax:
 /// `principals [options] ssh-ed25519 AAAA... [comment]`, with options `namespaces="..."`,
 /// `valid-after="YYYYMMDD[HHMM[SS]][Z]"` and `valid-before=...`. Namespaces are airlock roles.
 ///

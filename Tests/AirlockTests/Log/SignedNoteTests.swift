@@ -3,7 +3,7 @@ import Testing
 
 @testable import Airlock
 
-/// C2SP signed-note and tlog-checkpoint vectors (signing.md §4.1–4.2).
+/// C2SP signed-note and tlog-checkpoint vectors.
 @Suite struct SignedNoteTests {
   static let rfc8032Seed = Data(hex: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")!
   static let origin = "tre.example.ac.uk/airlock/log"
