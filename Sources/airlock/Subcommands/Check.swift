@@ -18,8 +18,7 @@ extension AirlockCommand {
     @Argument(help: "Output files or folders (folders are walked recursively).")
     var paths: [String]
 
-    @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
-    var rules: String = "default"
+    @OptionGroup var rulePack: RulePackOptions
 
     @Option(
       name: .long,
@@ -30,8 +29,7 @@ extension AirlockCommand {
         """)
     var format: Format = .text
 
-    @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
-    var failOn: Outcome = .review
+    @OptionGroup var blocking: FailOnOptions
 
     @Option(name: .long, help: "The most bytes a .gz output may decompress to.")
     var maxDecompressedSize: Int = 8 << 30
@@ -51,13 +49,11 @@ extension AirlockCommand {
     var quiet = false
 
     func validate() throws {
-      guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
       if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-      let pack: RulePack
-      pack = try RulePackLoader.load(rules)
+      let pack = try rulePack.load()
       var limits = ReadLimits()
       limits.maxDecompressedBytes = maxDecompressedSize
       limits.threads = threads
@@ -71,9 +67,9 @@ extension AirlockCommand {
       if !quiet {
         switch format {
         case .text: print(TextReporter.render(report, color: useColor, verbose: verbose), terminator: "")
-        case .json: print(JSONReporter.render(report, blockingAt: failOn), terminator: "")
+        case .json: print(JSONReporter.render(report, blockingAt: blocking.failOn), terminator: "")
         case .sarif: print(SARIFReporter.render(report), terminator: "")
-        case .junit: print(JUnitReporter.render(report, blockingAt: failOn), terminator: "")
+        case .junit: print(JUnitReporter.render(report, blockingAt: blocking.failOn), terminator: "")
         case .github: print(GitHubReporter.render(report), terminator: "")
         }
         if format != .text {
@@ -82,7 +78,7 @@ extension AirlockCommand {
           }
         }
       }
-      let status = report.exitStatus(blockingAt: failOn)
+      let status = report.exitStatus(blockingAt: blocking.failOn)
       if status != 0 { throw ExitCode(status) }
     }
   }

@@ -12,12 +12,11 @@ extension AirlockCommand.History {
     @Option(name: .long, help: "The history database (SQLite).")
     var history: String
 
-    @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
-    var rules: String = "default"
+    @OptionGroup var rulePack: RulePackOptions
 
     func run() throws {
       let store = try ReleaseHistory(path: history)
-      let tables = try ReleaseHistory.comparableTables(paths: paths, pack: try RulePackLoader.load(rules))
+      let tables = try ReleaseHistory.comparableTables(paths: paths, pack: try rulePack.load())
       for table in tables { try store.add(table) }
       print("added \(tables.count) table\(tables.count == 1 ? "" : "s") to \(history) (\(try store.count()) in all)")
     }

@@ -79,6 +79,25 @@ struct TrustFileOptions: ParsableArguments {
   }
 }
 
+/// `--rules`: the rule pack outputs are checked against (check, protect, history add).
+struct RulePackOptions: ParsableArguments {
+  @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
+  var rules: String = "default"
+
+  /// Loads the pack (validated: a bad pack is a configuration error naming its line).
+  func load() throws(AirlockError) -> RulePack { try RulePackLoader.load(rules) }
+}
+
+/// `--fail-on`: the least severe verdict that blocks (check, report).
+struct FailOnOptions: ParsableArguments {
+  @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
+  var failOn: Outcome = .review
+
+  func validate() throws {
+    guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
+  }
+}
+
 /// Options every tabulate command shares (what they do with them: `Tabulate.swift`).
 struct TabulateCommonOptions: ParsableArguments {
   @Option(name: .long, help: "Where to write: DIR/NAME (NAME.csv, NAME.evidence.csv, NAME.airlock.yaml, NAME.tabulate.json).")

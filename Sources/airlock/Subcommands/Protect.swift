@@ -21,8 +21,7 @@ extension AirlockCommand {
     @Option(name: .shortAndLong, help: "Where to write the protected table.")
     var output: String
 
-    @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
-    var rules: String = "default"
+    @OptionGroup var rulePack: RulePackOptions
 
     @Option(name: .long, help: "suppress or round.")
     var method: String = "suppress"
@@ -40,7 +39,7 @@ extension AirlockCommand {
       if FileManager.default.fileExists(atPath: output) && !force {
         throw AirlockError(.usage, file: output, "already exists (use --force to overwrite)")
       }
-      let pack = try RulePackLoader.load(rules)
+      let pack = try rulePack.load()
       let report = try Protector(pack: pack, method: method, base: base).protect(input: file, output: output)
       let primary = report.changes.filter { $0.kind == .primary }
       let secondary = report.changes.filter { $0.kind == .secondary }

@@ -23,17 +23,12 @@ extension AirlockCommand {
     @Option(name: .long, help: "For outputs: a built-in rule pack name or a path to a pack YAML file.")
     var rules: String = "default"
 
-    @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
-    var failOn: Outcome = .review
+    @OptionGroup var blocking: FailOnOptions
 
     @OptionGroup var review: ReviewOptions
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
-
-    func validate() throws {
-      guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
-    }
 
     /// Whether the targets name a request rather than files.
     var requestID: String? {
@@ -79,7 +74,7 @@ extension AirlockCommand {
       for result in report.results {
         if let error = result.error, !quiet { printError("error: \(error)") }
       }
-      let status = report.exitStatus(blockingAt: failOn)
+      let status = report.exitStatus(blockingAt: blocking.failOn)
       if status != 0 { throw ExitCode(status) }
     }
 
