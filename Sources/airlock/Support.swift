@@ -8,6 +8,9 @@ import Foundation
 
 /// Exit statuses shared by every command.
 enum ExitStatus {
+  /// An output fails or needs review (at `--fail-on`), or a verification failed.
+  static let failed = ExitCode(1)
+
   /// A usage, input or configuration error.
   static let error = ExitCode(2)
 }

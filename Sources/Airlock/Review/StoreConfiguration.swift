@@ -29,3 +29,22 @@ extension ReviewStore {
     return config
   }
 }
+
+extension ReviewStore {
+  /// The rule pack a request was checked with (its `rulePack`, "NAME VERSION"): the store's pack
+  /// for the request's project while it is still that name and version, else the built-in pack of
+  /// that name and version.
+  /// - Throws: `.configuration` when neither is that pack any more: judging the request's stored
+  ///   results by other rules would misreport it.
+  public func rulePack(checked view: RequestView) throws(AirlockError) -> RulePack {
+    let configured = try RulePackLoader.load(try config().pack(for: view.project))
+    if "\(configured.name) \(configured.version)" == view.rulePack { return configured }
+    let name = String(view.rulePack.split(separator: " ").first ?? "")
+    if let builtIn = try? RulePackLoader.load(name), "\(builtIn.name) \(builtIn.version)" == view.rulePack {
+      return builtIn
+    }
+    throw AirlockError(
+      .configuration,
+      "request was checked with rule pack '\(view.rulePack)', which is no longer available (now: \(configured.name) \(configured.version))")
+  }
+}

@@ -36,11 +36,11 @@ extension AirlockCommand {
       }
       if let pinned = pinnedMismatch {
         printError("verification failed: \(log.vkeyPath): the log's key \(log.verifier.vkey) is not the pinned \(pinned.vkey)")
-        throw ExitCode(1)
+        throw ExitStatus.failed
       }
       let (problems, size) = log.verify(previous: previousNote, previousFile: previous)
       for problem in problems { printError("verification failed: \(problem)") }
-      guard problems.isEmpty else { throw ExitCode(1) }
+      guard problems.isEmpty else { throw ExitStatus.failed }
       if let note = log.interruptedAppendNote() { print("note: \(note)") }
       print("log verified: \(size) entries, \(log.archivedSizes().count) checkpoints, signed by \(log.verifier.vkey)")
     }

@@ -19,7 +19,7 @@ extension AirlockCommand {
       let log = try location.open()
       let (problems, size) = log.verify()
       for problem in problems { printError("verification failed: \(problem)") }
-      guard problems.isEmpty else { throw ExitCode(1) }
+      guard problems.isEmpty else { throw ExitStatus.failed }
       let entries = try log.readEntries().entries.prefix(size).enumerated().map { (offset, line) throws(AirlockError) in
         do throws(AirlockError) { return try LogEntry.parse(line) } catch {
           throw AirlockError(.input, file: log.entriesPath, line: offset + 1, column: 1, error.message)

@@ -45,7 +45,7 @@ extension AirlockCommand {
         let workflow = try review.openWorkflow()
         let key = try review.signingKey()
         let view = try workflow.show(id, key: key)
-        let pack = try Self.pack(for: view, store: workflow.store)
+        let pack = try workflow.store.rulePack(checked: view)
         let outputs = view.files.map { file in
           HTMLReporter.Output(
             result: file.result ?? OutputResult(file: file.name), source: workflow.store.objectPath(file.sha256),
@@ -76,20 +76,6 @@ extension AirlockCommand {
       }
       let status = report.exitStatus(blockingAt: blocking.failOn)
       if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The pack a request was checked with: the store's pack for its project, if it is still the
-    /// same name and version, else the built-in pack of that name.
-    static func pack(for view: RequestView, store: ReviewStore) throws(AirlockError) -> RulePack {
-      let configured = try RulePackLoader.load(try store.config().pack(for: view.project))
-      if "\(configured.name) \(configured.version)" == view.rulePack { return configured }
-      let name = String(view.rulePack.split(separator: " ").first ?? "")
-      if let builtIn = try? RulePackLoader.load(name), "\(builtIn.name) \(builtIn.version)" == view.rulePack {
-        return builtIn
-      }
-      throw AirlockError(
-        .configuration,
-        "request was checked with rule pack '\(view.rulePack)', which is no longer available (now: \(configured.name) \(configured.version))")
     }
   }
 }

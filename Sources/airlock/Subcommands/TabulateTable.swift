@@ -71,7 +71,7 @@ extension AirlockCommand.Tabulate {
         }
         if !result.inputMatches { print("the input \(provenance.job.data) is not the one recorded (size or SHA-256 differs)") }
         for path in result.differing { print("differs: \(path)") }
-        throw ExitCode(1)
+        throw ExitStatus.failed
       }
       guard let data else { throw ValidationError("the microdata file is required") }
       guard let rows else { throw ValidationError("--rows is required") }

@@ -67,7 +67,7 @@ extension AirlockCommand {
           for failure in report.failures { printError("verification failed: \(failure)") }
         }
       }
-      if !report.verified { throw ExitCode(1) }
+      if !report.verified { throw ExitStatus.failed }
     }
   }
 }

@@ -32,3 +32,21 @@ import Testing
     #expect(throws: AirlockError.self) { try ReviewStore.configuration(at: root, rules: nil, projectRules: ["p1=no-such-pack"]) }
   }
 }
+
+/// `ReviewStore.rulePack(checked:)`: the pack `airlock report` judges a request's stored results by.
+@Suite struct CheckedRulePackTests {
+  @Test func theStoresPackThenTheBuiltInOfTheSameVersionThenAnError() throws {
+    let f = ReviewFixture(rules: "opensafely")
+    let id = try f.submit()
+    var view = try f.workflow.show(id, key: f.bob)
+    let opensafely = try RulePackLoader.load("opensafely")
+    #expect(view.rulePack == "opensafely \(opensafely.version)")
+    #expect(try f.store.rulePack(checked: view).name == "opensafely")
+    // The store now uses another pack: the built-in pack the request was checked with still is.
+    try f.store.saveConfig(.init(rules: "default"))
+    #expect(try f.store.rulePack(checked: view).name == "opensafely")
+    // A version that no longer exists anywhere is refused, not replaced by the current pack.
+    view.rulePack = "opensafely 0.0.0-gone"
+    #expect(throws: AirlockError.self) { try f.store.rulePack(checked: view) }
+  }
+}
