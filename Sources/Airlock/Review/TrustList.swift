@@ -353,3 +353,20 @@ public enum ISOTime {
     } ?? nil
   }
 }
+
+extension TrustList {
+  /// Adds a line granting `role` to `principal` for `key` to the trust list file at `path`
+  /// (created when missing), checked as `adding(to:...)` checks it, and written atomically: a
+  /// refused line leaves the file as it was.
+  public static func add(
+    toFile path: String, principal: String, role: Role, key: PublicKey, validAfter: String? = nil,
+    validBefore: String? = nil
+  ) throws(AirlockError) {
+    let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    let updated = try adding(
+      to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
+    do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+      throw AirlockError(.input, file: path, "cannot write the trust list")
+    }
+  }
+}
