@@ -20,12 +20,7 @@ extension AirlockCommand {
       let (problems, size) = log.verify()
       for problem in problems { printError("verification failed: \(problem)") }
       guard problems.isEmpty else { throw ExitStatus.failed }
-      let entries = try log.readEntries().entries.prefix(size).enumerated().map { (offset, line) throws(AirlockError) in
-        do throws(AirlockError) { return try LogEntry.parse(line) } catch {
-          throw AirlockError(.input, file: log.entriesPath, line: offset + 1, column: 1, error.message)
-        }
-      }
-      let text = Register.export(Register.rows(entries), format: format, origin: log.verifier.name, size: size)
+      let text = try Register.export(log, verifiedSize: size, format: format)
       if let out {
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
           throw AirlockError(.input, file: out, "cannot write the register")
