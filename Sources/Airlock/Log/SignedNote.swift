@@ -195,3 +195,15 @@ public struct InclusionReceipt: Sendable, Equatable {
     return checkpoint
   }
 }
+
+extension NoteVerifier {
+  /// Reads the log key a verifier pinned: a vkey file (`NAME+KEYHASH+BASE64`), as `airlock log
+  /// verify --vkey` and `airlock verify --log-key` take it.
+  /// - Throws: `.input` naming the file when it cannot be read or is not a vkey.
+  public static func load(pinned path: String) throws(AirlockError) -> NoteVerifier {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw AirlockError(.input, file: path, "cannot read the pinned log key")
+    }
+    return try NoteVerifier(vkey: text, file: path)
+  }
+}

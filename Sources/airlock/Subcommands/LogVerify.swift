@@ -22,10 +22,7 @@ extension AirlockCommand {
       var previousNote: String?
       var pinnedMismatch: NoteVerifier?
       if let vkey {
-        guard let text = try? String(contentsOfFile: vkey, encoding: .utf8) else {
-          throw AirlockError(.input, file: vkey, "cannot read the pinned log key")
-        }
-        let pinned = try NoteVerifier(vkey: text, file: vkey)
+        let pinned = try NoteVerifier.load(pinned: vkey)
         if pinned != log.verifier { pinnedMismatch = pinned }
       }
       if let previous {

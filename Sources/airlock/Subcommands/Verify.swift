@@ -44,12 +44,7 @@ extension AirlockCommand {
       data = contents
       trustList = try TrustList.load(trust)
       if let rules { minimum = max(minimum, try RulePackLoader.load(rules).reviewers) }
-      if let logKey {
-        guard let text = try? String(contentsOfFile: logKey, encoding: .utf8) else {
-          throw AirlockError(.input, file: logKey, "cannot read the pinned log key")
-        }
-        verifier = try NoteVerifier(vkey: text, file: logKey)
-      }
+      if let logKey { verifier = try NoteVerifier.load(pinned: logKey) }
       let report = RecordVerifier.verify(
         data, recordPath: record, receiptPath: receipt ?? RecordVerifier.defaultReceiptPath(forRecord: record),
         policy: VerificationPolicy(

@@ -81,3 +81,24 @@ import Testing
     _ = key
   }
 }
+
+/// `NoteVerifier.load(pinned:)`: the pinned key file `log verify --vkey` and `verify --log-key`
+/// read (moved out of the CLI, issue 20).
+@Suite struct PinnedLogKeyTests {
+  @Test func aVkeyFileLoadsAndAnythingElseIsAnInputErrorNamingTheFile() throws {
+    let folder = temporaryFolder()
+    let good = write(SignedNoteTests.vkey + "\n", to: "log.vkey", in: folder)
+    #expect(try NoteVerifier.load(pinned: good) == NoteVerifier(vkey: SignedNoteTests.vkey))
+    for (name, text) in [("empty.vkey", ""), ("garbage.vkey", "not a key\n")] {
+      let path = write(text, to: name, in: folder)
+      #expect(throws: AirlockError.self, "\(name)") { try NoteVerifier.load(pinned: path) }
+    }
+    let missing = folder.appendingPathComponent("missing.vkey").path
+    do {
+      _ = try NoteVerifier.load(pinned: missing)
+      Issue.record("a missing key file loaded")
+    } catch {
+      #expect(error.kind == .input && error.file == missing && error.message == "cannot read the pinned log key")
+    }
+  }
+}
