@@ -19,13 +19,18 @@ struct AirlockCommand: ParsableCommand {
     ]
   )
 
-  /// ArgumentParser exits 64 (EX_USAGE) on a usage error; airlock's documented code for every
-  /// usage, input or configuration error is 2, so that is what it exits with (help and man page
-  /// say so, and CLI tests pin it).
+  /// Where every error becomes its message and exit code. An `AirlockError` is printed as
+  /// `error: ...` on standard error and exits with its `exitCode` (2). ArgumentParser exits 64
+  /// (EX_USAGE) on a usage error; airlock's documented code for every usage, input or configuration
+  /// error is 2, so that is what it exits with (help and man page say so, and CLI tests pin it).
+  /// Anything else (an `ExitCode` a command chose, help, version) is ArgumentParser's to handle.
   static func main() {
     do {
       var command = try parseAsRoot()
       try command.run()
+    } catch let error as AirlockError {
+      printError("error: \(error)")
+      Self.exit(withError: error.exitCode)
     } catch {
       if exitCode(for: error).rawValue == 64 {
         printError(fullMessage(for: error))

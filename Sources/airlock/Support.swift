@@ -8,15 +8,24 @@ import Foundation
 
 /// Exit statuses shared by every command.
 enum ExitStatus {
+  /// An output fails or needs review (at `--fail-on`), or a verification failed.
+  static let failed = ExitCode(1)
+
   /// A usage, input or configuration error.
   static let error = ExitCode(2)
 }
 
-/// Prints `error: ...` to stderr and exits with status 2, so that an airlock error is never read
-/// as "findings" (ArgumentParser's default for thrown errors is 1).
-func fail(_ error: AirlockError) -> ExitCode {
-  printError("error: \(error)")
-  return ExitStatus.error
+extension AirlockError {
+  /// The exit code of a command that stops on this error. This is the one place that maps errors
+  /// to exit codes: commands throw `AirlockError` and `AirlockCommand.main` prints it and exits
+  /// with this code. Every kind is 2, as --help documents ("2 a usage, input or configuration
+  /// error"), so that an error is never read as findings (exit 1, ArgumentParser's default for a
+  /// thrown error).
+  var exitCode: ExitCode {
+    switch kind {
+    case .input, .configuration, .usage: ExitStatus.error
+    }
+  }
 }
 
 /// Writes a line to standard error.
@@ -43,4 +52,26 @@ extension Outcome: ExpressibleByArgument {
   }
 
   public static var allValueStrings: [String] { [Outcome.review.rawValue, Outcome.fail.rawValue] }
+}
+
+/// Prints a Codable value as sorted, pretty JSON.
+func printJSON<T: Encodable>(_ value: T) {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  print(String(decoding: try! encoder.encode(value), as: UTF8.self))
+}
+
+/// "3h", "2d": how long ago an ISO time was.
+func age(_ iso: String) -> String {
+  guard let date = ISOTime.parse(iso) else { return "?" }
+  let seconds = max(0, Int(Date().timeIntervalSince(date)))
+  if seconds < 3600 { return "\(seconds / 60)m" }
+  if seconds < 86400 { return "\(seconds / 3600)h" }
+  return "\(seconds / 86400)d"
+}
+
+/// A default log origin: the host's name, as a schema-less URL.
+func defaultLogOrigin() -> String {
+  let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || "-.".contains($0) }
+  return "\(host.isEmpty ? "localhost" : host)/airlock/log"
 }

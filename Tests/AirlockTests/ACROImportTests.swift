@@ -4,8 +4,8 @@ import Testing
 @testable import Airlock
 
 /// `rules import-acro` keeps every setting: a pack converted from an ACRO configuration gives, on
-/// the same tables and evidence, the cell verdicts ACRO 1.0.2 gives (its formulas as documented in
-/// acro.md §3, written out independently below).
+/// the same tables and evidence, the cell verdicts ACRO 1.0.2 gives (its formulas as ACRO 1.0.2 documents
+/// them, written out independently below).
 @Suite struct ACROImportTests {
   /// ACRO's settings, as its configuration file holds them.
   struct Settings {

@@ -7,10 +7,10 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
   result.findings.filter { $0.line == line }.map { "\($0.code):\($0.outcome.rawValue)" }.sorted()
 }
 
-/// Edge cases of the magnitude rules, and ACRO's weaknesses (acro.md §8) that apply to summary files.
+/// Edge cases of the magnitude rules, and ACRO's weaknesses that apply to summary files.
 @Suite struct MagnitudeTests {
   @Test func acroWorkedExampleCellsFailEveryRuleTheyShould() {
-    // acro.md §9: 2010/R/G has 8 charities, sum 46.544M, top1 36.645M, top2 8.073M;
+    // ACRO's bundled test data (acro 1.0.2): 2010/R/G has 8 charities, sum 46.544M, top1 36.645M, top2 8.073M;
     // 2010/N has 59 charities whose grants are all 0.
     let result = check(
       "year,grant_type,sum,n,top1,top2\n2010,R/G,46544000,8,36645000,8073000\n2010,N,0,59,0,0\n2010,G,6144000,120,900000,850000\n")

@@ -42,7 +42,7 @@ import Testing
 
 @Suite struct ModelTests {
   @Test func acroRegressionExampleFails() {
-    // acro.md §3: ols with n = 12 and k = 3 has 9 residual degrees of freedom.
+    // ACRO 1.0.2: ols with n = 12 and k = 3 has 9 residual degrees of freedom.
     let result = check("term,estimate,std_error,n_obs,df_resid\nconst,1.0,0.2,12,9\nx1,0.5,0.1,12,9\nx2,0.2,0.1,12,9\n")
     #expect(result.findings.contains { $0.code == "D001" && $0.outcome == .fail && $0.reason.contains("9 residual") })
   }

@@ -261,6 +261,12 @@ public struct CheckReport: Sendable {
   /// Every output's claims, in the order checked: what the run took on trust.
   public var claims: [Claim] { results.flatMap(\.claims) }
 
+  /// A report of results already at hand (a request's stored check results, say).
+  public init(pack: RulePack, results: [OutputResult]) {
+    self.pack = pack
+    self.results = results
+  }
+
   /// The process exit status: 2 when any output could not be read, 1 when any output's verdict
   /// is at least `blockingAt`, 0 otherwise.
   public func exitStatus(blockingAt: Outcome = .review) -> Int32 {

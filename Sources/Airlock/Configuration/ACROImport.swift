@@ -23,7 +23,7 @@ public enum ACROImport {
 
   /// The pack YAML for ACRO configuration `text` (see ``convert(path:name:allowUnmapped:)``).
   ///
-  /// Each key becomes the parameters that give ACRO 1.0.2's verdicts (acro.md §2–3):
+  /// Each key becomes the parameters that give ACRO 1.0.2's verdicts (ACRO 1.0.2 `default.yaml` and the checks it configures):
   /// - `safe_threshold`: the count, statistic and contributor thresholds (ACRO fails `< t`);
   /// - `safe_nk_n`, `safe_nk_k`: one nk-dominance pair, failing at `≥ k` as ACRO does;
   /// - `safe_pratio_p`: the p% rule's p with a coalition of one (ACRO's `(X − x1 − x2) / x1 < p`);

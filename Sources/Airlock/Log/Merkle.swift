@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// RFC 6962 / RFC 9162 Merkle tree hashing over SHA-256 (signing.md §4.3).
+/// RFC 6962 / RFC 9162 Merkle tree hashing over SHA-256.
 ///
 /// Functions take *leaf hashes* (`leafHash(entry)`), so that a log hashes each entry once.
 public enum Merkle {

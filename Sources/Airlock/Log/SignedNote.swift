@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// A C2SP signed-note Ed25519 key (signing.md §4.1): a name plus a public key, identified by the
+/// A C2SP signed-note Ed25519 key: a name plus a public key, identified by the
 /// 4-byte key ID `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4]`.
 public struct NoteVerifier: Sendable, Equatable {
   /// The key name (for a log, its origin).
@@ -85,7 +85,7 @@ public enum SignedNote {
   }
 }
 
-/// A C2SP tlog checkpoint: origin, tree size and root hash (signing.md §4.2).
+/// A C2SP tlog checkpoint: origin, tree size and root hash.
 public struct Checkpoint: Sendable, Equatable {
   public var origin: String
   public var size: Int
@@ -131,7 +131,7 @@ public struct Checkpoint: Sendable, Equatable {
   }
 }
 
-/// A C2SP `tlog-proof` (signing.md §4.2): an offline receipt that an entry is in the log.
+/// A C2SP `tlog-proof`: an offline receipt that an entry is in the log.
 public struct InclusionReceipt: Sendable, Equatable {
   public static let header = "c2sp.org/tlog-proof@v1"
   /// The entry's exact bytes (the `extra` line).
@@ -193,5 +193,17 @@ public struct InclusionReceipt: Sendable, Equatable {
       throw AirlockError(.input, file: file, "inclusion proof of entry \(index) does not match the checkpoint of size \(checkpoint.size)")
     }
     return checkpoint
+  }
+}
+
+extension NoteVerifier {
+  /// Reads the log key a verifier pinned: a vkey file (`NAME+KEYHASH+BASE64`), as `airlock log
+  /// verify --vkey` and `airlock verify --log-key` take it.
+  /// - Throws: `.input` naming the file when it cannot be read or is not a vkey.
+  public static func load(pinned path: String) throws(AirlockError) -> NoteVerifier {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw AirlockError(.input, file: path, "cannot read the pinned log key")
+    }
+    return try NoteVerifier(vkey: text, file: path)
   }
 }

@@ -6,7 +6,7 @@ import Foundation
   import Darwin
 #endif
 
-/// An append-only RFC 6962 log in plain files (signing.md §4.5):
+/// An append-only RFC 6962 log in plain files:
 ///
 /// ```
 /// entries.jsonl        one entry per line; leaf i = the bytes of line i without "\n"; never rewritten

@@ -213,3 +213,17 @@ public enum Register {
     return page
   }
 }
+
+extension Register {
+  /// The register of `log`'s first `size` entries (the size its verification vouched for) in
+  /// `format`: what `airlock register export` writes once the log verifies.
+  /// - Throws: `.input` at `entries.jsonl:LINE:1` for an entry that does not parse.
+  public static func export(_ log: TransparencyLog, verifiedSize size: Int, format: Format) throws(AirlockError) -> String {
+    let entries = try log.readEntries().entries.prefix(size).enumerated().map { (offset, line) throws(AirlockError) in
+      do throws(AirlockError) { return try LogEntry.parse(line) } catch {
+        throw AirlockError(.input, file: log.entriesPath, line: offset + 1, column: 1, error.message)
+      }
+    }
+    return export(rows(entries), format: format, origin: log.verifier.name, size: size)
+  }
+}

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A DSSE v1 envelope (signing.md §1): a payload, its type, and signatures over its PAE.
+/// A DSSE v1 envelope: a payload, its type, and signatures over its PAE.
 public struct Envelope: Codable, Sendable, Equatable {
   /// One signature. `keyid` is a hint only, never trusted.
   public struct Signature: Codable, Sendable, Equatable {

@@ -33,7 +33,7 @@ public struct PublicKey: Sendable, Hashable {
   /// The key as PEM SubjectPublicKeyInfo.
   public var pem: String { PEM.encode(Self.spkiPrefix + raw, label: "PUBLIC KEY") }
 
-  /// The securesystemslib default key id: SHA-256 of the key's canonical JSON (signing.md §3).
+  /// The securesystemslib default key id: SHA-256 of the key's canonical JSON.
   public var keyid: String {
     let json = #"{"keytype":"ed25519","keyval":{"public":"\#(raw.hex)"},"scheme":"ed25519"}"#
     return Data(SHA256.hash(data: Data(json.utf8))).hex
@@ -131,6 +131,23 @@ public enum KeyFile {
       throw AirlockError(.input, file: path, "cannot read public key")
     }
     return try PublicKey(pem: text, file: path)
+  }
+
+  /// Loads a public key from a PEM file ('airlock keygen' writes one) or from a file holding
+  /// `ssh-ed25519 BASE64` (an OpenSSH .pub file, or an allowed_signers line).
+  public static func loadAnyPublicKey(_ path: String) throws(AirlockError) -> PublicKey {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw AirlockError(.input, file: path, "cannot read public key")
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    if text.contains("-----BEGIN") { return try PublicKey(pem: text, file: path) }
+    let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
+    guard let index = tokens.firstIndex(of: "ssh-ed25519"), index + 1 < tokens.count,
+      let entry = try? TrustList.parse("x namespaces=\"airlock-review\" ssh-ed25519 \(tokens[index + 1])").entries.first
+    else {
+      throw AirlockError(.input, file: path, "not a public key (expected the PEM .pub file 'airlock keygen' wrote, or ssh-ed25519 BASE64)")
+    }
+    return entry.key
   }
 
   /// Writes `key` to `path` (mode 0600, created exclusively unless `force`) and its public key to

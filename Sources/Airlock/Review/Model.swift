@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where a request is in the workflow (OpenSAFELY Airlock's states, review-workflow.md §1.2).
+/// Where a request is in the workflow (OpenSAFELY Airlock's states; docs/review-workflow.md).
 public enum RequestStatus: String, Sendable, Codable, CaseIterable {
   case submitted
   case partiallyReviewed = "partially_reviewed"

@@ -202,6 +202,48 @@ public enum RecordVerifier {
     return report
   }
 
+  /// Where a record's tlog-proof receipt is by default: beside it, `RECORD.json` as
+  /// `RECORD.tlog-proof`.
+  public static func defaultReceiptPath(forRecord record: String) -> String {
+    (record.hasSuffix(".json") ? String(record.dropLast(5)) : record) + ".tlog-proof"
+  }
+
+  /// Verifies the record at `recordPath` (its bytes `data`) with its log receipt, as
+  /// `airlock verify` does. With a pinned log key (`policy.logKey`), reviewer keys are judged when
+  /// the log logged the approval (a receipt that verifies anchors it; otherwise `policy.anchor`),
+  /// and a verified record must have a receipt at `receiptPath` that verifies too: a missing
+  /// receipt is a failure, since nothing checked the record was logged. Without a log key, a
+  /// receipt found beside the record (no `files` folder given) is noted as not checked.
+  public static func verify(
+    _ data: Data, recordPath: String, receiptPath: String, policy: VerificationPolicy, files: String? = nil
+  ) -> VerificationReport {
+    var policy = policy
+    let receipt = try? String(contentsOfFile: receiptPath, encoding: .utf8)
+    if let verifier = policy.logKey, let receipt,
+      let logged = loggedTime(ofReceipt: receipt, verifier: verifier, record: data)
+    {
+      policy.anchor = logged
+    }
+    var report = verify(data, policy: policy, files: files, ignoring: recordPath)
+    if let verifier = policy.logKey {
+      // The receipt beside the record (or the one named); with `files` the folder's own receipt is
+      // checked as well, wherever `receiptPath` points.
+      if report.verified {
+        if let receipt {
+          for failure in receiptFailures(receipt, file: receiptPath, verifier: verifier, record: data)
+          where !report.failures.contains(failure) {
+            report.failures.append(failure)
+          }
+        } else {
+          report.failures.append("\(receiptPath): no log receipt for the record (--log-key requires one)")
+        }
+      }
+    } else if files == nil, FileManager.default.fileExists(atPath: receiptPath) {
+      report.notes.append("\(receiptPath): log receipt not checked (give --log-key to check it)")
+    }
+    return report
+  }
+
   /// Checks a record's tlog-proof receipt: signed by the pinned log key, canonical (nothing but
   /// the proof and the checkpoint), proving an APPROVED entry that commits to exactly the
   /// record's payload.

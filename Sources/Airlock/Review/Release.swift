@@ -63,7 +63,7 @@ extension ReviewWorkflow {
     _ = try place(sha256: Digest.sha256(recordData), as: recordName, in: destination) { folder, name throws(AirlockError) in
       try folder.create(name, contents: recordData)
     }
-    // The record's tlog-proof receipt (signing.md §4.5), once, beside it; written before the
+    // The record's tlog-proof receipt, once, beside it; written before the
     // release is recorded, so that a folder the store calls released is complete (issue 19 §8).
     var receiptPath: String?
     if store.hasLog {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An in-toto Statement v1 (signing.md §2) whose predicate is an airlock review decision.
+/// An in-toto Statement v1 whose predicate is an airlock review decision.
 public struct ReviewStatement: Codable, Sendable, Equatable {
   public static let statementType = "https://in-toto.io/Statement/v1"
   public static let predicateTypeURI = "https://airlock.dev/review/v0.1"

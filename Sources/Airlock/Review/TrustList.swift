@@ -10,7 +10,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
   case release = "airlock-release"
 }
 
-/// A trust list in OpenSSH `allowed_signers` syntax (signing.md §5):
+/// A trust list in OpenSSH `allowed_signers` syntax:
 /// `principals [options] ssh-ed25519 AAAA... [comment]`, with options `namespaces="..."`,
 /// `valid-after="YYYYMMDD[HHMM[SS]][Z]"` and `valid-before=...`. Namespaces are airlock roles.
 ///
@@ -351,5 +351,22 @@ public enum ISOTime {
       let epochDays = era * 146_097 + dayOfEra - 719_468
       return Date(timeIntervalSince1970: TimeInterval(epochDays * 86_400 + hour * 3_600 + minute * 60 + second))
     } ?? nil
+  }
+}
+
+extension TrustList {
+  /// Adds a line granting `role` to `principal` for `key` to the trust list file at `path`
+  /// (created when missing), checked as `adding(to:...)` checks it, and written atomically: a
+  /// refused line leaves the file as it was.
+  public static func add(
+    toFile path: String, principal: String, role: Role, key: PublicKey, validAfter: String? = nil,
+    validBefore: String? = nil
+  ) throws(AirlockError) {
+    let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    let updated = try adding(
+      to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
+    do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+      throw AirlockError(.input, file: path, "cannot write the trust list")
+    }
   }
 }

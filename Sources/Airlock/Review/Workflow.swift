@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// The review workflow: OpenSAFELY Airlock's rules (review-workflow.md §1) over the review store.
+/// The review workflow: OpenSAFELY Airlock's rules (docs/review-workflow.md) over the review store.
 ///
 /// Every action is taken by a person identified by their key, checked against the store's trust
 /// list for the action's role, and recorded as an event signed with that key. Forbidden actions

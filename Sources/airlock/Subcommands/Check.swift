@@ -18,8 +18,7 @@ extension AirlockCommand {
     @Argument(help: "Output files or folders (folders are walked recursively).")
     var paths: [String]
 
-    @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
-    var rules: String = "default"
+    @OptionGroup var rulePack: RulePackOptions
 
     @Option(
       name: .long,
@@ -30,8 +29,7 @@ extension AirlockCommand {
         """)
     var format: Format = .text
 
-    @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
-    var failOn: Outcome = .review
+    @OptionGroup var blocking: FailOnOptions
 
     @Option(name: .long, help: "The most bytes a .gz output may decompress to.")
     var maxDecompressedSize: Int = 8 << 30
@@ -51,27 +49,17 @@ extension AirlockCommand {
     var quiet = false
 
     func validate() throws {
-      guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
       if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-      let pack: RulePack
-      do {
-        pack = try RulePackLoader.load(rules)
-      } catch {
-        throw fail(error)
-      }
+      let pack = try rulePack.load()
       var limits = ReadLimits()
       limits.maxDecompressedBytes = maxDecompressedSize
       limits.threads = threads
       var checker = Checker(pack: pack, limits: limits)
       if let history {
-        do {
-          checker.history = try ReleaseHistory(path: history)
-        } catch {
-          throw fail(error)
-        }
+        checker.history = try ReleaseHistory(path: history)
       }
       let progress = ProgressLine(quiet: quiet)
       let report = checker.check(paths: paths, progress: progress.update)
@@ -79,9 +67,9 @@ extension AirlockCommand {
       if !quiet {
         switch format {
         case .text: print(TextReporter.render(report, color: useColor, verbose: verbose), terminator: "")
-        case .json: print(JSONReporter.render(report, blockingAt: failOn), terminator: "")
+        case .json: print(JSONReporter.render(report, blockingAt: blocking.failOn), terminator: "")
         case .sarif: print(SARIFReporter.render(report), terminator: "")
-        case .junit: print(JUnitReporter.render(report, blockingAt: failOn), terminator: "")
+        case .junit: print(JUnitReporter.render(report, blockingAt: blocking.failOn), terminator: "")
         case .github: print(GitHubReporter.render(report), terminator: "")
         }
         if format != .text {
@@ -90,7 +78,7 @@ extension AirlockCommand {
           }
         }
       }
-      let status = report.exitStatus(blockingAt: failOn)
+      let status = report.exitStatus(blockingAt: blocking.failOn)
       if status != 0 { throw ExitCode(status) }
     }
   }

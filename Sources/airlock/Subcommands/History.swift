@@ -6,44 +6,5 @@ extension AirlockCommand {
     static let configuration = CommandConfiguration(
       abstract: "The release history that new outputs are compared with (differencing across releases).",
       subcommands: [Add.self, Count.self])
-
-    struct Add: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Record released frequency tables in the history.")
-
-      @Argument(help: "Released outputs (files or folders).")
-      var paths: [String]
-
-      @Option(name: .long, help: "The history database (SQLite).")
-      var history: String
-
-      @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
-      var rules: String = "default"
-
-      func run() throws {
-        do {
-          let store = try ReleaseHistory(path: history)
-          let tables = try ReleaseHistory.comparableTables(paths: paths, pack: try RulePackLoader.load(rules))
-          for table in tables { try store.add(table) }
-          print("added \(tables.count) table\(tables.count == 1 ? "" : "s") to \(history) (\(try store.count()) in all)")
-        } catch {
-          throw fail(error)
-        }
-      }
-    }
-
-    struct Count: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Print how many released tables the history holds.")
-
-      @Option(name: .long, help: "The history database (SQLite).")
-      var history: String
-
-      func run() throws {
-        do {
-          print(try ReleaseHistory(path: history).count())
-        } catch {
-          throw fail(error)
-        }
-      }
-    }
   }
 }

@@ -21,8 +21,7 @@ extension AirlockCommand {
     @Option(name: .shortAndLong, help: "Where to write the protected table.")
     var output: String
 
-    @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file.")
-    var rules: String = "default"
+    @OptionGroup var rulePack: RulePackOptions
 
     @Option(name: .long, help: "suppress or round.")
     var method: String = "suppress"
@@ -38,34 +37,30 @@ extension AirlockCommand {
         throw ValidationError("--method must be suppress or round")
       }
       if FileManager.default.fileExists(atPath: output) && !force {
-        throw fail(AirlockError(.usage, file: output, "already exists (use --force to overwrite)"))
+        throw AirlockError(.usage, file: output, "already exists (use --force to overwrite)")
       }
-      do {
-        let pack = try RulePackLoader.load(rules)
-        let report = try Protector(pack: pack, method: method, base: base).protect(input: file, output: output)
-        let primary = report.changes.filter { $0.kind == .primary }
-        let secondary = report.changes.filter { $0.kind == .secondary }
-        let rounded = report.changes.filter { $0.kind == .rounded }
-        print("protected \(file) -> \(output) (rule pack \(pack.name) \(pack.version), method \(method.rawValue))")
-        for change in primary + secondary {
-          let cell = change.cell.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
-          print("  \(change.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) line \(change.line), column \(change.column) [\(cell)]: \(change.why)")
-        }
-        if !rounded.isEmpty { print("  rounded   \(rounded.count) cell\(rounded.count == 1 ? "" : "s")") }
-        let recomputed = report.changes.filter { $0.kind == .recomputed }
-        let derived = report.changes.filter { $0.kind == .derived }
-        if !recomputed.isEmpty {
-          print("  recomputed \(recomputed.count) percentage, rate or cumulative value\(recomputed.count == 1 ? "" : "s") from the protected counts")
-        }
-        for change in derived {
-          let cell = change.cell.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
-          print("  derived   line \(change.line), column \(change.column) [\(cell)]: \(change.why)")
-        }
-        print(
-          "\(report.hiddenCells) of \(report.cells) cells withheld (\(primary.count) primary, \(secondary.count) secondary), \(String(format: "%.1f", report.hiddenShare * 100))% of the total hidden; 'airlock check' passes")
-      } catch {
-        throw fail(error)
+      let pack = try rulePack.load()
+      let report = try Protector(pack: pack, method: method, base: base).protect(input: file, output: output)
+      let primary = report.changes.filter { $0.kind == .primary }
+      let secondary = report.changes.filter { $0.kind == .secondary }
+      let rounded = report.changes.filter { $0.kind == .rounded }
+      print("protected \(file) -> \(output) (rule pack \(pack.name) \(pack.version), method \(method.rawValue))")
+      for change in primary + secondary {
+        let cell = change.cell.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
+        print("  \(change.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) line \(change.line), column \(change.column) [\(cell)]: \(change.why)")
       }
+      if !rounded.isEmpty { print("  rounded   \(rounded.count) cell\(rounded.count == 1 ? "" : "s")") }
+      let recomputed = report.changes.filter { $0.kind == .recomputed }
+      let derived = report.changes.filter { $0.kind == .derived }
+      if !recomputed.isEmpty {
+        print("  recomputed \(recomputed.count) percentage, rate or cumulative value\(recomputed.count == 1 ? "" : "s") from the protected counts")
+      }
+      for change in derived {
+        let cell = change.cell.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
+        print("  derived   line \(change.line), column \(change.column) [\(cell)]: \(change.why)")
+      }
+      print(
+        "\(report.hiddenCells) of \(report.cells) cells withheld (\(primary.count) primary, \(secondary.count) secondary), \(String(format: "%.1f", report.hiddenShare * 100))% of the total hidden; 'airlock check' passes")
     }
   }
 }

@@ -23,17 +23,12 @@ extension AirlockCommand {
     @Option(name: .long, help: "For outputs: a built-in rule pack name or a path to a pack YAML file.")
     var rules: String = "default"
 
-    @Option(name: .long, help: "The least severe verdict that blocks (exit 1): fail or review.")
-    var failOn: Outcome = .review
+    @OptionGroup var blocking: FailOnOptions
 
     @OptionGroup var review: ReviewOptions
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
-
-    func validate() throws {
-      guard failOn != .pass else { throw ValidationError("--fail-on must be fail or review") }
-    }
 
     /// Whether the targets name a request rather than files.
     var requestID: String? {
@@ -45,30 +40,25 @@ extension AirlockCommand {
 
     func run() throws {
       let text: String
-      let results: [OutputResult]
+      let report: CheckReport
       if let id = requestID {
         let workflow = try review.openWorkflow()
         let key = try review.signingKey()
-        let view: RequestView
-        let pack: RulePack
-        do {
-          view = try workflow.show(id, key: key)
-          pack = try Self.pack(for: view, store: workflow.store)
-        } catch { throw fail(error) }
+        let view = try workflow.show(id, key: key)
+        let pack = try workflow.store.rulePack(checked: view)
         let outputs = view.files.map { file in
           HTMLReporter.Output(
             result: file.result ?? OutputResult(file: file.name), source: workflow.store.objectPath(file.sha256),
             role: file.kind)
         }
-        results = view.files.filter { $0.kind == "output" }.compactMap(\.result)
+        // The outputs' stored results decide the exit status; supporting files are never released.
+        report = CheckReport(pack: pack, results: view.files.filter { $0.kind == "output" }.compactMap(\.result))
         text = HTMLReporter.render(outputs: outputs, pack: pack, request: view, title: "airlock review report: \(id)")
       } else {
-        let pack: RulePack
-        do { pack = try RulePackLoader.load(rules) } catch { throw fail(error) }
+        let pack = try RulePackLoader.load(rules)
         let progress = ProgressLine(quiet: quiet)
-        let report = Checker(pack: pack).check(paths: targets, progress: progress.update)
+        report = Checker(pack: pack).check(paths: targets, progress: progress.update)
         progress.finish()
-        results = report.results
         text = HTMLReporter.render(report)
       }
       if html == "-" {
@@ -77,31 +67,15 @@ extension AirlockCommand {
         do {
           try Data(text.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
         } catch {
-          throw fail(AirlockError(.usage, file: html, "cannot write the report: \(error.localizedDescription)"))
+          throw AirlockError(.usage, file: html, "cannot write the report: \(error.localizedDescription)")
         }
         if !quiet { printError("wrote \(html)") }
       }
-      for result in results {
+      for result in report.results {
         if let error = result.error, !quiet { printError("error: \(error)") }
       }
-      let status: Int32 =
-        results.contains { $0.error != nil }
-        ? 2 : (results.compactMap(\.outcome).max().map { $0 >= failOn && $0 != .pass } ?? false) ? 1 : 0
+      let status = report.exitStatus(blockingAt: blocking.failOn)
       if status != 0 { throw ExitCode(status) }
-    }
-
-    /// The pack a request was checked with: the store's pack for its project, if it is still the
-    /// same name and version, else the built-in pack of that name.
-    static func pack(for view: RequestView, store: ReviewStore) throws(AirlockError) -> RulePack {
-      let configured = try RulePackLoader.load(try store.config().pack(for: view.project))
-      if "\(configured.name) \(configured.version)" == view.rulePack { return configured }
-      let name = String(view.rulePack.split(separator: " ").first ?? "")
-      if let builtIn = try? RulePackLoader.load(name), "\(builtIn.name) \(builtIn.version)" == view.rulePack {
-        return builtIn
-      }
-      throw AirlockError(
-        .configuration,
-        "request was checked with rule pack '\(view.rulePack)', which is no longer available (now: \(configured.name) \(configured.version))")
     }
   }
 }

@@ -13,18 +13,4 @@ extension AirlockCommand {
         """,
       subcommands: [TrustAdd.self, TrustListCommand.self])
   }
-
-  /// Where a trust command reads and writes: `--file`, or the store's trust list.
-  struct TrustFileOptions: ParsableArguments {
-    @Option(name: .long, help: "The review store folder (default: $AIRLOCK_STORE or ./.airlock).")
-    var store: String?
-
-    @Option(name: .long, help: "A trust list file to use instead of the store's.")
-    var file: String?
-
-    func path() throws(AirlockError) -> String {
-      if let file { return file }
-      return try ReviewStore.open(at: store.map { URL(fileURLWithPath: $0) } ?? ReviewStore.defaultRoot()).trustListPath
-    }
-  }
 }

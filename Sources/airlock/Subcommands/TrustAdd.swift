@@ -21,36 +21,14 @@ extension AirlockCommand {
     @OptionGroup var options: TrustFileOptions
 
     func run() throws {
-      do throws(AirlockError) {
-        guard let role = Role(rawValue: role) ?? Role(rawValue: "airlock-" + role) else {
-          throw AirlockError(.usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
-        }
-        let key = try Self.publicKey(keyFile)
-        let path = try options.path()
-        let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let updated = try TrustList.adding(
-          to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
-        do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-          throw AirlockError(.input, file: path, "cannot write the trust list")
-        }
-        print("\(principal) holds \(role.rawValue) with key \(key.fingerprint) in \(path)")
-      } catch { throw fail(error) }
-    }
-
-    /// A PEM public key file, or a file holding `ssh-ed25519 BASE64`.
-    static func publicKey(_ path: String) throws(AirlockError) -> PublicKey {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw AirlockError(.input, file: path, "cannot read public key")
+      guard let role = Role(rawValue: role) ?? Role(rawValue: "airlock-" + role) else {
+        throw AirlockError(.usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
       }
-      let text = String(decoding: data, as: UTF8.self)
-      if text.contains("-----BEGIN") { return try PublicKey(pem: text, file: path) }
-      let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
-      guard let index = tokens.firstIndex(of: "ssh-ed25519"), index + 1 < tokens.count,
-        let entry = try? TrustList.parse("x namespaces=\"airlock-review\" ssh-ed25519 \(tokens[index + 1])").entries.first
-      else {
-        throw AirlockError(.input, file: path, "not a public key (expected the PEM .pub file 'airlock keygen' wrote, or ssh-ed25519 BASE64)")
-      }
-      return entry.key
+      let key = try KeyFile.loadAnyPublicKey(keyFile)
+      let path = try options.path()
+      try TrustList.add(
+        toFile: path, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore)
+      print("\(principal) holds \(role.rawValue) with key \(key.fingerprint) in \(path)")
     }
   }
 }

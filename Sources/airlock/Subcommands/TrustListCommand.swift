@@ -25,25 +25,23 @@ extension AirlockCommand {
     }
 
     func run() throws {
-      do throws(AirlockError) {
-        let path = try options.path()
-        let trust = try TrustList.load(path)
-        let lines = trust.entries.map { entry in
-          Line(
-            line: entry.line, principals: entry.principals, roles: entry.namespaces, validAfter: entry.validAfter.map(ISOTime.format),
-            validBefore: entry.validBefore.map(ISOTime.format), keyid: entry.key.keyid, fingerprint: entry.key.fingerprint,
-            sharedWith: trust.allPrincipals(for: entry.key).subtracting(entry.principals).sorted())
-        }
-        if json { return printJSON(lines) }
-        if lines.isEmpty { print("\(path): no one is trusted yet ('airlock trust add')") }
-        for line in lines {
-          var text = "\(line.principals.joined(separator: ","))  \(line.roles.joined(separator: ","))  \(line.fingerprint)"
-          if let after = line.validAfter { text += "  from \(after)" }
-          if let before = line.validBefore { text += "  until \(before)" }
-          if !line.sharedWith.isEmpty { text += "  (key also listed for \(line.sharedWith.joined(separator: ", ")))" }
-          print(text)
-        }
-      } catch { throw fail(error) }
+      let path = try options.path()
+      let trust = try TrustList.load(path)
+      let lines = trust.entries.map { entry in
+        Line(
+          line: entry.line, principals: entry.principals, roles: entry.namespaces, validAfter: entry.validAfter.map(ISOTime.format),
+          validBefore: entry.validBefore.map(ISOTime.format), keyid: entry.key.keyid, fingerprint: entry.key.fingerprint,
+          sharedWith: trust.allPrincipals(for: entry.key).subtracting(entry.principals).sorted())
+      }
+      if json { return printJSON(lines) }
+      if lines.isEmpty { print("\(path): no one is trusted yet ('airlock trust add')") }
+      for line in lines {
+        var text = "\(line.principals.joined(separator: ","))  \(line.roles.joined(separator: ","))  \(line.fingerprint)"
+        if let after = line.validAfter { text += "  from \(after)" }
+        if let before = line.validBefore { text += "  until \(before)" }
+        if !line.sharedWith.isEmpty { text += "  (key also listed for \(line.sharedWith.joined(separator: ", ")))" }
+        print(text)
+      }
     }
   }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Airlock
 
-/// RFC 6962 test vectors (signing.md §4.3; transparency-dev/merkle `testonly`) and exhaustive proofs.
+/// RFC 6962 test vectors (transparency-dev/merkle `testonly`) and exhaustive proofs.
 @Suite struct MerkleTests {
   static let leaves = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
     .map { Data(hex: $0)! }

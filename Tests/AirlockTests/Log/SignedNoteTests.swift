@@ -3,7 +3,7 @@ import Testing
 
 @testable import Airlock
 
-/// C2SP signed-note and tlog-checkpoint vectors (signing.md §4.1–4.2).
+/// C2SP signed-note and tlog-checkpoint vectors.
 @Suite struct SignedNoteTests {
   static let rfc8032Seed = Data(hex: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")!
   static let origin = "tre.example.ac.uk/airlock/log"
@@ -79,5 +79,26 @@ import Testing
       #expect(throws: AirlockError.self) { try parsed.verify(foreign) }
     }
     _ = key
+  }
+}
+
+/// `NoteVerifier.load(pinned:)`: the pinned key file `log verify --vkey` and `verify --log-key`
+/// read (moved out of the CLI, issue 20).
+@Suite struct PinnedLogKeyTests {
+  @Test func aVkeyFileLoadsAndAnythingElseIsAnInputErrorNamingTheFile() throws {
+    let folder = temporaryFolder()
+    let good = write(SignedNoteTests.vkey + "\n", to: "log.vkey", in: folder)
+    #expect(try NoteVerifier.load(pinned: good) == NoteVerifier(vkey: SignedNoteTests.vkey))
+    for (name, text) in [("empty.vkey", ""), ("garbage.vkey", "not a key\n")] {
+      let path = write(text, to: name, in: folder)
+      #expect(throws: AirlockError.self, "\(name)") { try NoteVerifier.load(pinned: path) }
+    }
+    let missing = folder.appendingPathComponent("missing.vkey").path
+    do {
+      _ = try NoteVerifier.load(pinned: missing)
+      Issue.record("a missing key file loaded")
+    } catch {
+      #expect(error.kind == .input && error.file == missing && error.message == "cannot read the pinned log key")
+    }
   }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Airlock
 
-/// DSSE, keys and key files against signing.md's vectors and rules.
+/// DSSE, keys and key files against the DSSE v1 and securesystemslib vectors and rules.
 @Suite struct ReviewSigningTests {
   static let seed = Data(hex: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")!
 

@@ -54,7 +54,7 @@ struct CrossOutputDifferencingRule: Rule {
 
       ## References
       Hundepool et al. (2024) §5.2 (differencing of nested tables and recodings);
-      GaussSuppression k-disclosure; `sdc-rules.md` §2.1, §2.3.
+      GaussSuppression k-disclosure.
       """,
     fix: "round both outputs, suppress the cells whose difference is small in one of them, or use the same bands in every output",
     examples: [

@@ -21,7 +21,7 @@ struct OverlappingBandsRule: TableRule {
       publishes the sliver between them. The same check across outputs is X002's.
 
       ## References
-      Hundepool et al. (2024) ch. 4 (differencing); `sdc-rules.md` §3.
+      Hundepool et al. (2024) ch. 4 (differencing).
       """,
     fix: "publish one set of bands that do not overlap, or suppress the bands whose difference is small",
     examples: [

@@ -5,7 +5,7 @@ struct RecoverableSuppressionRule: TableRule {
     summary: "A withheld cell that the margins give back, exactly or nearly, is not protected.",
     rationale: """
       ## What it checks
-      The audit of a table's suppression pattern (`sdc-rules.md` §2.2). Every margin equals the
+      The audit of a table's suppression pattern. Every margin equals the
       sum of the cells it totals, in every dimension of tables of one, two or three dimensions.
       Margins are found from the numbers, whatever they are called (`Total`, `All`, `Persons`, a
       blank label; see `table-structure`, C010): a category whose cells equal the sum of the
@@ -58,7 +58,7 @@ struct RecoverableSuppressionRule: TableRule {
 
       ## References
       Hundepool et al. (2024) ch. 4, secondary protection, protection levels, Example 3 and the
-      singleton problem; τ-ARGUS Audit; sdcTable `attack()` and UserSupport#160; `sdc-rules.md` §2.2.
+      singleton problem; τ-ARGUS Audit; sdcTable `attack()` and UserSupport#160.
       """,
     fix: "suppress more cells so that every withheld cell shares each of its rows and columns with another withheld cell (or use `airlock protect`), or drop the margins",
     parameters: [

@@ -23,8 +23,8 @@ struct HistogramBinCountRule: CellRule {
       next to the minimum or maximum.
 
       ## References
-      `sdc-rules.md` §3 (histogram: every bin ≥ t); ACRO `check_min_threshold` on `hist`
-      (`acro.md` §3); DataSHIELD `histogramDS` zeroes bins with 0 < n < `nfilter.tab`.
+      Common output-checking guidance for histograms (every bin at least the threshold); ACRO
+      1.0.2 `check_min_threshold` on `hist`; DataSHIELD `histogramDS` zeroes bins with 0 < n < `nfilter.tab`.
       """,
     fix: "widen the bins (or merge the sparse ones, often in the tails) until every bin has at least the threshold, or suppress them",
     examples: [

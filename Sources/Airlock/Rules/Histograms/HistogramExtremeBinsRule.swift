@@ -38,9 +38,9 @@ struct HistogramExtremeBinsRule: TableRule {
       person's exact value (the "Endpoints" risk of min and max, which fail by default).
 
       ## References
-      `sdc-rules.md` §3 (histogram: "end bins reveal min/max"; min, max: fail by default,
-      except design limits); ACRO's note "Please check extreme bin edges are not disclosive"
-      (`acro.md` §3); OpenSAFELY (redact min/max except broad design limits).
+      Common output-checking guidance for histograms (end bins reveal the minimum and maximum,
+      which fail by default except design limits); ACRO 1.0.2's note "Please check extreme bin
+      edges are not disclosive"; OpenSAFELY (redact min/max except broad design limits).
       """,
     fix: "set the bin edges in advance (a fixed grid, with open-ended outer bins such as '< 20' and '≥ 80') and declare them with design_limits in the manifest",
     examples: [

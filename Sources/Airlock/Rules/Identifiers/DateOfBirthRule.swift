@@ -36,7 +36,7 @@ struct DateOfBirthRule: FieldRule {
       ## References
       Sweeney (2000), "Simple demographics often identify people uniquely" (date of birth, sex and
       ZIP code identify 87% of the US population); HIPAA Safe Harbor §164.514(b)(2)(i)(C) (all
-      elements of dates except the year); `sdc-rules.md` §3.
+      elements of dates except the year).
       """,
     fix: "remove exact dates of birth (publish age bands or year of birth at most); for other dates, publish the period (week, month) rather than a person's date",
     parameters: [

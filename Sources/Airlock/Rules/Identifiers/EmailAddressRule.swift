@@ -16,7 +16,7 @@ struct EmailAddressRule: FieldRule {
       statistical output.
 
       ## References
-      RFC 5322 §3.4.1 (addr-spec, simplified); `sdc-rules.md` §3.
+      RFC 5322 §3.4.1 (addr-spec, simplified).
       """,
     fix: "remove the email address from the output",
     examples: [

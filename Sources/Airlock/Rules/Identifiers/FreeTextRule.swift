@@ -18,7 +18,7 @@ struct FreeTextRule: FieldRule {
       ## References
       DataSHIELD `nfilter.string` (80) and `nfilter.stringShort` (20) limit the length of strings
       passed to the server; SDAP *Handbook on SDC for Outputs* (free text is not a safe output
-      type); `sdc-rules.md` §3.
+      type).
       """,
     fix: "remove the free text, or replace it with a short coded category",
     parameters: [

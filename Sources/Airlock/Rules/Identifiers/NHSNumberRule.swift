@@ -32,7 +32,7 @@ struct NHSNumberRule: FieldRule {
 
       ## References
       NHS Data Dictionary, "NHS NUMBER" (format and modulus-11 check); the Five Safes "safe
-      outputs" principle; `sdc-rules.md` §3.
+      outputs" principle.
       """,
     fix: "remove the NHS number from the output (aggregate, or replace the column with a pseudonym that is not released)",
     examples: [

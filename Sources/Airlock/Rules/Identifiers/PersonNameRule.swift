@@ -20,7 +20,7 @@ struct PersonNameRule: FieldRule {
       A name is a direct identifier. With an age or a date of birth beside it, it is one person.
 
       ## References
-      ICO anonymisation code of practice (direct identifiers); `sdc-rules.md` §3.
+      ICO anonymisation code of practice (direct identifiers).
       """,
     fix: "remove the name from the output (and any note it came from)",
     examples: [

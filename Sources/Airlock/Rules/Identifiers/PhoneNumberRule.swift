@@ -18,7 +18,7 @@ struct PhoneNumberRule: FieldRule {
       A telephone number is a direct identifier: it reaches one person, household or practice.
 
       ## References
-      Ofcom National Telephone Numbering Plan; `sdc-rules.md` §3 (direct identifiers).
+      Ofcom National Telephone Numbering Plan.
       """,
     fix: "remove the telephone number from the output",
     examples: [

@@ -29,7 +29,7 @@ struct PostcodeRule: FieldRule {
 
       ## References
       ONS Postcode Directory user guide (postcode units, average 15 addresses); Royal Mail
-      postcode format (BS 7666); `sdc-rules.md` §3.
+      postcode format (BS 7666).
       """,
     fix: "remove the postcode, or aggregate to the postcode district or a statistical geography (LSOA, MSOA, local authority)",
     examples: [

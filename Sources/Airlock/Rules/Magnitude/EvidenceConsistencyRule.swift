@@ -33,7 +33,7 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
       cell look safe.
 
       ## References
-      Hundepool et al. (2024) ch. 4; `sdc-rules.md` §5 (the evidence schema); issue 18.
+      Hundepool et al. (2024) ch. 4; docs/outputs.md (the evidence schema); issue 18.
       """,
     fix: "correct the evidence so that it describes the published cell (or the published cell so that it matches its evidence)",
     examples: [

@@ -18,7 +18,7 @@ struct EvidenceNotForReleaseRule: OutputRule {
       `top1` is one contributor's exact value.
 
       ## References
-      `sdc-rules.md` §5 (the evidence schema); ACRO's federated evidence files.
+      docs/outputs.md (the evidence schema); ACRO's federated evidence files.
       """,
     fix: "move evidence columns into NAME.evidence.csv and release the output without them",
     parameters: [

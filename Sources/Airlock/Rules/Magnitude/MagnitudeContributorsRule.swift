@@ -19,7 +19,7 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       `statistic-threshold`, S001, with the same count.)
 
       ## References
-      Hundepool et al. (2024) ch. 4 (holdings, zero-unsafe cells); τ-ARGUS `ZERO`; acro.md §3, §8.
+      Hundepool et al. (2024) ch. 4 (holdings, zero-unsafe cells); τ-ARGUS `ZERO`; ACRO 1.0.2.
       """,
     fix: "combine categories so every cell has enough contributing units, or suppress the cell",
     parameters: [

@@ -29,7 +29,7 @@ struct NKDominanceRule: MagnitudeTableRule {
 
       ## References
       Hundepool et al. (2024) ch. 4, "Sensitivity rules"; ACRO `check_nk_dominance` (uses ≥);
-      ABS DataLab output rules; `sdc-rules.md` §1.
+      ABS DataLab output rules.
       """,
     fix: "combine categories so that no few contributors dominate, or suppress the cell (and enough others that it cannot be recovered)",
     parameters: [

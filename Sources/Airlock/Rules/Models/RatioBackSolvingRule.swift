@@ -52,7 +52,8 @@ struct RatioBackSolvingRule: TableRule {
 
       ## References
       Woolf (1955) for the odds ratio's interval; Katz et al. (1978) for the risk ratio's;
-      `sdc-rules.md` §3 (Odds, risk and hazard ratios: "treat as the underlying 2×2 table");
+      common output-checking guidance on odds, risk and hazard ratios (treat each as the
+      underlying 2×2 table);
       ACRO statbarn CalculatedRatios; OpenSAFELY output checking.
       """,
     fix: "publish the ratio without the group totals, or with an interval and totals computed from rounded counts, or combine groups so that every cell of the 2×2 table reaches the threshold",

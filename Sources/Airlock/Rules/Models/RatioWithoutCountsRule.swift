@@ -14,7 +14,7 @@ struct RatioWithoutCountsRule: OutputRule {
       30% of OpenSAFELY's rejections are derived statistics from unrounded counts.
 
       ## References
-      ACRO statbarn CalculatedRatios; OpenSAFELY output checking; `sdc-rules.md` §3.
+      ACRO statbarn CalculatedRatios; OpenSAFELY output checking.
       """,
     fix: "publish the counts behind each ratio (exposed and unexposed cases and non-cases) so they can be checked",
     examples: [

@@ -14,7 +14,7 @@ struct SaturatedModelRule: TableRule {
       It is a frequency or magnitude table published as coefficients, with none of the table checks.
 
       ## References
-      Handbook on SDC ch. 6; `sdc-rules.md` §3 (regression and model coefficients).
+      Handbook on SDC ch. 6.
       """,
     fix: "check the underlying table (its counts and means) as an output in its own right, or add continuous terms",
     examples: [

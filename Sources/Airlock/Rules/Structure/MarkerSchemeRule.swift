@@ -15,7 +15,7 @@ struct MarkerSchemeRule: TableRule {
       zeros with '-' would not be acceptable".
 
       ## References
-      Hundepool et al. (2024) ch. 5; ONS SRS output rules; `sdc-rules.md` §2.2 step 2.
+      Hundepool et al. (2024) ch. 5; ONS SRS output rules.
       """,
     fix: "use one opaque marker (such as `*`) for every withheld cell, zeros included",
     examples: [

@@ -29,7 +29,7 @@ struct TableStructureRule: TableRule {
       Understood or review: a pass needs airlock to know the table's structure.
 
       ## References
-      Hundepool et al. (2024) ch. 4 (linked and hierarchical tables); `sdc-rules.md` §2.2.
+      Hundepool et al. (2024) ch. 4 (linked and hierarchical tables).
       """,
     fix: "remove the repeated rows, publish totals that are the sums of their cells, or declare the output's margins and categories in its manifest (docs/outputs.md)",
     examples: [

@@ -16,7 +16,8 @@ struct UncheckedColumnRule: OutputRule {
       no rule looked at it.
 
       ## References
-      `sdc-rules.md` §3 (the rules for each kind of output).
+      Output-checking guidance gives rules for each kind of output (counts, magnitudes, summary
+      statistics, models, survival tables); docs/outputs.md lists the kinds airlock checks.
       """,
     fix: "have an output checker review the column, or provide the evidence its rules need (docs/outputs.md)",
     examples: [

@@ -15,7 +15,7 @@ struct ExtremeValueRule: TableRule {
 
       ## References
       OpenSAFELY (redact min and max, except broad design limits); sdcLog `sdc_min_max`; DataSHIELD
-      (quantiles only from 5% to 95%); `sdc-rules.md` §3.
+      (quantiles only from 5% to 95%).
       """,
     fix: "publish a percentile (5th, 95th) instead, or declare the bounds design limits in the manifest if the study's design set them",
     examples: [

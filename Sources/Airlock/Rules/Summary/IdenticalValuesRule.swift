@@ -13,7 +13,7 @@ struct IdenticalValuesRule: TableRule {
       Class disclosure: everyone in the group is known to have the published value.
 
       ## References
-      ACRO `agg_values_are_same` (present but not wired in ACRO 1.0.2 for modes); `sdc-rules.md` §1.
+      ACRO `agg_values_are_same` (present but not wired in ACRO 1.0.2 for modes).
       """,
     fix: "combine groups, or withhold the statistic for the group",
     examples: [

@@ -22,7 +22,7 @@ struct PercentileAtExtremeRule: TableRule {
       two people's value.
 
       ## References
-      ACRO statbarn "Position" (review if a percentile equals a published min/max); `sdc-rules.md` §3.
+      ACRO statbarn "Position" (review if a percentile equals a published min/max).
       """,
     fix: "publish a less extreme percentile, or coarsen the values so the percentile is not the extreme",
     examples: [

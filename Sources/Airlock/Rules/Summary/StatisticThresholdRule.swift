@@ -16,7 +16,7 @@ struct StatisticThresholdRule: TableRule {
       two values gives both from the mean.
 
       ## References
-      ACRO statbarns (Position, Shape, Mode); OpenSAFELY (means not shown for n of 1–7); `sdc-rules.md` §3.
+      ACRO statbarns (Position, Shape, Mode); OpenSAFELY (means not shown for n of 1–7).
       """,
     fix: "combine groups so every statistic rests on enough people, or withhold the statistic",
     parameters: [

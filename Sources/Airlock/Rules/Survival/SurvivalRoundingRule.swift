@@ -16,7 +16,7 @@ struct SurvivalRoundingRule: TableRule {
 
       ## References
       OpenSAFELY output-checking guidance (`docs/outputs/sdc.md`: midpoint-6 rounding for
-      survival and rates); `sdc-rules.md` §1 "Redact-then-round".
+      survival and rates); OpenSAFELY redact-then-round.
       """,
     fix: "round n_at_risk, n_events and n_censored with midpoint-6 (ceil(x / 6) × 6 − 3 for every non-zero count), and recompute the curve from the rounded counts",
     examples: [

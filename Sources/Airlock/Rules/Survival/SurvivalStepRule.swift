@@ -40,8 +40,8 @@ struct SurvivalStepRule: TableRule {
       anyone who knows a patient was in the cohort when they died or were censored.
 
       ## References
-      `sdc-rules.md` §1 "Survival steps" (ACRO `survival_safe_threshold: 10`, `surv_func`) and
-      §3; `acro.md` §3 and §8 (1.0.2 always fails survival outputs); O'Keefe et al. (2012),
+      ACRO `survival_safe_threshold: 10` and `surv_func` (ACRO 1.0.2 always fails survival
+      outputs); O'Keefe et al. (2012),
       cited by OpenSAFELY.
       """,
     fix: "group event times into intervals (a life table) so that every step removes at least the threshold from the risk set, or round the counts",

@@ -15,7 +15,8 @@ struct SurvivalTailRule: TableRule {
       censoring is published, and the curve's last value shows the fate of a handful.
 
       ## References
-      `sdc-rules.md` §3 (survival tables: "truncate the tail where n at risk < t"); ACRO
+      Common output-checking guidance for survival tables (truncate the tail where the number at
+      risk is below the threshold); ACRO
       `survival_safe_threshold: 10`; OpenSAFELY Kaplan-Meier guidance.
       """,
     fix: "truncate the curve at the last time with at least the threshold at risk",

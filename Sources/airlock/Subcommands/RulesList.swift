@@ -1,0 +1,22 @@
+import Airlock
+import ArgumentParser
+import Foundation
+
+extension AirlockCommand.Rules {
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the built-in rule packs and rules.")
+
+    func run() throws {
+      print("Rule packs:")
+      for name in RulePackLoader.builtInNames {
+        let pack = try? RulePackLoader.load(name)
+        print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(pack?.version ?? "?")  \(pack?.description ?? "")")
+      }
+      print("\nRules:")
+      for rule in RuleRegistry.builtIn {
+        let d = rule.description
+        print("  \(d.code)  \(d.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(d.summary)")
+      }
+    }
+  }
+}
