@@ -142,21 +142,24 @@ struct DerivedColumns {
     let numerators = counts.filter { !Self.isDenominator(table.measures[$0]) }
     let scales = Self.scales(of: measure, in: table, declaration: declaration)
     func found(_ readings: [Reading]) { shares.append(Share(measure: measure, decimals: decimals, readings: readings)) }
+    // A share of a column of its own row: with the count column it agrees with as numerator, or
+    // none (then the multiplier must be known).
+    func ofColumn(_ column: Int, basis: Basis) {
+      for scale in scales {
+        if let numerator = numerators.first(where: { agrees(measure, numerator: $0, denominator: column, scale: scale, halfWidth: halfWidth, in: table) }) {
+          return found([Reading(scale: scale, denominator: .column(column, numerator: numerator), basis: basis)])
+        }
+      }
+      guard scales.count == 1 else {
+        unresolved.append((measure, "the multiplier of '\(name)' is not known: name it (rate_per_1000) or declare it (multipliers: {\(name): 1000})"))
+        return
+      }
+      found([Reading(scale: scales[0], denominator: .column(column, numerator: nil), basis: basis)])
+    }
 
     // 1. Declared.
     if let declared = declaration?.denominators.first(where: { $0.column.label == name })?.denominator.label {
-      if let column = table.measure(named: declared) {
-        for scale in scales {
-          if let numerator = numerators.first(where: { agrees(measure, numerator: $0, denominator: column, scale: scale, halfWidth: halfWidth, in: table) }) {
-            return found([Reading(scale: scale, denominator: .column(column, numerator: numerator), basis: .declared)])
-          }
-        }
-        guard scales.count == 1 else {
-          unresolved.append((measure, "the multiplier of '\(name)' is not known: name it (rate_per_1000) or declare it (multipliers: {\(name): 1000})"))
-          return
-        }
-        return found([Reading(scale: scales[0], denominator: .column(column, numerator: nil), basis: .declared)])
-      }
+      if let column = table.measure(named: declared) { return ofColumn(column, basis: .declared) }
       let grouping = declared == "total" ? [] : table.dimensions.firstIndex { $0.name == declared }.map { [$0] } ?? []
       for scale in scales {
         for numerator in numerators where confirms(measure, numerator: numerator, grouping: grouping, scale: scale, halfWidth: halfWidth, in: table) {
@@ -177,18 +180,7 @@ struct DerivedColumns {
     }
 
     // 3. A column named as a denominator.
-    if let column = denominators.first {
-      for scale in scales {
-        if let numerator = numerators.first(where: { agrees(measure, numerator: $0, denominator: column, scale: scale, halfWidth: halfWidth, in: table) }) {
-          return found([Reading(scale: scale, denominator: .column(column, numerator: numerator), basis: .name)])
-        }
-      }
-      guard scales.count == 1 else {
-        unresolved.append((measure, "the multiplier of '\(name)' is not known: name it (rate_per_1000) or declare it (multipliers: {\(name): 1000})"))
-        return
-      }
-      return found([Reading(scale: scales[0], denominator: .column(column, numerator: nil), basis: .name)])
-    }
+    if let column = denominators.first { return ofColumn(column, basis: .name) }
 
     // 4. Not known: every count column may be the denominator.
     guard !numerators.isEmpty else { return }  // no count at all: percentage-without-count (C007)

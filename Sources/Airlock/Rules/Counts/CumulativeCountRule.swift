@@ -40,14 +40,13 @@ struct CumulativeCountRule: TableRule {
       Example("a cumulative column that falls needs review", "week,cum_cases\n1,12\n2,25\n3,↓20", outcome: .review),
     ])
 
-  let threshold: CountThreshold
-  let thresholdApplies: Bool
-  let countUncertainty: Double
+  let counts: CountRules
+  var threshold: CountThreshold { counts.threshold }
+  var thresholdApplies: Bool { counts.thresholdApplies }
+  var countUncertainty: Double { counts.countUncertainty }
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = CountThreshold(pack: pack)
-    thresholdApplies = pack.parameters(of: SmallCellCountRule.self).isEnabled
-    countUncertainty = DerivedColumns.uncertainty(pack)
+    counts = CountRules(pack: pack)
   }
 
   static let kinds: Set<OutputKind> = [.frequency, .magnitude]

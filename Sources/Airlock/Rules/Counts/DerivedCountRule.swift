@@ -52,18 +52,15 @@ struct DerivedCountRule: TableRule {
         outcome: .review),
     ])
 
-  let threshold: CountThreshold
-  let thresholdApplies: Bool
-  let zerosDisclosive: Bool
-  let classDisclosive: Bool
-  let countUncertainty: Double
+  let counts: CountRules
+  var threshold: CountThreshold { counts.threshold }
+  var thresholdApplies: Bool { counts.thresholdApplies }
+  var countUncertainty: Double { counts.countUncertainty }
+  var zerosDisclosive: Bool { counts.zerosDisclosive }
+  var classDisclosive: Bool { counts.classDisclosive }
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = CountThreshold(pack: pack)
-    thresholdApplies = pack.parameters(of: SmallCellCountRule.self).isEnabled
-    zerosDisclosive = pack.parameters(of: ZeroCellRule.self).isEnabled
-    classDisclosive = pack.parameters(of: CellEqualsTotalRule.self).isEnabled
-    countUncertainty = DerivedColumns.uncertainty(pack)
+    counts = CountRules(pack: pack)
   }
 
   /// Summary tables publish a group's size beside the share of it with some attribute.

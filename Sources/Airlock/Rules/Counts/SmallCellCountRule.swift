@@ -90,3 +90,23 @@ struct CountThreshold: Sendable {
   /// Whether `count` people is at least the threshold (a count allowed on its own).
   func allows(_ count: Double) -> Bool { inclusive ? count > Double(threshold) : count >= Double(threshold) }
 }
+
+/// The pack's count rules as the rules that judge derived counts (percentages, rates, running
+/// totals) apply them: the threshold when `small-cell-count` is on, zeros when `zero-cell` is,
+/// everyone in a group when `cell-equals-total` is, and how far a rounded count may be from the
+/// true one.
+struct CountRules: Sendable {
+  let threshold: CountThreshold
+  let thresholdApplies: Bool
+  let zerosDisclosive: Bool
+  let classDisclosive: Bool
+  let countUncertainty: Double
+
+  init(pack: RulePack) {
+    threshold = CountThreshold(pack: pack)
+    thresholdApplies = pack.parameters(of: SmallCellCountRule.self).isEnabled
+    zerosDisclosive = pack.parameters(of: ZeroCellRule.self).isEnabled
+    classDisclosive = pack.parameters(of: CellEqualsTotalRule.self).isEnabled
+    countUncertainty = DerivedColumns.uncertainty(pack)
+  }
+}
