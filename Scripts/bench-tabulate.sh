@@ -4,7 +4,8 @@
 # counts are skewed (a few units have many records); the full cube (every margin) of the sum with
 # unit-level evidence: units, sum, top two units' totals per cell.
 #   airlock tabulate DATA --rows region,age_band,sex --sum cost --unit person_id --margins
-#   Polars: unit totals per cell, then per-cell top_k, once per grouping set (8 for 3 dimensions)
+#   Polars: unit totals per full cell from the records, then per grouping set (8 for 3 dimensions)
+#           units' totals re-added and per-cell top_k
 #   DuckDB: GROUP BY CUBE(region, age_band, sex), person_id for unit totals, then per cell max(s, 2)
 # 3 runs each, wall time and peak RSS. AIRLOCK_BIN picks the binary (default the release build).
 set -euo pipefail
@@ -36,24 +37,29 @@ measure() { # $1 = label, rest = command
 }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure "airlock tabulate" "$BIN" tabulate "$DATA" --rows region,age_band,sex --sum cost --unit person_id --margins --out "$OUT/t/cost" --force
-measure "polars two-stage" python3 - "$DATA" <<'PY'
+cat > "$OUT/peer_polars.py" <<'PY'
 import sys, itertools, polars as pl
 dims = ["region", "age_band", "sex"]
-records = pl.scan_csv(sys.argv[1])
+# Stage one: each unit's total in each full cell (the 10 million records read once).
+units = pl.scan_csv(sys.argv[1]).group_by(dims + ["person_id"]).agg(pl.col("cost").sum().alias("s")).collect()
 parts = []
 for keep in itertools.product([True, False], repeat=3):
-    frame = records.with_columns([pl.col(d) if k else pl.lit("Total").alias(d) for d, k in zip(dims, keep)])
-    units = frame.group_by(dims + ["person_id"]).agg(pl.col("cost").sum().alias("s"))
-    parts.append(units.group_by(dims).agg(pl.len().alias("n_units"), pl.col("s").sum().alias("sum"), pl.col("s").top_k(2).alias("top")))
-print(pl.concat(parts).collect().height)
+    kept = [d for d, k in zip(dims, keep) if k]
+    # A unit's total in a margin is the sum of its totals in the cells the margin adds up.
+    frame = units.lazy().group_by(kept + ["person_id"]).agg(pl.col("s").sum()) if len(kept) < 3 else units.lazy()
+    frame = frame.with_columns([pl.lit("Total").alias(d) for d, k in zip(dims, keep) if not k])
+    parts.append(frame.group_by(dims).agg(pl.len().alias("n_units"), pl.col("s").sum().alias("sum"), pl.col("s").top_k(2).alias("top")))
+print(pl.concat(pl.collect_all(parts)).height)
 PY
-measure "duckdb cube" python3 - "$DATA" <<'PY'
+cat > "$OUT/peer_duckdb.py" <<'PY'
 import sys, duckdb
 con = duckdb.connect()
-print(con.sql(f"""
+print(len(con.sql(f"""
   WITH u AS (SELECT region, age_band, sex, person_id, sum(cost) AS s, GROUPING(region, age_band, sex) AS g
              FROM read_csv_auto('{sys.argv[1]}') GROUP BY CUBE(region, age_band, sex), person_id)
   SELECT region, age_band, sex, g, count(*) AS n_units, sum(s) AS sum, max(s, 2) AS top FROM u GROUP BY region, age_band, sex, g
-""").fetchall().__len__())
+""").fetchall()))
 PY
+measure "polars two-stage" python3 "$OUT/peer_polars.py" "$DATA"
+measure "duckdb cube" python3 "$OUT/peer_duckdb.py" "$DATA"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
