@@ -132,4 +132,17 @@ import Testing
     #expect(try String(contentsOfFile: suppressed, encoding: .utf8) == "week,cases,cum_cases\n1,12,12\n2,*,*\n3,15,*\n4,20,*\n")
     #expect(try airlock(["check", suppressed]).status == 0)
   }
+
+  @Test func hostileNumbersEndWithAVerdict() throws {
+    // Denominators far past 2^53 and percentages of them: a verdict, never a hang or a crash.
+    for text in [
+      "group,population,pct\nA,1e300,50.0\nB,1e300,0.0\n", "group,population,pct\nA,9007199254740993,100\n",
+      "group,population,rate_per_1000\nA,1e308,1e-300\n", "week,cum_cases\n1,1e300\n2,1e301\n",
+      // A count of 10^16 known to within one: past 2^53, where adding 1 changes nothing.
+      "group,population,proportion\nA,1000000000,10000000.000000000\n",
+    ] {
+      let run = try check(["t.csv": text])
+      #expect([0, 1].contains(run.status), "\(text)\n\(run.stdout)\(run.stderr)")
+    }
+  }
 }

@@ -302,6 +302,9 @@ struct DerivedCountRule: TableRule {
     }
     let count = Self.range(lowCount, highCount)
     let comparison = "\(threshold.inclusive ? "at or below" : "below") the threshold of \(threshold.threshold)"
+    // Beyond 2^53 whole numbers are not all representable (and no count rule fails a count
+    // that large): never step through them.
+    guard highCount < 9e15 else { return nil }
     let narrow = highCount - lowCount < Double(2 * threshold.threshold)
     guard narrow || highCount - lowCount <= 1_000 else { return nil }
     var problems: [Problem] = []
