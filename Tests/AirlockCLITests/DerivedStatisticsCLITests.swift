@@ -145,4 +145,15 @@ import Testing
       #expect([0, 1].contains(run.status), "\(text)\n\(run.stdout)\(run.stderr)")
     }
   }
+
+  @Test func protectKeepsWithheldPercentagesWithheld() throws {
+    // The researcher withheld the percentage but not the count: protect must not publish it.
+    let dir = folder(["t.csv": "region,count,percent\nNorth,12,*\nSouth,100,42.9\nWest,121,51.9\nTotal,233,100.0\n"])
+    let output = dir.appendingPathComponent("out.csv").path
+    let run = try airlock(["protect", dir.appendingPathComponent("t.csv").path, "-o", output, "--rules", "opensafely"])
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let text = try String(contentsOfFile: output, encoding: .utf8)
+    #expect(text.contains("North,10,[REDACTED]\n") || text.contains("North,[REDACTED],[REDACTED]\n"), "\(text)")
+    #expect(try airlock(["check", output, "--rules", "opensafely"]).status == 0)
+  }
 }

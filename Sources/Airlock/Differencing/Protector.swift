@@ -345,7 +345,8 @@ public struct Protector {
     }
     func set(_ cell: Int, _ measure: Int, _ new: Double?) {
       let slot = Slot(cell: cell, measure: measure)
-      guard !flagged.contains(slot), values[slot] != nil else { return }
+      // A value the input withheld stays withheld: protect never publishes more than it was given.
+      guard !flagged.contains(slot), values[slot] != nil, table.values[measure][cell].number != nil else { return }
       values[slot] = .some(new)
     }
     for share in derived.shares {

@@ -41,7 +41,7 @@ struct DerivedColumns {
     /// Digits printed after the decimal point (the most any of its values shows).
     let decimals: Int
     /// A printed value `p` stands for anything in `[p - halfWidth, p + halfWidth]`.
-    var halfWidth: Double { decimals >= 9 ? 1e-9 : 0.5 * pow(10, -Double(decimals)) }
+    var halfWidth: Double { DerivedColumns.halfWidth(decimals) }
     /// One reading when airlock knows the denominator; several when it does not.
     let readings: [Reading]
   }
@@ -136,7 +136,7 @@ struct DerivedColumns {
   private mutating func share(_ measure: Int, in table: Table, declaration: OutputDeclaration?) {
     let name = table.measures[measure].name
     let decimals = Self.decimals(of: measure, in: table)
-    let halfWidth = decimals >= 9 ? 1e-9 : 0.5 * pow(10, -Double(decimals))
+    let halfWidth = Self.halfWidth(decimals)
     let counts = table.measures.indices.filter { table.measures[$0].role == .count && NamingConventions.cumulativeBase(of: table.measures[$0].name) == nil }
     let denominators = table.measures.indices.filter { Self.isDenominator(table.measures[$0]) && $0 != measure }
     let numerators = counts.filter { !Self.isDenominator(table.measures[$0]) }
@@ -355,7 +355,7 @@ struct DerivedColumns {
       $0 != measure && table.measures[$0].role == role && NamingConventions.cumulativeBase(of: table.measures[$0].name) == nil
     }
     var cumulative = Cumulative(measure: measure, along: along, within: within, steps: nil, decimals: decimals)
-    let halfWidth = decimals >= 9 ? 1e-9 : 0.5 * pow(10, -Double(decimals))
+    let halfWidth = Self.halfWidth(decimals)
     cumulative = Cumulative(
       measure: measure, along: along, within: within,
       steps: candidates.first { steps in
