@@ -120,6 +120,9 @@ import Testing
     for name in ["default", "opensafely", "nhs-digital", "genes-and-health", "ukbiobank", "ukllc", "abs-datalab", "datashield", "C001", "small-cell-count"] {
       #expect(run.stdout.contains(name), "\(name)")
     }
+    // Each rule's status: the always-on rules, and the pack format a stable rule dates from.
+    #expect(run.stdout.split(separator: "\n").contains { $0.contains("C000") && $0.contains("required") })
+    #expect(run.stdout.split(separator: "\n").contains { $0.contains("C001") && $0.contains("stable/1") })
   }
 
   @Test func explainPrintsTheCommittedDocs() throws {

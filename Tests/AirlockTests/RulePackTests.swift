@@ -54,7 +54,7 @@ private func loadError(_ yaml: String) -> AirlockError? {
 
   @Test func unknownTopLevelKeyFailsWithItsPath() {
     let error = loadError("format: 1\nname: x\nversion: '1'\nthreshold: 10\n")
-    #expect(error?.description == "pack.yaml:4:1: threshold: unknown key (expected one of: format, name, version, extends, description, margins, markers, zero_markers, review, rules)")
+    #expect(error?.description == "pack.yaml:4:1: threshold: unknown key (expected one of: format, name, version, extends, description, preview, margins, markers, zero_markers, review, rules)")
   }
 
   @Test func unknownRuleFails() {

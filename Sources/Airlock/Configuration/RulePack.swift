@@ -23,6 +23,43 @@ public struct RulePack: Sendable {
   public var reviewers: Int
   /// The effective parameters of every rule, by rule name.
   public var rules: [String: RuleParameters]
+  /// The pack format the pack was written for: stable rules of later formats are off in it unless
+  /// it enables them, so a pack's verdicts do not change when airlock gains a rule.
+  public var format = RulePack.supportedFormat
+  /// Whether every preview rule is on (`preview: true`); otherwise only those the pack enables.
+  public var preview = false
+  /// The rules whose `enabled` this pack (or a pack it extends) sets: their switch is the pack's
+  /// own, not the lifecycle default.
+  var switchedRules: Set<String> = []
+  /// The rules the pack knows (the built-in rules, or a test's).
+  var registry: [any Rule.Type] = RuleRegistry.builtIn
+
+  init(
+    name: String, version: String, description: String, margins: [String], markers: [String],
+    zeroMarkers: [String], reviewers: Int, rules: [String: RuleParameters], registry: [any Rule.Type]
+  ) {
+    self.name = name
+    self.version = version
+    self.description = description
+    self.margins = margins
+    self.markers = markers
+    self.zeroMarkers = zeroMarkers
+    self.reviewers = reviewers
+    self.rules = rules
+    self.registry = registry
+  }
+
+  /// Whether a rule is on in a pack that does not switch it: a required rule always (it only ever
+  /// turns a pass into a review, and a fail-open fix must not wait for a pack upgrade); a preview
+  /// rule only with `preview: true`; a stable or deprecated rule when the pack's format is the
+  /// rule's `since` or later.
+  public static func isOnByDefault(_ rule: RuleDescription, format: Int, preview: Bool) -> Bool {
+    if rule.required { return true }
+    switch rule.status {
+    case .preview: return preview
+    case .stable, .deprecated: return rule.since <= format
+    }
+  }
 
   /// The effective parameters of `rule`.
   public func parameters(of rule: any Rule.Type) -> RuleParameters {
@@ -37,7 +74,7 @@ public struct RulePack: Sendable {
 
   /// The built-in rules this pack enables, instantiated with their effective parameters.
   public func enabledRules() -> [any Rule] {
-    RuleRegistry.builtIn.compactMap { type in
+    registry.compactMap { type in
       let parameters = parameters(of: type)
       return parameters.isEnabled ? type.init(parameters: parameters, pack: self) : nil
     }
@@ -46,8 +83,9 @@ public struct RulePack: Sendable {
   /// The pack as YAML with every parameter's effective value (`airlock rules show --effective`).
   public func effectiveYAML() -> String {
     var lines = [
-      "format: \(Self.supportedFormat)", "name: \(name)", "version: \(ParameterValue.string(version))",
+      "format: \(format)", "name: \(name)", "version: \(ParameterValue.string(version))",
     ]
+    if preview { lines.append("preview: true") }
     if !ancestry.isEmpty { lines.append("# extends: \(ancestry.joined(separator: " <- "))") }
     lines.append("margins: \(ParameterValue.strings(margins))")
     lines.append("markers: \(ParameterValue.strings(markers))")
@@ -55,10 +93,11 @@ public struct RulePack: Sendable {
     lines.append("review:")
     lines.append("  reviewers: \(reviewers)")
     lines.append("rules:")
-    for type in RuleRegistry.builtIn {
+    for type in registry {
       let description = type.description
       let parameters = parameters(of: type)
-      lines.append("  \(description.name):  # \(description.code)")
+      let status = description.status == .stable ? "" : ", \(description.status.rawValue)"
+      lines.append("  \(description.name):  # \(description.code)\(status)")
       for spec in description.allParameters {
         lines.append("    \(spec.name): \(parameters.values[spec.name] ?? spec.defaultValue)")
       }

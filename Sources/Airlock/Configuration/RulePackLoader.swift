@@ -3,7 +3,7 @@ import Foundation
 /// Loads rule packs by name (the built-in packs of `rules/`) or by path, resolving `extends`.
 public enum RulePackLoader {
   private static let topLevelKeys = [
-    "format", "name", "version", "extends", "description", "margins", "markers", "zero_markers", "review", "rules",
+    "format", "name", "version", "extends", "description", "preview", "margins", "markers", "zero_markers", "review", "rules",
   ]
 
   /// The names of the built-in packs.
@@ -19,9 +19,16 @@ public enum RulePackLoader {
     try parse(text: text, file: file, relativeTo: nil, visiting: [file])
   }
 
-  private static func load(_ reference: String, relativeTo base: String?, visiting: [String]) throws(AirlockError)
-    -> RulePack
-  {
+  /// Loads a pack from YAML text against `registry` instead of the built-in rules (for tests of
+  /// the rule lifecycle, which need rules of formats and statuses no built-in rule has yet).
+  static func load(text: String, file: String, registry: [any Rule.Type]) throws(AirlockError) -> RulePack {
+    try parse(text: text, file: file, relativeTo: nil, visiting: [file], registry: registry)
+  }
+
+  private static func load(
+    _ reference: String, relativeTo base: String?, visiting: [String],
+    registry: [any Rule.Type] = RuleRegistry.builtIn
+  ) throws(AirlockError) -> RulePack {
     let isPath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
     if !isPath {
       guard let text = BuiltInPacks.texts[reference] else {
@@ -33,7 +40,8 @@ public enum RulePackLoader {
       guard !visiting.contains(reference) else {
         throw AirlockError(.configuration, "rule pack '\(reference)' extends itself (\((visiting + [reference]).joined(separator: " -> ")))")
       }
-      return try parse(text: text, file: "rules/\(reference).yaml", relativeTo: nil, visiting: visiting + [reference])
+      return try parse(
+        text: text, file: "rules/\(reference).yaml", relativeTo: nil, visiting: visiting + [reference], registry: registry)
     }
     var path = reference
     if let base, !path.hasPrefix("/") {
@@ -46,12 +54,13 @@ public enum RulePackLoader {
     do { text = try readSmallTextFile(path, what: "rule pack", followingSymlinks: true) } catch {
       throw AirlockError(.configuration, file: path, error.message.hasPrefix("rule pack") ? error.message : "cannot read rule pack: \(error.message)")
     }
-    return try parse(text: text, file: path, relativeTo: path, visiting: visiting + [path])
+    return try parse(text: text, file: path, relativeTo: path, visiting: visiting + [path], registry: registry)
   }
 
-  private static func parse(text: String, file: String, relativeTo base: String?, visiting: [String])
-    throws(AirlockError) -> RulePack
-  {
+  private static func parse(
+    text: String, file: String, relativeTo base: String?, visiting: [String],
+    registry: [any Rule.Type] = RuleRegistry.builtIn
+  ) throws(AirlockError) -> RulePack {
     let root = try YAMLValue.parse(text, file: file)
     let entries = try root.mapping(allowed: topLevelKeys)
     let keyed = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
@@ -70,17 +79,20 @@ public enum RulePackLoader {
 
     var pack: RulePack
     if let parent = keyed["extends"] {
-      pack = try load(try parent.string(), relativeTo: base, visiting: visiting)
+      pack = try load(try parent.string(), relativeTo: base, visiting: visiting, registry: registry)
       pack.ancestry.insert(pack.name, at: 0)
     } else {
       pack = RulePack(
         name: "", version: "", description: "", margins: ["Total", "All"],
         markers: ["*", "c", "<10", "1to5", "[REDACTED]", "REDACTED", "-", "", "NA", "n/a", "suppressed"],
         zeroMarkers: ["-"], reviewers: 2,
-        rules: Dictionary(uniqueKeysWithValues: RuleRegistry.builtIn.map {
+        rules: Dictionary(uniqueKeysWithValues: registry.map {
           ($0.description.name, RuleParameters(defaults: $0.description.parameters))
-        }))
+        }), registry: registry)
     }
+    // The nearest pack's format and preview switch decide which rules are on by default.
+    pack.format = format
+    if let value = keyed["preview"] { pack.preview = try value.bool() }
     pack.name = try nameValue.string()
     pack.version = try versionValue.string()
     pack.description = try keyed["description"]?.string() ?? ""
@@ -100,8 +112,8 @@ public enum RulePackLoader {
     }
     if let rules = keyed["rules"] {
       for (ruleName, body) in try rules.mapping() {
-        guard let type = RuleRegistry.rule(named: ruleName) else {
-          let known = RuleRegistry.builtIn.map { $0.description.name }
+        guard let type = registry.first(where: { $0.description.name == ruleName }) else {
+          let known = registry.map { $0.description.name }
           let hint = known.first { $0.hasPrefix(String(ruleName.prefix(4))) }.map { " (did you mean '\($0)'?)" } ?? ""
           throw body.error("unknown rule\(hint)")
         }
@@ -114,9 +126,14 @@ public enum RulePackLoader {
             throw value.error("this rule cannot be disabled: it keeps airlock from passing what it cannot judge")
           }
           parameters.set(key, typedValue)
+          if key == "enabled" { pack.switchedRules.insert(ruleName) }
         }
         pack.rules[ruleName] = parameters
       }
+    }
+    for type in registry where !pack.switchedRules.contains(type.description.name) {
+      pack.rules[type.description.name]?.set(
+        "enabled", .boolean(RulePack.isOnByDefault(type.description, format: pack.format, preview: pack.preview)))
     }
     return pack
   }

@@ -21,12 +21,20 @@ public struct RuleDescription: Sendable {
   /// Whether a pack may not disable the rule: the rules that keep airlock from passing what it
   /// cannot judge are always on.
   public var required: Bool
+  /// Where the rule is in its life: new rules start in preview, deprecated ones are on their way out.
+  public var status: RuleStatus
+  /// The pack format from which the rule is on by default: a pack written for an earlier format
+  /// gets it only by enabling it (see ``RulePack/isOnByDefault(_:format:preview:)``).
+  public var since: Int
 
   public init(
     code: String, name: String, summary: String, rationale: String, fix: String,
-    parameters: [ParameterSpec] = [], examples: [Example], required: Bool = false
+    parameters: [ParameterSpec] = [], examples: [Example], required: Bool = false, status: RuleStatus = .stable,
+    since: Int = 1
   ) {
     self.required = required
+    self.status = status
+    self.since = since
     self.code = code
     self.name = name
     self.summary = summary
@@ -38,6 +46,14 @@ public struct RuleDescription: Sendable {
 
   /// All parameters, `enabled` first.
   public var allParameters: [ParameterSpec] { [ParameterSpec.enabled] + parameters }
+}
+
+/// Where a rule is in its life, as in ruff: a **preview** rule runs only where a pack enables it
+/// (by name, or all of them with `preview: true`); a **stable** rule is on by default in packs of its
+/// format and later; a **deprecated** rule still runs where it is on, and `rules list` says it is
+/// going.
+public enum RuleStatus: String, Sendable, CaseIterable {
+  case preview, stable, deprecated
 }
 
 /// An example output for a rule. `↓` before a cell's value marks where the rule must report a

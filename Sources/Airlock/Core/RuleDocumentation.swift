@@ -8,7 +8,8 @@ public enum RuleDocumentation {
     let d = rule.description
     var lines = [
       "<!-- GENERATED from the rule's description in Sources/Airlock/Rules: do not edit. -->",
-      "# \(d.code) \(d.name)", "", d.summary, "", d.rationale.trimmingCharacters(in: .whitespacesAndNewlines), "",
+      "# \(d.code) \(d.name)", "", d.summary, "", lifecycle(d), "",
+      d.rationale.trimmingCharacters(in: .whitespacesAndNewlines), "",
       "## Fix", "", d.fix, "", "## Parameters", "",
       d.required ? "This rule is always on: a pack that sets `enabled: false` is refused.\n" : "",
       "| parameter | type | default | meaning |", "|---|---|---|---|",
@@ -35,5 +36,16 @@ public enum RuleDocumentation {
       lines.append("")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// One line on the rule's status and the packs it is on in by default.
+  static func lifecycle(_ d: RuleDescription) -> String {
+    if d.required { return "Status: \(d.status.rawValue); on in every pack, whatever its format." }
+    switch d.status {
+    case .preview: return "Status: preview; on only in packs that enable it or set `preview: true`."
+    case .stable: return "Status: stable since pack format \(d.since); on by default in packs of that format or later."
+    case .deprecated:
+      return "Status: deprecated; still on by default in packs of format \(d.since) or later, and going in a future format."
+    }
   }
 }
