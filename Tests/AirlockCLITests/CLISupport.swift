@@ -7,9 +7,18 @@ struct Run {
   var stderr: String
 }
 
-/// The package root.
+/// The package root (the one place tests find it).
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
+
+/// The folder holding this test process's temporary folders, removed when the process exits.
+let scratchRoot: URL = {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-cli-tests-\(getpid())")
+  try? FileManager.default.removeItem(at: url)
+  try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  atexit { try? FileManager.default.removeItem(at: scratchRoot) }
+  return url
+}()
 
 /// The `airlock` binary built beside the test bundle.
 let airlockBinary: URL = {
@@ -29,7 +38,7 @@ func airlock(_ arguments: [String], in directory: URL = packageRoot, environment
   for (key, value) in environment { env[key] = value }
   process.environment = env
   // Both streams go to files, so that a large report can never block the child on a full pipe.
-  let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-run-\(UUID().uuidString)")
+  let scratch = scratchRoot.appendingPathComponent("run-\(UUID().uuidString)")
   FileManager.default.createFile(atPath: scratch.path + ".out", contents: nil)
   FileManager.default.createFile(atPath: scratch.path + ".err", contents: nil)
   let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path + ".out"))
@@ -41,6 +50,10 @@ func airlock(_ arguments: [String], in directory: URL = packageRoot, environment
   process.waitUntilExit()
   try out.close()
   try err.close()
+  defer {
+    unlink(scratch.path + ".out")
+    unlink(scratch.path + ".err")
+  }
   let stdout = try String(contentsOfFile: scratch.path + ".out", encoding: .utf8)
   let stderr = try String(contentsOfFile: scratch.path + ".err", encoding: .utf8)
   return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
@@ -48,7 +61,7 @@ func airlock(_ arguments: [String], in directory: URL = packageRoot, environment
 
 /// A fresh temporary folder holding `files`.
 func folder(_ files: [String: String]) -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-cli-\(UUID().uuidString)")
+  let url = scratchRoot.appendingPathComponent(UUID().uuidString)
   try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   for (name, text) in files { try! Data(text.utf8).write(to: url.appendingPathComponent(name)) }
   return url

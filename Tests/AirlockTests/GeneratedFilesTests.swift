@@ -6,8 +6,7 @@ import Testing
 /// Generated files must match what the code would generate now. Run
 /// `AIRLOCK_UPDATE_DOCS=1 swift test --filter GeneratedFilesTests` to rewrite them.
 @Suite struct GeneratedFilesTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+  static let root = packageRoot
   static var updating: Bool { ProcessInfo.processInfo.environment["AIRLOCK_UPDATE_DOCS"] == "1" }
 
   private func compare(_ expected: String, at relativePath: String) throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import Airlock
 
 @Suite struct HistoryPruningTests {
-  private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  private static let root = packageRoot
 
   /// A history written before the packed cells existed opens, is migrated from its stored bodies,
   /// and its tables are still found.

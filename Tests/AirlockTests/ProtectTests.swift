@@ -154,7 +154,7 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
   }
 
   @Test func samplesPassAfterProtection() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = packageRoot
     for name in ["frequency/diagnosis_by_age_sex.csv", "frequency/outcome_by_ward.csv", "differencing/admissions_by_sex_region.csv", "frequency/vaccination_by_ethnicity.csv"] {
       let text = try String(contentsOf: root.appendingPathComponent("samples/\(name)"), encoding: .utf8)
       _ = try protectAndCheck(text, pack: pack())
@@ -194,7 +194,7 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
   @Test func zerosAreWithheldRatherThanTheCellTheyMakeATotal() throws {
     // The example (samples/protect/diagnosis_by_sex.csv): 31.8% of the total was hidden,
     // the prostate and cervical cancer counts among it; withholding the zeros and small cells passes.
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = packageRoot
     let text = try String(contentsOf: root.appendingPathComponent("samples/protect/diagnosis_by_sex.csv"), encoding: .utf8)
     let folder = temporaryFolder()
     let input = write(text, to: "t.csv", in: folder)

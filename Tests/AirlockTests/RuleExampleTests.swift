@@ -54,8 +54,7 @@ import Testing
   }
 
   @Test func everyRuleFileIsRegistered() throws {
-    let rulesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("Sources/Airlock/Rules")
+    let rulesFolder = packageRoot.appendingPathComponent("Sources/Airlock/Rules")
     let files = FileManager.default.enumerator(atPath: rulesFolder.path)!.compactMap { $0 as? String }
       .filter { $0.hasSuffix("Rule.swift") }
       .map { ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".swift", with: "") }

@@ -70,9 +70,7 @@ private func enabled(_ yaml: String) throws -> Set<String> {
   }
 
   @Test func aSwitchIsInheritedThroughExtends() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lifecycle-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let directory = temporaryFolder()
     let parent = directory.appendingPathComponent("parent.yaml")
     try (header + "rules:\n  new-stable:\n    enabled: true\n  old-stable:\n    enabled: false\n").write(
       to: parent, atomically: true, encoding: .utf8)

@@ -5,8 +5,7 @@ import Testing
 
 /// Every sample's findings and verdict are exactly those of `Tests/Fixtures/samples-expected.tsv`.
 @Suite struct SamplesTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+  static let root = packageRoot
 
   @Test func samplesGetTheirExpectedVerdicts() throws {
     let expectedText = try String(contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/samples-expected.tsv"), encoding: .utf8)

@@ -2,9 +2,22 @@ import Foundation
 
 @testable import Airlock
 
-/// A fresh temporary folder for one test.
+/// The package root (the one place tests find it).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// The folder holding this test process's temporary folders, removed when the process exits.
+let scratchRoot: URL = {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-tests-\(getpid())")
+  try? FileManager.default.removeItem(at: url)
+  try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  atexit { try? FileManager.default.removeItem(at: scratchRoot) }
+  return url
+}()
+
+/// A fresh temporary folder for one test (under ``scratchRoot``, so none is left behind).
 func temporaryFolder() -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-tests-\(UUID().uuidString)")
+  let url = scratchRoot.appendingPathComponent(UUID().uuidString)
   try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }

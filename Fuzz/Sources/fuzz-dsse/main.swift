@@ -2,9 +2,10 @@ import Foundation
 import FuzzDriver
 @_spi(Fuzzing) import Airlock
 
+/// DSSE envelopes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-  _ = try? Envelope.parse(Data(bytes: data, count: size), file: "fuzz.json")
+  FuzzingEntryPoints.run(.dsse, Array(UnsafeBufferPointer(start: data, count: size)))
   return 0
 }
 

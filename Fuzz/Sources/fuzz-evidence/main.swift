@@ -2,10 +2,10 @@ import Foundation
 import FuzzDriver
 @_spi(Fuzzing) import Airlock
 
+/// Evidence files.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-  _ = try? FuzzingEntryPoints.evidence(bytes, dimensions: ["region", "sex"])
+  FuzzingEntryPoints.run(.evidence, Array(UnsafeBufferPointer(start: data, count: size)))
   return 0
 }
 

@@ -2,11 +2,10 @@ import Foundation
 import FuzzDriver
 @_spi(Fuzzing) import Airlock
 
+/// Sidecar and folder manifests.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-  guard let text = String(validating: UnsafeBufferPointer(start: data, count: size), as: UTF8.self) else { return 0 }
-  _ = try? FuzzingEntryPoints.manifest(text)
-  _ = try? FuzzingEntryPoints.folderManifest(text, name: "weekly_1.csv")
+  FuzzingEntryPoints.run(.manifest, Array(UnsafeBufferPointer(start: data, count: size)))
   return 0
 }
 

@@ -2,10 +2,10 @@ import Foundation
 import FuzzDriver
 @_spi(Fuzzing) import Airlock
 
+/// Trust lists (allowed signers).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-  guard let text = String(validating: UnsafeBufferPointer(start: data, count: size), as: UTF8.self) else { return 0 }
-  _ = try? TrustList.parse(text, file: "allowed_signers")
+  FuzzingEntryPoints.run(.trustlist, Array(UnsafeBufferPointer(start: data, count: size)))
   return 0
 }
 

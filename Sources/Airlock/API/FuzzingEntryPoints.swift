@@ -54,4 +54,62 @@ import Foundation
     let file = try EvidenceFile.load(path: "fuzz.evidence.csv", dimensions: dimensions, limits: ReadLimits(), memory: bytes)
     return file.rowCount
   }
+
+  /// The fuzz targets, named as their corpus folders in `Fuzz/Corpus/`. Each target's whole body
+  /// is here, so the libFuzzer executables and the test that replays the corpus (every seed and
+  /// every input that once crashed) run the same code.
+  public enum Target: String, CaseIterable, Sendable {
+    case reader, gzip, rulepack, manifest, evidence, dsse, trustlist, log
+  }
+
+  /// The default pack and its rules, built once (as a command checking many files builds them once).
+  nonisolated(unsafe) static let defaultRules: (pack: RulePack, rules: [any Rule]) = {
+    let pack = try! RulePackLoader.load("default")
+    return (pack, pack.enabledRules())
+  }()
+
+  /// Runs `target` on `bytes`. It returns normally on any input: an error is an answer, and a trap
+  /// or a precondition failure (such as the reader's two paths disagreeing) is the bug fuzzing looks for.
+  public static func run(_ target: Target, _ bytes: [UInt8]) {
+    let text = String(validating: bytes, as: UTF8.self)
+    switch target {
+    case .reader:
+      // The first byte picks the name (and so the delimiter); the 64-bytes-at-a-time path for plain
+      // records must read exactly what the byte-by-byte one reads, through a small buffer too
+      // (records cut at every point) and one holding the whole input.
+      let name = ["t.csv", "t.tsv", "t.txt", "t.tab"][Int(bytes.first ?? 0) % 4]
+      let limits = ReadLimits(maxFieldBytes: 4096, maxFields: 512, maxDecompressedBytes: 1 << 20)
+      for capacity in [64, bytes.count + 1] {
+        let fast = records(data: bytes, delimiter: UInt8(ascii: ","), plainFastPath: true, limits: limits, capacity: capacity)
+        let slow = records(data: bytes, delimiter: UInt8(ascii: ","), plainFastPath: false, limits: limits, capacity: capacity)
+        precondition(fast == slow, "the plain-record fast path disagrees with the byte reader")
+      }
+      let (pack, rules) = defaultRules
+      _ = check(data: Array(bytes.dropFirst()), name: name, pack: pack, rules: rules, limits: limits)
+    case .gzip:
+      let limits = ReadLimits(maxFieldBytes: 4096, maxFields: 512, maxDecompressedBytes: 1 << 16)
+      let (pack, rules) = defaultRules
+      _ = check(data: bytes, name: "t.csv.gz", pack: pack, rules: rules, limits: limits)
+    case .rulepack:
+      if let text, let pack = try? RulePackLoader.load(text: text, file: "fuzz.yaml") { _ = pack.effectiveYAML() }
+    case .manifest:
+      guard let text else { return }
+      _ = try? manifest(text)
+      _ = try? folderManifest(text, name: "weekly_1.csv")
+    case .evidence:
+      _ = try? evidence(bytes, dimensions: ["region", "sex"])
+    case .dsse:
+      _ = try? Envelope.parse(Data(bytes), file: "fuzz.json")
+    case .trustlist:
+      guard let text else { return }
+      _ = try? TrustList.parse(text, file: "allowed_signers")
+    case .log:
+      // The parsers only; the libFuzzer target also verifies signatures and plants checkpoints
+      // in a log on disk, which needs a key and a folder of its own.
+      for line in Data(bytes).split(separator: 0x0a) { _ = try? LogEntry.parse(Data(line)) }
+      guard let text else { return }
+      _ = try? Checkpoint(text: text)
+      _ = try? NoteVerifier(vkey: text)
+    }
+  }
 }
