@@ -12,14 +12,33 @@ public protocol Rule: Sendable {
 /// A rule that judges one cell at a time while the file streams past: its memory does not grow
 /// with the file.
 ///
-/// What it finds (whether anything, under which codes, with which outcomes) must depend only on the
-/// cell's value, measure, margin and structural-zero flags and the output's kind (never on other
-/// fields, the line, or earlier cells): the checker remembers which of those combinations found
-/// nothing and does not ask again, and once every code a combination raises is past the finding
-/// limit it counts that combination's findings without asking.
+/// The rule sees only ``CellFacts``: the value, its measure, the margin and structural-zero flags
+/// and the output's kind. The checker caches verdicts on exactly those facts (a combination that
+/// found nothing is not asked again; one whose findings are past the finding limit is counted
+/// without asking), so a rule that could see the line, the column name or earlier cells could
+/// silently lose findings; the type keeps them out of reach. The checker places each finding (file,
+/// line, field, coordinates) and applies the finding limit.
 public protocol CellRule: Rule {
-  /// Inspects one value cell.
-  func inspect(_ cell: CellContext, into sink: inout FindingSink)
+  /// The rule's outcome for a cell with these facts, or `nil` when it has nothing to say.
+  func judge(_ cell: CellFacts) -> Outcome?
+  /// Why the rule flagged a cell with these facts, and how to fix it (`nil`: the rule's own fix).
+  /// Asked only for findings that are kept, so past the limit no reason is built.
+  func explain(_ cell: CellFacts) -> (reason: String, fix: String?)
+}
+
+extension CellRule {
+  /// Judges one cell and reports the finding, placed at `location`, or only counts it once the
+  /// rule's findings are past the sink's limit.
+  func inspect(_ cell: CellFacts, at location: CellLocation, into sink: inout FindingSink) {
+    guard let outcome = judge(cell) else { return }
+    let code = Self.description.code
+    guard sink.wants(code) else { return sink.count(code, outcome) }
+    let (reason, fix) = explain(cell)
+    sink.add(
+      finding(
+        outcome, file: location.file, line: location.line, column: location.field, columnName: location.columnName,
+        cell: location.coordinates, reason: reason, fix: fix))
+  }
 }
 
 /// A rule that needs the whole table (margins, class disclosure, marker schemes).
@@ -233,28 +252,40 @@ public struct FindingSink: Sendable {
   }
 }
 
-/// One value cell as the file streams past, for ``CellRule``s.
-public struct CellContext {
-  /// The output's path.
-  public let file: String
+/// What a ``CellRule`` may judge a cell by: the facts the checker caches verdicts on.
+public struct CellFacts: Sendable {
   /// The cell's value.
   public let value: CellValue
   /// The cell's value column.
   public let measure: Measure
-  /// 1-based line of the cell's row.
-  public let line: Int
-  /// 1-based field number of the cell.
-  public let field: Int
-  /// The header of the cell's column.
-  public let columnName: String
   /// Whether the cell is a margin (`Total`, `All`, ...) in any dimension.
   public let isMargin: Bool
   /// Whether the cell is declared a structural zero.
   public let isStructuralZero: Bool
   /// The output's kind.
   public let kind: OutputKind
+
+  public init(value: CellValue, measure: Measure, isMargin: Bool, isStructuralZero: Bool, kind: OutputKind) {
+    self.value = value
+    self.measure = measure
+    self.isMargin = isMargin
+    self.isStructuralZero = isStructuralZero
+    self.kind = kind
+  }
+}
+
+/// Where a streamed cell is, for placing a ``CellRule``'s finding (never shown to the rule).
+struct CellLocation {
+  /// The output's path.
+  let file: String
+  /// 1-based line of the cell's row.
+  let line: Int
+  /// 1-based field number of the cell.
+  let field: Int
+  /// The header of the cell's column.
+  let columnName: String
   let row: RowCursor
 
   /// The cell's coordinates (built only when a finding needs them).
-  public var coordinates: [Finding.Coordinate] { row.coordinates(field: field) }
+  var coordinates: [Finding.Coordinate] { row.coordinates(field: field) }
 }

@@ -649,11 +649,12 @@ final class TableBuilder {
           for tally in tallies { sink.count(tally.code, tally.worst, times: tally.count) }
         } else {
           let before = sink.total
-          let context = CellContext(
-            file: schema.file, value: value, measure: measures[measureIndex], line: line, field: column + 1,
-            columnName: schema.header[column], isMargin: isMargin, isStructuralZero: structural, kind: schema.kind,
-            row: cursor)
-          for index in rules.indices { rules[index].inspect(context, into: &sink) }
+          let facts = CellFacts(
+            value: value, measure: measures[measureIndex], isMargin: isMargin, isStructuralZero: structural,
+            kind: schema.kind)
+          let location = CellLocation(
+            file: schema.file, line: line, field: column + 1, columnName: schema.header[column], row: cursor)
+          for index in rules.indices { rules[index].inspect(facts, at: location, into: &sink) }
           if sink.total == before {
             memo.recordQuiet(measureIndex, value, margin: isMargin, structural: structural)
             quiet = true
@@ -662,7 +663,7 @@ final class TableBuilder {
           {
             // Ask once more with nothing kept, to learn the codes and outcomes alone.
             var counted = FindingSink(limit: 0)
-            for index in rules.indices { rules[index].inspect(context, into: &counted) }
+            for index in rules.indices { rules[index].inspect(facts, at: location, into: &counted) }
             memo.recordLoud(measureIndex, integer: integer, margin: isMargin, structural: structural, counted.omittedTallies)
           }
         }

@@ -26,27 +26,21 @@ struct InvalidCountRule: CellRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
-    guard cell.measure.role == .count else { return }
-    let outcome: Outcome
-    let reason: String
+  func judge(_ cell: CellFacts) -> Outcome? {
+    guard cell.measure.role == .count else { return nil }
     switch cell.value {
-    case .number(let value) where value < 0:
-      outcome = .fail
-      reason = "count \(formatNumber(value)) is negative"
-    case .number(let value) where value != value.rounded():
-      outcome = .fail
-      reason = "count \(formatNumber(value)) is not a whole number (weighted? then declare it and publish the unweighted count)"
-    case .text:
-      outcome = .review
-      reason = "cell is neither a number nor one of the pack's suppression markers"
-    default:
-      return
+    case .number(let value) where value < 0 || value != value.rounded(): return .fail
+    case .text: return .review
+    default: return nil
     }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
-    sink.add(
-      finding(
-        outcome, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
-        cell: cell.coordinates, reason: reason))
+  }
+
+  func explain(_ cell: CellFacts) -> (reason: String, fix: String?) {
+    switch cell.value {
+    case .number(let value) where value < 0: ("count \(formatNumber(value)) is negative", nil)
+    case .number(let value):
+      ("count \(formatNumber(value)) is not a whole number (weighted? then declare it and publish the unweighted count)", nil)
+    default: ("cell is neither a number nor one of the pack's suppression markers", nil)
+    }
   }
 }

@@ -39,21 +39,24 @@ struct RoundingRule: CellRule {
     base = parameters.integer("base")
   }
 
-  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
+  func judge(_ cell: CellFacts) -> Outcome? {
     guard scheme != "none", cell.measure.role == .count, case .number(let value) = cell.value,
       value == value.rounded(), value > 0
-    else { return }
-    let integer = Int(value)
-    let compliant = scheme == "base" ? integer % base == 0 : (integer + 3) % 6 == 0
-    guard !compliant else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
+    else { return nil }
+    // The remainder of the float itself: a hostile count past Int's range must not trap.
+    let compliant =
+      scheme == "base"
+      ? value.truncatingRemainder(dividingBy: Double(base)) == 0 : (value + 3).truncatingRemainder(dividingBy: 6) == 0
+    return compliant ? nil : .fail
+  }
+
+  func explain(_ cell: CellFacts) -> (reason: String, fix: String?) {
     let expected = scheme == "base" ? "a multiple of \(base)" : "a midpoint-6 value (3, 9, 15, ...)"
-    sink.add(
-      finding(
-        .fail, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
-        cell: cell.coordinates, reason: "count \(integer) is not \(expected)",
-        fix: scheme == "base"
-          ? "round every count to the nearest \(base) and recompute totals from the rounded cells"
-          : "apply midpoint-6 rounding: ceil(x / 6) × 6 − 3 for every non-zero count"))
+    return (
+      "count \(formatNumber(cell.value.number ?? 0)) is not \(expected)",
+      scheme == "base"
+        ? "round every count to the nearest \(base) and recompute totals from the rounded cells"
+        : "apply midpoint-6 rounding: ceil(x / 6) × 6 − 3 for every non-zero count"
+    )
   }
 }

@@ -49,23 +49,22 @@ struct SmallCellCountRule: CellRule {
     schema.roles[column] == .count && [.frequency, .summary, .magnitude, .model].contains(schema.kind)
   }
 
-  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
+  func judge(_ cell: CellFacts) -> Outcome? {
     // Histogram bins are judged by `histogram-bin-count` (H001), with this rule's parameters.
-    guard cell.measure.role == .count, cell.kind != .histogram, case .number(let value) = cell.value else { return }
-    if value == 0 && (!includeZero || cell.isStructuralZero) { return }
-    if cell.isMargin && !margins { return }
+    guard cell.measure.role == .count, cell.kind != .histogram, case .number(let value) = cell.value else { return nil }
+    if value == 0 && (!includeZero || cell.isStructuralZero) { return nil }
+    if cell.isMargin && !margins { return nil }
     let small = inclusive ? value <= Double(threshold) : value < Double(threshold)
-    guard small, value >= 0 else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
+    return small && value >= 0 ? .fail : nil
+  }
+
+  func explain(_ cell: CellFacts) -> (reason: String, fix: String?) {
     let comparison = inclusive ? "at or below" : "below"
     let what = cell.isMargin ? "margin count" : "count"
-    sink.add(
-      finding(
-        .fail, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
-        cell: cell.coordinates,
-        reason: "\(what) \(formatNumber(value)) is \(comparison) the threshold of \(threshold)",
-        fix: "suppress this cell (and enough others that it cannot be recovered from the margins), combine categories so every count is \(inclusive ? "above" : "at least") \(threshold), or round"
-      ))
+    return (
+      "\(what) \(formatNumber(cell.value.number ?? 0)) is \(comparison) the threshold of \(threshold)",
+      "suppress this cell (and enough others that it cannot be recovered from the margins), combine categories so every count is \(inclusive ? "above" : "at least") \(threshold), or round"
+    )
   }
 }
 

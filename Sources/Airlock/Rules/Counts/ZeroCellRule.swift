@@ -34,21 +34,16 @@ struct ZeroCellRule: CellRule {
     zeroMarkers = Set(pack.zeroMarkers.compactMap { marker in pack.markers.firstIndex(of: marker) })
   }
 
-  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
-    guard cell.measure.role == .count else { return }
-    let isZero: Bool
+  func judge(_ cell: CellFacts) -> Outcome? {
+    guard cell.measure.role == .count else { return nil }
     switch cell.value {
-    case .number(let value): isZero = value == 0 && !cell.isStructuralZero
-    case .withheld(let marker): isZero = zeroMarkers.contains(marker)
-    case .text: isZero = false
+    case .number(let value): return value == 0 && !cell.isStructuralZero ? .fail : nil
+    case .withheld(let marker): return zeroMarkers.contains(marker) ? .fail : nil
+    case .text: return nil
     }
-    guard isZero else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(
-      finding(
-        .fail, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
-        cell: cell.coordinates,
-        reason: "zero count that is not declared structural (class disclosure: nobody in this group has this attribute)"
-      ))
+  }
+
+  func explain(_ cell: CellFacts) -> (reason: String, fix: String?) {
+    ("zero count that is not declared structural (class disclosure: nobody in this group has this attribute)", nil)
   }
 }

@@ -50,19 +50,17 @@ struct HistogramBinCountRule: CellRule {
     schema.kind == .histogram && schema.roles[column] == .count
   }
 
-  func inspect(_ cell: CellContext, into sink: inout FindingSink) {
+  func judge(_ cell: CellFacts) -> Outcome? {
     guard cell.kind == .histogram, cell.measure.role == .count, case .number(let value) = cell.value, value >= 0 else {
-      return
+      return nil
     }
-    if value == 0 && (!includeZero || cell.isStructuralZero) { return }
-    if cell.isMargin && !margins { return }
-    let small = inclusive ? value <= Double(threshold) : value < Double(threshold)
-    guard small else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(
-      finding(
-        .fail, file: cell.file, line: cell.line, column: cell.field, columnName: cell.columnName,
-        cell: cell.coordinates,
-        reason: "bin count \(formatNumber(value)) is \(inclusive ? "at or below" : "below") the threshold of \(threshold)"))
+    if value == 0 && (!includeZero || cell.isStructuralZero) { return nil }
+    if cell.isMargin && !margins { return nil }
+    return (inclusive ? value <= Double(threshold) : value < Double(threshold)) ? .fail : nil
+  }
+
+  func explain(_ cell: CellFacts) -> (reason: String, fix: String?) {
+    let value = cell.value.number ?? 0
+    return ("bin count \(formatNumber(value)) is \(inclusive ? "at or below" : "below") the threshold of \(threshold)", nil)
   }
 }
