@@ -3,7 +3,7 @@ import Testing
 
 /// The report formats and terminal behaviour of the command-line tool.
 @Suite struct ReportCLITests {
-  @Test(arguments: ["sarif", "junit", "github", "json"])
+  @Test(arguments: ["sarif", "junit", "github", "json", "html"])
   func checkWritesMachineFormats(format: String) throws {
     let run = try airlock(["check", "samples", "--format", format])
     #expect(run.status == 1)
@@ -11,6 +11,7 @@ import Testing
     #expect(!run.stdout.contains("\u{1B}["), "no colour in machine formats")
     // Not a terminal: no progress line, nothing on stderr.
     #expect(run.stderr.isEmpty)
+    if format == "html" { #expect(run.stdout.hasPrefix("<!DOCTYPE html>")) }
     if format == "sarif" || format == "json" {
       #expect(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) is [String: Any])
     }

@@ -11,8 +11,17 @@ extension AirlockCommand {
         and reported).
         """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-      case text, json, sarif, junit, github
+    /// A report format: one of the library's reporters, by name.
+    struct Format: ExpressibleByArgument {
+      let reporter: any Reporter.Type
+      init(_ reporter: any Reporter.Type) { self.reporter = reporter }
+      init?(argument: String) {
+        guard let reporter = ReportFormats.reporter(named: argument) else { return nil }
+        self.reporter = reporter
+      }
+      var defaultValueDescription: String { reporter.name }
+      static var allValueStrings: [String] { ReportFormats.all.map { $0.name } }
+      static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
     }
 
     @Argument(help: "Output files or folders (folders are walked recursively).")
@@ -20,14 +29,15 @@ extension AirlockCommand {
 
     @OptionGroup var rulePack: RulePackOptions
 
-    @Option(
-      name: .long,
-      help: """
-        Report format: text (for people), json (versioned, docs/json-schema/), sarif (SARIF 2.1.0 \
-        for code scanning), junit (JUnit XML) or github (workflow annotations). sarif, junit and \
-        github never carry cell values, only positions, rules and thresholds.
-        """)
-    var format: Format = .text
+    @Option(name: .long, help: ArgumentHelp(Self.formatHelp))
+    var format = Format(TextReporter.self)
+
+    static var formatHelp: String {
+      let formats = ReportFormats.all.map { "\($0.name) (\($0.summary))" }
+      let valueFree = ReportFormats.all.filter { $0.isValueFree }.map { $0.name }
+      return "Report format: \(formats.joined(separator: ", ")). \(valueFree.joined(separator: ", ")) never carry cell "
+        + "values, only positions, rules and thresholds."
+    }
 
     @OptionGroup var blocking: FailOnOptions
 
@@ -65,14 +75,9 @@ extension AirlockCommand {
       let report = checker.check(paths: paths, progress: progress.update)
       progress.finish()
       if !quiet {
-        switch format {
-        case .text: print(TextReporter.render(report, color: useColor, verbose: verbose), terminator: "")
-        case .json: print(JSONReporter.render(report, blockingAt: blocking.failOn), terminator: "")
-        case .sarif: print(SARIFReporter.render(report), terminator: "")
-        case .junit: print(JUnitReporter.render(report, blockingAt: blocking.failOn), terminator: "")
-        case .github: print(GitHubReporter.render(report), terminator: "")
-        }
-        if format != .text {
+        let options = ReportOptions(blockingAt: blocking.failOn, color: useColor, verbose: verbose)
+        print(format.reporter.render(report, options: options), terminator: "")
+        if format.reporter != TextReporter.self {
           for result in report.results {
             if let error = result.error { printError("error: \(error)") }
           }

@@ -73,11 +73,15 @@ import Testing
     return words
   }
 
+  /// Every value-free report format's rendering: a reporter that declares itself value-free is
+  /// held to it here, whatever it is called.
   static func renderings(_ report: CheckReport) -> [(String, String)] {
-    [
-      ("sarif", SARIFReporter.render(report)), ("junit", JUnitReporter.render(report)),
-      ("github", GitHubReporter.render(report)),
-    ]
+    ReportFormats.all.filter { $0.isValueFree }.map { ($0.name, $0.render(report, options: ReportOptions())) }
+  }
+
+  @Test func theValueFreeFormatsAreTheOnesThatMayLeave() {
+    #expect(Set(ReportFormats.all.filter { $0.isValueFree }.map { $0.name }) == ["sarif", "junit", "github"])
+    #expect(Set(ReportFormats.all.map { $0.name }).count == ReportFormats.all.count)
   }
 
   @Test(arguments: RulePackLoader.builtInNames)
