@@ -63,7 +63,7 @@ import Foundation
   }
 
   /// The default pack and its rules, built once (as a command checking many files builds them once).
-  nonisolated(unsafe) static let defaultRules: (pack: RulePack, rules: [any Rule]) = {
+  static let defaultRules: (pack: RulePack, rules: [any Rule]) = {
     let pack = try! RulePackLoader.load("default")
     return (pack, pack.enabledRules())
   }()

@@ -49,56 +49,68 @@ public protocol TableRule: Rule {
   func check(_ table: Table, into sink: inout FindingSink)
 }
 
-/// A rule that looks at the text of every field, labels and values alike, and the header (direct
-/// identifiers can hide anywhere). It streams like a ``CellRule``.
+/// A rule that looks for direct identifiers in the text of every field, labels and values alike,
+/// and in the header (they can hide anywhere). It streams like a ``CellRule``.
 ///
-/// Whether it finds anything must depend only on the field's bytes, its column and whether it is a
-/// header: the checker remembers, per column, texts that found nothing and does not ask again.
+/// The rule sees only ``FieldFacts``: the field's bytes, its column and whether it is a header. The
+/// checker remembers, per column, texts that found nothing and does not ask again, so the type keeps
+/// the line, the row and earlier fields out of reach. The checker places each finding, without the
+/// row's coordinates (the labels beside an identifier may be identifiers themselves, and a report
+/// must never quote one), and applies the finding limit.
 public protocol FieldRule: Rule {
-  /// Inspects one field.
-  func inspect(_ field: FieldContext, into sink: inout FindingSink)
+  /// The rule's outcome for the field and what it holds ("an email address"), or `nil`.
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)?
 }
 
-/// One field of the header or of a data row, for ``FieldRule``s.
-public struct FieldContext {
-  /// The output's path.
-  public let file: String
+extension FieldRule {
+  /// Judges one field and reports the finding, placed at `location`, or only counts it once the
+  /// rule's findings are past the sink's limit.
+  func inspect(_ field: FieldFacts, at location: FieldLocation, into sink: inout FindingSink) {
+    guard let (outcome, holds) = judge(field) else { return }
+    let code = Self.description.code
+    guard sink.wants(code) else { return sink.count(code, outcome) }
+    // A column name that is itself an identifier is not repeated either.
+    sink.add(
+      finding(
+        outcome, file: location.file, line: location.line, column: location.field,
+        columnName: field.isHeader ? nil : field.columnName, cell: nil,
+        reason: field.isHeader ? "a column name holds \(holds)" : "the field holds \(holds)"))
+  }
+}
+
+/// What a ``FieldRule`` may judge a field by: the facts the checker caches its verdicts on.
+public struct FieldFacts {
   /// The field's bytes (valid UTF-8), as written, quotes removed.
   public let bytes: ArraySlice<UInt8>
-  /// 1-based line of the field's row.
-  public let line: Int
-  /// 1-based field number.
-  public let field: Int
   /// The header of the field's column.
   public let columnName: String
   /// The role of the field's column.
   public let role: ColumnRole
   /// Whether the field is a column name.
   public let isHeader: Bool
-  let row: RowCursor?
   /// What the column's name says, worked out once per column.
   let traits: ColumnTraits
 
-  init(
-    file: String, bytes: ArraySlice<UInt8>, line: Int, field: Int, columnName: String, role: ColumnRole,
-    isHeader: Bool, row: RowCursor?, traits: ColumnTraits? = nil
-  ) {
-    self.file = file
+  init(bytes: ArraySlice<UInt8>, columnName: String, role: ColumnRole, isHeader: Bool, traits: ColumnTraits? = nil) {
     self.bytes = bytes
-    self.line = line
-    self.field = field
     self.columnName = columnName
     self.role = role
     self.isHeader = isHeader
-    self.row = row
     self.traits = traits ?? ColumnTraits(name: columnName)
   }
 
   /// The field as text.
   public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
 
-  /// The coordinates of the field's row (none for the header).
-  public var coordinates: [Finding.Coordinate]? { row?.coordinates(field: field) }
+/// Where a field is, for placing a ``FieldRule``'s finding (never shown to the rule).
+struct FieldLocation {
+  /// The output's path.
+  let file: String
+  /// 1-based line of the field's row.
+  let line: Int
+  /// 1-based field number.
+  let field: Int
 }
 
 /// What a column's name says to the field rules (computed once per column, not once per field).

@@ -1,7 +1,7 @@
 /// GitHub Actions workflow commands (`--format github`): one `::error` (fail) or `::warning`
 /// (review) annotation per finding, on its file, line and column, with a value-free message (see
 /// ``ReleasableFinding``), so the log may leave the TRE.
-public enum GitHubReporter {
+public enum GitHubReporter: Sendable {
   /// Renders `report` as workflow commands, one per line.
   public static func render(_ report: CheckReport) -> String {
     var lines: [String] = []

@@ -7,7 +7,7 @@ import Foundation
 /// parameters, and, for a request, its context, controls, exception, votes, comments and history.
 ///
 /// The report quotes cell values and reasons: it is for use inside the TRE, like the text report.
-public enum HTMLReporter {
+public enum HTMLReporter: Sendable {
   /// One output to show: its check result and where to read its bytes.
   public struct Output: Sendable {
     /// The check result (its `file` is the name shown).

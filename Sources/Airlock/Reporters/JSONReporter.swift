@@ -2,7 +2,7 @@ import Foundation
 
 /// The machine-readable report (`--format json`), versioned by `schema` and described in
 /// `docs/json-schema/check-report-v1.json`.
-public enum JSONReporter {
+public enum JSONReporter: Sendable {
   /// The version of the JSON report schema.
   public static let schemaVersion = 1
 

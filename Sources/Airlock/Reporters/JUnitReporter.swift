@@ -5,7 +5,7 @@ import Foundation
 /// are a `<failure>`; a rule that did not run on the output is `<skipped>`, never passed; an output
 /// that cannot be read is one `<error>` test case. Messages are
 /// value-free (see ``ReleasableFinding``), so the report may leave the TRE.
-public enum JUnitReporter {
+public enum JUnitReporter: Sendable {
   /// Renders `report`; findings at least `blockingAt` are failures, the others are listed in
   /// `<system-out>`.
   public static func render(_ report: CheckReport, blockingAt: Outcome = .review) -> String {

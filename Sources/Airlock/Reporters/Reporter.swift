@@ -1,7 +1,7 @@
 /// A format for the report of a check. `airlock check --format` offers exactly the reporters of
 /// ``ReportFormats/all``, with their names and summaries as its choices and help, so adding a
 /// format is adding a reporter here.
-public protocol Reporter {
+public protocol Reporter: Sendable {
   /// The name given to `--format`, such as `sarif`.
   static var name: String { get }
   /// One line for `--help`.

@@ -5,7 +5,7 @@ import Foundation
 /// Rules come from the registry (code, name, summary, rationale and fix as help, the pack's
 /// parameters); results carry only the rule, level, file, line and character column, and a
 /// value-free message (see ``ReleasableFinding``), so the report may leave the TRE.
-public enum SARIFReporter {
+public enum SARIFReporter: Sendable {
   /// The SARIF version written.
   public static let version = "2.1.0"
   /// The schema the document names.

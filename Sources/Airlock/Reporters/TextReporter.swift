@@ -1,5 +1,5 @@
 /// The report for people: grouped by file, worst first, each finding with its cell and fix.
-public enum TextReporter {
+public enum TextReporter: Sendable {
   /// Renders `report`; `color` adds ANSI colours (the CLI sets it only on a TTY without `NO_COLOR`).
   public static func render(_ report: CheckReport, color: Bool = false, verbose: Bool = false) -> String {
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }

@@ -190,10 +190,9 @@ struct OutputChecker {
     result.claims = Claim.claims(of: schema, inferred: inferred)
     let fieldRules = fieldRules
     for (index, name) in header.enumerated() {
-      let context = FieldContext(
-        file: path, bytes: ArraySlice(name.utf8), line: 1, field: index + 1, columnName: name,
-        role: schema.roles[index], isHeader: true, row: nil)
-      for rule in fieldRules { rule.inspect(context, into: &sink) }
+      let facts = FieldFacts(bytes: ArraySlice(name.utf8), columnName: name, role: schema.roles[index], isHeader: true)
+      let location = FieldLocation(file: path, line: 1, field: index + 1)
+      for rule in fieldRules { rule.inspect(facts, at: location, into: &sink) }
     }
     result.kind = schema.kind
     result.layout = schema.layout

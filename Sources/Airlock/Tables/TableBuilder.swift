@@ -561,10 +561,11 @@ final class TableBuilder {
     cursor: RowCursor, remember: Bool
   ) -> Bool {
     let before = sink.total
-    let context = FieldContext(
-      file: schema.file, bytes: ArraySlice(bytes), line: line, field: column + 1, columnName: schema.header[column],
-      role: schema.roles[column], isHeader: false, row: cursor, traits: traits[column])
-    for index in fieldRules.indices { fieldRules[index].inspect(context, into: &sink) }
+    let facts = FieldFacts(
+      bytes: ArraySlice(bytes), columnName: schema.header[column], role: schema.roles[column], isHeader: false,
+      traits: traits[column])
+    let location = FieldLocation(file: schema.file, line: line, field: column + 1)
+    for index in fieldRules.indices { fieldRules[index].inspect(facts, at: location, into: &sink) }
     let quiet = sink.total == before
     if quiet && remember { memo.recordQuietField(column, bytes) }
     return quiet

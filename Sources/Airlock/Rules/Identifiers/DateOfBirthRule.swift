@@ -60,27 +60,21 @@ struct DateOfBirthRule: FieldRule {
     reviewOtherDates = parameters.string("other_dates") == "review"
   }
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
-    guard field.bytes.count >= 6, !field.isHeader else { return }
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
+    guard field.bytes.count >= 6, !field.isHeader else { return nil }
     let enough = IdentifierScanning.withBytes(field.bytes) { IdentifierScanning.digitCount($0, atLeast: 5) >= 5 }
-    guard enough else { return }
+    guard enough else { return nil }
     // The column name is looked at only once a field looks like it holds a date.
     let birth = field.traits.isBirth
     let match = IdentifierScanning.withBytes(field.bytes) { Self.findDate($0, lenient: birth) }
-    guard let match else { return }
-    if birth {
-      guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-      sink.add(identifierFinding(.fail, field, reason: "an exact date in a column whose name suggests dates of birth"))
-      return
-    }
-    guard reviewOtherDates else { return }
-    if field.role == .dimension && match.whole && field.traits.isPeriod { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .review) }
-    sink.add(
-      identifierFinding(
-        .review, field,
-        reason: "an exact date (day, month and year): if it is a date in one person's life (birth, death, admission), it can identify them"
-      ))
+    guard let match else { return nil }
+    if birth { return (.fail, "an exact date in a column whose name suggests dates of birth") }
+    guard reviewOtherDates else { return nil }
+    if field.role == .dimension && match.whole && field.traits.isPeriod { return nil }
+    return (
+      .review,
+      "an exact date (day, month and year): if it is a date in one person's life (birth, death, admission), it can identify them"
+    )
   }
 
   /// Whether a column's name says it holds periods (`week`, `date`, `month_start`) and nothing

@@ -26,14 +26,12 @@ struct EmailAddressRule: FieldRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
-    guard field.bytes.count >= 6 else { return }
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
+    guard field.bytes.count >= 6 else { return nil }
     let found = IdentifierScanning.withBytes(field.bytes) { buffer in
       IdentifierScanning.contains(buffer, UInt8(ascii: "@")) && Self.containsEmail(buffer)
     }
-    guard found else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(identifierFinding(.fail, field, reason: "an email address"))
+    return found ? (.fail, "an email address") : nil
   }
 
   private static func isLocal(_ byte: UInt8) -> Bool {

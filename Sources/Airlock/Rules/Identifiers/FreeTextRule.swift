@@ -41,22 +41,15 @@ struct FreeTextRule: FieldRule {
     maxWords = parameters.integer("max_words")
   }
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
     let byteCount = field.bytes.count
     // Fewer bytes than the limit means fewer characters; more than `maxWords` words need at least
     // 2 × maxWords + 1 bytes.
-    guard byteCount > maxLength || byteCount > 2 * maxWords else { return }
+    guard byteCount > maxLength || byteCount > 2 * maxWords else { return nil }
     let (characters, words) = IdentifierScanning.withBytes(field.bytes, Self.measure)
-    let reason: String
-    if characters > maxLength {
-      reason = "free text of \(characters) characters (more than \(maxLength))"
-    } else if words > maxWords {
-      reason = "free text of \(words) words (more than \(maxWords))"
-    } else {
-      return
-    }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(identifierFinding(.fail, field, reason: reason))
+    if characters > maxLength { return (.fail, "free text of \(characters) characters (more than \(maxLength))") }
+    if words > maxWords { return (.fail, "free text of \(words) words (more than \(maxWords))") }
+    return nil
   }
 
   /// The number of Unicode characters and of words (space-separated runs holding a letter).

@@ -83,7 +83,7 @@ enum IdentifierScanning {
   /// statistics, evidence) whose name does not say it holds identifiers. Such a number is a
   /// statistic, however its digits happen to fall: about one ten-digit total in eleven passes the
   /// NHS check digit (issue 15). Labels, text and identifier-named columns are always judged.
-  static func isStatistic(_ field: FieldContext) -> Bool {
+  static func isStatistic(_ field: FieldFacts) -> Bool {
     guard !field.isHeader, !field.traits.isIdentifier else { return false }
     switch field.role {
     case .count, .percentage, .magnitude, .statistic, .evidence: break
@@ -115,14 +115,3 @@ enum IdentifierScanning {
   }
 }
 
-extension FieldRule {
-  /// A finding at a field, without the row's coordinates: the labels beside an identifier may be
-  /// identifiers themselves, and a report must never quote one.
-  func identifierFinding(_ outcome: Outcome, _ field: FieldContext, reason: String) -> Finding {
-    // A column name that is itself an identifier is not repeated either.
-    finding(
-      outcome, file: field.file, line: field.line, column: field.field,
-      columnName: field.isHeader ? nil : field.columnName, cell: nil,
-      reason: field.isHeader ? "a column name holds \(reason)" : "the field holds \(reason)")
-  }
-}

@@ -48,20 +48,19 @@ struct NHSNumberRule: FieldRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
-    guard field.bytes.count >= 10 else { return }
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
+    guard field.bytes.count >= 10 else { return nil }
     let found = IdentifierScanning.withBytes(field.bytes) { buffer in
       IdentifierScanning.digitCount(buffer, atLeast: 10) >= 10 && Self.containsNHSNumber(buffer)
     }
     let chi = !found && IdentifierScanning.withBytes(field.bytes) { buffer in
       IdentifierScanning.digitCount(buffer, atLeast: 10) >= 10 && Self.containsCHINumber(buffer)
     }
-    guard found || chi, !IdentifierScanning.isStatistic(field) else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(
-      identifierFinding(
-        .fail, field,
-        reason: found ? "an NHS number (ten digits with a valid check digit)" : "a CHI number (a date of birth and four digits with a valid check digit)"))
+    guard found || chi, !IdentifierScanning.isStatistic(field) else { return nil }
+    return (
+      .fail,
+      found ? "an NHS number (ten digits with a valid check digit)" : "a CHI number (a date of birth and four digits with a valid check digit)"
+    )
   }
 
   /// The separators a 3-3-4 or 6-4 number may be written with (the same one throughout).

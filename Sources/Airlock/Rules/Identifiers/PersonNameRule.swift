@@ -34,11 +34,9 @@ struct PersonNameRule: FieldRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
-    guard field.bytes.count >= 5 else { return }
-    guard IdentifierScanning.withBytes(field.bytes, Self.containsName) else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(identifierFinding(.fail, field, reason: "a person's name"))
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
+    guard field.bytes.count >= 5 else { return nil }
+    return IdentifierScanning.withBytes(field.bytes, Self.containsName) ? (.fail, "a person's name") : nil
   }
 
   private static let titles: [[UInt8]] = ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof"].map { Array($0.utf8) }

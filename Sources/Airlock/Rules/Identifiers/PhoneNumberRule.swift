@@ -31,14 +31,12 @@ struct PhoneNumberRule: FieldRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
-    guard field.bytes.count >= 10 else { return }
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
+    guard field.bytes.count >= 10 else { return nil }
     let found = IdentifierScanning.withBytes(field.bytes) { buffer in
       IdentifierScanning.digitCount(buffer, atLeast: 10) >= 10 && Self.containsPhoneNumber(buffer)
     }
-    guard found, !IdentifierScanning.isStatistic(field) else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(identifierFinding(.fail, field, reason: "a UK telephone number"))
+    return found && !IdentifierScanning.isStatistic(field) ? (.fail, "a UK telephone number") : nil
   }
 
   /// The digits of a national number read so far (with the leading 0, which `+44` stands for):

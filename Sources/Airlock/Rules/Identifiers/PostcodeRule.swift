@@ -42,12 +42,9 @@ struct PostcodeRule: FieldRule {
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
-  func inspect(_ field: FieldContext, into sink: inout FindingSink) {
-    guard field.bytes.count >= 5 else { return }
-    let found = IdentifierScanning.withBytes(field.bytes, Self.containsPostcode)
-    guard found else { return }
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    sink.add(identifierFinding(.fail, field, reason: "a full UK postcode"))
+  func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {
+    guard field.bytes.count >= 5 else { return nil }
+    return IdentifierScanning.withBytes(field.bytes, Self.containsPostcode) ? (.fail, "a full UK postcode") : nil
   }
 
   private static func letterIn(_ byte: UInt8, _ allowed: StaticString) -> Bool {
