@@ -140,7 +140,7 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
 
   @Test func absPackAppliesBothPairs() throws {
     let abs = try RulePackLoader.load("abs-datalab")
-    #expect(abs.rules["nk-dominance"]!.strings("pairs") == ["1:50", "2:67"])
+    #expect(abs.rules["nk-dominance"]![NKDominanceRule.pairs] == ["1:50", "2:67"])
     #expect(check("sector,sum,n,top1,top2\nRetail,1000,40,550,20\n", pack: abs).findings.contains { $0.code == "M001" })
     #expect(!check("sector,sum,n,top1,top2\nRetail,1000,40,550,20\n").findings.contains { $0.code == "M001" })
   }

@@ -30,10 +30,22 @@ private func loadError(_ yaml: String) -> AirlockError? {
       ]))
   }
 
+  @Test func parametersAreReadTypedAndNeverTrap() {
+    // A value of another type (as a hand-built or decoded set may hold) or none reads as the
+    // declaration's default instead of stopping the process.
+    #expect(RuleParameters([:])[SmallCellCountRule.threshold] == 10)
+    #expect(RuleParameters(["threshold": .string("ten")])[SmallCellCountRule.threshold] == 10)
+    #expect(RuleParameters(["threshold": .integer(7)])[SmallCellCountRule.threshold] == 7)
+    #expect(RuleParameters(["min_width": .integer(4)])[RecoverableSuppressionRule.minWidth] == 4.0)
+    // The spec a pack is validated against comes from the same declaration.
+    #expect(SmallCellCountRule.description.parameters.map(\.name) == ["threshold", "inclusive", "include_zero", "margins"])
+    #expect(SmallCellCountRule.threshold.spec.defaultValue == .integer(10))
+  }
+
   @Test func packsSetTheirOrganisationsThresholds() throws {
     func threshold(_ name: String) throws -> (Int, Bool) {
       let p = try RulePackLoader.load(name).rules["small-cell-count"]!
-      return (p.integer("threshold"), p.boolean("inclusive"))
+      return (p[SmallCellCountRule.threshold], p[SmallCellCountRule.inclusive])
     }
     #expect(try threshold("default") == (10, false))
     #expect(try threshold("opensafely") == (7, true))
@@ -41,8 +53,8 @@ private func loadError(_ yaml: String) -> AirlockError? {
     #expect(try threshold("ukbiobank") == (5, false))
     #expect(try threshold("datashield") == (3, false))
     #expect(try threshold("genes-and-health") == (6, false))
-    #expect(try RulePackLoader.load("ukllc").rules["small-cell-count"]!.boolean("include_zero"))
-    #expect(try RulePackLoader.load("opensafely").rules["rounding"]!.string("scheme") == "base")
+    #expect(try RulePackLoader.load("ukllc").rules["small-cell-count"]![SmallCellCountRule.includeZero])
+    #expect(try RulePackLoader.load("opensafely").rules["rounding"]![RoundingRule.scheme] == "base")
   }
 
   @Test func extendsInheritsAndOverrides() throws {
@@ -114,8 +126,8 @@ private func loadError(_ yaml: String) -> AirlockError? {
     write("format: 1\nname: base\nversion: '1'\nextends: default\nrules:\n  small-cell-count:\n    threshold: 20\n", to: "base.yaml", in: folder)
     let path = write("format: 1\nname: child\nversion: '2'\nextends: base.yaml\nrules:\n  small-cell-count:\n    inclusive: true\n", to: "child.yaml", in: folder)
     let pack = try RulePackLoader.load(path)
-    #expect(pack.rules["small-cell-count"]!.integer("threshold") == 20)
-    #expect(pack.rules["small-cell-count"]!.boolean("inclusive"))
+    #expect(pack.rules["small-cell-count"]![SmallCellCountRule.threshold] == 20)
+    #expect(pack.rules["small-cell-count"]![SmallCellCountRule.inclusive])
     #expect(pack.ancestry == ["base", "default"])
   }
 
@@ -141,10 +153,10 @@ private func loadError(_ yaml: String) -> AirlockError? {
     let acro = ACROImportTests.shipped.yaml
     let yaml = try ACROImport.convert(text: acro, file: "default.yaml", name: "acro").yaml
     let pack = try RulePackLoader.load(text: yaml, file: "acro.yaml")
-    #expect(pack.rules["small-cell-count"]!.integer("threshold") == 10)
-    #expect(!pack.rules["small-cell-count"]!.boolean("inclusive"))
+    #expect(pack.rules["small-cell-count"]![SmallCellCountRule.threshold] == 10)
+    #expect(!pack.rules["small-cell-count"]![SmallCellCountRule.inclusive])
     #expect(pack.rules["zero-cell"]!.isEnabled)
-    #expect(pack.rules["unsupported-file"]!.strings("fail_extensions").contains(".gph"))
+    #expect(pack.rules["unsupported-file"]![UnsupportedFileRule.failExtensions].contains(".gph"))
     #expect(throws: AirlockError.self) { try ACROImport.convert(text: "safe_treshold: 5\n", file: "x.yaml", name: "x") }
   }
 }

@@ -142,7 +142,7 @@ import Testing
     ]
     for (name, policy) in expected {
       let pack = try RulePackLoader.load(name)
-      #expect(pack.parameters(of: SurvivalStepRule.self).string("events") == policy, "\(name)")
+      #expect(pack.parameters(of: SurvivalStepRule.self)[SurvivalStepRule.events] == policy, "\(name)")
       let root = packageRoot
       let text = try String(contentsOf: root.appendingPathComponent("rules/\(name).yaml"), encoding: .utf8)
       #expect(text.contains("# Survival:"), "rules/\(name).yaml cites its survival policy")

@@ -151,7 +151,7 @@ public struct Checker: Sendable {
     // Only tables of another width can be linked (a table and its margins).
     let widths = Set(linkedIndices.map { tables[$0]!.dimensions.count })
     let releasedOtherWidths = releasedLinks.filter { released in widths.contains { $0 != released.dimensions.count } }
-    let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
+    let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self)[RecoverableSuppressionRule.minWidth])
       .derive(linkedIndices.map { tables[$0]! } + releasedOtherWidths, released: releasedOtherWidths.count)
     for derivation in linked {
       let index = linkedIndices[derivation.table]

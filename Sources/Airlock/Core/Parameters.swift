@@ -79,7 +79,7 @@ public struct ParameterSpec: Sendable {
   }
 
   /// The `enabled` switch every rule has.
-  static let enabled = ParameterSpec("enabled", .boolean, default: .boolean(true), "whether the rule runs")
+  static var enabled: ParameterSpec { RuleParameter<Bool>.enabled.spec }
 }
 
 /// The effective parameters of a rule: every declared parameter has a value.
@@ -96,33 +96,92 @@ public struct RuleParameters: Sendable, Equatable {
 
   mutating func set(_ name: String, _ value: ParameterValue) { values[name] = value }
 
-  public func integer(_ name: String) -> Int {
-    if case .integer(let v) = values[name] { return v }
-    preconditionFailure("parameter '\(name)' is not a declared integer")
+  /// The value of `parameter`: typed by its declaration, so a read cannot ask for the wrong type.
+  /// A parameter the rule does not declare reads as its default.
+  public subscript<Value>(_ parameter: RuleParameter<Value>) -> Value {
+    values[parameter.name].flatMap(Value.init(parameterValue:)) ?? parameter.defaultValue
   }
 
-  public func number(_ name: String) -> Double {
-    switch values[name] {
-    case .number(let v): return v
-    case .integer(let v): return Double(v)
-    default: preconditionFailure("parameter '\(name)' is not a declared number")
+  public var isEnabled: Bool { self[RuleParameter.enabled] }
+}
+
+/// The types a rule parameter may have, each with its kind in a pack.
+public protocol ParameterValueType: Sendable {
+  static var kind: ParameterSpec.Kind { get }
+  var parameterValue: ParameterValue { get }
+  init?(parameterValue: ParameterValue)
+}
+
+extension Int: ParameterValueType {
+  public static var kind: ParameterSpec.Kind { .integer }
+  public var parameterValue: ParameterValue { .integer(self) }
+  public init?(parameterValue: ParameterValue) {
+    guard case .integer(let v) = parameterValue else { return nil }
+    self = v
+  }
+}
+
+extension Double: ParameterValueType {
+  public static var kind: ParameterSpec.Kind { .number }
+  public var parameterValue: ParameterValue { .number(self) }
+  public init?(parameterValue: ParameterValue) {
+    switch parameterValue {
+    case .number(let v): self = v
+    case .integer(let v): self = Double(v)
+    default: return nil
     }
   }
+}
 
-  public func boolean(_ name: String) -> Bool {
-    if case .boolean(let v) = values[name] { return v }
-    preconditionFailure("parameter '\(name)' is not a declared boolean")
+extension Bool: ParameterValueType {
+  public static var kind: ParameterSpec.Kind { .boolean }
+  public var parameterValue: ParameterValue { .boolean(self) }
+  public init?(parameterValue: ParameterValue) {
+    guard case .boolean(let v) = parameterValue else { return nil }
+    self = v
+  }
+}
+
+extension String: ParameterValueType {
+  public static var kind: ParameterSpec.Kind { .string }
+  public var parameterValue: ParameterValue { .string(self) }
+  public init?(parameterValue: ParameterValue) {
+    guard case .string(let v) = parameterValue else { return nil }
+    self = v
+  }
+}
+
+extension Array: ParameterValueType where Element == String {
+  public static var kind: ParameterSpec.Kind { .strings }
+  public var parameterValue: ParameterValue { .strings(self) }
+  public init?(parameterValue: ParameterValue) {
+    guard case .strings(let v) = parameterValue else { return nil }
+    self = v
+  }
+}
+
+/// A rule parameter, declared once: its spec (docs, pack validation, `rules show`) comes from here,
+/// and the rule reads its value with it (`parameters[Self.threshold]`), typed, by no string.
+public struct RuleParameter<Value: ParameterValueType>: Sendable {
+  /// The declaration: name, kind, default, meaning and limits.
+  public let spec: ParameterSpec
+  /// The value when a pack does not set one.
+  public let defaultValue: Value
+
+  public init(
+    _ name: String, default defaultValue: Value, _ summary: String, choices: [String]? = nil,
+    range: ClosedRange<Double>? = nil, pattern: (regex: String, description: String)? = nil
+  ) {
+    self.defaultValue = defaultValue
+    spec = ParameterSpec(
+      name, Value.kind, default: defaultValue.parameterValue, summary, choices: choices, range: range, pattern: pattern)
   }
 
-  public func string(_ name: String) -> String {
-    if case .string(let v) = values[name] { return v }
-    preconditionFailure("parameter '\(name)' is not a declared string")
-  }
+  /// The parameter's name in a pack.
+  public var name: String { spec.name }
+}
 
-  public func strings(_ name: String) -> [String] {
-    if case .strings(let v) = values[name] { return v }
-    preconditionFailure("parameter '\(name)' is not a declared list")
-  }
-
-  public var isEnabled: Bool { boolean("enabled") }
+extension RuleParameter where Value == Bool {
+  /// The `enabled` switch every rule has.
+  static let enabled = RuleParameter("enabled", default: true, "whether the rule runs")
 }

@@ -23,7 +23,7 @@ public struct HypercubeSuppression {
   /// A heuristic that protects with `pack`'s rules.
   public init(pack: RulePack) {
     self.pack = pack
-    minWidth = pack.parameters(of: RecoverableSuppressionRule.self).number("min_width")
+    minWidth = pack.parameters(of: RecoverableSuppressionRule.self)[RecoverableSuppressionRule.minWidth]
   }
 
   /// Tables with more cells (counting every combination of labels) than this are refused.

@@ -55,7 +55,7 @@ public struct Protector {
     self.pack = pack
     self.method = method
     let rounding = pack.parameters(of: RoundingRule.self)
-    self.base = base ?? (rounding.isEnabled && rounding.string("scheme") == "base" ? rounding.integer("base") : 5)
+    self.base = base ?? (rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? rounding[RoundingRule.base] : 5)
   }
 
   struct Slot: Hashable {
@@ -104,7 +104,7 @@ public struct Protector {
 
     // Rounding first, margins recomputed from the rounded cells.
     let rounding = pack.parameters(of: RoundingRule.self)
-    let roundingScheme = rounding.isEnabled ? rounding.string("scheme") : "none"
+    let roundingScheme = rounding.isEnabled ? rounding[RoundingRule.scheme] : "none"
     if method == .round || roundingScheme != "none" {
       let midpoint = roundingScheme == "midpoint6" && method != .round
       for (slot, value) in values where !isDerived.contains(slot.measure) {

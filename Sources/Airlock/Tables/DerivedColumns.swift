@@ -90,8 +90,8 @@ struct DerivedColumns {
   static func uncertainty(_ pack: RulePack) -> Double {
     let rounding = pack.parameters(of: RoundingRule.self)
     guard rounding.isEnabled else { return 0 }
-    switch rounding.string("scheme") {
-    case "base": return Double(rounding.integer("base")) / 2
+    switch rounding[RoundingRule.scheme] {
+    case "base": return Double(rounding[RoundingRule.base]) / 2
     case "midpoint6": return 3
     default: return 0
     }

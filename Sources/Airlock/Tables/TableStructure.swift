@@ -97,8 +97,8 @@ struct StructureDetector {
     markerLower = lower
     let rounding = pack.parameters(of: RoundingRule.self)
     tolerancePerTerm =
-      rounding.isEnabled && rounding.string("scheme") == "base" ? Double(rounding.integer("base")) / 2
-      : rounding.isEnabled && rounding.string("scheme") == "midpoint6" ? 3 : 0
+      rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? Double(rounding[RoundingRule.base]) / 2
+      : rounding.isEnabled && rounding[RoundingRule.scheme] == "midpoint6" ? 3 : 0
   }
 
   /// Labels that read as margins beside the pack's and the manifest's: what real outputs call

@@ -29,8 +29,8 @@ public struct Tabulator: Sendable {
   /// How many top contributions the evidence carries: the most any of the pack's dominance rules
   /// reads (the largest n of the (n, k) pairs; the p% rule's coalition plus one), at least 2.
   public var topCount: Int {
-    let pairs = pack.parameters(of: NKDominanceRule.self).strings("pairs").compactMap { Int($0.split(separator: ":").first ?? "") }
-    let coalition = pack.parameters(of: PPercentRule.self).integer("coalition")
+    let pairs = pack.parameters(of: NKDominanceRule.self)[NKDominanceRule.pairs].compactMap { Int($0.split(separator: ":").first ?? "") }
+    let coalition = pack.parameters(of: PPercentRule.self)[PPercentRule.coalition]
     return max(2, pairs.max() ?? 2, coalition + 1)
   }
 

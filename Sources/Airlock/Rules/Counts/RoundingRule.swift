@@ -1,5 +1,11 @@
 /// Flags counts that do not follow the pack's rounding scheme (a base, or midpoint-6).
 struct RoundingRule: CellRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let scheme = RuleParameter<String>(
+    "scheme", default: "none", "none, base or midpoint6", choices: ["none", "base", "midpoint6"])
+  static let base = RuleParameter<Int>(
+    "base", default: 5, "the rounding base for scheme base", range: 2...1_000_000)
+
   static let description = RuleDescription(
     code: "C005", name: "rounding",
     summary: "Counts must follow the pack's rounding scheme.",
@@ -21,8 +27,8 @@ struct RoundingRule: CellRule {
       """,
     fix: "round every count to the pack's scheme (and recompute totals from the rounded cells)",
     parameters: [
-      ParameterSpec("scheme", .string, default: .string("none"), "none, base or midpoint6", choices: ["none", "base", "midpoint6"]),
-      ParameterSpec("base", .integer, default: .integer(5), "the rounding base for scheme base", range: 2...1_000_000),
+      RoundingRule.scheme.spec,
+      RoundingRule.base.spec,
     ],
     examples: [
       Example("multiples of 5 pass", "region,count\nNorth,15\nSouth,40", parameters: ["scheme": .string("base")]),
@@ -35,8 +41,8 @@ struct RoundingRule: CellRule {
   let base: Int
 
   init(parameters: RuleParameters, pack: RulePack) {
-    scheme = parameters.string("scheme")
-    base = parameters.integer("base")
+    scheme = parameters[Self.scheme]
+    base = parameters[Self.base]
   }
 
   func judge(_ cell: CellFacts) -> Outcome? {

@@ -1,5 +1,15 @@
 /// Flags counts below the pack's minimum threshold, margins included.
 struct SmallCellCountRule: CellRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let threshold = RuleParameter<Int>(
+    "threshold", default: 10, "the smallest count that may be published", range: 1...1_000_000)
+  static let inclusive = RuleParameter<Bool>(
+    "inclusive", default: false, "fail counts equal to the threshold too (≤ instead of <)")
+  static let includeZero = RuleParameter<Bool>(
+    "include_zero", default: false, "treat a zero as a small count")
+  static let margins = RuleParameter<Bool>(
+    "margins", default: true, "apply the threshold to margins and totals")
+
   static let description = RuleDescription(
     code: "C001", name: "small-cell-count",
     summary: "Counts below the threshold can identify individuals.",
@@ -20,10 +30,10 @@ struct SmallCellCountRule: CellRule {
       """,
     fix: "suppress the cell (and enough others that it cannot be recovered), combine categories, or round",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the smallest count that may be published", range: 1...1_000_000),
-      ParameterSpec("inclusive", .boolean, default: .boolean(false), "fail counts equal to the threshold too (≤ instead of <)"),
-      ParameterSpec("include_zero", .boolean, default: .boolean(false), "treat a zero as a small count"),
-      ParameterSpec("margins", .boolean, default: .boolean(true), "apply the threshold to margins and totals"),
+      SmallCellCountRule.threshold.spec,
+      SmallCellCountRule.inclusive.spec,
+      SmallCellCountRule.includeZero.spec,
+      SmallCellCountRule.margins.spec,
     ],
     examples: [
       Example("counts of 10 and more pass", "region,count\nNorth,12\nSouth,40\nTotal,52"),
@@ -39,10 +49,10 @@ struct SmallCellCountRule: CellRule {
   let margins: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = parameters.integer("threshold")
-    inclusive = parameters.boolean("inclusive")
-    includeZero = parameters.boolean("include_zero")
-    margins = parameters.boolean("margins")
+    threshold = parameters[Self.threshold]
+    inclusive = parameters[Self.inclusive]
+    includeZero = parameters[Self.includeZero]
+    margins = parameters[Self.margins]
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
@@ -82,8 +92,8 @@ struct CountThreshold: Sendable {
 
   init(pack: RulePack) {
     let counts = pack.parameters(of: SmallCellCountRule.self)
-    threshold = counts.integer("threshold")
-    inclusive = counts.boolean("inclusive")
+    threshold = counts[SmallCellCountRule.threshold]
+    inclusive = counts[SmallCellCountRule.inclusive]
   }
 
   /// Whether `count` people is at least the threshold (a count allowed on its own).

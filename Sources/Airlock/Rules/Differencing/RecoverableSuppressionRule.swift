@@ -1,5 +1,9 @@
 /// Flags withheld cells that the table's own margins give back, exactly or within a narrow interval.
 struct RecoverableSuppressionRule: TableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let minWidth = RuleParameter<Double>(
+    "min_width", default: 3, "the narrowest feasibility interval a withheld count may have", range: 0...1_000_000)
+
   static let description = RuleDescription(
     code: "X001", name: "recoverable-suppression",
     summary: "A withheld cell that the margins give back, exactly or nearly, is not protected.",
@@ -62,7 +66,7 @@ struct RecoverableSuppressionRule: TableRule {
       """,
     fix: "suppress more cells so that every withheld cell shares each of its rows and columns with another withheld cell (or use `airlock protect`), or drop the margins",
     parameters: [
-      ParameterSpec("min_width", .number, default: .number(3), "the narrowest feasibility interval a withheld count may have", range: 0...1_000_000),
+      RecoverableSuppressionRule.minWidth.spec,
     ],
     examples: [
       Example("two withheld cells in every line", "region,Male,Female,Total\nA,*,*,20\nB,*,*,31\nTotal,25,26,51"),
@@ -108,7 +112,7 @@ struct RecoverableSuppressionRule: TableRule {
   var reference = false
 
   init(parameters: RuleParameters, pack: RulePack) {
-    minWidth = parameters.number("min_width")
+    minWidth = parameters[Self.minWidth]
     zeroMarkers = Set(pack.zeroMarkers.compactMap { pack.markers.firstIndex(of: $0) })
     var ranges: [Int: ClosedRange<Int>] = [:]
     for (index, marker) in pack.markers.enumerated() {
@@ -118,8 +122,8 @@ struct RecoverableSuppressionRule: TableRule {
     markerRanges = ranges
     let rounding = pack.parameters(of: RoundingRule.self)
     tolerancePerTerm =
-      rounding.isEnabled && rounding.string("scheme") == "base" ? Double(rounding.integer("base")) / 2
-      : rounding.isEnabled && rounding.string("scheme") == "midpoint6" ? 3 : 0
+      rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? Double(rounding[RoundingRule.base]) / 2
+      : rounding.isEnabled && rounding[RoundingRule.scheme] == "midpoint6" ? 3 : 0
     sensitivity = MagnitudeSensitivity(pack: pack)
   }
 

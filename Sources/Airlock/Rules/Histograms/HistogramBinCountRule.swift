@@ -40,10 +40,10 @@ struct HistogramBinCountRule: CellRule {
 
   init(parameters: RuleParameters, pack: RulePack) {
     let counts = pack.parameters(of: SmallCellCountRule.self)
-    threshold = counts.integer("threshold")
-    inclusive = counts.boolean("inclusive")
-    includeZero = counts.boolean("include_zero")
-    margins = counts.boolean("margins")
+    threshold = counts[SmallCellCountRule.threshold]
+    inclusive = counts[SmallCellCountRule.inclusive]
+    includeZero = counts[SmallCellCountRule.includeZero]
+    margins = counts[SmallCellCountRule.margins]
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {

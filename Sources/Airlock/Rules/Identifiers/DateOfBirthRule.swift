@@ -1,5 +1,9 @@
 /// Flags exact dates that may be dates of birth (or of other events in a person's life).
 struct DateOfBirthRule: FieldRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let otherDates = RuleParameter<String>(
+    "other_dates", default: "review", "what an exact date outside a birth column and outside a label column gets: review or ignore", choices: ["review", "ignore"])
+
   static let description = RuleDescription(
     code: "I004", name: "exact-date",
     summary: "An exact date of birth identifies a person; other exact dates in values need a look.",
@@ -40,10 +44,7 @@ struct DateOfBirthRule: FieldRule {
       """,
     fix: "remove exact dates of birth (publish age bands or year of birth at most); for other dates, publish the period (week, month) rather than a person's date",
     parameters: [
-      ParameterSpec(
-        "other_dates", .string, default: .string("review"),
-        "what an exact date outside a birth column and outside a label column gets: review or ignore",
-        choices: ["review", "ignore"])
+      DateOfBirthRule.otherDates.spec
     ],
     examples: [
       Example("dates as period labels pass", "week,count\n2020-03-16,40\n2020-03-23,52"),
@@ -57,7 +58,7 @@ struct DateOfBirthRule: FieldRule {
   let reviewOtherDates: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
-    reviewOtherDates = parameters.string("other_dates") == "review"
+    reviewOtherDates = parameters[Self.otherDates] == "review"
   }
 
   func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {

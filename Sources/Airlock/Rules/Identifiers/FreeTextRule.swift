@@ -1,5 +1,11 @@
 /// Flags long free text, which can quote a record.
 struct FreeTextRule: FieldRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let maxLength = RuleParameter<Int>(
+    "max_length", default: 200, "the longest field (in characters) that passes", range: 1...1_000_000)
+  static let maxWords = RuleParameter<Int>(
+    "max_words", default: 30, "the most words a field may have", range: 1...100_000)
+
   static let description = RuleDescription(
     code: "I005", name: "free-text",
     summary: "Long free text can quote a patient's record.",
@@ -22,8 +28,8 @@ struct FreeTextRule: FieldRule {
       """,
     fix: "remove the free text, or replace it with a short coded category",
     parameters: [
-      ParameterSpec("max_length", .integer, default: .integer(200), "the longest field (in characters) that passes", range: 1...1_000_000),
-      ParameterSpec("max_words", .integer, default: .integer(30), "the most words a field may have", range: 1...100_000),
+      FreeTextRule.maxLength.spec,
+      FreeTextRule.maxWords.spec,
     ],
     examples: [
       Example("category labels pass", "diagnosis,count\nDiseases of the circulatory system (I00-I99),120\nNeoplasms (C00-D48),85"),
@@ -37,8 +43,8 @@ struct FreeTextRule: FieldRule {
   let maxWords: Int
 
   init(parameters: RuleParameters, pack: RulePack) {
-    maxLength = parameters.integer("max_length")
-    maxWords = parameters.integer("max_words")
+    maxLength = parameters[Self.maxLength]
+    maxWords = parameters[Self.maxWords]
   }
 
   func judge(_ field: FieldFacts) -> (outcome: Outcome, holds: String)? {

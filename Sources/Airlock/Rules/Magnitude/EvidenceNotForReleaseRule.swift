@@ -3,6 +3,10 @@ import Foundation
 /// Flags supporting evidence (largest contributions, counts of negatives, evidence files) in what
 /// would be released.
 struct EvidenceNotForReleaseRule: OutputRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let releasable = RuleParameter<Bool>(
+    "releasable", default: false, "allow evidence in released outputs")
+
   static let description = RuleDescription(
     code: "E001", name: "evidence-not-for-release",
     summary: "Supporting evidence is for the checker: it may not leave the TRE.",
@@ -22,7 +26,7 @@ struct EvidenceNotForReleaseRule: OutputRule {
       """,
     fix: "move evidence columns into NAME.evidence.csv and release the output without them",
     parameters: [
-      ParameterSpec("releasable", .boolean, default: .boolean(false), "allow evidence in released outputs"),
+      EvidenceNotForReleaseRule.releasable.spec,
     ],
     examples: [
       Example("an output without evidence", "sector,sum,n\nRetail,1000,40"),
@@ -36,7 +40,7 @@ struct EvidenceNotForReleaseRule: OutputRule {
   let releasable: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
-    releasable = parameters.boolean("releasable")
+    releasable = parameters[Self.releasable]
   }
 
   /// Whether `path` names a sidecar evidence file.

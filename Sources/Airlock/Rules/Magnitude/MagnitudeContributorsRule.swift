@@ -1,5 +1,13 @@
 /// Flags magnitude cells with too few contributing units, or whose every contribution is zero.
 struct MagnitudeContributorsRule: MagnitudeTableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let threshold = RuleParameter<Int>(
+    "threshold", default: 10, "the fewest contributing units a magnitude cell may have", range: 1...1_000_000)
+  static let zeroCells = RuleParameter<Bool>(
+    "zero_cells", default: true, "fail cells whose contributions are all zero")
+  static let missingValues = RuleParameter<Bool>(
+    "missing_values", default: false, "review sums and means whose contributions include missing values (evidence n_missing; ACRO's check_missing_values)")
+
   static let description = RuleDescription(
     code: "M003", name: "magnitude-contributors",
     summary: "A sum or mean needs enough contributing units, and is disclosive when every contribution is zero.",
@@ -23,11 +31,9 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       """,
     fix: "combine categories so every cell has enough contributing units, or suppress the cell",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest contributing units a magnitude cell may have", range: 1...1_000_000),
-      ParameterSpec("zero_cells", .boolean, default: .boolean(true), "fail cells whose contributions are all zero"),
-      ParameterSpec(
-        "missing_values", .boolean, default: .boolean(false),
-        "review sums and means whose contributions include missing values (evidence n_missing; ACRO's check_missing_values)"),
+      MagnitudeContributorsRule.threshold.spec,
+      MagnitudeContributorsRule.zeroCells.spec,
+      MagnitudeContributorsRule.missingValues.spec,
     ],
     examples: [
       Example("enough units", "sector,sum,n_units\nRetail,1000,40\nFarming,800,25"),
@@ -45,9 +51,9 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
   let missingValues: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = parameters.integer("threshold")
-    zeroCells = parameters.boolean("zero_cells")
-    missingValues = parameters.boolean("missing_values")
+    threshold = parameters[Self.threshold]
+    zeroCells = parameters[Self.zeroCells]
+    missingValues = parameters[Self.missingValues]
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { schema.roles[column] == .magnitude }

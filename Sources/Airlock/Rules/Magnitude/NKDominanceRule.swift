@@ -1,5 +1,11 @@
 /// Flags magnitude cells dominated by their largest contributors: the (n, k) rule.
 struct NKDominanceRule: MagnitudeTableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let pairs = RuleParameter<[String]>(
+    "pairs", default: ["2:90"], "the (n, k) pairs, as \"n:k\" with k a percentage", pattern: (#"[1-9][0-9]?:(100|[1-9]?[0-9](\.[0-9]+)?)"#, "an \"n:k\" pair such as \"2:90\""))
+  static let inclusive = RuleParameter<Bool>(
+    "inclusive", default: false, "fail at exactly k% too (≥ instead of >, as ACRO does)")
+
   static let description = RuleDescription(
     code: "M001", name: "nk-dominance",
     summary: "A total in which n contributors hold more than k% can be estimated closely by each of them.",
@@ -33,10 +39,8 @@ struct NKDominanceRule: MagnitudeTableRule {
       """,
     fix: "combine categories so that no few contributors dominate, or suppress the cell (and enough others that it cannot be recovered)",
     parameters: [
-      ParameterSpec(
-        "pairs", .strings, default: .strings(["2:90"]), "the (n, k) pairs, as \"n:k\" with k a percentage",
-        pattern: (#"[1-9][0-9]?:(100|[1-9]?[0-9](\.[0-9]+)?)"#, "an \"n:k\" pair such as \"2:90\"")),
-      ParameterSpec("inclusive", .boolean, default: .boolean(false), "fail at exactly k% too (≥ instead of >, as ACRO does)"),
+      NKDominanceRule.pairs.spec,
+      NKDominanceRule.inclusive.spec,
     ],
     examples: [
       Example("a spread-out total passes", "sector,sum,n,top1,top2\nRetail,1000,40,120,90\nFarming,800,25,100,80"),
@@ -52,12 +56,12 @@ struct NKDominanceRule: MagnitudeTableRule {
   let inclusive: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
-    pairs = parameters.strings("pairs").compactMap { text in
+    pairs = parameters[Self.pairs].compactMap { text in
       let parts = text.split(separator: ":")
       guard parts.count == 2, let n = Int(parts[0]), let k = Double(parts[1]) else { return nil }
       return (n, k)
     }
-    inclusive = parameters.boolean("inclusive")
+    inclusive = parameters[Self.inclusive]
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { MagnitudeCell.covers(schema, column: column) }

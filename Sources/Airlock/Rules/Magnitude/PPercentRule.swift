@@ -1,5 +1,13 @@
 /// Flags magnitude cells where the second-largest contributor could estimate the largest too closely.
 struct PPercentRule: MagnitudeTableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let p = RuleParameter<Double>(
+    "p", default: 10, "the precision, in percent, an intruder must not reach", range: 0.1...100)
+  static let q = RuleParameter<Double>(
+    "q", default: 100, "the intruder's prior precision in percent (100: the plain p% rule)", range: 0.1...100)
+  static let coalition = RuleParameter<Int>(
+    "coalition", default: 1, "how many contributors may pool what they know", range: 1...10)
+
   static let description = RuleDescription(
     code: "M002", name: "p-percent",
     summary: "A total fails when the others' share leaves the largest contribution known to within p%.",
@@ -25,9 +33,9 @@ struct PPercentRule: MagnitudeTableRule {
       """,
     fix: "combine categories so that the others' share is larger, or suppress the cell (and enough others that it cannot be recovered)",
     parameters: [
-      ParameterSpec("p", .number, default: .number(10), "the precision, in percent, an intruder must not reach", range: 0.1...100),
-      ParameterSpec("q", .number, default: .number(100), "the intruder's prior precision in percent (100: the plain p% rule)", range: 0.1...100),
-      ParameterSpec("coalition", .integer, default: .integer(1), "how many contributors may pool what they know", range: 1...10),
+      PPercentRule.p.spec,
+      PPercentRule.q.spec,
+      PPercentRule.coalition.spec,
     ],
     examples: [
       Example("the rest hold enough", "sector,sum,n,top1,top2\nRetail,1000,40,300,200\nFarming,800,25,100,80"),
@@ -40,8 +48,8 @@ struct PPercentRule: MagnitudeTableRule {
   let coalition: Int
 
   init(parameters: RuleParameters, pack: RulePack) {
-    p = parameters.number("p") * 100 / parameters.number("q")
-    coalition = parameters.integer("coalition")
+    p = parameters[Self.p] * 100 / parameters[Self.q]
+    coalition = parameters[Self.coalition]
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { MagnitudeCell.covers(schema, column: column) }

@@ -1,5 +1,9 @@
 /// Flags models with too many parameters for their observations (DataSHIELD's `nfilter.glm`).
 struct ParameterShareRule: TableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let maxShare = RuleParameter<Double>(
+    "max_share", default: 1, "the largest share of observations the parameters may be", range: 0.01...1)
+
   static let description = RuleDescription(
     code: "D002", name: "parameter-share",
     summary: "A model may not have more parameters than a set share of its observations.",
@@ -17,7 +21,7 @@ struct ParameterShareRule: TableRule {
       """,
     fix: "fit fewer parameters or use more observations",
     parameters: [
-      ParameterSpec("max_share", .number, default: .number(1), "the largest share of observations the parameters may be", range: 0.01...1),
+      ParameterShareRule.maxShare.spec,
     ],
     examples: [
       Example("few parameters", "term,estimate,n_obs\nintercept,1.2,100\nage,0.03,100"),
@@ -27,7 +31,7 @@ struct ParameterShareRule: TableRule {
   let maxShare: Double
 
   init(parameters: RuleParameters, pack: RulePack) {
-    maxShare = parameters.number("max_share")
+    maxShare = parameters[Self.maxShare]
   }
 
   static let kinds: Set<OutputKind> = [.model]

@@ -108,10 +108,10 @@ struct RatioBackSolvingRule: TableRule {
   init(parameters: RuleParameters, pack: RulePack) {
     threshold = CountThreshold(pack: pack)
     zerosDisclosive = pack.parameters(of: ZeroCellRule.self).isEnabled
-      || pack.parameters(of: SmallCellCountRule.self).boolean("include_zero")
+      || pack.parameters(of: SmallCellCountRule.self)[SmallCellCountRule.includeZero]
     let rounding = pack.parameters(of: RoundingRule.self)
-    let scheme = rounding.isEnabled ? rounding.string("scheme") : "none"
-    roundingBase = scheme == "base" ? rounding.integer("base") : nil
+    let scheme = rounding.isEnabled ? rounding[RoundingRule.scheme] : "none"
+    roundingBase = scheme == "base" ? rounding[RoundingRule.base] : nil
     midpoint6 = scheme == "midpoint6"
   }
 

@@ -1,5 +1,9 @@
 /// Flags models with too few residual degrees of freedom.
 struct ResidualDegreesOfFreedomRule: TableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let threshold = RuleParameter<Int>(
+    "threshold", default: 10, "the fewest residual degrees of freedom", range: 1...1_000_000)
+
   static let description = RuleDescription(
     code: "D001", name: "residual-degrees-of-freedom",
     summary: "A model with few residual degrees of freedom is close to a lookup table of its data.",
@@ -26,7 +30,7 @@ struct ResidualDegreesOfFreedomRule: TableRule {
       """,
     fix: "fit the model on more observations or fewer parameters, or give its n_obs and df_resid",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest residual degrees of freedom", range: 1...1_000_000),
+      ResidualDegreesOfFreedomRule.threshold.spec,
     ],
     examples: [
       Example("plenty of data", "term,estimate,std_error,n_obs,df_resid\nintercept,1.2,0.1,500,497\nage,0.03,0.01,500,497"),
@@ -44,7 +48,7 @@ struct ResidualDegreesOfFreedomRule: TableRule {
   let threshold: Int
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = parameters.integer("threshold")
+    threshold = parameters[Self.threshold]
   }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool { ModelFacts.covers(schema, column: column) }

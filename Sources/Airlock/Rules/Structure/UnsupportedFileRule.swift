@@ -2,6 +2,10 @@ import Foundation
 
 /// Flags files that are not CSV or TSV tables: images, PDFs, R data, archives, notebooks.
 struct UnsupportedFileRule: Rule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let failExtensions = RuleParameter<[String]>(
+    "fail_extensions", default: [".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar", ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls"], "extensions (lowercase, with the dot) that fail rather than need review")
+
   static let description = RuleDescription(
     code: "C008", name: "unsupported-file",
     summary: "Only CSV and TSV tables can be checked; any other file needs a person, or is refused.",
@@ -20,10 +24,7 @@ struct UnsupportedFileRule: Rule {
       """,
     fix: "export the underlying numbers as a CSV table and check that instead",
     parameters: [
-      ParameterSpec(
-        "fail_extensions", .strings,
-        default: .strings([".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar", ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls"]),
-        "extensions (lowercase, with the dot) that fail rather than need review"),
+      UnsupportedFileRule.failExtensions.spec,
     ],
     examples: [
       Example("a CSV table is read", "region,count\nNorth,12\nSouth,40"),
@@ -34,7 +35,7 @@ struct UnsupportedFileRule: Rule {
   let failExtensions: Set<String>
 
   init(parameters: RuleParameters, pack: RulePack) {
-    failExtensions = Set(parameters.strings("fail_extensions").map { $0.lowercased() })
+    failExtensions = Set(parameters[Self.failExtensions].map { $0.lowercased() })
   }
 
   /// The table extensions airlock reads.

@@ -1,5 +1,11 @@
 /// Flags summary statistics of groups with too few people behind them.
 struct StatisticThresholdRule: TableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let threshold = RuleParameter<Int>(
+    "threshold", default: 10, "the fewest people a statistic may rest on", range: 1...1_000_000)
+  static let spreadThreshold = RuleParameter<Int>(
+    "spread_threshold", default: 0, "the fewest degrees of freedom (n − 1) a spread may have; 0: the same as threshold (ACRO's safe_dof_threshold)", range: 0...1_000_000)
+
   static let description = RuleDescription(
     code: "S001", name: "statistic-threshold",
     summary: "A summary statistic needs enough people behind it; a spread needs n − 1 of them.",
@@ -20,11 +26,8 @@ struct StatisticThresholdRule: TableRule {
       """,
     fix: "combine groups so every statistic rests on enough people, or withhold the statistic",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest people a statistic may rest on", range: 1...1_000_000),
-      ParameterSpec(
-        "spread_threshold", .integer, default: .integer(0),
-        "the fewest degrees of freedom (n − 1) a spread may have; 0: the same as threshold (ACRO's safe_dof_threshold)",
-        range: 0...1_000_000),
+      StatisticThresholdRule.threshold.spec,
+      StatisticThresholdRule.spreadThreshold.spec,
     ],
     examples: [
       Example("enough people", "group,n,mean,sd,median\nA,40,3.2,1.1,3\nB,25,4.1,0.9,4"),
@@ -40,8 +43,8 @@ struct StatisticThresholdRule: TableRule {
   let spreadThreshold: Int
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = parameters.integer("threshold")
-    let spread = parameters.integer("spread_threshold")
+    threshold = parameters[Self.threshold]
+    let spread = parameters[Self.spreadThreshold]
     spreadThreshold = spread == 0 ? threshold : spread
   }
 

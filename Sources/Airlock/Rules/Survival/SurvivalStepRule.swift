@@ -1,5 +1,11 @@
 /// Flags steps of a survival table where fewer than the threshold leave the risk set.
 struct SurvivalStepRule: TableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let threshold = RuleParameter<Int>(
+    "threshold", default: 10, "the fewest people who may leave the risk set at one step", range: 1...1_000_000)
+  static let events = RuleParameter<String>(
+    "events", default: "risk-set", "risk-set: only the fall in the risk set matters (ACRO); counts: the events at each step are counts that must meet the pack's count threshold (OpenSAFELY, ONS)", choices: ["risk-set", "counts"])
+
   static let description = RuleDescription(
     code: "V001", name: "survival-step",
     summary: "A step of a survival curve where few people leave the risk set reveals their events.",
@@ -46,11 +52,8 @@ struct SurvivalStepRule: TableRule {
       """,
     fix: "group event times into intervals (a life table) so that every step removes at least the threshold from the risk set, or round the counts",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest people who may leave the risk set at one step", range: 1...1_000_000),
-      ParameterSpec(
-        "events", .string, default: .string("risk-set"),
-        "risk-set: only the fall in the risk set matters (ACRO); counts: the events at each step are counts that must meet the pack's count threshold (OpenSAFELY, ONS)",
-        choices: ["risk-set", "counts"]),
+      SurvivalStepRule.threshold.spec,
+      SurvivalStepRule.events.spec,
     ],
     examples: [
       Example(
@@ -81,8 +84,8 @@ struct SurvivalStepRule: TableRule {
   let midpoint6: Bool
 
   init(parameters: RuleParameters, pack: RulePack) {
-    threshold = parameters.integer("threshold")
-    eventsAreCounts = parameters.string("events") == "counts"
+    threshold = parameters[Self.threshold]
+    eventsAreCounts = parameters[Self.events] == "counts"
     counts = CountThreshold(pack: pack)
     midpoint6 = pack.parameters(of: SurvivalRoundingRule.self).isEnabled
   }

@@ -1,5 +1,9 @@
 /// Flags the tail of a survival table where fewer than the threshold are at risk.
 struct SurvivalTailRule: TableRule {
+  // The parameters, each declared once: the description lists their specs and `init` reads them.
+  static let threshold = RuleParameter<Int>(
+    "threshold", default: 10, "the fewest people at risk a published row may have", range: 1...1_000_000)
+
   static let description = RuleDescription(
     code: "V002", name: "survival-tail",
     summary: "The tail of a survival curve with few people at risk describes those few people.",
@@ -21,7 +25,7 @@ struct SurvivalTailRule: TableRule {
       """,
     fix: "truncate the curve at the last time with at least the threshold at risk",
     parameters: [
-      ParameterSpec("threshold", .integer, default: .integer(10), "the fewest people at risk a published row may have", range: 1...1_000_000)
+      SurvivalTailRule.threshold.spec
     ],
     examples: [
       Example("a curve truncated in time passes", "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,40,20\n60,100,25,5"),
@@ -32,7 +36,7 @@ struct SurvivalTailRule: TableRule {
 
   let threshold: Int
 
-  init(parameters: RuleParameters, pack: RulePack) { threshold = parameters.integer("threshold") }
+  init(parameters: RuleParameters, pack: RulePack) { threshold = parameters[Self.threshold] }
 
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
     schema.kind == .survival && SurvivalColumns.atRiskNames.contains(SurvivalColumns.name(schema, column))
