@@ -109,3 +109,28 @@ private func enabled(_ yaml: String) throws -> Set<String> {
     #expect(pack.effectiveYAML().hasPrefix("format: 1\n"))
   }
 }
+
+/// Rules about a file as a whole are dispatched like every other rule, and the reader's limit holds
+/// without them: a file it cannot read is never read and never passed.
+@Suite struct FileRuleTests {
+  @Test func aFileTheReaderCannotReadNeedsReviewEvenWithTheFileTypeRuleOff() {
+    let off = pack(rule: "unsupported-file", ["enabled": .boolean(false)])
+    let result = check("PK\u{3}\u{4}binary", name: "results.parquet", pack: off)
+    #expect(result.outcome == .review)
+    #expect(result.findings.map(\.code) == ["C008"])
+    // With the rule on, the pack's list of refused extensions decides.
+    #expect(check("PK\u{3}\u{4}binary", name: "results.parquet").outcome == .fail)
+  }
+
+  @Test func theFirstFileRuleThatJudgesEndsTheCheck() {
+    let evidence = check("region,n,sum,top1\nNorth,40,1000,90\n", name: "t.evidence.csv")
+    #expect(evidence.findings.map(\.code) == ["E001"])
+    #expect(evidence.rulesRun == ["E001"])
+    // Evidence declared releasable is read and checked like any table.
+    let releasable = check(
+      "region,n,sum,top1\nNorth,40,1000,90\n", name: "t.evidence.csv",
+      pack: pack(rule: "evidence-not-for-release", ["releasable": .boolean(true)]))
+    #expect(!releasable.findings.map(\.code).contains("E001"))
+    #expect(releasable.rulesRun != ["E001"])
+  }
+}

@@ -129,6 +129,14 @@ struct ColumnTraits: Sendable {
   }
 }
 
+/// A rule about an output's file as a whole, asked before it is read, in registry order: the first
+/// finding ends the check of the file, which is then not read as a table (it is not one, or it is
+/// evidence for the checker).
+public protocol FileRule: Rule {
+  /// The finding about the file at `path`, or `nil` when the rule has nothing to say.
+  func judge(file path: String) -> Finding?
+}
+
 /// A rule about the output as a whole (its kind, its columns), run once the columns are known.
 public protocol OutputRule: Rule {
   /// Checks the output's schema.

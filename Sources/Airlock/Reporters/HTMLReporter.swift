@@ -168,7 +168,7 @@ public enum HTMLReporter: Sendable {
     }
     let lines = Set(result.findings.compactMap(\.line))
     let table: SourceTable?
-    if UnsupportedFileRule.isTable(result.file) {
+    if TableFiles.isTable(result.file) {
       table = try? SourceTable.read(path: output.source, name: result.file, maxRows: maxRows, lines: lines)
     } else {
       table = nil
@@ -212,7 +212,7 @@ public enum HTMLReporter: Sendable {
         html.raw("<p class=\"meta\">\(table.skipped) row\(table.skipped == 1 ? "" : "s") without findings not shown (the first \(maxRows) rows and every row with a finding are).</p>\n")
       }
       html.raw("</div>\n")
-    } else if UnsupportedFileRule.isTable(result.file) {
+    } else if TableFiles.isTable(result.file) {
       html.raw("<p class=\"meta\">The table could not be read for display.</p>\n")
     } else {
       html.raw("<p class=\"meta\">Not a table: not displayed.</p>\n")

@@ -124,7 +124,7 @@ extension ReviewWorkflow {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-history-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
-    for (path, name) in zip(paths, names) where UnsupportedFileRule.isTable(name) {
+    for (path, name) in zip(paths, names) where TableFiles.isTable(name) {
       // Stored copies are named by digest; the table is read under its released name.
       let copy = scratch.appendingPathComponent((name as NSString).lastPathComponent).path
       guard (try? FileManager.default.copyItem(atPath: path, toPath: copy)) != nil else { continue }

@@ -15,6 +15,7 @@ struct OutputChecker {
   private var tableRules: [any TableRule] { rules.compactMap { $0 as? any TableRule } }
   private var outputRules: [any OutputRule] { rules.compactMap { $0 as? any OutputRule } }
   private var fieldRules: [any FieldRule] { rules.compactMap { $0 as? any FieldRule } }
+  private var fileRules: [any FileRule] { rules.compactMap { $0 as? any FileRule } }
 
   /// Codes of the built-in rules that judge particular columns (their `covers(_:column:)` is true
   /// for some column of some kind of output): found by asking each about one column of every kind
@@ -88,24 +89,17 @@ struct OutputChecker {
     if name.contains("\u{FFFD}") && !FileManager.default.fileExists(atPath: path) {
       throw AirlockError(.input, file: path, "the file name is not valid UTF-8; rename it")
     }
-    guard UnsupportedFileRule.isTable(path) else {
-      // Never read, never passed: the pack decides between review and fail.
-      let rule = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack)
-      var finding = rule.finding(forPath: path)
-      if !pack.parameters(of: UnsupportedFileRule.self).isEnabled { finding.outcome = .review }
-      guard FileManager.default.fileExists(atPath: path) else {
-        throw AirlockError(.input, file: path, "no such file")
-      }
-      sink.add(finding)
-      result.rulesRun = [UnsupportedFileRule.description.code]
-      return
+    var judged = fileRules.lazy.compactMap { $0.judge(file: path) }.first
+    if judged == nil && !TableFiles.isTable(path) {
+      // A file the reader cannot read is never read and never passed, even where a pack switched
+      // off the rule that judges file types: it needs review.
+      judged = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack).judge(file: path)
+      judged?.outcome = .review
     }
-    if let rule = rules.lazy.compactMap({ $0 as? EvidenceNotForReleaseRule }).first,
-      let finding = rule.finding(forEvidenceFile: path)
-    {
+    if let finding = judged {
       guard FileManager.default.fileExists(atPath: path) else { throw AirlockError(.input, file: path, "no such file") }
       sink.add(finding)
-      result.rulesRun = [EvidenceNotForReleaseRule.description.code]
+      result.rulesRun = [finding.code]
       return
     }
     let declaration = memoryInput == nil ? try OutputDeclaration.find(for: path) : nil

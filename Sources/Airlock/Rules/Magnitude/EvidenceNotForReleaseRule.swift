@@ -2,7 +2,7 @@ import Foundation
 
 /// Flags supporting evidence (largest contributions, counts of negatives, evidence files) in what
 /// would be released.
-struct EvidenceNotForReleaseRule: OutputRule {
+struct EvidenceNotForReleaseRule: OutputRule, FileRule {
   // The parameters, each declared once: the description lists their specs and `init` reads them.
   static let releasable = RuleParameter<Bool>(
     "releasable", default: false, "allow evidence in released outputs")
@@ -52,7 +52,7 @@ struct EvidenceNotForReleaseRule: OutputRule {
 
   /// The finding for a sidecar evidence file among the outputs, or `nil` when evidence is releasable
   /// (the file is then checked like any output).
-  func finding(forEvidenceFile path: String) -> Finding? {
+  func judge(file path: String) -> Finding? {
     guard !releasable, Self.isEvidenceFile(path) else { return nil }
     return finding(.fail, file: path, reason: "this is a supporting evidence file: it is for the output checker and may not be released")
   }

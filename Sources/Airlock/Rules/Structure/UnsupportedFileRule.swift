@@ -1,7 +1,7 @@
 import Foundation
 
 /// Flags files that are not CSV or TSV tables: images, PDFs, R data, archives, notebooks.
-struct UnsupportedFileRule: Rule {
+struct UnsupportedFileRule: FileRule {
   // The parameters, each declared once: the description lists their specs and `init` reads them.
   static let failExtensions = RuleParameter<[String]>(
     "fail_extensions", default: [".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar", ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls"], "extensions (lowercase, with the dot) that fail rather than need review")
@@ -38,24 +38,10 @@ struct UnsupportedFileRule: Rule {
     failExtensions = Set(parameters[Self.failExtensions].map { $0.lowercased() })
   }
 
-  /// The table extensions airlock reads.
-  static let tableExtensions: Set<String> = [".csv", ".tsv", ".tab", ".txt"]
-
-  /// Whether airlock reads `path` as a table.
-  static func isTable(_ path: String) -> Bool {
-    tableExtensions.contains(fileExtension(of: path, droppingGzip: true))
-  }
-
-  static func fileExtension(of path: String, droppingGzip: Bool) -> String {
-    var name = (path as NSString).lastPathComponent.lowercased()
-    if droppingGzip && name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
-    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
-    return String(name[dot...])
-  }
-
-  /// The finding for a file that is not a table.
-  func finding(forPath path: String) -> Finding {
-    let ext = Self.fileExtension(of: path, droppingGzip: false)
+  /// The finding for a file that is not a table (`nil` for a table).
+  func judge(file path: String) -> Finding? {
+    guard !TableFiles.isTable(path) else { return nil }
+    let ext = TableFiles.fileExtension(of: path, droppingGzip: false)
     let fails = failExtensions.contains(ext)
     let what = ext.isEmpty ? "a file without an extension" : "a '\(ext)' file"
     return finding(
