@@ -113,21 +113,6 @@ struct FieldLocation {
   let field: Int
 }
 
-/// What a column's name says to the field rules (computed once per column, not once per field).
-struct ColumnTraits: Sendable {
-  /// The name suggests dates of birth (`dob`, `date_of_birth`).
-  let isBirth: Bool
-  /// The name suggests periods (`week`, `month_start`) and no event in one person's life.
-  let isPeriod: Bool
-  /// The name says the column holds identifiers (`nhs_number`, `patient_id`, `phone`).
-  let isIdentifier: Bool
-
-  init(name: String) {
-    isBirth = IdentifierScanning.isBirthColumn(name)
-    isPeriod = DateOfBirthRule.isPeriodColumn(name)
-    isIdentifier = IdentifierScanning.isIdentifierColumn(name)
-  }
-}
 
 /// A rule about an output's file as a whole, asked before it is read, in registry order: the first
 /// finding ends the check of the file, which is then not read as a table (it is not one, or it is

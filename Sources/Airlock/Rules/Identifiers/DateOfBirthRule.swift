@@ -78,19 +78,6 @@ struct DateOfBirthRule: FieldRule {
     )
   }
 
-  /// Whether a column's name says it holds periods (`week`, `date`, `month_start`) and nothing
-  /// that sounds like an event in one person's life (`date_of_death`, `first_admission`).
-  static func isPeriodColumn(_ name: String) -> Bool {
-    IdentifierScanning.name(
-      name, hasWord: ["date", "week", "month", "period", "quarter", "year", "day", "interval", "fortnight", "start", "end"])
-      && !IdentifierScanning.name(
-        name,
-        hasWord: [
-          "first", "last", "earliest", "latest", "min", "max", "minimum", "maximum", "event", "admitted", "discharged",
-          "diagnosed", "dod", "died",
-        ], orFragment: ["death", "admission", "discharge", "diagnosis", "birth"])
-  }
-
   struct Match {
     /// Whether the date is the whole field (with at most a time after it).
     var whole: Bool

@@ -31,53 +31,6 @@ enum IdentifierScanning {
     return false
   }
 
-  /// Whether a column name (any case; words separated by `_`, space, `-` or `.`) has a word equal
-  /// to one of `words`, or a word containing one of `fragments`. Reads the name's UTF-8 in place.
-  static func name(_ name: String, hasWord words: [StaticString], orFragment fragments: [StaticString] = []) -> Bool {
-    var utf8 = name.utf8[...]
-    while !utf8.isEmpty {
-      while let first = utf8.first, isSeparator(first) { utf8 = utf8.dropFirst() }
-      let end = utf8.firstIndex(where: isSeparator) ?? utf8.endIndex
-      let word = utf8[utf8.startIndex..<end]
-      if !word.isEmpty {
-        for candidate in words where equalsIgnoringCase(word, candidate) { return true }
-        for candidate in fragments where containsIgnoringCase(word, candidate) { return true }
-      }
-      utf8 = utf8[end...]
-    }
-    return false
-  }
-
-  private static func isSeparator(_ byte: UInt8) -> Bool {
-    byte == UInt8(ascii: "_") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-  }
-
-  private static func equalsIgnoringCase(_ word: Substring.UTF8View, _ candidate: StaticString) -> Bool {
-    guard word.count == candidate.utf8CodeUnitCount else { return false }
-    return candidate.withUTF8Buffer { target in
-      zip(word, target).allSatisfy { lower($0) == $1 }
-    }
-  }
-
-  private static func containsIgnoringCase(_ word: Substring.UTF8View, _ candidate: StaticString) -> Bool {
-    candidate.withUTF8Buffer { target in
-      guard word.count >= target.count else { return false }
-      var start = word.startIndex
-      while word.distance(from: start, to: word.endIndex) >= target.count {
-        if zip(word[start...], target).allSatisfy({ lower($0) == $1 }) { return true }
-        word.formIndex(after: &start)
-      }
-      return false
-    }
-  }
-
-  /// Whether a column name says the column holds identifiers.
-  static func isIdentifierColumn(_ columnName: String) -> Bool {
-    name(
-      columnName,
-      hasWord: ["nhs", "chi", "id", "ids", "identifier", "patient", "person", "phone", "tel", "telephone", "mobile", "contact"],
-      orFragment: ["nhsnumber", "nhsno", "patientid", "phone"])
-  }
 
   /// Whether the field is a plain number in a column of statistics (counts, sums, percentages,
   /// statistics, evidence) whose name does not say it holds identifiers. Such a number is a
@@ -109,9 +62,5 @@ enum IdentifierScanning {
     }
   }
 
-  /// Whether the field is a column name or sits in a column whose name says it holds birth dates.
-  static func isBirthColumn(_ columnName: String) -> Bool {
-    name(columnName, hasWord: ["dob", "born", "birthdate", "birthday", "bdate"], orFragment: ["birth"])
-  }
 }
 
