@@ -370,3 +370,22 @@ extension TrustList {
     }
   }
 }
+
+extension KeyFile {
+  /// Loads a public key from a PEM file ('airlock keygen' writes one) or from a file holding
+  /// `ssh-ed25519 BASE64` (an OpenSSH .pub file, or an allowed_signers line).
+  public static func loadAnyPublicKey(_ path: String) throws(AirlockError) -> PublicKey {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw AirlockError(.input, file: path, "cannot read public key")
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    if text.contains("-----BEGIN") { return try PublicKey(pem: text, file: path) }
+    let tokens = text.split(whereSeparator: \.isWhitespace).map(String.init)
+    guard let index = tokens.firstIndex(of: "ssh-ed25519"), index + 1 < tokens.count,
+      let entry = try? TrustList.parse("x namespaces=\"airlock-review\" ssh-ed25519 \(tokens[index + 1])").entries.first
+    else {
+      throw AirlockError(.input, file: path, "not a public key (expected the PEM .pub file 'airlock keygen' wrote, or ssh-ed25519 BASE64)")
+    }
+    return entry.key
+  }
+}
