@@ -116,6 +116,25 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
     self.variable = variable
   }
 
+  /// A size as `--memory` takes it: a whole number of bytes with an optional unit (`KiB`, `MiB`,
+  /// `GiB`, `KB`, `MB`, `GB`, `K`, `M`, `G`; the single letters are binary); nil if unreadable.
+  public static func parseSize(_ text: String) -> Int? {
+    let units: [(String, Int)] = [
+      ("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000),
+      ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1),
+    ]
+    let lower = text.trimmingCharacters(in: .whitespaces).lowercased()
+    var number = lower
+    var factor = 1
+    if let unit = units.first(where: { lower.hasSuffix($0.0) }) {
+      number = String(lower.dropLast(unit.0.count)).trimmingCharacters(in: .whitespaces)
+      factor = unit.1
+    }
+    guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int(number), value > 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+    return overflow ? nil : bytes
+  }
+
   /// Whether the input is read as sorted by unit (`--sorted-by unit`).
   public var sortedByUnit: Bool { sortedBy == "unit" }
 

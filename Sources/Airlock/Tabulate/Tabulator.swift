@@ -400,6 +400,8 @@ public struct Tabulator: Sendable {
     /// Count cells whose records reach the pack's threshold but whose units do not (`--count
     /// --unit`): `small-cell-count` reads the published count of records.
     public var fewUnitCells = 0
+    /// Spill partitions written (`--memory`; 0 when the pairs fitted the budget).
+    public var spillPartitions = 0
   }
 
   /// Reads the data and computes every cell.
@@ -472,6 +474,7 @@ public struct Tabulator: Sendable {
       droppedByFilter: data.droppedByFilter, droppedMissingLabel: data.droppedMissingLabel, units: data.units,
       categories: categories, labelOrder: labelOrder, cellsWithoutValue: withoutValue)
     result.fewUnitCells = fewUnitCells
+    result.spillPartitions = data.partitions
     return result
   }
 
