@@ -67,7 +67,7 @@ final class UnitGatherer {
     partitions = []
     if let spillFolder { try? FileManager.default.removeItem(atPath: spillFolder) }
     spillFolder = nil
-    SpillCleanup.shared.forget()
+    SpillCleanup.forget()
   }
 
   /// What ``add`` found wrong: with `--sorted-by unit`, a unit id before the previous one.
@@ -184,18 +184,20 @@ final class UnitGatherer {
       let estimate = Double(pairs.count) * max(1, share) * 192 * 2 / Double(budget)
       partitionCount = min(256, max(2, Int(estimate.rounded(.up))))
       let path = URL(fileURLWithPath: folder).appendingPathComponent(".airlock-spill-\(UUID().uuidString)").path
+      spillFolder = path
+      // Watched before it exists, so that no signal finds it unwatched.
+      let files = (0..<partitionCount).map { path + "/\($0).part" }
+      SpillCleanup.watch(folder: path, files: files)
       do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
       } catch {
         throw AirlockError(.usage, file: folder, "cannot create the spill folder for --memory")
       }
-      spillFolder = path
-      SpillCleanup.shared.watch(path)
-      for p in 0..<partitionCount {
-        guard let file = fopen(path + "/\(p).part", "w+b") else {
+      for file in files {
+        guard let opened = fopen(file, "w+b") else {
           throw AirlockError(.usage, file: path, "cannot create a spill partition for --memory")
         }
-        partitions.append(file)
+        partitions.append(opened)
       }
     }
     var record: [UInt8] = []
@@ -277,34 +279,43 @@ final class UnitGatherer {
 /// Removes a spill folder when the process is interrupted (SIGINT, SIGTERM, SIGHUP): a normal
 /// exit or an error removes it on the way out, and a SIGKILL leaves only the hidden folder, never
 /// an output file (outputs are written only after the fold, atomically).
-final class SpillCleanup: @unchecked Sendable {
-  static let shared = SpillCleanup()
-  private let lock = NSLock()
-  private var path: String?
-  private var sources: [DispatchSourceSignal] = []
+///
+/// The handler does only what is safe in a signal handler: `unlink` and `rmdir` of paths prepared
+/// beforehand as C strings, then `_exit`.
+enum SpillCleanup {
+  /// The partition files, then the folder (last, removed with `rmdir`).
+  nonisolated(unsafe) static var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = .allocate(capacity: 0)
+  nonisolated(unsafe) static var count: Int = 0
 
-  func watch(_ folder: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    path = folder
-    guard sources.isEmpty else { return }
+  /// Watches `folder` holding `files` (paths).
+  static func watch(folder: String, files: [String]) {
+    forget()
+    let all = files + [folder]
+    let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: all.count)
+    for (i, path) in all.enumerated() { table[i] = strdup(path) }
+    paths = table
+    count = all.count
+    // A parent may have started airlock with these signals blocked: they would never arrive.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblocked, signalNumber) }
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
     for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-      signal(signalNumber, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-      source.setEventHandler { [weak self] in
-        self?.lock.lock()
-        if let path = self?.path { try? FileManager.default.removeItem(atPath: path) }
-        self?.lock.unlock()
-        _exit(128 + signalNumber)
+      signal(signalNumber) { received in
+        let n = SpillCleanup.count
+        if n > 0 {
+          for i in 0..<(n - 1) { if let path = SpillCleanup.paths[i] { unlink(path) } }
+          if let folder = SpillCleanup.paths[n - 1] { rmdir(folder) }
+        }
+        _exit(128 + received)
       }
-      source.resume()
-      sources.append(source)
     }
   }
 
-  func forget() {
-    lock.lock()
-    path = nil
-    lock.unlock()
+  /// Stops watching (the folder is gone); the handlers stay, and exit as the signal would.
+  static func forget() {
+    let n = count
+    count = 0
+    for i in 0..<n { free(paths[i]) }
   }
 }
