@@ -177,7 +177,11 @@ public struct TabulateNumber: Sendable, Equatable {
 /// Order independence is what lets `airlock tabulate` fold margins from units' totals, stream
 /// sorted input and fold spilled partitions one by one, and still write the same bytes.
 public struct ExactSum: Sendable, Equatable {
-  /// The sum in units of 10^-12, while `exact`.
+  /// The sum while every term was a whole number and it fits 64 bits (the common case, kept
+  /// apart because 128-bit conversions are slow).
+  private var small: Int64 = 0
+  private var isSmall = true
+  /// The sum in units of 10^-12, while `exact` and not `isSmall`.
   private var scaled: Int128 = 0
   private var exact = true
   /// Whether every term was a whole number.
@@ -193,17 +197,39 @@ public struct ExactSum: Sendable, Equatable {
     return power
   }
 
+  /// `value` as 128 bits (without the generic conversion).
+  @inline(__always)
+  private static func wide(_ value: Int64) -> Int128 {
+    Int128(_low: UInt64(bitPattern: value), _high: value < 0 ? -1 : 0)
+  }
+
+  /// `value` as a double, through 64 bits when it fits.
+  @inline(__always)
+  private static func approximateDouble(_ value: Int128) -> Double {
+    let low = Int64(bitPattern: value._low)
+    if value._high == (low < 0 ? -1 : 0) { return Double(low) }
+    return Double(value)
+  }
+
   /// An empty sum (0).
   public init() {}
 
   /// Adds `number`.
   @inline(__always)
   public mutating func add(_ number: TabulateNumber) {
+    if isSmall && number.isInteger {
+      let (result, overflow) = small.addingReportingOverflow(number.integer)
+      if !overflow {
+        small = result
+        return
+      }
+    }
+    if isSmall { leaveSmall() }
     if number.decimals > decimals { decimals = number.decimals }
     if !number.isInteger { whole = false }
     if exact {
       if number.isDecimal && number.decimals <= Self.scale {
-        let (result, overflow) = scaled.addingReportingOverflow(Int128(number.scaled) * Self.powers[Self.scale - number.decimals])
+        let (result, overflow) = scaled.addingReportingOverflow(Self.wide(number.scaled) * Self.powers[Self.scale - number.decimals])
         if !overflow {
           scaled = result
           return
@@ -216,6 +242,16 @@ public struct ExactSum: Sendable, Equatable {
 
   /// Adds another sum (the same result as adding its terms, when both are exact).
   public mutating func add(_ other: ExactSum) {
+    if isSmall && other.isSmall {
+      let (result, overflow) = small.addingReportingOverflow(other.small)
+      if !overflow {
+        small = result
+        return
+      }
+    }
+    if isSmall { leaveSmall() }
+    var other = other
+    if other.isSmall { other.leaveSmall() }
     if other.decimals > decimals { decimals = other.decimals }
     if !other.whole { whole = false }
     if exact && other.exact {
@@ -237,8 +273,14 @@ public struct ExactSum: Sendable, Equatable {
   /// The absolute value of the sum.
   public var magnitude: ExactSum {
     var result = self
-    if exact {
-      if scaled < 0 { result.scaled = 0 - scaled }
+    if isSmall {
+      if small < 0 {
+        if small == .min { result.leaveSmall() } else { result.small = -small }
+      }
+      if result.isSmall { return result }
+    }
+    if result.exact {
+      if result.scaled < 0 { result.scaled = 0 - result.scaled }
     } else if sum + compensation < 0 {
       result.sum = -sum
       result.compensation = -compensation
@@ -247,7 +289,14 @@ public struct ExactSum: Sendable, Equatable {
   }
 
   /// Whether the sum is below zero.
-  public var isNegative: Bool { exact ? scaled < 0 : sum + compensation < 0 }
+  public var isNegative: Bool { isSmall ? small < 0 : exact ? scaled < 0 : sum + compensation < 0 }
+
+  /// From the 64-bit sum of whole numbers to the 128-bit one.
+  private mutating func leaveSmall() {
+    scaled = Self.wide(small) * Self.powers[Self.scale]
+    small = 0
+    isSmall = false
+  }
 
   private mutating func leaveExact() {
     sum = Self.double(scaled)
@@ -283,6 +332,7 @@ public struct ExactSum: Sendable, Equatable {
 
   /// The total as a number.
   public var number: TabulateNumber {
+    if isSmall { return TabulateNumber(small) }
     guard exact else { return TabulateNumber(double: sum + compensation, decimals: decimals) }
     if whole {
       let total = scaled / Self.powers[Self.scale]
@@ -293,8 +343,8 @@ public struct ExactSum: Sendable, Equatable {
   }
 
   /// The total as a double.
-  public var value: Double { exact ? Self.double(scaled) : sum + compensation }
+  public var value: Double { isSmall ? Double(small) : exact ? Self.double(scaled) : sum + compensation }
 
   /// The total as a double, to within a few units in the last place (cheap: for comparisons).
-  var approximate: Double { exact ? Double(scaled) / 1e12 : sum + compensation }
+  var approximate: Double { isSmall ? Double(small) : exact ? Self.approximateDouble(scaled) / 1e12 : sum + compensation }
 }
