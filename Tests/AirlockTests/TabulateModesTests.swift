@@ -37,19 +37,22 @@ import Testing
     return write("id,region,band,sex,x,w\n" + rows.map(\.line).joined(separator: "\n") + "\n", to: "data.csv", in: folder)
   }
 
-  static func render(_ request: TabulateRequest, folder: URL, name: String) throws -> (files: [String: Data], partitions: Int) {
+  static func render(_ request: TabulateRequest, folder: URL, name: String, threads: Int = 2) throws -> (files: [String: Data], partitions: Int) {
     let pack = try RulePackLoader.load("default")
     var tabulator = Tabulator(request: request, pack: pack)
     tabulator.spillFolder = folder.path
-    let partitions = try tabulator.run().spillPartitions
-    let files = try TabulateWriter.render(job: .table(request: request), out: folder.appendingPathComponent(name).path, command: [], pack: pack).files
+    tabulator.threads = threads
+    // Small batches, so that the second thread's work crosses many of them.
+    tabulator.batchSize = 97
+    let result = try tabulator.run()
+    let files = TabulateRendering.files(result, request: request, name: name)
     var byName: [String: Data] = [:]
-    for file in files where !file.path.hasSuffix(".tabulate.json") {
+    for file in [("NAME.csv", files.table), ("NAME.evidence.csv", files.evidence ?? ""), ("NAME.airlock.yaml", files.manifest)] {
       // The manifest names its evidence file: the name aside, the bytes must agree.
-      let text = String(decoding: file.data, as: UTF8.self).replacingOccurrences(of: "\"\(name).evidence.csv\"", with: "\"NAME.evidence.csv\"")
-      byName[URL(fileURLWithPath: file.path).lastPathComponent.replacingOccurrences(of: name, with: "NAME")] = Data(text.utf8)
+      let text = file.1.replacingOccurrences(of: "\"\(name).evidence.csv\"", with: "\"NAME.evidence.csv\"")
+      byName[file.0] = Data(text.utf8)
     }
-    return (byName, partitions)
+    return (byName, result.spillPartitions)
   }
 
   @Test(arguments: 0..<12)
@@ -76,6 +79,11 @@ import Testing
     for (name, bytes) in memory.files {
       #expect(streamed.files[name] == bytes, "seed \(seed): \(name) differs with --sorted-by unit")
       #expect(spilled.files[name] == bytes, "seed \(seed): \(name) differs with --memory")
+    }
+    // One thread or two (units gathered beside the reading), the same bytes, in every mode.
+    for (label, variant) in [("in memory", request), ("sorted", sorted), ("spilled", bounded)] {
+      let single = try Self.render(variant, folder: folder, name: "single", threads: 1)
+      #expect(single.files == memory.files, "seed \(seed): one thread differs \(label)")
     }
     // The spill folder is gone.
     let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".airlock-spill") }
@@ -109,6 +117,27 @@ import Testing
       // And exact: the decimal total, digit for digit.
       let exact = terms.reduce(Decimal(0)) { $0 + Decimal(string: $1.formatted)! }
       #expect(Decimal(string: forward.number.formatted) == exact, "\(forward.number.formatted) vs \(exact)")
+    }
+  }
+
+  /// An out-of-order unit far into the input is reported at its record, whichever thread sees it.
+  @Test(arguments: [1, 2])
+  func anOutOfOrderUnitIsReportedAtItsRecord(threads: Int) throws {
+    let folder = temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var lines = (0..<1000).map { String(format: "u%04d,A,1", $0) }
+    lines.insert("u0500,B,2", at: 700)  // line 702 (after the header): u0500 after u0698
+    let data = write("id,r,x\n" + lines.joined(separator: "\n") + "\n", to: "data.csv", in: folder)
+    var request = TabulateRequest(data: data, rows: ["r"], statistic: .sum, variable: "x")
+    request.unit = "id"
+    request.sortedBy = "unit"
+    var tabulator = Tabulator(request: request, pack: try RulePackLoader.load("default"))
+    tabulator.threads = threads
+    tabulator.batchSize = 97
+    #expect {
+      _ = try tabulator.run()
+    } throws: { error in
+      "\(error)".contains("data.csv:702:1: not sorted by 'id' (--sorted-by unit): 'u0500' after 'u0699'")
     }
   }
 

@@ -15,6 +15,15 @@ public struct Tabulator: Sendable {
   public let pack: RulePack
   /// The reader's limits.
   public var limits: ReadLimits
+  /// Threads: with 2 or more and `--unit`, units' totals are gathered on a second thread while
+  /// the first reads (the output is the same bytes either way). `AIRLOCK_TABULATE_THREADS`
+  /// overrides the default (2 where there are two cores or more).
+  public var threads: Int = {
+    if let text = ProcessInfo.processInfo.environment["AIRLOCK_TABULATE_THREADS"], let n = Int(text), n >= 1 { return n }
+    return ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+  }()
+  /// Records per batch handed to the second thread (small in tests, to cross many batches).
+  var batchSize = 1 << 15
   /// Where `--memory` writes its spill folder (beside the output; removed on every exit path).
   public var spillFolder: String = FileManager.default.temporaryDirectory.path
 
@@ -146,6 +155,9 @@ public struct Tabulator: Sendable {
       request.sortedByUnit ? .sorted : request.memory.map { .spill(budget: $0, folder: spillFolder) } ?? .memory
     let gatherer = request.unit == nil ? nil : UnitGatherer(mode: mode, counts: request.statistic == .count, inputBytes: inputBytes(path))
     defer { gatherer?.removeSpill() }
+    let pipeline = gatherer.flatMap { threads > 1 ? UnitPipeline(gatherer: $0, fold: data.fold, batchSize: batchSize) : nil }
+    var finished = false
+    defer { if !finished { pipeline?.cancel() } }
     var key = [Int32](repeating: 0, count: dimensionColumns.count)
     records: while try reader.next() {
       if reader.isBlank { continue }
@@ -232,7 +244,10 @@ public struct Tabulator: Sendable {
         weight = number
       }
       let (found, isNew) = key.withUnsafeBytes { data.cellTable.intern($0.bindMemory(to: UInt8.self)) }
-      if isNew { data.fold.addCell(key) }
+      if isNew {
+        data.fold.addCell(key)
+        pipeline?.addCell(key)
+      }
       let cell = Int(found)
       data.records += 1
       data.fold.fold(cell: cell, value: value, weight: weight)
@@ -243,14 +258,29 @@ public struct Tabulator: Sendable {
             .input, file: path, line: reader.recordLine, column: reader.fieldColumns[unitColumn],
             "the unit id '\(header[unitColumn])' is missing")
         }
-        if let outOfOrder = try gatherer.add(unit: bytes, cell: Int32(cell), value: value, into: &data.fold, consumed: reader.consumedBytes) {
+        if let pipeline {
+          let going = pipeline.add(
+            unit: bytes, cell: Int32(cell), value: value, line: reader.recordLine, column: reader.fieldColumn(unitColumn),
+            consumed: reader.consumedBytes)
+          if !going { break records }
+        } else if let outOfOrder = try gatherer.add(unit: bytes, cell: Int32(cell), value: value, into: &data.fold, consumed: reader.consumedBytes) {
           throw sortError(reader, unitColumn, header[unitColumn], bytes, outOfOrder)
         }
       } else if request.statistic != .count, let value {
         data.fold.emitRecord(cell: cell, value: value)
       }
     }
-    if let gatherer {
+    if let pipeline {
+      finished = true
+      if let failure = try pipeline.finish(consumed: reader.consumedBytes) {
+        throw AirlockError(
+          .input, file: request.data, line: failure.line, column: failure.column,
+          "not sorted by '\(header[unitColumn!])' (--sorted-by unit): '\(failure.unit)' after '\(failure.previous)'")
+      }
+      data.units = try pipeline.finishGatherer()
+      data.fold.unitTotals = pipeline.fold.unitTotals
+      data.partitions = pipeline.gatherer.partitionCount
+    } else if let gatherer {
       data.units = try gatherer.finish(into: &data.fold)
       data.partitions = gatherer.partitionCount
     } else {
