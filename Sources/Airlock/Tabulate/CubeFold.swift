@@ -21,7 +21,7 @@ struct CubeFold {
     var smallest: TabulateNumber?
     var greatest: TabulateNumber?
     /// Distinct values by their bits (0 for both zeros).
-    var distinct = Set<UInt64>()
+    var distinct = DistinctSet()
     /// Every value (kept only for a standard deviation or a median).
     var values: [TabulateNumber] = []
     /// How many values (without keeping them).

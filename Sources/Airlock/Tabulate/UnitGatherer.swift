@@ -56,6 +56,11 @@ final class UnitGatherer {
       // About 96 bytes a pair with the unit's id and the tables' room; half the budget, so that
       // a table's doubling stays inside it.
       maxPairs = max(1024, budget / 192)
+      // Room for them all from the start: a table that doubles holds both sizes for a moment.
+      units = ByteTable(capacity: maxPairs)
+      pairs = PairTable(capacity: maxPairs)
+      pairTotals.reserveCapacity(maxPairs)
+      pairValued.reserveCapacity(maxPairs)
     }
   }
 
