@@ -114,6 +114,19 @@ import Testing
     #expect(left.isEmpty, "\(left)")
   }
 
+  @Test func aBadValueAfterASpillIsAnErrorThatLeavesNothing() throws {
+    var data = Self.bigData()
+    data += "u7,R0,B1,abc\n"
+    let dir = folder(["data.csv": data])
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+    let result = try airlock(
+      ["tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--memory", "64KiB", "--out", "out/t"], in: dir)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("data.csv:300002:"), "\(result.stderr)")
+    // No output, and the spill folder written before the error is gone.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).isEmpty)
+  }
+
   @Test func aSpillThatCompletesLeavesOnlyTheFourFiles() throws {
     let dir = folder(["data.csv": Self.bigData()])
     let spilled = try airlock(
