@@ -2,9 +2,11 @@ import Foundation
 
 /// Turns microdata into a table with exact, unit-level evidence (`airlock tabulate`).
 ///
-/// The input is read once, through airlock's own reader; each record is kept as a cell index, a
-/// unit index and its value, and each grouping set of the cube (the full table, and with margins
-/// every margin) is then folded from them. Dominance is about units, not records: a unit with two
+/// The input is read once, through airlock's own reader, and no record is kept: each is folded into
+/// its full cell (``CubeFold``) and, with `--unit`, into its unit's total in that cell
+/// (``UnitGatherer``: in memory, streamed from sorted input, or spilled to partitions under a
+/// budget); each unit's totals are then emitted once into every grouping set of the cube (the full
+/// table, and with margins every margin). Dominance is about units, not records: a unit with two
 /// records in a cell is one contributor whose contribution is their sum, so `top1`…`topK`,
 /// `sum_abs` and `n_negative` are over units' totals in the cell. Unit ids and labels are compared
 /// as bytes (never as hashes, never as Unicode-equivalent strings).
