@@ -10,7 +10,7 @@ struct AirlockCommand: ParsableCommand {
       Exit codes: 0 every output passes; 1 an output fails or needs review (see --fail-on); \
       2 a usage, input or configuration error (an output that cannot be read, a bad rule pack).
       """,
-    version: "airlock \(AirlockVersion.current) (rule packs: \(packVersions))",
+    version: versionText,
     subcommands: [
       Check.self, Report.self, Protect.self, Tabulate.self, History.self, Rules.self,
       Init.self, Keygen.self, Trust.self, Submit.self, Status.self, Withdraw.self, Resubmit.self,
@@ -45,3 +45,10 @@ struct AirlockCommand: ParsableCommand {
 private let packVersions = RulePackLoader.builtInNames.map { name in
   (try? RulePackLoader.load(name)).map { "\(name) \($0.version)" } ?? name
 }.joined(separator: ", ")
+
+/// The version text. Reading every built-in pack to name their versions takes most of a short
+/// command's time (tens of milliseconds): it is done only when the text can be shown.
+private let versionText: String = {
+  let shown = CommandLine.arguments.dropFirst().contains { $0 == "--version" || $0.hasPrefix("--experimental") || $0.hasPrefix("--generate") }
+  return shown ? "airlock \(AirlockVersion.current) (rule packs: \(packVersions))" : "airlock \(AirlockVersion.current)"
+}()

@@ -148,6 +148,9 @@ final class DelimitedReader {
     String(decoding: fieldBytes(index), as: UTF8.self)
   }
 
+  /// The 1-based character column where field `index` of the current record starts.
+  func fieldColumn(_ index: Int) -> Int { columns[index] }
+
   /// The 1-based character column where each field of the current record starts.
   var fieldColumns: [Int] { Array(UnsafeBufferPointer(start: columns, count: fieldCount)) }
 

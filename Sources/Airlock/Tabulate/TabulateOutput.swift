@@ -43,9 +43,10 @@ public enum TabulateJob: Sendable, Equatable, Codable {
   }
 
   /// Runs the job and renders its files; `name` is the output's file name without extension.
-  public func render(name: String, pack: RulePack, limits: ReadLimits = ReadLimits()) throws(AirlockError) -> TabulatedFiles {
+  ///   `spillFolder` is where `--memory` may write its partitions (beside the output).
+  public func render(name: String, pack: RulePack, limits: ReadLimits = ReadLimits(), spillFolder: String? = nil) throws(AirlockError) -> TabulatedFiles {
     do {
-      return try renderTabulation(name: name, pack: pack, limits: limits)
+      return try renderTabulation(name: name, pack: pack, limits: limits, spillFolder: spillFolder)
     } catch var error {
       // A Stata, SPSS or SAS file is read as the CSV ReadStat gives: its line is the observation
       // (after the header), its character column means nothing in the original file.
@@ -57,10 +58,12 @@ public enum TabulateJob: Sendable, Equatable, Codable {
     }
   }
 
-  private func renderTabulation(name: String, pack: RulePack, limits: ReadLimits) throws(AirlockError) -> TabulatedFiles {
+  private func renderTabulation(name: String, pack: RulePack, limits: ReadLimits, spillFolder: String?) throws(AirlockError) -> TabulatedFiles {
     switch self {
     case .table(let request):
-      let result = try Tabulator(request: request, pack: pack, limits: limits).run()
+      var tabulator = Tabulator(request: request, pack: pack, limits: limits)
+      if let spillFolder { tabulator.spillFolder = spillFolder }
+      let result = try tabulator.run()
       return TabulateRendering.files(result, request: request, name: name)
     case .histogram(let request):
       return try HistogramTabulator(request: request, limits: limits).render(name: name)
@@ -193,7 +196,11 @@ public enum TabulateWriter {
     // The input's digest is taken before and after it is read: the provenance must name the bytes
     // the table came from, so a file rewritten in between is an error.
     let before = try digest(file: job.data)
-    var rendered = try job.render(name: name, pack: pack, limits: limits)
+    // A spill (--memory) goes beside the output, on the disk the output goes to: in its folder, or
+    // the nearest one that exists (nothing is created before the tabulation succeeds).
+    var outFolder = URL(fileURLWithPath: base).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: outFolder.path) && outFolder.path != "/" { outFolder.deleteLastPathComponent() }
+    var rendered = try job.render(name: name, pack: pack, limits: limits, spillFolder: outFolder.path)
     let input = try digest(file: job.data)
     guard input == before else { throw AirlockError(.input, file: job.data, "the file changed while it was read") }
     var levels: [TabulateProvenance.LevelsFile] = []

@@ -49,6 +49,12 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
   public var decimals = 2
   /// The rule pack's name or path (for the margin label and the number of top contributions).
   public var rules = "default"
+  /// `--sorted-by unit` (`"unit"`): the input's records come unit by unit (unit ids ascending as bytes), so
+  /// units are folded as they go by, with no per-record storage; the order is checked.
+  public var sortedBy: String?
+  /// `--memory`: the most bytes the (cell, unit) pairs may take before they are spilled to
+  /// partition files by unit (nil: no limit).
+  public var memory: Int?
   /// Whether the protected table (`airlock protect`: suppression) is written too, as
   /// `NAME.protected.csv` with its manifest.
   public var protect = false
@@ -110,6 +116,28 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
     self.variable = variable
   }
 
+  /// A size as `--memory` takes it: a whole number of bytes with an optional unit (`KiB`, `MiB`,
+  /// `GiB`, `KB`, `MB`, `GB`, `K`, `M`, `G`; the single letters are binary); nil if unreadable.
+  public static func parseSize(_ text: String) -> Int? {
+    let units: [(String, Int)] = [
+      ("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000),
+      ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1),
+    ]
+    let lower = text.trimmingCharacters(in: .whitespaces).lowercased()
+    var number = lower
+    var factor = 1
+    if let unit = units.first(where: { lower.hasSuffix($0.0) }) {
+      number = String(lower.dropLast(unit.0.count)).trimmingCharacters(in: .whitespaces)
+      factor = unit.1
+    }
+    guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int(number), value > 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+    return overflow ? nil : bytes
+  }
+
+  /// Whether the input is read as sorted by unit (`--sorted-by unit`).
+  public var sortedByUnit: Bool { sortedBy == "unit" }
+
   /// The dimensions in order: rows, then columns.
   public var dimensions: [String] { rows + cols }
 
@@ -148,5 +176,16 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
       throw AirlockError(.usage, "--margins takes at most \(Tabulator.marginDimensionLimit) dimensions (each doubles the grouping sets)")
     }
     if decimals < 0 || decimals > 12 { throw AirlockError(.usage, "--decimals must be from 0 to 12") }
+    if let sortedBy, sortedBy != "unit" { throw AirlockError(.usage, "--sorted-by takes 'unit' (the input sorted by the --unit column)") }
+    if sortedByUnit && unit == nil { throw AirlockError(.usage, "--sorted-by unit needs --unit") }
+    if sortedByUnit && memory != nil { throw AirlockError(.usage, "--sorted-by unit holds one unit at a time: --memory is not needed with it") }
+    if let memory {
+      guard unit != nil else { throw AirlockError(.usage, "--memory bounds the (cell, unit) pairs: it needs --unit") }
+      // A median or standard deviation keeps every value of every cell: no budget bounds that.
+      guard statistic != .median && statistic != .sd else {
+        throw AirlockError(.usage, "--memory goes with --count, --sum, --mean, --min or --max (a median or sd keeps every value)")
+      }
+      guard memory >= 64 << 10 else { throw AirlockError(.usage, "--memory must be at least 64KiB") }
+    }
   }
 }

@@ -2,9 +2,11 @@ import Foundation
 
 /// Turns microdata into a table with exact, unit-level evidence (`airlock tabulate`).
 ///
-/// The input is read once, through airlock's own reader; each record is kept as a cell index, a
-/// unit index and its value, and each grouping set of the cube (the full table, and with margins
-/// every margin) is then folded from them. Dominance is about units, not records: a unit with two
+/// The input is read once, through airlock's own reader, and no record is kept: each is folded into
+/// its full cell (``CubeFold``) and, with `--unit`, into its unit's total in that cell
+/// (``UnitGatherer``: in memory, streamed from sorted input, or spilled to partitions under a
+/// budget); each unit's totals are then emitted once into every grouping set of the cube (the full
+/// table, and with margins every margin). Dominance is about units, not records: a unit with two
 /// records in a cell is one contributor whose contribution is their sum, so `top1`…`topK`,
 /// `sum_abs` and `n_negative` are over units' totals in the cell. Unit ids and labels are compared
 /// as bytes (never as hashes, never as Unicode-equivalent strings).
@@ -15,6 +17,17 @@ public struct Tabulator: Sendable {
   public let pack: RulePack
   /// The reader's limits.
   public var limits: ReadLimits
+  /// Threads: with 2 or more and `--unit`, units' totals are gathered on a second thread while
+  /// the first reads (the output is the same bytes either way). `AIRLOCK_TABULATE_THREADS`
+  /// overrides the default (2 where there are two cores or more).
+  public var threads: Int = {
+    if let text = ProcessInfo.processInfo.environment["AIRLOCK_TABULATE_THREADS"], let n = Int(text), n >= 1 { return n }
+    return ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+  }()
+  /// Records per batch handed to the second thread (small in tests, to cross many batches).
+  var batchSize = 1 << 15
+  /// Where `--memory` writes its spill folder (beside the output; removed on every exit path).
+  public var spillFolder: String = FileManager.default.temporaryDirectory.path
 
   /// The label written for a missing label (`--missing category`).
   public static let missingLabel = "(missing)"
@@ -51,19 +64,11 @@ public struct Tabulator: Sendable {
 
   // MARK: - Reading
 
-  /// One record of the microdata, reduced to what the table needs.
-  struct Record {
-    var cell: Int32
-    var unit: Int32
-    var value: TabulateNumber?
-    var weight: TabulateNumber?
-  }
-
   /// Labels of one dimension, interned by their bytes.
   struct Dimension {
     var name: String
     var labels: [[UInt8]] = []
-    var index: [[UInt8]: Int32] = [:]
+    var index = ByteTable(capacity: 16)
     /// Declared levels, in order (their indices come first).
     var declared = false
     var missingIndex: Int32?
@@ -71,25 +76,47 @@ public struct Tabulator: Sendable {
     var texts = Set<String>()
 
     mutating func intern(_ bytes: [UInt8]) -> Int32 {
-      if let known = index[bytes] { return known }
-      let next = Int32(labels.count)
-      labels.append(bytes)
-      index[bytes] = next
-      return next
+      var table = index
+      index = ByteTable()
+      let interned = bytes.withUnsafeBufferPointer { table.intern($0) }
+      index = table
+      if interned.isNew { labels.append(bytes) }
+      return interned.index
     }
   }
 
-  /// What was read: records, dimensions, full cells, and counts for the provenance.
+  /// What was read and folded: dimensions, full cells, the cube's totals, and counts for the
+  /// provenance.
   struct Microdata {
-    var records: [Record] = []
     var dimensions: [Dimension]
-    /// Distinct full keys (a label index per dimension), by cell index.
-    var cells: [[Int32]] = []
-    var cellIndex: [[Int32]: Int32] = [:]
+    var fold: CubeFold
+    /// Full cells by their key's bytes.
+    var cellTable = ByteTable(capacity: 256)
+    var records = 0
     var units = 0
     var rowsRead = 0
     var droppedByFilter = 0
     var droppedMissingLabel = 0
+    /// Spill partitions written (`--memory`).
+    var partitions = 0
+    /// Distinct full keys (a label index per dimension), by cell index.
+    var cells: [[Int32]] { fold.cellKeys }
+  }
+
+  /// Whether a unit id's bytes may be a missing value (the missing spellings are at most four
+  /// bytes, and trimmed): if not, no string is made of it.
+  @inline(__always)
+  static func mayBeMissing(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    bytes.count <= 4 || bytes[0] <= 0x20 || bytes[bytes.count - 1] <= 0x20
+  }
+
+  /// A number field: plain whole numbers straight from the bytes, anything else as text.
+  @inline(__always)
+  static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> (missing: Bool, number: TabulateNumber?) {
+    if let whole = TabulateNumber.parseWhole(bytes) { return (false, TabulateNumber(whole)) }
+    let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+    if TabulateNumber.isMissing(text) { return (true, nil) }
+    return (false, TabulateNumber.parse(text))
   }
 
   func read() throws(AirlockError) -> Microdata {
@@ -114,7 +141,9 @@ public struct Tabulator: Sendable {
     var filters: [(column: Int, value: [UInt8])] = []
     for filter in request.filters { filters.append((try column(filter.column, "--filter"), Array(filter.value.utf8))) }
 
-    var data = Microdata(dimensions: request.dimensions.map { Dimension(name: $0) })
+    var data = Microdata(
+      dimensions: request.dimensions.map { Dimension(name: $0) },
+      fold: CubeFold(statistic: request.statistic, k: topCount, dimensionCount: request.dimensions.count, margins: request.margins))
     for level in request.levels {
       let d = request.dimensions.firstIndex(of: level.dimension)!
       data.dimensions[d].declared = true
@@ -124,7 +153,13 @@ public struct Tabulator: Sendable {
       }
     }
     let marginFolded = Set(pack.margins.map { $0.trimmingWhitespace().lowercased() })
-    var unitIndex: [[UInt8]: Int32] = [:]
+    let mode: UnitGatherer.Mode =
+      request.sortedByUnit ? .sorted : request.memory.map { .spill(budget: $0, folder: spillFolder) } ?? .memory
+    let gatherer = request.unit == nil ? nil : UnitGatherer(mode: mode, counts: request.statistic == .count, inputBytes: inputBytes(path))
+    defer { gatherer?.removeSpill() }
+    let pipeline = gatherer.flatMap { threads > 1 ? UnitPipeline(gatherer: $0, fold: data.fold, batchSize: batchSize) : nil }
+    var finished = false
+    defer { if !finished { pipeline?.cancel() } }
     var key = [Int32](repeating: 0, count: dimensionColumns.count)
     records: while try reader.next() {
       if reader.isBlank { continue }
@@ -146,11 +181,11 @@ public struct Tabulator: Sendable {
         }
       }
       for (d, c) in dimensionColumns.enumerated() {
-        let bytes = Array(reader.fieldBytes(c))
-        if let known = data.dimensions[d].index[bytes], known != data.dimensions[d].missingIndex {
+        if let known = data.dimensions[d].index.find(reader.fieldBytes(c)), known != data.dimensions[d].missingIndex {
           key[d] = known
           continue
         }
+        let bytes = Array(reader.fieldBytes(c))
         let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if TabulateNumber.isMissing(text) {
           if data.dimensions[d].missingIndex == nil {
@@ -190,9 +225,9 @@ public struct Tabulator: Sendable {
       }
       var value: TabulateNumber?
       if let variableColumn {
-        let text = reader.field(variableColumn).trimmingWhitespace()
-        if !TabulateNumber.isMissing(text) {
-          guard let number = TabulateNumber.parse(text) else {
+        let (missing, number) = Self.number(reader.fieldBytes(variableColumn))
+        if !missing {
+          guard let number else {
             throw AirlockError(
               .input, file: path, line: reader.recordLine, column: reader.fieldColumns[variableColumn],
               "'\(header[variableColumn])' (--\(request.statistic.rawValue)) is not a number here")
@@ -202,41 +237,73 @@ public struct Tabulator: Sendable {
       }
       var weight: TabulateNumber?
       if let weightColumn {
-        let text = reader.field(weightColumn).trimmingWhitespace()
-        guard let number = TabulateNumber.parse(text), number.double >= 0 else {
+        let (_, number) = Self.number(reader.fieldBytes(weightColumn))
+        guard let number, number.double >= 0 else {
           throw AirlockError(
             .input, file: path, line: reader.recordLine, column: reader.fieldColumns[weightColumn],
             "the weight '\(header[weightColumn])' must be a number of at least 0")
         }
         weight = number
       }
-      var unit = Int32(data.records.count)
-      if let unitColumn {
-        let bytes = Array(reader.fieldBytes(unitColumn))
-        guard !TabulateNumber.isMissing(String(decoding: bytes, as: UTF8.self).trimmingWhitespace()) else {
+      let (found, isNew) = key.withUnsafeBytes { data.cellTable.intern($0.bindMemory(to: UInt8.self)) }
+      if isNew {
+        data.fold.addCell(key)
+        pipeline?.addCell(key)
+      }
+      let cell = Int(found)
+      data.records += 1
+      data.fold.fold(cell: cell, value: value, weight: weight)
+      if let unitColumn, let gatherer {
+        let bytes = reader.fieldBytes(unitColumn)
+        guard !Self.mayBeMissing(bytes) || !TabulateNumber.isMissing(String(decoding: bytes, as: UTF8.self).trimmingWhitespace()) else {
           throw AirlockError(
             .input, file: path, line: reader.recordLine, column: reader.fieldColumns[unitColumn],
             "the unit id '\(header[unitColumn])' is missing")
         }
-        if let known = unitIndex[bytes] {
-          unit = known
-        } else {
-          unit = Int32(unitIndex.count)
-          unitIndex[bytes] = unit
+        if let pipeline {
+          let going = pipeline.add(
+            unit: bytes, cell: Int32(cell), value: value, line: reader.recordLine, column: reader.fieldColumn(unitColumn),
+            consumed: reader.consumedBytes)
+          if !going { break records }
+        } else if let outOfOrder = try gatherer.add(unit: bytes, cell: Int32(cell), value: value, into: &data.fold, consumed: reader.consumedBytes) {
+          throw sortError(reader, unitColumn, header[unitColumn], bytes, outOfOrder)
         }
+      } else if request.statistic != .count, let value {
+        data.fold.emitRecord(cell: cell, value: value)
       }
-      let cell: Int32
-      if let known = data.cellIndex[key] {
-        cell = known
-      } else {
-        cell = Int32(data.cells.count)
-        data.cells.append(key)
-        data.cellIndex[key] = cell
-      }
-      data.records.append(Record(cell: cell, unit: unit, value: value, weight: weight))
     }
-    data.units = request.unit == nil ? data.records.count : unitIndex.count
+    if let pipeline {
+      finished = true
+      if let failure = try pipeline.finish(consumed: reader.consumedBytes) {
+        throw AirlockError(
+          .input, file: request.data, line: failure.line, column: failure.column,
+          "not sorted by '\(header[unitColumn!])' (--sorted-by unit): '\(failure.unit)' after '\(failure.previous)'")
+      }
+      data.units = try pipeline.finishGatherer()
+      data.fold.unitTotals = pipeline.fold.unitTotals
+      data.partitions = pipeline.gatherer.partitionCount
+    } else if let gatherer {
+      data.units = try gatherer.finish(into: &data.fold)
+      data.partitions = gatherer.partitionCount
+    } else {
+      data.units = data.records
+    }
     return data
+  }
+
+  private func sortError(
+    _ reader: DelimitedReader, _ column: Int, _ name: String, _ bytes: UnsafeBufferPointer<UInt8>, _ outOfOrder: UnitGatherer.OutOfOrder
+  ) -> AirlockError {
+    AirlockError(
+      .input, file: request.data, line: reader.recordLine, column: reader.fieldColumns[column],
+      "not sorted by '\(name)' (--sorted-by unit): '\(String(decoding: bytes, as: UTF8.self))' after '\(outOfOrder.previous)'")
+  }
+
+  /// The input's size in bytes (0 when it cannot be told), to size a spill.
+  private func inputBytes(_ path: String) -> Int {
+    let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
+    // The reader counts decompressed bytes: gzip shrinks CSV about fivefold.
+    return path.lowercased().hasSuffix(".gz") ? size * 5 : size
   }
 
   // MARK: - Cells
@@ -328,18 +395,7 @@ public struct Tabulator: Sendable {
     return keys.map { (position($0), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
   }
 
-  // MARK: - Folding
-
-  /// The per-cell accumulator.
-  struct Accumulator {
-    var n = 0
-    var missing = 0
-    var sum = ExactSum()
-    var weighted = ExactSum()
-    var values: [TabulateNumber] = []
-    var units: [Int32: ExactSum] = [:]
-    var unitSet = Set<Int32>()
-  }
+  // MARK: - Results
 
   /// One cell of the result: its key, published value and evidence, as written.
   public struct Cell: Sendable, Equatable {
@@ -376,59 +432,44 @@ public struct Tabulator: Sendable {
     /// Count cells whose records reach the pack's threshold but whose units do not (`--count
     /// --unit`): `small-cell-count` reads the published count of records.
     public var fewUnitCells = 0
+    /// Spill partitions written (`--memory`; 0 when the pairs fitted the budget).
+    public var spillPartitions = 0
   }
 
   /// Reads the data and computes every cell.
   public func run() throws(AirlockError) -> Result {
     try request.validate()
     let data = try read()
-    guard !data.records.isEmpty else {
+    guard data.records > 0 else {
       throw AirlockError(
         .input, file: request.data,
         "no records to tabulate (\(data.rowsRead) read, \(data.droppedByFilter + data.droppedMissingLabel) dropped by --filter or --missing drop)")
     }
     let orders = data.dimensions.map(Self.order)
     let keys = try cellKeys(data, orders: orders)
-    let dimensionCount = data.dimensions.count
     let k = topCount
     let names = Self.evidenceNames(k: k, weighted: request.weight != nil, statistic: request.statistic, units: request.unit != nil)
-    // Fold each grouping set: records → cells of that set.
-    var accumulators: [[Int32]: Accumulator] = [:]
-    let masks = request.margins ? Array(0..<(1 << dimensionCount)) : [0]
-    for mask in masks {
-      // Each full cell's cell in this grouping set, worked out once; records are then folded in
-      // record order, so that sums come out the same however the cells were numbered.
-      var slot: [[Int32]: Int] = [:]
-      var slotKeys: [[Int32]] = []
-      let slotOfCell = data.cells.map { key -> Int in
-        let projected = key.enumerated().map { d, label in mask & (1 << d) != 0 ? Self.margin : label }
-        if let known = slot[projected] { return known }
-        slot[projected] = slotKeys.count
-        slotKeys.append(projected)
-        return slotKeys.count - 1
-      }
-      var folded = [Accumulator](repeating: Accumulator(), count: slotKeys.count)
-      for record in data.records { fold(record, into: &folded[slotOfCell[Int(record.cell)]]) }
-      for (index, key) in slotKeys.enumerated() { accumulators[key] = folded[index] }
-    }
+    let recordTotals = data.fold.slotRecordTotals()
     let margin = marginLabel
     var cells: [Cell] = []
     cells.reserveCapacity(keys.count)
     var withoutValue = 0
     let needsValues = request.statistic != .count && request.statistic != .sum
     for key in keys {
-      let accumulator = accumulators[key] ?? Accumulator()
+      let slot = data.fold.slotIndex[key].map(Int.init)
+      let records = slot.map { recordTotals[$0] } ?? CubeFold.RecordTotals()
+      let units = slot.map { data.fold.unitTotals[$0] } ?? CubeFold.UnitTotals()
       // A mean (sd, median, minimum, maximum) of no values is not a number, and an empty cell
       // whose evidence says it has no contributors reads as a zero written as withheld: the cell
       // is left out, and counted in the provenance.
-      if needsValues && accumulator.values.isEmpty {
+      if needsValues && records.valueCount == 0 {
         withoutValue += 1
         continue
       }
       let labels = key.enumerated().map { d, label in
         label == Self.margin ? margin : String(decoding: data.dimensions[d].labels[Int(label)], as: UTF8.self)
       }
-      let (value, evidence) = finish(accumulator, k: k)
+      let (value, evidence) = finish(records, units, k: k)
       cells.append(Cell(labels: labels, isMargin: key.map { $0 == Self.margin }, value: value, evidence: evidence))
     }
     if cells.isEmpty {
@@ -465,70 +506,33 @@ public struct Tabulator: Sendable {
       droppedByFilter: data.droppedByFilter, droppedMissingLabel: data.droppedMissingLabel, units: data.units,
       categories: categories, labelOrder: labelOrder, cellsWithoutValue: withoutValue)
     result.fewUnitCells = fewUnitCells
+    result.spillPartitions = data.partitions
     return result
   }
 
-  private func fold(_ record: Record, into accumulator: inout Accumulator) {
-    accumulator.n += 1
-    if request.statistic == .count {
-      if request.unit != nil { accumulator.unitSet.insert(record.unit) }
-      if let weight = record.weight { accumulator.weighted.add(weight) }
-      return
-    }
-    guard let value = record.value else {
-      accumulator.missing += 1
-      return
-    }
-    accumulator.sum.add(value)
-    accumulator.values.append(value)
-    if let weight = record.weight { accumulator.weighted.add(value.multiplied(by: weight)) }
-    if request.unit != nil { accumulator.units[record.unit, default: ExactSum()].add(value) }
-  }
-
   /// The published value and the evidence of one cell.
-  private func finish(_ a: Accumulator, k: Int) -> (String, [String: String]) {
+  private func finish(_ a: CubeFold.RecordTotals, _ u: CubeFold.UnitTotals, k: Int) -> (String, [String: String]) {
     var evidence: [String: String] = ["n": String(a.n)]
     if request.weight != nil { evidence["weighted_total"] = a.weighted.number.formatted }
     if request.statistic == .count {
-      if request.unit != nil { evidence["n_units"] = String(a.unitSet.count) }
+      if request.unit != nil { evidence["n_units"] = String(u.units) }
       return (String(a.n), evidence)
     }
-    let contributing = a.values.count
+    let contributing = a.valueCount
     evidence["n_missing"] = String(a.missing)
-    // Each unit's total in the cell (without --unit, each record is its own unit).
-    let totals: [TabulateNumber] =
-      request.unit == nil ? a.values : a.units.keys.sorted().map { a.units[$0]!.number }
-    if request.unit != nil { evidence["n_units"] = String(totals.count) }
+    // Over each unit's total in the cell (without --unit, each record is its own unit).
+    if request.unit != nil { evidence["n_units"] = String(u.units) }
     evidence["sum"] = a.sum.number.formatted
-    var absolute = ExactSum()
-    var negatives = 0
-    for total in totals {
-      absolute.add(total.magnitude)
-      if total.double < 0 { negatives += 1 }
-    }
-    evidence["sum_abs"] = absolute.number.formatted
-    evidence["n_negative"] = String(negatives)
-    // The k largest absolute totals, kept in order as the totals go by (no sort of them all).
-    var largest: [TabulateNumber] = []
-    for total in totals {
-      let magnitude = total.magnitude
-      guard largest.count < k || magnitude.double > largest[k - 1].double else { continue }
-      let at = largest.firstIndex { $0.double < magnitude.double } ?? largest.count
-      largest.insert(magnitude, at: at)
-      if largest.count > k { largest.removeLast() }
-    }
+    evidence["sum_abs"] = u.sumAbs.number.formatted
+    evidence["n_negative"] = String(u.negatives)
     for rank in 1...k {
-      evidence["top\(rank)"] = rank <= largest.count ? largest[rank - 1].formatted : "0"
+      evidence["top\(rank)"] = rank <= u.top.count ? u.top[rank - 1].formatted : "0"
     }
-    var smallest = a.values.first
-    var greatest = a.values.first
-    for x in a.values {
-      if x.double < smallest!.double { smallest = x }
-      if x.double > greatest!.double { greatest = x }
-    }
+    let smallest = a.smallest
+    let greatest = a.greatest
     evidence["min"] = smallest?.formatted ?? ""
     evidence["max"] = greatest?.formatted ?? ""
-    evidence["n_distinct"] = String(Set(a.values.map { $0.double == 0 ? 0 : $0.double }).count)
+    evidence["n_distinct"] = String(a.distinct.count)
     let decimals = request.decimals
     let value: String
     switch request.statistic {
@@ -542,7 +546,8 @@ public struct Tabulator: Sendable {
       if contributing > 1 {
         let mean = a.sum.value / Double(contributing)
         var squares = ExactSum()
-        for x in a.values {
+        // In order of value, so that the order records were read in does not change the digits.
+        for x in a.values.sorted(by: { $1.ranksAbove($0) }) {
           let d = x.double - mean
           squares.add(TabulateNumber(double: d * d, decimals: 0))
         }
@@ -557,7 +562,9 @@ public struct Tabulator: Sendable {
       } else if contributing % 2 == 1 {
         value = TabulateNumber.format(sorted[contributing / 2].double, decimals: decimals)
       } else {
-        value = TabulateNumber.format((sorted[contributing / 2 - 1].double + sorted[contributing / 2].double) / 2, decimals: decimals)
+        let lower: Double = sorted[contributing / 2 - 1].double
+        let upper: Double = sorted[contributing / 2].double
+        value = TabulateNumber.format((lower + upper) / 2, decimals: decimals)
       }
     case .min:
       value = smallest?.formatted ?? ""

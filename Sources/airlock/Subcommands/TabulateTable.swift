@@ -52,6 +52,12 @@ extension AirlockCommand.Tabulate {
     @Flag(name: .long, help: "Write the protected table too (NAME.protected.csv, by airlock protect's suppression; --count only).")
     var protect = false
 
+    @Option(name: .long, help: "unit: the input is sorted by the --unit column (ids ascending as bytes); units are folded as they go by, and the order is checked.")
+    var sortedBy: String?
+
+    @Option(name: .long, help: "Bound the (cell, unit) pairs held in memory (e.g. 256MiB); beyond it they are spilled to partition files beside the output.")
+    var memory: String?
+
     @Option(name: .long, help: "Decimals of means, standard deviations and medians.")
     var decimals: Int = 2
 
@@ -95,6 +101,13 @@ extension AirlockCommand.Tabulate {
       request.decimals = decimals
       request.rules = options.rules
       request.protect = protect
+      request.sortedBy = sortedBy
+      if let memory {
+        guard let bytes = TabulateRequest.parseSize(memory) else {
+          throw AirlockError(.usage, "--memory takes a size such as 256MiB, 2GiB or 500MB")
+        }
+        request.memory = bytes
+      }
       for text in filter {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
           throw ValidationError("--filter takes COLUMN=VALUE")
