@@ -83,13 +83,13 @@ public struct RulePack: Sendable {
   /// The pack as YAML with every parameter's effective value (`airlock rules show --effective`).
   public func effectiveYAML() -> String {
     var lines = [
-      "format: \(format)", "name: \(name)", "version: \(ParameterValue.string(version))",
+      "format: \(format)", "name: \(name)", "version: \(ParameterValue.string(version).description)",
     ]
     if preview { lines.append("preview: true") }
     if !ancestry.isEmpty { lines.append("# extends: \(ancestry.joined(separator: " <- "))") }
-    lines.append("margins: \(ParameterValue.strings(margins))")
-    lines.append("markers: \(ParameterValue.strings(markers))")
-    lines.append("zero_markers: \(ParameterValue.strings(zeroMarkers))")
+    lines.append("margins: \(ParameterValue.strings(margins).description)")
+    lines.append("markers: \(ParameterValue.strings(markers).description)")
+    lines.append("zero_markers: \(ParameterValue.strings(zeroMarkers).description)")
     lines.append("review:")
     lines.append("  reviewers: \(reviewers)")
     lines.append("rules:")
@@ -99,7 +99,7 @@ public struct RulePack: Sendable {
       let status = description.status == .stable ? "" : ", \(description.status.rawValue)"
       lines.append("  \(description.name):  # \(description.code)\(status)")
       for spec in description.allParameters {
-        lines.append("    \(spec.name): \(parameters.values[spec.name] ?? spec.defaultValue)")
+        lines.append("    \(spec.name): \((parameters.values[spec.name] ?? spec.defaultValue).description)")
       }
     }
     return lines.joined(separator: "\n") + "\n"
