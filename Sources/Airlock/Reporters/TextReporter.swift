@@ -98,7 +98,14 @@ extension TextReporter {
     for subtotal in structure.subtotals {
       lines.append(
         "  structure: subtotal \(subtotal.dimension) \(quoted(subtotal.parent)) = "
-          + subtotal.children.map(quoted).joined(separator: " + ") + " (\(subtotal.source.rawValue))")
+          + subtotal.children.map(quoted).joined(separator: " + ") + " (\(subtotal.source.rawValue))"
+          + (subtotal.inferredFrom.map { ", inferred from \($0 == .indentation ? "indentation" : "the codes")" } ?? ""))
+    }
+    for contradiction in structure.contradictions ?? [] {
+      lines.append(
+        "  structure: \(contradiction.dimension) \(quoted(contradiction.parent)) is not the sum of "
+          + contradiction.children.map(quoted).joined(separator: " + ")
+          + (contradiction.basis == .declared ? ", as the manifest declares (the declaration is used)" : ", as the indentation says (not used)"))
     }
     for disagreement in structure.disagreements {
       lines.append(
