@@ -47,6 +47,8 @@ public struct Checker: Sendable {
     }
     var results: [OutputResult] = []
     var tables: [ComparableTable?] = []
+    // Declarations of links between outputs (`same_dimension_as`, `not_linked`), checked below.
+    var linkDeclarations: [OutputDeclaration?] = []
     for (index, file) in files.enumerated() {
       progress?(index, files.count, file)
       var table: Table?
@@ -54,6 +56,24 @@ public struct Checker: Sendable {
       results.append(checker.check(path: file, keeping: true, table: &table))
       // Only the comparable summary is kept, so memory does not grow with every table's cells.
       tables.append(table.flatMap { $0.cellCount <= Self.crossOutputCellLimit ? ComparableTable($0) : nil })
+      linkDeclarations.append(tables[index]?.links == nil ? nil : table?.declaration)
+    }
+    // A declaration naming an output or dimension that is not in the run is an error; a declared
+    // mapping the labels contradict needs review.
+    if linkDeclarations.contains(where: { $0 != nil }) {
+      let declared = DeclaredLinkCheck(files: files, tables: tables, declarations: linkDeclarations)
+      for (index, error) in declared.errors {
+        results[index] = OutputResult(file: files[index])
+        results[index].error = error
+        tables[index] = nil
+      }
+      for (index, reasons) in declared.contradictions where tables[index] != nil {
+        for reason in reasons {
+          let finding = differencing.finding(declaredMapping: reason, in: files[index])
+          results[index].findings.append(finding)
+          results[index].outcome = max(results[index].outcome ?? .pass, finding.outcome)
+        }
+      }
     }
     // Tables with the same cells (labels) can only disclose through nesting, which needs one to be
     // at most the other everywhere: a vector test rules most pairs out before the full derivation.
@@ -107,7 +127,7 @@ public struct Checker: Sendable {
         }
       }
       var candidates: [ComparableTable] = []
-      for other in earlier[signature] ?? [] {
+      for other in earlier[signature] ?? [] where !Self.declaredApart(table, tables[other]!) {
         let declared = table.subsetOf != nil || tables[other]!.subsetOf != nil
         if declared || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
           candidates.append(tables[other]!)
@@ -139,7 +159,7 @@ public struct Checker: Sendable {
       let table = tables[index]!
       let target = ComparableTable.AlignmentTarget(table)
       let others = linkedIndices[..<position].map { tables[$0]! } + releasedLinks.filter { $0.dimensions.count == table.dimensions.count }
-      for other in others {
+      for other in others where !Self.declaredApart(table, other) {
         guard let (aligned, notes) = Self.realigned(other, to: target) else { continue }
         var found = differencing.findings(for: table, against: [aligned])
         guard !found.isEmpty else { continue }
@@ -160,6 +180,15 @@ public struct Checker: Sendable {
       results[index].outcome = max(results[index].outcome ?? .pass, finding.outcome)
     }
     return CheckReport(pack: pack, results: results)
+  }
+
+  /// Whether either table's manifest declares the two apart: never linked (`not_linked`), or a
+  /// dimension of one not the same-named dimension of the other (`different_dimension_from`), so
+  /// that they are not compared cell by cell under their names.
+  static func declaredApart(_ a: ComparableTable, _ b: ComparableTable) -> Bool {
+    guard a.links != nil || b.links != nil else { return false }
+    if a.isDeclaredUnlinked(with: b) { return true }
+    return a.declaredPairs(with: b).different.contains { a.dimensions[$0[0]] == b.dimensions[$0[1]] }
   }
 
   /// `other` aligned to `target`'s names and spellings, when that makes a comparison the exact

@@ -26,6 +26,8 @@ struct LinkedTablesAudit {
   /// A table read for linking: canonical dimension names and labels per cell.
   private struct Linked {
     var source: String
+    /// The table as read, for what its manifest declares about links.
+    var table: ComparableTable
     var dimensions: [String]
     /// Canonical labels per dimension, per cell key (published and withheld).
     var labels: [String: [String]] = [:]
@@ -36,6 +38,7 @@ struct LinkedTablesAudit {
 
     init(_ table: ComparableTable) {
       source = table.source
+      self.table = table
       dimensions = table.dimensions
       published = table.cells
       withheld = table.withheld ?? []
@@ -93,21 +96,32 @@ struct LinkedTablesAudit {
     "unknown/missing", "missing/unknown", "refused", "don't know",
   ]
 
-  /// For each dimension of `small`, the dimension of `big` it is: by name, else by its categories
-  /// (the same labels, or four in five shared, `Unknown` and the like set aside), with a note of
-  /// each match made by labels. `nil` when some dimension has no match.
+  /// For each dimension of `small`, the dimension of `big` it is: as either manifest declares
+  /// (`same_dimension_as`), else by name, else by its categories (the same labels, or four in five
+  /// shared, `Unknown` and the like set aside), never one declared different
+  /// (`different_dimension_from`), with a note of each match not made by name. `nil` when some
+  /// dimension has no match, or either manifest declares the tables unlinked (`not_linked`).
   private func mapping(_ small: Linked, onto big: Linked) -> (map: [Int], notes: [String])? {
+    let declaresLinks = small.table.links != nil || big.table.links != nil
+    if declaresLinks && small.table.isDeclaredUnlinked(with: big.table) { return nil }
+    let declared = declaresLinks ? small.table.declaredPairs(with: big.table) : (same: [], different: [])
     var used = Set<Int>()
     var result: [Int] = []
     var notes: [String] = []
     for (d, name) in small.dimensions.enumerated() {
-      if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) }) {
+      if let (_, target) = declared.same.first(where: { $0.0 == d && !used.contains($0.1) }) {
+        result.append(target)
+        used.insert(target)
+        notes.append("'\(name)' read as '\(big.dimensions[target])' as declared (same_dimension_as)")
+        continue
+      }
+      if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) && !declared.different.contains([d, $0]) }) {
         result.append(same)
         used.insert(same)
         continue
       }
       let mine = small.categories[d].subtracting(Self.setAside)
-      let match = big.dimensions.indices.filter { !used.contains($0) }.first { other in
+      let match = big.dimensions.indices.filter { !used.contains($0) && !declared.different.contains([d, $0]) }.first { other in
         let theirs = big.categories[other].subtracting(Self.setAside)
         let shared = mine.intersection(theirs).count
         return !mine.isEmpty && shared * 5 >= 4 * max(mine.count, theirs.count)
