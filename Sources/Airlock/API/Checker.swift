@@ -155,12 +155,36 @@ public struct Checker: Sendable {
     }
     // The same shape under other dimension names or label spellings (`age_group` and `age_band`,
     // `0 to 15` and `0-15`): compared cell by cell once aligned.
-    for (position, index) in linkedIndices.enumerated() {
+    // Each table's categories are put in canonical form once, and a pair is aligned only when
+    // its dimensions match (most pairs of a run do not); tables with the same cells under the
+    // same dimensions were compared cell by cell above.
+    var targets: [Int: ComparableTable.AlignmentTarget] = [:]
+    var releasedTargets: [Int: ComparableTable.AlignmentTarget] = [:]
+    var earlierOfWidth: [Int: [Int]] = [:]
+    for index in linkedIndices {
       let table = tables[index]!
       let target = ComparableTable.AlignmentTarget(table)
-      let others = linkedIndices[..<position].map { tables[$0]! } + releasedLinks.filter { $0.dimensions.count == table.dimensions.count }
-      for other in others where !Self.declaredApart(table, other) {
-        guard let (aligned, notes) = Self.realigned(other, to: target) else { continue }
+      targets[index] = target
+      defer { earlierOfWidth[table.dimensions.count, default: []].append(index) }
+      var others: [(table: ComparableTable, target: () -> ComparableTable.AlignmentTarget)] = []
+      for other in earlierOfWidth[table.dimensions.count] ?? [] {
+        let candidate = tables[other]!
+        if candidate.signature == table.signature && candidate.dimensions == table.dimensions && groups[other] == groups[index] { continue }
+        others.append((candidate, { targets[other]! }))
+      }
+      for (r, released) in releasedLinks.enumerated() where released.dimensions.count == table.dimensions.count {
+        others.append(
+          (released, {
+            if let known = releasedTargets[r] { return known }
+            let made = ComparableTable.AlignmentTarget(released)
+            releasedTargets[r] = made
+            return made
+          }))
+      }
+      for (other, otherTarget) in others where !Self.declaredApart(table, other) {
+        guard other.source != table.source, other.couldAlign(otherTarget(), to: target, renamed: other.signature == table.signature),
+          let (aligned, notes) = Self.realigned(other, to: target)
+        else { continue }
         var found = differencing.findings(for: table, against: [aligned])
         guard !found.isEmpty else { continue }
         if !notes.isEmpty { for i in found.indices { found[i].reason += " (" + notes.joined(separator: "; ") + ")" } }

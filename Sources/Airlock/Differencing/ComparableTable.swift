@@ -171,30 +171,8 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     for parts in keys {
       for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
     }
-    var mine: [Int] = []  // for each of target's dimensions, the one of this table
-    var notes: [String] = []
-    let declared = target.table.links == nil && links == nil ? (same: [], different: []) : target.table.declaredPairs(with: self)
-    for (d, name) in target.table.dimensions.enumerated() {
-      if let (_, own) = declared.same.first(where: { $0.0 == d && !mine.contains($0.1) }) {
-        mine.append(own)
-        notes.append("'\(dimensions[own])' in \(fileName) read as '\(name)' as declared (same_dimension_as)")
-        continue
-      }
-      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same), !declared.different.contains([d, same]) {
-        mine.append(same)
-        continue
-      }
-      let theirs = target.categories[d]
-      let match = dimensions.indices.filter { !mine.contains($0) && !declared.different.contains([d, $0]) }.first { other in
-        let ours = ownCategories[other].subtracting(LinkedTablesAudit.setAside)
-        // Three shared categories at least: `Yes`/`No` of two questions are not one dimension.
-        let shared = ours.intersection(theirs).count
-        return shared >= 3 && shared * 5 >= 4 * max(ours.count, theirs.count)
-      }
-      guard let match else { return nil }
-      mine.append(match)
-      if !renamed { notes.append("'\(dimensions[match])' in \((source as NSString).lastPathComponent) read as '\(name)' by their labels") }
-    }
+    guard let (mine, notes) = matchDimensions(ownCategories.map { $0.subtracting(LinkedTablesAudit.setAside) }, to: target, renamed: renamed)
+    else { return nil }
     func relabel(_ parts: [Substring]) -> String {
       mine.enumerated().map { d, own in
         let label = parts[own]
@@ -210,6 +188,46 @@ public struct ComparableTable: Codable, Sendable, Equatable {
       Set(keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }.map(relabel))
     }
     return (aligned, notes)
+  }
+
+  /// Whether ``aligned(to:renamed:)`` would align this table to `target`, from the table's
+  /// categories worked out once (`own`, an ``AlignmentTarget`` of this table): the matching
+  /// alone, without relabelling any cell. A run compares every pair of tables of one width, and
+  /// most do not match.
+  func couldAlign(_ own: AlignmentTarget, to target: AlignmentTarget, renamed: Bool = false) -> Bool {
+    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return false }
+    return matchDimensions(own.categories, to: target, renamed: renamed) != nil
+  }
+
+  /// For each of `target`'s dimensions, the one of this table it is (as either manifest declares,
+  /// by name unless `renamed`, else by `categories`: this table's canonical categories per
+  /// dimension, `Unknown` and the like left out), with a note of each match not made by name.
+  private func matchDimensions(_ categories: [Set<String>], to target: AlignmentTarget, renamed: Bool) -> (mine: [Int], notes: [String])? {
+    var mine: [Int] = []  // for each of target's dimensions, the one of this table
+    var notes: [String] = []
+    let declared = target.table.links == nil && links == nil ? (same: [], different: []) : target.table.declaredPairs(with: self)
+    for (d, name) in target.table.dimensions.enumerated() {
+      if let (_, own) = declared.same.first(where: { $0.0 == d && !mine.contains($0.1) }) {
+        mine.append(own)
+        notes.append("'\(dimensions[own])' in \(fileName) read as '\(name)' as declared (same_dimension_as)")
+        continue
+      }
+      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same), !declared.different.contains([d, same]) {
+        mine.append(same)
+        continue
+      }
+      let theirs = target.categories[d]
+      let match = dimensions.indices.filter { !mine.contains($0) && !declared.different.contains([d, $0]) }.first { other in
+        let ours = categories[other]
+        // Three shared categories at least: `Yes`/`No` of two questions are not one dimension.
+        let shared = ours.intersection(theirs).count
+        return shared >= 3 && shared * 5 >= 4 * max(ours.count, theirs.count)
+      }
+      guard let match else { return nil }
+      mine.append(match)
+      if !renamed { notes.append("'\(dimensions[match])' in \(fileName) read as '\(name)' by their labels") }
+    }
+    return (mine, notes)
   }
 
   private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells, withheld }
