@@ -72,6 +72,44 @@ import Testing
     return (tables, Int.random(in: 0...2, using: &rng))
   }
 
+  /// A whole check of a folder of linked groups (two-way tables, their margins under other
+  /// names and spellings, tables of other cohorts, the same table re-spelt, one of them the
+  /// subset of another) gives the same report with the index and shortcuts as trying every pair.
+  @Test func aCheckGivesTheSameFindingsWithAndWithoutTheIndex() throws {
+    var rng = SplitMix(state: 4217)
+    let bands = ["0-9", "10-19", "20-29", "30+"], written = ["0 to 9", "10 to 19", "20 to 29", "30 and over"]
+    for round in 0..<4 {
+      let folder = temporaryFolder()
+      for g in 0..<6 {
+        let grid = (0..<4).map { _ in (0..<4).map { _ in Int.random(in: 5...60, using: &rng) } }
+        var lines = ["region,age_band,count"]
+        for r in 0..<4 {
+          for a in 0..<4 { lines.append("R\(r),\(bands[a]),\(Int.random(in: 0..<5, using: &rng) == 0 ? "*" : String(grid[r][a]))") }
+        }
+        write(lines.joined(separator: "\n") + "\n", to: "g\(g)_two_way.csv", in: folder)
+        let spelling = g % 2 == 0 ? bands : written
+        write(
+          "age_group,count\n" + (0..<4).map { a in "\(spelling[a]),\(grid.reduce(0) { $0 + $1[a] })" }.joined(separator: "\n") + "\n",
+          to: "g\(g)_by_age.csv", in: folder)
+        write("area,count\n" + (0..<4).map { r in "R\(r),\(grid[r].reduce(0, +))" }.joined(separator: "\n") + "\n", to: "g\(g)_by_region.csv", in: folder)
+        // Another cohort, and a subset of this one (each cell a little smaller).
+        write(
+          "region,age_band,count\n" + (0..<16).map { i in "R\(i / 4),\(bands[i % 4]),\(Int.random(in: 5...60, using: &rng))" }.joined(separator: "\n") + "\n",
+          to: "g\(g)_other.csv", in: folder)
+        write(
+          "age_group,count\n" + (0..<4).map { a in "\(written[a]),\(grid.reduce(0) { $0 + $1[a] } - Int.random(in: 0...12, using: &rng))" }.joined(separator: "\n") + "\n",
+          to: "g\(g)_subset.csv", in: folder)
+      }
+      var checker = Checker(pack: pack())
+      let indexed = checker.check(paths: [folder.path])
+      checker.indexesLinks = false
+      let everyPair = checker.check(paths: [folder.path])
+      let describe = { (report: CheckReport) in report.results.flatMap { result in result.findings.map { "\(result.file) \($0.code) \($0.outcome) \($0.reason)" } } }
+      #expect(describe(indexed) == describe(everyPair), "round \(round)")
+      #expect(describe(indexed).contains { $0.contains("X002") && $0.contains("linked tables") }, "round \(round): something is linked")
+    }
+  }
+
   @Test func theIndexKeepsEveryPairThatGivesSomethingAway() {
     var rng = SplitMix(state: 1717)
     let audit = LinkedTablesAudit(minWidth: 3)

@@ -18,6 +18,10 @@ public struct Checker: Sendable {
   /// compares every released table of the signature: the same findings, slower (for benchmarks
   /// and tests).
   public var prunesHistory = true
+  /// Whether tables of a run are linked through an index of their published sums, and aligned
+  /// only when their dimensions match (the default). `false` tries every pair of tables: the same
+  /// findings, slower (for benchmarks and tests).
+  public var indexesLinks = true
 
   /// Tables larger than this are not compared across outputs (their cells would all be kept).
   public static let crossOutputCellLimit = 200_000
@@ -169,7 +173,9 @@ public struct Checker: Sendable {
       var others: [(table: ComparableTable, target: () -> ComparableTable.AlignmentTarget)] = []
       for other in earlierOfWidth[table.dimensions.count] ?? [] {
         let candidate = tables[other]!
-        if candidate.signature == table.signature && candidate.dimensions == table.dimensions && groups[other] == groups[index] { continue }
+        if indexesLinks && candidate.signature == table.signature && candidate.dimensions == table.dimensions && groups[other] == groups[index] {
+          continue
+        }
         others.append((candidate, { targets[other]! }))
       }
       for (r, released) in releasedLinks.enumerated() where released.dimensions.count == table.dimensions.count {
@@ -182,7 +188,8 @@ public struct Checker: Sendable {
           }))
       }
       for (other, otherTarget) in others where !Self.declaredApart(table, other) {
-        guard other.source != table.source, other.couldAlign(otherTarget(), to: target, renamed: other.signature == table.signature),
+        guard other.source != table.source,
+          !indexesLinks || other.couldAlign(otherTarget(), to: target, renamed: other.signature == table.signature),
           let (aligned, notes) = Self.realigned(other, to: target)
         else { continue }
         var found = differencing.findings(for: table, against: [aligned])
@@ -196,7 +203,7 @@ public struct Checker: Sendable {
     let widths = Set(linkedIndices.map { tables[$0]!.dimensions.count })
     let releasedOtherWidths = releasedLinks.filter { released in widths.contains { $0 != released.dimensions.count } }
     let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
-      .derive(linkedIndices.map { tables[$0]! } + releasedOtherWidths, released: releasedOtherWidths.count)
+      .derive(linkedIndices.map { tables[$0]! } + releasedOtherWidths, released: releasedOtherWidths.count, indexed: indexesLinks)
     for derivation in linked {
       let index = linkedIndices[derivation.table]
       let finding = differencing.finding(linked: derivation, in: tables[index]!)
