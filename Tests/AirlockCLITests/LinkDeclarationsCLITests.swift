@@ -30,6 +30,21 @@ import Testing
     #expect(fromTheOtherSide.status == 1 && fromTheOtherSide.stdout.contains("= 5"), "\(fromTheOtherSide.stdout)")
   }
 
+  @Test func everyMappingMadeIsReportedFindingsOrNot() throws {
+    // Both cells of 0-15 withheld: nothing is given away, but the tables were audited together.
+    let safe = Self.bySex.replacingOccurrences(of: "0-15,Female,120", with: "0-15,Female,*")
+    let ages = "age_group,count\n0 to 15,125\n16 to 64,610\n65 to 74,170\n75 to 84,90\n85 and over,50\n"
+    let run = try check(["by_sex.csv": safe, "ages.csv": ages], ["--verbose"])
+    #expect(run.status == 0, "\(run.stdout)")
+    #expect(run.stdout.contains("linked with by_sex.csv: 'age_group' read as 'age_band' by their labels"), "\(run.stdout)")
+    #expect(run.stdout.contains("linked with ages.csv: 'age_group' read as 'age_band' by their labels"))
+    let json = try check(["by_sex.csv": safe, "ages.csv": ages], ["--format", "json"])
+    #expect(json.stdout.contains("\"links\" : ["), "\(json.stdout)")
+    // Another population's table is not linked, and no mapping is shown.
+    let other = try check(["by_sex.csv": safe, "ages.csv": ages.replacingOccurrences(of: "610", with: "700")], ["--verbose"])
+    #expect(!other.stdout.contains("linked with"), "\(other.stdout)")
+  }
+
   @Test func aDeclaredMappingTheLabelsContradictIsReview() throws {
     let run = try check([
       "by_sex.csv": Self.bySex, "regions.csv": "region,count\nNorth,125\nSouth,610\nEast,170\n",

@@ -202,8 +202,18 @@ public struct Checker: Sendable {
     // Only tables of another width can be linked (a table and its margins).
     let widths = Set(linkedIndices.map { tables[$0]!.dimensions.count })
     let releasedOtherWidths = releasedLinks.filter { released in widths.contains { $0 != released.dimensions.count } }
-    let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
-      .derive(linkedIndices.map { tables[$0]! } + releasedOtherWidths, released: releasedOtherWidths.count, indexed: indexesLinks)
+    let audited = linkedIndices.map { tables[$0]! } + releasedOtherWidths
+    let (linked, links) = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self).number("min_width"))
+      .deriveWithLinks(audited, released: releasedOtherWidths.count, indexed: indexesLinks)
+    // Every mapping made is reported on both tables of the run, findings or not.
+    for link in links {
+      let mapping = link.notes.isEmpty ? "dimensions matched by name" : link.notes.joined(separator: "; ")
+      for (mine, other) in [(link.small, link.big), (link.big, link.small)] where mine < linkedIndices.count {
+        let otherName = (audited[other].source as NSString).lastPathComponent
+        let partner = other < linkedIndices.count ? otherName : "the released table \(otherName)"
+        results[linkedIndices[mine]].links = (results[linkedIndices[mine]].links ?? []) + ["\(partner): \(mapping)"]
+      }
+    }
     for derivation in linked {
       let index = linkedIndices[derivation.table]
       let finding = differencing.finding(linked: derivation, in: tables[index]!)

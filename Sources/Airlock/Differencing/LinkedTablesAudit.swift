@@ -151,6 +151,22 @@ struct LinkedTablesAudit {
   /// published cell of the smaller table equal to a published sum of the larger one's under the
   /// same labels; `false` tries every pair (the reference, for tests). The findings are the same.
   func derive(_ tables: [ComparableTable], released: Int = 0, indexed: Bool = true) -> [Derivation] {
+    deriveWithLinks(tables, released: released, indexed: indexed).derivations
+  }
+
+  /// Two tables the audit found linked (their published cells add up to each other where both
+  /// publish), and how the smaller one's dimensions were matched to the larger one's.
+  struct Link: Equatable {
+    var small: Int
+    var big: Int
+    /// Each dimension matched other than by name (`'age_group' read as 'age_band' by their labels`).
+    var notes: [String]
+  }
+
+  /// ``derive(_:released:indexed:)``, with every pair of tables it found linked: every mapping
+  /// made is reported, whether or not the pair gives a cell away.
+  func deriveWithLinks(_ tables: [ComparableTable], released: Int = 0, indexed: Bool = true) -> (derivations: [Derivation], links: [Link]) {
+    var links: [Link] = []
     let linked = tables.map(Linked.init)
     let firstReleased = tables.count - released
     var result: [Derivation] = []
@@ -170,7 +186,10 @@ struct LinkedTablesAudit {
         guard big < firstReleased || small < firstReleased else { continue }
         guard !linked[small].withheld.isEmpty || !linked[big].withheld.isEmpty else { continue }
         guard let (map, notes) = mapping(linked[small], onto: linked[big]) else { continue }
-        for var derivation in audit(linked, big: big, small: small, map: map)
+        var isLinked = false
+        let derived = audit(linked, big: big, small: small, map: map, linked: &isLinked)
+        if isLinked { links.append(Link(small: small, big: big, notes: notes)) }
+        for var derivation in derived
         where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
           if !notes.isEmpty { derivation.reason += " (" + notes.joined(separator: "; ") + ")" }
           if derivation.table >= firstReleased {
@@ -189,8 +208,9 @@ struct LinkedTablesAudit {
       }
     }
     // Findings in a stable order (whole-output findings, keyed "", in the order found).
-    return result.enumerated().sorted { ($0.element.table, $0.element.key, $0.offset) < ($1.element.table, $1.element.key, $1.offset) }
+    let derivations = result.enumerated().sorted { ($0.element.table, $0.element.key, $0.offset) < ($1.element.table, $1.element.key, $1.offset) }
       .map(\.element)
+    return (derivations, links)
   }
 
   /// Which pairs of tables can be linked, found without trying every pair.
@@ -286,7 +306,7 @@ struct LinkedTablesAudit {
     var parts: [(table: Int, key: String)]
   }
 
-  private func audit(_ tables: [Linked], big: Int, small: Int, map: [Int]) -> [Derivation] {
+  private func audit(_ tables: [Linked], big: Int, small: Int, map: [Int], linked: inout Bool) -> [Derivation] {
     var variables: [String: Int] = [:]
     var cells: [(table: Int, key: String)] = []
     func variable(_ table: Int, _ key: String) -> Int {
@@ -361,7 +381,9 @@ struct LinkedTablesAudit {
     }
     // Tables of other populations (a one-way table of another cohort) are not linked: their
     // published cells do not add up to each other's. Linked tables show it somewhere.
-    guard !cells.isEmpty, disagreeing == 0, agreeing > 0 else { return [] }
+    guard disagreeing == 0, agreeing > 0 else { return [] }
+    linked = true
+    guard !cells.isEmpty else { return [] }
     // What the tables give away together, less what each gives away alone (X001's findings).
     let alone = problems(equations: (own[0] + own[1]).map { equations[$0] }, count: cells.count)
     guard let together = problems(equations: equations, count: cells.count) else {

@@ -85,6 +85,7 @@ extension TextReporter {
       lines.append("  columns: " + columns.map { "'\($0.name)' \($0.role.rawValue) (\($0.source.rawValue))" }.joined(separator: ", "))
     }
     if let structure = result.structure { lines += describe(structure) }
+    for link in result.links ?? [] { lines.append("  linked with \(link)") }
     if let rules = result.rulesRun { lines.append("  rules run: " + (rules.isEmpty ? "none" : rules.joined(separator: ", "))) }
     return lines
   }
