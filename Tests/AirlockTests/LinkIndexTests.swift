@@ -74,7 +74,8 @@ import Testing
 
   /// A whole check of a folder of linked groups (two-way tables, their margins under other
   /// names and spellings, tables of other cohorts, the same table re-spelt, one of them the
-  /// subset of another) gives the same report with the index and shortcuts as trying every pair.
+  /// subset of another) gives the same report with the index and the pruning of same-signature
+  /// pairs (`RunPruning`) as trying every pair.
   @Test func aCheckGivesTheSameFindingsWithAndWithoutTheIndex() throws {
     var rng = SplitMix(state: 4217)
     let bands = ["0-9", "10-19", "20-29", "30+"], written = ["0 to 9", "10 to 19", "20 to 29", "30 and over"]
@@ -107,6 +108,7 @@ import Testing
       let describe = { (report: CheckReport) in report.results.flatMap { result in result.findings.map { "\(result.file) \($0.code) \($0.outcome) \($0.reason)" } } }
       #expect(describe(indexed) == describe(everyPair), "round \(round)")
       #expect(describe(indexed).contains { $0.contains("X002") && $0.contains("linked tables") }, "round \(round): something is linked")
+      #expect(describe(indexed).contains { $0.contains("populations look nested") }, "round \(round): the subsets are found")
     }
   }
 

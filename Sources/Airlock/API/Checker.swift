@@ -95,6 +95,7 @@ public struct Checker: Sendable {
       groupOf[keySet] = group
       groups.append(group)
     }
+    var pruning = RunPruning(tables: tables, threshold: differencing.counts.threshold, inclusive: differencing.counts.inclusive)
     var released: [String: [ComparableTable]] = [:]
     var indexes: [String: ReleaseHistory.SignatureIndex] = [:]
     // Per signature, the outputs before this one that have it.
@@ -131,9 +132,14 @@ public struct Checker: Sendable {
         }
       }
       var candidates: [ComparableTable] = []
-      for other in earlier[signature] ?? [] where !Self.declaredApart(table, tables[other]!) {
-        let declared = table.subsetOf != nil || tables[other]!.subsetOf != nil
-        if declared || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
+      let compared = (earlier[signature] ?? []).filter { !Self.declaredApart(table, tables[$0]!) }
+      let declared = compared.filter { table.subsetOf != nil || tables[$0]!.subsetOf != nil }
+      if indexesLinks {
+        // Pairs the audit can find nothing in are ruled out from their cells as vectors.
+        let kept = Set(declared + pruning.candidates(for: index, among: compared.filter { !declared.contains($0) }))
+        candidates = compared.filter { kept.contains($0) }.map { tables[$0]! }
+      } else {
+        for other in compared where declared.contains(other) || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
           candidates.append(tables[other]!)
         }
       }
