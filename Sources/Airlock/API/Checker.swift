@@ -177,7 +177,13 @@ public struct Checker: Sendable {
       targets[index] = target
       defer { earlierOfWidth[table.dimensions.count, default: []].append(index) }
       var others: [(table: ComparableTable, target: () -> ComparableTable.AlignmentTarget)] = []
-      for other in earlierOfWidth[table.dimensions.count] ?? [] {
+      let sameWidth = earlierOfWidth[table.dimensions.count] ?? []
+      // Tables of this signature, in the same dimension order, that share most keys were
+      // compared cell by cell above (`realigned` would leave them out; counted over interned keys).
+      let comparedAlready =
+        indexesLinks
+        ? pruning.sharingHalfTheKeys(with: index, among: sameWidth.filter { tables[$0]!.dimensions == table.dimensions }) : []
+      for other in sameWidth where !comparedAlready.contains(other) {
         let candidate = tables[other]!
         if indexesLinks && candidate.signature == table.signature && candidate.dimensions == table.dimensions && groups[other] == groups[index] {
           continue

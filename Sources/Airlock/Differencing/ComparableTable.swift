@@ -134,11 +134,14 @@ public struct ComparableTable: Codable, Sendable, Equatable {
       self.table = table
       var categories = [Set<String>](repeating: [], count: table.dimensions.count)
       var labels = [[String: String]](repeating: [:], count: table.dimensions.count)
+      // Labels repeat across cells: each distinct one is put in canonical form once.
+      var memo: [Substring: String] = [:]
       for key in table.cells.keys {
         let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
         guard parts.count == table.dimensions.count else { continue }
         for (d, part) in parts.enumerated() where part != "\u{2211}" {
-          let canonical = LinkedTablesAudit.canonical(String(part))
+          let canonical = memo[part] ?? LinkedTablesAudit.canonical(String(part))
+          memo[part] = canonical
           labels[d][canonical] = String(part)
           if !LinkedTablesAudit.setAside.contains(canonical) { categories[d].insert(canonical) }
         }

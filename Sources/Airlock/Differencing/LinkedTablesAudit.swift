@@ -49,8 +49,16 @@ struct LinkedTablesAudit {
       published = table.cells
       withheld = table.withheld ?? []
       var categories = [Set<String>](repeating: [], count: table.dimensions.count)
+      // Labels repeat across cells: each distinct one is put in canonical form once.
+      var memo: [Substring: String] = [:]
+      func canonical(_ label: Substring) -> String {
+        if let known = memo[label] { return known }
+        let value = LinkedTablesAudit.canonical(String(label))
+        memo[label] = value
+        return value
+      }
       for key in Array(table.cells.keys) + Array(withheld) {
-        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { LinkedTablesAudit.canonical(String($0)) }
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(canonical)
         guard parts.count == table.dimensions.count else { continue }
         labels[key] = parts
         for (d, label) in parts.enumerated() where label != "\u{2211}" { categories[d].insert(label) }

@@ -56,6 +56,21 @@ struct RunPruning {
     positions = [Int32](repeating: -1, count: ids.values.map(\.count).max() ?? 0)
   }
 
+  /// The tables among `others` (of `table`'s signature) that share at least half the keys of the
+  /// smaller of the two: compared cell by cell already, so not aligned again under other
+  /// spellings. Tables that cannot be indexed exactly are never in it.
+  mutating func sharingHalfTheKeys(with table: Int, among others: [Int]) -> Set<Int> {
+    guard let mine = packed[table] else { return [] }
+    for (position, key) in mine.keys.enumerated() { positions[Int(key)] = Int32(position) }
+    defer { for key in mine.keys { positions[Int(key)] = -1 } }
+    return Set(
+      others.filter { other in
+        guard let theirs = packed[other] else { return false }
+        let shared = theirs.keys.reduce(0) { $0 + (positions[Int($1)] >= 0 ? 1 : 0) }
+        return shared * 2 >= min(mine.keys.count, theirs.keys.count)
+      })
+  }
+
   /// The tables among `others` (indices, all of `table`'s signature) that the audit may find
   /// something in together with `table`, in their order.
   mutating func candidates(for table: Int, among others: [Int]) -> [Int] {
