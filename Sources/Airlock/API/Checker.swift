@@ -200,9 +200,10 @@ public struct Checker: Sendable {
           }))
       }
       for (other, otherTarget) in others where !Self.declaredApart(table, other) {
+        let own = indexesLinks ? otherTarget() : nil
         guard other.source != table.source,
-          !indexesLinks || other.couldAlign(otherTarget(), to: target, renamed: other.signature == table.signature),
-          let (aligned, notes) = Self.realigned(other, to: target)
+          own.map({ other.couldAlign($0, to: target, renamed: other.signature == table.signature) }) ?? true,
+          let (aligned, notes) = Self.realigned(other, to: target, own: own)
         else { continue }
         var found = differencing.findings(for: table, against: [aligned])
         guard !found.isEmpty else { continue }
@@ -247,15 +248,20 @@ public struct Checker: Sendable {
   /// `other` aligned to `target`'s names and spellings, when that makes a comparison the exact
   /// one (same signature, shared labels) has not made: another signature of the same width, or
   /// the same signature with labels written another way (fewer than half the keys shared).
-  static func realigned(_ other: ComparableTable, to target: ComparableTable.AlignmentTarget) -> (ComparableTable, [String])? {
+  ///
+  /// `own` is `other`'s own ``ComparableTable/AlignmentTarget`` when already made: its labels
+  /// are not put in canonical form again.
+  static func realigned(
+    _ other: ComparableTable, to target: ComparableTable.AlignmentTarget, own: ComparableTable.AlignmentTarget? = nil
+  ) -> (ComparableTable, [String])? {
     let table = target.table
     guard other.dimensions.count == table.dimensions.count, other.source != table.source else { return nil }
     if other.signature == table.signature {
       let shared = table.cells.keys.filter { other.cells[$0] != nil }.count
       guard shared * 2 < min(table.cells.count, other.cells.count) else { return nil }
-      return other.aligned(to: target, renamed: true).map { ($0.table, []) }
+      return other.aligned(to: target, renamed: true, own: own).map { ($0.table, []) }
     }
-    return other.aligned(to: target).map { ($0.table, $0.notes) }
+    return other.aligned(to: target, own: own).map { ($0.table, $0.notes) }
   }
 
   /// Whether one vector is at most the other everywhere (and they differ): the sign of nesting.

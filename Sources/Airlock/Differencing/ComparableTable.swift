@@ -159,23 +159,34 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   ///
   /// What either manifest declares wins: a dimension declared the same as one of `target`'s
   /// (`same_dimension_as`) is matched to it, one declared different is never matched to it.
-  func aligned(to target: AlignmentTarget, renamed: Bool = false) -> (table: ComparableTable, notes: [String])? {
+  ///
+  /// `own`, this table's own ``AlignmentTarget`` when already made, saves putting its labels in
+  /// canonical form again.
+  func aligned(to target: AlignmentTarget, renamed: Bool = false, own: AlignmentTarget? = nil) -> (table: ComparableTable, notes: [String])? {
     guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return nil }
     // Each distinct label is put in canonical form once.
     var memo: [Substring: String] = [:]
+    for labels in own?.labels ?? [] {
+      for (canonical, label) in labels { memo[Substring(label)] = canonical }
+    }
     func canonical(_ label: Substring) -> String {
       if let known = memo[label] { return known }
       let value = LinkedTablesAudit.canonical(String(label))
       memo[label] = value
       return value
     }
-    let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }
-    var ownCategories = [Set<String>](repeating: [], count: dimensions.count)
-    for parts in keys {
-      for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
+    let categories: [Set<String>]
+    if let own {
+      categories = own.categories
+    } else {
+      let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }
+      var ownCategories = [Set<String>](repeating: [], count: dimensions.count)
+      for parts in keys {
+        for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
+      }
+      categories = ownCategories.map { $0.subtracting(LinkedTablesAudit.setAside) }
     }
-    guard let (mine, notes) = matchDimensions(ownCategories.map { $0.subtracting(LinkedTablesAudit.setAside) }, to: target, renamed: renamed)
-    else { return nil }
+    guard let (mine, notes) = matchDimensions(categories, to: target, renamed: renamed) else { return nil }
     func relabel(_ parts: [Substring]) -> String {
       mine.enumerated().map { d, own in
         let label = parts[own]
