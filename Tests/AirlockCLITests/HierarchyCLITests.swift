@@ -20,6 +20,23 @@ import Testing
     #expect(safe.status == 0, "\(safe.stdout)")
   }
 
+  @Test func everyoneInARegionInOneIndentedAreaIsClassDisclosure() throws {
+    let run = try check(["t.csv": "region,count\nNorth,30\n  Leeds,30\n  York,0\nSouth,42\n  Bristol,20\n  Exeter,22\n"])
+    #expect(run.status == 1)
+    #expect(
+      run.stdout.contains("fail   C003 cell-equals-total: line 3, column 2 'count' [region=  Leeds]: cell equals its subtotal 'North' across 'region' (30)"),
+      "\(run.stdout)")
+    // Declared structural, York is no category anyone could be in: nothing is disclosed.
+    let structural = try check([
+      "t.csv": "region,count\nNorth,30\n  Leeds,30\n  York,0\nSouth,42\n  Bristol,20\n  Exeter,22\n",
+      "t.airlock.yaml": "structural_zeros:\n  - {region: \"  York\"}\n",
+    ])
+    #expect(structural.status == 0 && !structural.stdout.contains("fail   C003"), "\(structural.stdout)")
+    // Split between the areas, it is not.
+    let safe = try check(["t.csv": "region,count\nNorth,30\n  Leeds,18\n  York,12\nSouth,42\n  Bristol,20\n  Exeter,22\n"])
+    #expect(safe.status == 0, "\(safe.stdout)")
+  }
+
   @Test func anIndentedTableWhoseNumbersDoNotAddUpIsReviewNamingIt() throws {
     // 12 + 18 is not 50: the indentation is presentation, not a hierarchy the numbers support.
     let run = try check(["t.csv": "region,count\nNorth,50\n  Leeds,12\n  York,18\nSouth,42\n  Bristol,20\n  Exeter,22\n"])
