@@ -13,7 +13,9 @@
 //    only this part (`history` only the first), and `AIRLOCK_BENCH_KEEP=DIR` copies each result there.
 // 3. Linked tables: runs of 100, 200 and 400 outputs in groups of four (a two-way table, its two
 //    one-way margins under other names and band spellings, and another cohort's table):
-//    `AIRLOCK_BENCH_PARTS=linked`.
+//    `AIRLOCK_BENCH_PARTS=linked`; `AIRLOCK_BENCH_LINKED=100,200,400,800` sets the sizes. Each run
+//    up to 400 outputs is also checked trying every pair (`Checker.indexesLinks = false`), and the
+//    findings compared.
 import Airlock
 import Foundation
 
@@ -170,7 +172,7 @@ for (index, (name, cells, text)) in tables.enumerated() where (only?.contains(St
 /// `groups` groups of four outputs: a two-way table of 20 regions × 9 age bands without margins
 /// and with one withheld cell (safe alone), its one-way margins by region and by age band (other dimension names, the
 /// age bands written another way), and a two-way table of another cohort; about 450 cells a group.
-@MainActor func linkedRun(groups: Int) throws -> (cells: Int, time: Double, programs: Int, findings: Int) {
+@MainActor func linkedRun(groups: Int, indexed: Bool = true) throws -> (cells: Int, time: Double, programs: Int, findings: Int, reasons: [String]) {
   let folder = scratch.appendingPathComponent("linked-\(groups)")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   let bands = ["0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80+"]
@@ -198,20 +200,34 @@ for (index, (name, cells, text)) in tables.enumerated() where (only?.contains(St
   }
   let programs = AuditStatistics.linearProgramsSolved
   var report: CheckReport?
-  let time = seconds { report = Checker(pack: pack).check(paths: [folder.path]) }
+  var checker = Checker(pack: pack)
+  checker.indexesLinks = indexed
+  let time = seconds { report = checker.check(paths: [folder.path]) }
   let found = report?.results.flatMap(\.findings).filter { $0.code == "X002" } ?? []
   let findings = found.count
   if findings != groups {
     for finding in found { print("  \((finding.file as NSString).lastPathComponent): \(finding.reason)") }
   }
-  return (cells, time, AuditStatistics.linearProgramsSolved - programs, findings)
+  return (cells, time, AuditStatistics.linearProgramsSolved - programs, findings, found.map { "\($0.file) \($0.reason)" })
 }
 
 if parts?.contains("linked") ?? true {
   print("\n## Linked tables in one run\n")
-  print("| outputs | cells | check s | LPs | X002 findings (one per group expected) |\n|---:|---:|---:|---:|---:|")
-  for groups in [25, 50, 100] {
+  // `AIRLOCK_BENCH_LINKED=100,200,400,800` sets the run sizes (outputs); each run is checked with
+  // the link index (after) and trying every pair (before, `Checker.indexesLinks = false`) up to
+  // 400 outputs; the findings must be the same.
+  let sizes = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_LINKED"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? [100, 200, 400]
+  print("| outputs | cells | check s, every pair (before) | check s, indexed (after) | LPs | X002 findings (one per group expected) |\n|---:|---:|---:|---:|---:|---:|")
+  for outputs in sizes {
+    let groups = outputs / 4
+    rng = SplitMix(state: 4242 + UInt64(groups))
     let run = try linkedRun(groups: groups)
-    print("| \(groups * 4) | \(run.cells) | \(String(format: "%.2f", run.time)) | \(run.programs) | \(run.findings) |")
+    var before = "—"
+    if outputs <= 400 {
+      rng = SplitMix(state: 4242 + UInt64(groups))
+      let brute = try linkedRun(groups: groups, indexed: false)
+      before = String(format: "%.2f", brute.time) + (brute.reasons == run.reasons ? "" : " (DIFFERENT: \(brute.findings) findings)")
+    }
+    print("| \(groups * 4) | \(run.cells) | \(before) | \(String(format: "%.2f", run.time)) | \(run.programs) | \(run.findings) |")
   }
 }

@@ -13,7 +13,7 @@ import Testing
     "ages.airlock.yaml": "kind: histogram\ndesign_limits: true\ndesign_limits_reason: decades fixed in the protocol\n",
     "regions.csv": "region,count\nNorth,40\nNorth East,15\nNorth West,25\nSouth,30\nAll,70\n",
     "regions.airlock.yaml":
-      "dimensions: [region]\ncounts: [count]\nmargins: [All]\ncategories: [Total]\nsubset_of: all_regions.csv\nhierarchy:\n  region:\n    North: [North East, North West]\n",
+      "dimensions: [region]\ncounts: [count]\nmargins: [All]\ncategories: [Total]\nsubset_of: all_regions.csv\nhierarchy:\n  region:\n    North: [North East, North West]\nnot_linked: [events.csv]\n",
     "values.csv": "region,value\nNorth,40\nSouth,50\n",
     "values.airlock.yaml": "dimensions: [region]\npercentages: [value]\n",
     "events.csv": "region,count\nNorth,30\nSouth,50\n",
@@ -25,7 +25,7 @@ import Testing
     ("structural-zeros", "births.airlock.yaml:4:5"), ("structural-zero-column", "flagged.csv field 4"),
     ("design-limits", "ages.airlock.yaml:2:1"), ("margins", "regions.airlock.yaml:3:1"),
     ("categories", "regions.airlock.yaml:4:1"), ("subset-of", "regions.airlock.yaml:5:1"),
-    ("hierarchy", "regions.airlock.yaml:7:3"), ("column-role", "values.airlock.yaml:2:1"),
+    ("hierarchy", "regions.airlock.yaml:7:3"), ("not-linked", "regions.airlock.yaml:9:1"), ("column-role", "values.airlock.yaml:2:1"),
     ("output-kind", "events.airlock.yaml:1:1"),
     ("folder-manifest", "airlock.yaml:2:3"),
   ]

@@ -18,6 +18,10 @@ public struct Checker: Sendable {
   /// compares every released table of the signature: the same findings, slower (for benchmarks
   /// and tests).
   public var prunesHistory = true
+  /// Whether tables of a run are linked through an index of their published sums, and aligned
+  /// only when their dimensions match (the default). `false` tries every pair of tables: the same
+  /// findings, slower (for benchmarks and tests).
+  public var indexesLinks = true
 
   /// Tables larger than this are not compared across outputs (their cells would all be kept).
   public static let crossOutputCellLimit = 200_000
@@ -47,6 +51,8 @@ public struct Checker: Sendable {
     }
     var results: [OutputResult] = []
     var tables: [ComparableTable?] = []
+    // Declarations of links between outputs (`same_dimension_as`, `not_linked`), checked below.
+    var linkDeclarations: [OutputDeclaration?] = []
     for (index, file) in files.enumerated() {
       progress?(index, files.count, file)
       var table: Table?
@@ -54,6 +60,24 @@ public struct Checker: Sendable {
       results.append(checker.check(path: file, keeping: true, table: &table))
       // Only the comparable summary is kept, so memory does not grow with every table's cells.
       tables.append(table.flatMap { $0.cellCount <= Self.crossOutputCellLimit ? ComparableTable($0) : nil })
+      linkDeclarations.append(tables[index]?.links == nil ? nil : table?.declaration)
+    }
+    // A declaration naming an output or dimension that is not in the run is an error; a declared
+    // mapping the labels contradict needs review.
+    if linkDeclarations.contains(where: { $0 != nil }) {
+      let declared = DeclaredLinkCheck(files: files, tables: tables, declarations: linkDeclarations)
+      for (index, error) in declared.errors {
+        results[index] = OutputResult(file: files[index])
+        results[index].error = error
+        tables[index] = nil
+      }
+      for (index, reasons) in declared.contradictions where tables[index] != nil {
+        for reason in reasons {
+          let finding = differencing.finding(declaredMapping: reason, in: files[index])
+          results[index].findings.append(finding)
+          results[index].outcome = max(results[index].outcome ?? .pass, finding.outcome)
+        }
+      }
     }
     // Tables with the same cells (labels) can only disclose through nesting, which needs one to be
     // at most the other everywhere: a vector test rules most pairs out before the full derivation.
@@ -71,6 +95,7 @@ public struct Checker: Sendable {
       groupOf[keySet] = group
       groups.append(group)
     }
+    var pruning = RunPruning(tables: tables, threshold: differencing.counts.threshold, inclusive: differencing.counts.inclusive)
     var released: [String: [ComparableTable]] = [:]
     var indexes: [String: ReleaseHistory.SignatureIndex] = [:]
     // Per signature, the outputs before this one that have it.
@@ -107,9 +132,14 @@ public struct Checker: Sendable {
         }
       }
       var candidates: [ComparableTable] = []
-      for other in earlier[signature] ?? [] {
-        let declared = table.subsetOf != nil || tables[other]!.subsetOf != nil
-        if declared || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
+      let compared = (earlier[signature] ?? []).filter { !Self.declaredApart(table, tables[$0]!) }
+      let declared = compared.filter { table.subsetOf != nil || tables[$0]!.subsetOf != nil }
+      if indexesLinks {
+        // Pairs the audit can find nothing in are ruled out from their cells as vectors.
+        let kept = Set(declared + pruning.candidates(for: index, among: compared.filter { !declared.contains($0) }))
+        candidates = compared.filter { kept.contains($0) }.map { tables[$0]! }
+      } else {
+        for other in compared where declared.contains(other) || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
           candidates.append(tables[other]!)
         }
       }
@@ -135,12 +165,46 @@ public struct Checker: Sendable {
     }
     // The same shape under other dimension names or label spellings (`age_group` and `age_band`,
     // `0 to 15` and `0-15`): compared cell by cell once aligned.
-    for (position, index) in linkedIndices.enumerated() {
+    // Each table's categories are put in canonical form once, and a pair is aligned only when
+    // its dimensions match (most pairs of a run do not); tables with the same cells under the
+    // same dimensions were compared cell by cell above.
+    var targets: [Int: ComparableTable.AlignmentTarget] = [:]
+    var releasedTargets: [Int: ComparableTable.AlignmentTarget] = [:]
+    var earlierOfWidth: [Int: [Int]] = [:]
+    for index in linkedIndices {
       let table = tables[index]!
       let target = ComparableTable.AlignmentTarget(table)
-      let others = linkedIndices[..<position].map { tables[$0]! } + releasedLinks.filter { $0.dimensions.count == table.dimensions.count }
-      for other in others {
-        guard let (aligned, notes) = Self.realigned(other, to: target) else { continue }
+      targets[index] = target
+      defer { earlierOfWidth[table.dimensions.count, default: []].append(index) }
+      var others: [(table: ComparableTable, target: () -> ComparableTable.AlignmentTarget)] = []
+      let sameWidth = earlierOfWidth[table.dimensions.count] ?? []
+      // Tables of this signature, in the same dimension order, that share most keys were
+      // compared cell by cell above (`realigned` would leave them out; counted over interned keys).
+      let comparedAlready =
+        indexesLinks
+        ? pruning.sharingHalfTheKeys(with: index, among: sameWidth.filter { tables[$0]!.dimensions == table.dimensions }) : []
+      for other in sameWidth where !comparedAlready.contains(other) {
+        let candidate = tables[other]!
+        if indexesLinks && candidate.signature == table.signature && candidate.dimensions == table.dimensions && groups[other] == groups[index] {
+          continue
+        }
+        others.append((candidate, { targets[other]! }))
+      }
+      for (r, released) in releasedLinks.enumerated() where released.dimensions.count == table.dimensions.count {
+        others.append(
+          (released, {
+            if let known = releasedTargets[r] { return known }
+            let made = ComparableTable.AlignmentTarget(released)
+            releasedTargets[r] = made
+            return made
+          }))
+      }
+      for (other, otherTarget) in others where !Self.declaredApart(table, other) {
+        let own = indexesLinks ? otherTarget() : nil
+        guard other.source != table.source,
+          own.map({ other.couldAlign($0, to: target, renamed: other.signature == table.signature) }) ?? true,
+          let (aligned, notes) = Self.realigned(other, to: target, own: own)
+        else { continue }
         var found = differencing.findings(for: table, against: [aligned])
         guard !found.isEmpty else { continue }
         if !notes.isEmpty { for i in found.indices { found[i].reason += " (" + notes.joined(separator: "; ") + ")" } }
@@ -151,8 +215,18 @@ public struct Checker: Sendable {
     // Only tables of another width can be linked (a table and its margins).
     let widths = Set(linkedIndices.map { tables[$0]!.dimensions.count })
     let releasedOtherWidths = releasedLinks.filter { released in widths.contains { $0 != released.dimensions.count } }
-    let linked = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self)[RecoverableSuppressionRule.minWidth])
-      .derive(linkedIndices.map { tables[$0]! } + releasedOtherWidths, released: releasedOtherWidths.count)
+    let audited = linkedIndices.map { tables[$0]! } + releasedOtherWidths
+    let (linked, links) = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self)[RecoverableSuppressionRule.minWidth])
+      .deriveWithLinks(audited, released: releasedOtherWidths.count, indexed: indexesLinks)
+    // Every mapping made is reported on both tables of the run, findings or not.
+    for link in links {
+      let mapping = link.notes.isEmpty ? "dimensions matched by name" : link.notes.joined(separator: "; ")
+      for (mine, other) in [(link.small, link.big), (link.big, link.small)] where mine < linkedIndices.count {
+        let otherName = (audited[other].source as NSString).lastPathComponent
+        let partner = other < linkedIndices.count ? otherName : "the released table \(otherName)"
+        results[linkedIndices[mine]].links = (results[linkedIndices[mine]].links ?? []) + ["\(partner): \(mapping)"]
+      }
+    }
     for derivation in linked {
       let index = linkedIndices[derivation.table]
       let finding = differencing.finding(linked: derivation, in: tables[index]!)
@@ -162,18 +236,32 @@ public struct Checker: Sendable {
     return CheckReport(pack: pack, results: results)
   }
 
+  /// Whether either table's manifest declares the two apart: never linked (`not_linked`), or a
+  /// dimension of one not the same-named dimension of the other (`different_dimension_from`), so
+  /// that they are not compared cell by cell under their names.
+  static func declaredApart(_ a: ComparableTable, _ b: ComparableTable) -> Bool {
+    guard a.links != nil || b.links != nil else { return false }
+    if a.isDeclaredUnlinked(with: b) { return true }
+    return a.declaredPairs(with: b).different.contains { a.dimensions[$0[0]] == b.dimensions[$0[1]] }
+  }
+
   /// `other` aligned to `target`'s names and spellings, when that makes a comparison the exact
   /// one (same signature, shared labels) has not made: another signature of the same width, or
   /// the same signature with labels written another way (fewer than half the keys shared).
-  static func realigned(_ other: ComparableTable, to target: ComparableTable.AlignmentTarget) -> (ComparableTable, [String])? {
+  ///
+  /// `own` is `other`'s own ``ComparableTable/AlignmentTarget`` when already made: its labels
+  /// are not put in canonical form again.
+  static func realigned(
+    _ other: ComparableTable, to target: ComparableTable.AlignmentTarget, own: ComparableTable.AlignmentTarget? = nil
+  ) -> (ComparableTable, [String])? {
     let table = target.table
     guard other.dimensions.count == table.dimensions.count, other.source != table.source else { return nil }
     if other.signature == table.signature {
       let shared = table.cells.keys.filter { other.cells[$0] != nil }.count
       guard shared * 2 < min(table.cells.count, other.cells.count) else { return nil }
-      return other.aligned(to: target, renamed: true).map { ($0.table, []) }
+      return other.aligned(to: target, renamed: true, own: own).map { ($0.table, []) }
     }
-    return other.aligned(to: target).map { ($0.table, $0.notes) }
+    return other.aligned(to: target, own: own).map { ($0.table, $0.notes) }
   }
 
   /// Whether one vector is at most the other everywhere (and they differ): the sign of nesting.

@@ -28,6 +28,9 @@ public struct Claim: Codable, Sendable, Equatable, Hashable {
     case subsetOf = "subset-of"
     /// `hierarchy`: codes declared to nest.
     case hierarchy
+    /// `not_linked` or `different_dimension_from`: outputs or dimensions declared unrelated, so
+    /// differencing across outputs does not link them.
+    case notLinked = "not-linked"
     /// A column declared a role other than the one airlock infers, so rules that would judge it
     /// do not.
     case columnRole = "column-role"

@@ -92,6 +92,19 @@ extension Claim {
       if let superset = declaration.subsetOf {
         claims.append(claim(.subsetOf, "subset_of", rules: ["X002"], "the population is contained in that of '\(superset)'"))
       }
+      if !declaration.notLinked.isEmpty {
+        claims.append(
+          claim(
+            .notLinked, "not_linked", rules: ["X002"],
+            "never compared or linked with \(declaration.notLinked.map { "'\($0.label)'" }.joined(separator: ", ")) (another population)"))
+      }
+      if !declaration.differentDimensions.isEmpty {
+        claims.append(
+          claim(
+            .notLinked, "different_dimension_from", rules: ["X002"],
+            "dimensions that are not another output's: "
+              + declaration.differentDimensions.map { "'\($0.dimension.label)' is not \($0.file) '\($0.otherDimension)'" }.joined(separator: ", ")))
+      }
       for hierarchy in declaration.hierarchies {
         let claimed = Claim(
           kind: .hierarchy, file: file, manifest: manifest, line: hierarchy.dimension.line, column: hierarchy.dimension.column,

@@ -33,6 +33,9 @@ public struct OutputResult: Codable, Sendable {
   /// What the output's manifest and columns declare that makes airlock check less (see ``Claim``),
   /// in manifest order; empty when nothing is taken on trust.
   public var claims: [Claim] = []
+  /// The outputs (and released tables) this one was found linked with, and how their dimensions
+  /// were matched (`ages.csv: 'age_group' read as 'age_band' by their labels`); `nil` when none.
+  public var links: [String]?
 
   /// One column as airlock read it: its role and where the role came from.
   public struct ColumnReading: Codable, Sendable, Equatable {
@@ -49,7 +52,7 @@ public struct OutputResult: Codable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case file, outcome, kind, layout, declared, cells, rows, findings, omitted, error, cellStoreBytes, structure, columns
-    case rulesRun, claims
+    case rulesRun, claims, links
   }
 
   public init(from decoder: any Decoder) throws {
@@ -70,6 +73,7 @@ public struct OutputResult: Codable, Sendable {
     rulesRun = try c.decodeIfPresent([String].self, forKey: .rulesRun)
     // Results stored before claims existed have none.
     claims = try c.decodeIfPresent([Claim].self, forKey: .claims) ?? []
+    links = try c.decodeIfPresent([String].self, forKey: .links)
   }
 
   /// Findings of one rule that were counted but not kept.

@@ -30,12 +30,37 @@ public struct TableStructure: Codable, Sendable, Equatable {
     public var source: Source
   }
 
+  /// What in the labels (or the manifest) states that codes nest.
+  public enum Basis: String, Codable, Sendable, Equatable {
+    /// Codes under a code: `North/Leeds` under `North`, `E11.9` under `E11`, or every child the
+    /// parent's code extended by the same pattern (`E110`, `E119` under `E11`).
+    case codes
+    /// Labels indented under the label above them (leading spaces, tabs, non-breaking spaces,
+    /// `- ` bullets), as ONS and Excel exports write a hierarchy.
+    case indentation
+    /// The manifest's `hierarchy:`.
+    case declared
+  }
+
   /// A subtotal found in the middle of a dimension: `parent` is the sum of `children`.
   public struct Subtotal: Codable, Sendable, Equatable {
     public var dimension: String
     public var parent: String
     public var children: [String]
     public var source: Source
+    /// What in the labels states the nesting (`nil`: a run of rows the numbers alone showed).
+    public var inferredFrom: Basis?
+  }
+
+  /// A hierarchy the labels or the manifest state whose numbers say otherwise: the parent's cells
+  /// are not the sum of its children's where all are published, or are smaller than their
+  /// published part. An inferred one is not used; a declared one still is (it wins), and either
+  /// needs review (C010).
+  public struct Contradiction: Codable, Sendable, Equatable {
+    public var dimension: String
+    public var parent: String
+    public var children: [String]
+    public var basis: Basis
   }
 
   /// A label that reads as a margin but is not the sum of the others: read as a category.
@@ -68,6 +93,8 @@ public struct TableStructure: Codable, Sendable, Equatable {
   public var groupsWithAbsentCategories = 0
   /// Dimensions whose structure was not searched, and why (too many labels to test).
   public var unsearched: [String] = []
+  /// Stated hierarchies the numbers contradict (`nil` when there are none: older reports).
+  public var contradictions: [Contradiction]?
 
   public init() {}
 }
@@ -183,17 +210,49 @@ struct StructureDetector {
     var sums: [[(parent: UInt32, children: [UInt32])]?] = Array(repeating: nil, count: table.dimensions.count)
     for d in table.dimensions.indices {
       let name = table.dimensions[d].name
-      if table.declaration?.hierarchies.contains(where: { $0.dimension.label == name }) ?? false {
-        // A declared hierarchy wins; its margin label is read as before.
+      if let hierarchy = table.declaration?.hierarchies.first(where: { $0.dimension.label == name }) {
+        // A declared hierarchy wins; its margin label is read as before. What the numbers say
+        // against it is reported all the same.
         for id in table.dimensions[d].isMarginLabel.indices where table.dimensions[d].isMarginLabel[id] {
           structure.margins.append(.init(dimension: name, label: table.dimensions[d].labels.labels[id], source: .declared))
         }
+        let contradicted = contradictions(of: hierarchy, dimension: d, in: table, measure: measure)
+        if !contradicted.isEmpty { structure.contradictions = (structure.contradictions ?? []) + contradicted }
         continue
       }
       sums[d] = detectDimension(d, of: &table, measure: measure, into: &structure)
     }
     table.foundSums = sums
     table.structure = structure
+  }
+
+  /// How far a sum may be from its parts: a few parts in a billion for sums of decimals, half the
+  /// rounding base a term for rounded counts.
+  private func tolerance(for table: Table, measure: Int) -> (Double, Int) -> Double {
+    let isSum = table.measures[measure].role == .magnitude
+    let perTerm = tolerancePerTerm
+    return { magnitude, terms in isSum ? 1e-9 * max(1, magnitude) : perTerm * Double(terms) + 1e-9 }
+  }
+
+  /// The groups of a declared hierarchy whose numbers contradict it (a parent that is not the sum
+  /// of its children where all are published, or smaller than their published part).
+  private func contradictions(
+    of hierarchy: OutputDeclaration.Hierarchy, dimension d: Int, in table: Table, measure: Int
+  ) -> [TableStructure.Contradiction] {
+    let dimension = table.dimensions[d]
+    guard let matrix = DenseCells(table, dimension: d, grouping: TableGrouping(table, along: d), measure: measure) else { return [] }
+    let tolerance = tolerance(for: table, measure: measure)
+    var result: [TableStructure.Contradiction] = []
+    for group in hierarchy.groups {
+      // Codes are validated against the table when it is read; skip rather than trap.
+      guard let parent = dimension.labels.id(of: group.parent.label) else { continue }
+      let children = group.children.compactMap { dimension.labels.id(of: $0.label) }
+      guard children.count == group.children.count else { continue }
+      if matrix.verdict(Int(parent), of: children.map(Int.init), tolerance: tolerance).contradicted {
+        result.append(.init(dimension: dimension.name, parent: group.parent.label, children: group.children.map(\.label), basis: .declared))
+      }
+    }
+    return result
   }
 
   /// Per group along `d`: the published sum, whether a cell is withheld, the withheld cells' least
@@ -229,7 +288,6 @@ struct StructureDetector {
     let canConfirm = labelCount >= 3
     let grouping = TableGrouping(table, along: d)
     let values = table.values[measure]
-    let isSum = table.measures[measure].role == .magnitude
     var totals = [GroupTotals](repeating: GroupTotals(), count: grouping.count)
     grouping.forEachCell(table) { cell, group in
       totals[group].present += 1
@@ -245,11 +303,7 @@ struct StructureDetector {
         totals[group].withheld = true
       }
     }
-    let perTerm = tolerancePerTerm
-    // Sums of decimals are compared to a few parts in a billion; rounded counts to half the base a term.
-    let tolerance: (Double, Int) -> Double = { magnitude, terms in
-      isSum ? 1e-9 * max(1, magnitude) : perTerm * Double(terms) + 1e-9
-    }
+    let tolerance = tolerance(for: table, measure: measure)
 
     // Pass 1: each label against the sum of all the others.
     var agree = [Int](repeating: 0, count: labelCount)
@@ -302,8 +356,8 @@ struct StructureDetector {
       // Subtotals are searched for where something suggests them: codes that nest, or labels
       // that read as margins but did not add up over every category (the subtotals doubled them).
       let names = dimension.labels.labels
-      let nestedCodes = labelCount <= Self.maxSubtotalLabels ? Self.nestedCodes(names) : []
-      let suggested = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 } || !nestedCodes.isEmpty
+      let stated = labelCount <= Self.maxSubtotalLabels ? Self.statedHierarchy(names) : []
+      let suggested = candidates.count >= 2 || candidates.contains { disagree[$0] > 0 } || !stated.isEmpty
       let hinted = suggested || (labelCount <= Self.maxSubtotalLabels && table.cellCount <= Self.exhaustiveCells)
       let matrix = hinted ? DenseCells(table, dimension: d, grouping: grouping, measure: measure) : nil
       if let matrix {
@@ -321,8 +375,26 @@ struct StructureDetector {
           // otherwise; runs of rows that a row equals are subtotals when the labels nest too, or
           // when a margin over what they leave is confirmed (a row that happens to equal the two
           // after it is not a subtotal).
-          var subtotals = nestedCodes.filter { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).contradicted == false }
-          var subtotalSources = subtotals.map { matrix.verdict($0.parent, of: $0.children, tolerance: tolerance).confirmed ? TableStructure.Source.labelAndArithmetic : .suspected }
+          // Labels indented under a label are its children the same way, but indentation is
+          // presentation the researcher chose: numbers that contradict it are reported (C010),
+          // where codes that do not add up are read as a selection of codes.
+          var subtotals: [(parent: Int, children: [Int])] = []
+          var subtotalSources: [TableStructure.Source] = []
+          var subtotalBases: [TableStructure.Basis?] = []
+          for group in stated {
+            let verdict = matrix.verdict(group.parent, of: group.children, tolerance: tolerance)
+            guard !verdict.contradicted else {
+              if group.basis == .indentation {
+                structure.contradictions = (structure.contradictions ?? []) + [
+                  .init(dimension: dimension.name, parent: names[group.parent], children: group.children.map { names[$0] }, basis: .indentation)
+                ]
+              }
+              continue
+            }
+            subtotals.append((group.parent, group.children))
+            subtotalSources.append(verdict.confirmed ? .labelAndArithmetic : .suspected)
+            subtotalBases.append(group.basis)
+          }
           let nested = Set(subtotals.flatMap { [$0.parent] + $0.children })
           var runs = findSubtotals(matrix, labelCount: labelCount, excluding: nested, tolerance: tolerance)
           runs.removeAll { run in run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } && !subtotals.isEmpty }
@@ -338,11 +410,14 @@ struct StructureDetector {
           }
           subtotals += runs
           subtotalSources += runs.map { _ in .arithmetic }
-          for ((parent, children), source) in zip(subtotals, subtotalSources) {
+          subtotalBases += runs.map { _ in nil }
+          for (index, (parent, children)) in subtotals.enumerated() {
             result.append((UInt32(parent), children.map(UInt32.init)))
             subtotalChildren.formUnion(children)
             structure.subtotals.append(
-              .init(dimension: dimension.name, parent: names[parent], children: children.map { names[$0] }, source: source))
+              .init(
+                dimension: dimension.name, parent: names[parent], children: children.map { names[$0] }, source: subtotalSources[index],
+                inferredFrom: subtotalBases[index]))
           }
           if !subtotals.isEmpty {
             let parents = Set(subtotals.map(\.parent))
@@ -446,6 +521,91 @@ struct StructureDetector {
       }
     }
     return found
+  }
+
+  /// The hierarchy the labels state, in label order: labels indented under the label above them
+  /// when some are indented (``indentedHierarchy(_:)``), otherwise codes under codes
+  /// (``nestedCodes(_:)``, ``codePatternHierarchy(_:)``). Only parents of two or more children:
+  /// a single indented row is read as an "of which" line, a part and not a breakdown.
+  static func statedHierarchy(_ names: [String]) -> [(parent: Int, children: [Int], basis: TableStructure.Basis)] {
+    let indented = indentedHierarchy(names)
+    if !indented.isEmpty { return indented.map { ($0.parent, $0.children, .indentation) } }
+    var result = nestedCodes(names).map { ($0.parent, $0.children, TableStructure.Basis.codes) }
+    let parents = Set(result.map(\.0))
+    let children = Set(result.flatMap(\.1))
+    for group in codePatternHierarchy(names) where !parents.contains(group.parent) && children.isDisjoint(with: group.children) {
+      result.append((group.parent, group.children, .codes))
+    }
+    return result.sorted { $0.0 < $1.0 }
+  }
+
+  /// How deep a label is indented, and its text without the indentation: a space or a
+  /// non-breaking space is one, a tab four, a `- `, `• ` or `– ` bullet two. `nil` for a label
+  /// that is a number once trimmed (right-aligned numbers are padded, not indented).
+  static func indentation(of label: String) -> (depth: Int, text: Substring)? {
+    var depth = 0
+    var rest = Substring(label)
+    while let first = rest.unicodeScalars.first {
+      if first == " " || first == "\u{00A0}" || first == "\u{2007}" || first == "\u{202F}" {
+        depth += 1
+      } else if first == "\t" {
+        depth += 4
+      } else if "-•–".unicodeScalars.contains(first), rest.unicodeScalars.dropFirst().first == " " {
+        depth += 2
+        rest = Substring(rest.unicodeScalars.dropFirst(2))
+        continue
+      } else {
+        break
+      }
+      rest = Substring(rest.unicodeScalars.dropFirst())
+    }
+    if !rest.isEmpty, rest.allSatisfy({ $0.isNumber || ".,-+%".contains($0) }) { return nil }
+    return (depth, rest)
+  }
+
+  /// Labels indented under the label above them (`North`, `  Leeds`, `  York`): each label's
+  /// parent is the nearest label above it that is indented less. Empty when no label is indented
+  /// more than another, or when some label is a number (right-aligned, not indented).
+  static func indentedHierarchy(_ names: [String]) -> [(parent: Int, children: [Int])] {
+    var depths: [Int] = []
+    for name in names {
+      guard let (depth, text) = indentation(of: name), !text.isEmpty else { return [] }
+      depths.append(depth)
+    }
+    guard let shallowest = depths.min(), depths.contains(where: { $0 > shallowest }) else { return [] }
+    var children = [[Int]](repeating: [], count: names.count)
+    var stack: [Int] = []
+    for (index, depth) in depths.enumerated() {
+      while let top = stack.last, depths[top] >= depth { stack.removeLast() }
+      if let parent = stack.last { children[parent].append(index) }
+      stack.append(index)
+    }
+    return names.indices.filter { children[$0].count >= 2 }.map { ($0, children[$0]) }
+  }
+
+  /// Codes that every child extends by the same pattern of letters and digits: `E110`, `E119`
+  /// under `E11` (ICD-10 written without its dot), `K0101`, `K0102` under `K01`. A code holds a
+  /// letter and a digit and nothing else, so that words (`Northumberland` under `North`) and
+  /// numbers (`10` under `1`) never nest this way; children of other patterns under the same
+  /// parent (`E110` beside `E11A2`) make no hierarchy.
+  static func codePatternHierarchy(_ names: [String]) -> [(parent: Int, children: [Int])] {
+    func isCode(_ text: String) -> Bool {
+      (2...16).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        && text.unicodeScalars.contains { ("0"..."9").contains($0) } && text.unicodeScalars.contains { $0.properties.isAlphabetic }
+    }
+    func shape(_ suffix: Substring) -> String { String(suffix.unicodeScalars.map { ("0"..."9").contains($0) ? "9" : "A" }) }
+    let codes = names.indices.filter { isCode(names[$0]) }
+    guard codes.count >= 3 else { return [] }
+    var result: [(parent: Int, children: [Int])] = []
+    for parent in codes {
+      let code = names[parent]
+      let under = codes.filter { names[$0].count > code.count && names[$0].hasPrefix(code) }
+      let direct = under.filter { child in !under.contains { $0 != child && names[child].hasPrefix(names[$0]) } }
+      guard direct.count >= 2 else { continue }
+      let shapes = Set(direct.map { shape(names[$0].dropFirst(code.count)) })
+      if shapes.count == 1 { result.append((parent, direct)) }
+    }
+    return result
   }
 
   /// Codes with two or more codes nested directly under them (`North` above `North/Leeds` and

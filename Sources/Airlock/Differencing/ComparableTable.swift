@@ -20,6 +20,64 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   /// table released with a withheld cell is audited with new tables linked to it).
   public var withheld: Set<String>? = nil
 
+  /// What the output's manifest declares about linking it with other outputs of the run (not
+  /// stored in the history).
+  var links: DeclaredLinks? = nil
+
+  /// `same_dimension_as`, `different_dimension_from` and `not_linked`, with dimension names
+  /// normalized as ``dimensions`` are.
+  struct DeclaredLinks: Sendable, Equatable {
+    /// A dimension of this table and one of the table read from `file`.
+    struct Pair: Sendable, Equatable, Hashable {
+      var dimension: String
+      var file: String
+      var other: String
+    }
+    var same: [Pair] = []
+    var different: [Pair] = []
+    /// File names never compared or linked with this table.
+    var notLinked: Set<String> = []
+
+    init?(_ declaration: OutputDeclaration?) {
+      guard let declaration, !(declaration.sameDimensions.isEmpty && declaration.differentDimensions.isEmpty && declaration.notLinked.isEmpty)
+      else { return nil }
+      func pair(_ link: OutputDeclaration.DimensionLink) -> Pair {
+        Pair(
+          dimension: NamingConventions.normalized(link.dimension.label), file: link.file,
+          other: NamingConventions.normalized(link.otherDimension))
+      }
+      same = declaration.sameDimensions.map(pair)
+      different = declaration.differentDimensions.map(pair)
+      notLinked = Set(declaration.notLinked.map(\.label))
+    }
+  }
+
+  /// The file name outputs are named by in manifests.
+  var fileName: String { (source as NSString).lastPathComponent }
+
+  /// Whether either table's manifest declares the two never compared or linked (`not_linked`).
+  func isDeclaredUnlinked(with other: ComparableTable) -> Bool {
+    links?.notLinked.contains(other.fileName) == true || other.links?.notLinked.contains(fileName) == true
+  }
+
+  /// The dimension pairs (this table's index, `other`'s index) either manifest declares the same
+  /// (`same_dimension_as`) and declares different (`different_dimension_from`).
+  func declaredPairs(with other: ComparableTable) -> (same: [(Int, Int)], different: Set<[Int]>) {
+    var same: [(Int, Int)] = []
+    var different = Set<[Int]>()
+    func resolve(_ pairs: [DeclaredLinks.Pair], from a: ComparableTable, to b: ComparableTable, flipped: Bool, _ body: (Int, Int) -> Void) {
+      for pair in pairs where pair.file == b.fileName {
+        guard let x = a.dimensions.firstIndex(of: pair.dimension), let y = b.dimensions.firstIndex(of: pair.other) else { continue }
+        flipped ? body(y, x) : body(x, y)
+      }
+    }
+    resolve(links?.same ?? [], from: self, to: other, flipped: false) { same.append(($0, $1)) }
+    resolve(other.links?.same ?? [], from: other, to: self, flipped: true) { same.append(($0, $1)) }
+    resolve(links?.different ?? [], from: self, to: other, flipped: false) { different.insert([$0, $1]) }
+    resolve(other.links?.different ?? [], from: other, to: self, flipped: true) { different.insert([$0, $1]) }
+    return (same, different)
+  }
+
   /// Where a cell is in its file.
   public struct Position: Codable, Sendable, Equatable {
     public var line: Int
@@ -76,11 +134,14 @@ public struct ComparableTable: Codable, Sendable, Equatable {
       self.table = table
       var categories = [Set<String>](repeating: [], count: table.dimensions.count)
       var labels = [[String: String]](repeating: [:], count: table.dimensions.count)
+      // Labels repeat across cells: each distinct one is put in canonical form once.
+      var memo: [Substring: String] = [:]
       for key in table.cells.keys {
         let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
         guard parts.count == table.dimensions.count else { continue }
         for (d, part) in parts.enumerated() where part != "\u{2211}" {
-          let canonical = LinkedTablesAudit.canonical(String(part))
+          let canonical = memo[part] ?? LinkedTablesAudit.canonical(String(part))
+          memo[part] = canonical
           labels[d][canonical] = String(part)
           if !LinkedTablesAudit.setAside.contains(canonical) { categories[d].insert(canonical) }
         }
@@ -95,39 +156,37 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   /// `Male`): its cells keyed by `target`'s dimensions and labels, and a note of each dimension
   /// matched by labels. `nil` when the tables differ in width or do not match; `renamed` matches
   /// every dimension by its labels (for tables of one signature whose labels are spelt otherwise).
-  func aligned(to target: AlignmentTarget, renamed: Bool = false) -> (table: ComparableTable, notes: [String])? {
+  ///
+  /// What either manifest declares wins: a dimension declared the same as one of `target`'s
+  /// (`same_dimension_as`) is matched to it, one declared different is never matched to it.
+  ///
+  /// `own`, this table's own ``AlignmentTarget`` when already made, saves putting its labels in
+  /// canonical form again.
+  func aligned(to target: AlignmentTarget, renamed: Bool = false, own: AlignmentTarget? = nil) -> (table: ComparableTable, notes: [String])? {
     guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return nil }
     // Each distinct label is put in canonical form once.
     var memo: [Substring: String] = [:]
+    for labels in own?.labels ?? [] {
+      for (canonical, label) in labels { memo[Substring(label)] = canonical }
+    }
     func canonical(_ label: Substring) -> String {
       if let known = memo[label] { return known }
       let value = LinkedTablesAudit.canonical(String(label))
       memo[label] = value
       return value
     }
-    let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }
-    var ownCategories = [Set<String>](repeating: [], count: dimensions.count)
-    for parts in keys {
-      for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
-    }
-    var mine: [Int] = []  // for each of target's dimensions, the one of this table
-    var notes: [String] = []
-    for (d, name) in target.table.dimensions.enumerated() {
-      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same) {
-        mine.append(same)
-        continue
+    let categories: [Set<String>]
+    if let own {
+      categories = own.categories
+    } else {
+      let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }
+      var ownCategories = [Set<String>](repeating: [], count: dimensions.count)
+      for parts in keys {
+        for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
       }
-      let theirs = target.categories[d]
-      let match = dimensions.indices.filter { !mine.contains($0) }.first { other in
-        let ours = ownCategories[other].subtracting(LinkedTablesAudit.setAside)
-        // Three shared categories at least: `Yes`/`No` of two questions are not one dimension.
-        let shared = ours.intersection(theirs).count
-        return shared >= 3 && shared * 5 >= 4 * max(ours.count, theirs.count)
-      }
-      guard let match else { return nil }
-      mine.append(match)
-      if !renamed { notes.append("'\(dimensions[match])' in \((source as NSString).lastPathComponent) read as '\(name)' by their labels") }
+      categories = ownCategories.map { $0.subtracting(LinkedTablesAudit.setAside) }
     }
+    guard let (mine, notes) = matchDimensions(categories, to: target, renamed: renamed) else { return nil }
     func relabel(_ parts: [Substring]) -> String {
       mine.enumerated().map { d, own in
         let label = parts[own]
@@ -143,6 +202,46 @@ public struct ComparableTable: Codable, Sendable, Equatable {
       Set(keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }.map(relabel))
     }
     return (aligned, notes)
+  }
+
+  /// Whether ``aligned(to:renamed:)`` would align this table to `target`, from the table's
+  /// categories worked out once (`own`, an ``AlignmentTarget`` of this table): the matching
+  /// alone, without relabelling any cell. A run compares every pair of tables of one width, and
+  /// most do not match.
+  func couldAlign(_ own: AlignmentTarget, to target: AlignmentTarget, renamed: Bool = false) -> Bool {
+    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return false }
+    return matchDimensions(own.categories, to: target, renamed: renamed) != nil
+  }
+
+  /// For each of `target`'s dimensions, the one of this table it is (as either manifest declares,
+  /// by name unless `renamed`, else by `categories`: this table's canonical categories per
+  /// dimension, `Unknown` and the like left out), with a note of each match not made by name.
+  private func matchDimensions(_ categories: [Set<String>], to target: AlignmentTarget, renamed: Bool) -> (mine: [Int], notes: [String])? {
+    var mine: [Int] = []  // for each of target's dimensions, the one of this table
+    var notes: [String] = []
+    let declared = target.table.links == nil && links == nil ? (same: [], different: []) : target.table.declaredPairs(with: self)
+    for (d, name) in target.table.dimensions.enumerated() {
+      if let (_, own) = declared.same.first(where: { $0.0 == d && !mine.contains($0.1) }) {
+        mine.append(own)
+        notes.append("'\(dimensions[own])' in \(fileName) read as '\(name)' as declared (same_dimension_as)")
+        continue
+      }
+      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same), !declared.different.contains([d, same]) {
+        mine.append(same)
+        continue
+      }
+      let theirs = target.categories[d]
+      let match = dimensions.indices.filter { !mine.contains($0) && !declared.different.contains([d, $0]) }.first { other in
+        let ours = categories[other]
+        // Three shared categories at least: `Yes`/`No` of two questions are not one dimension.
+        let shared = ours.intersection(theirs).count
+        return shared >= 3 && shared * 5 >= 4 * max(ours.count, theirs.count)
+      }
+      guard let match else { return nil }
+      mine.append(match)
+      if !renamed { notes.append("'\(dimensions[match])' in \(fileName) read as '\(name)' by their labels") }
+    }
+    return (mine, notes)
   }
 
   private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells, withheld }
@@ -165,6 +264,7 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     dimensions = table.dimensions.map { NamingConventions.normalized($0.name) }
     population = table.declaration?.population
     subsetOf = table.declaration?.subsetOf
+    links = DeclaredLinks(table.declaration)
     var cells: [String: Double] = [:]
     var positions: [String: Position] = [:]
     var withheld = Set<String>()

@@ -26,6 +26,8 @@ struct LinkedTablesAudit {
   /// A table read for linking: canonical dimension names and labels per cell.
   private struct Linked {
     var source: String
+    /// The table as read, for what its manifest declares about links.
+    var table: ComparableTable
     var dimensions: [String]
     /// Canonical labels per dimension, per cell key (published and withheld).
     var labels: [String: [String]] = [:]
@@ -33,20 +35,37 @@ struct LinkedTablesAudit {
     var withheld: Set<String>
     /// Per dimension, the canonical category labels (margins left out).
     var categories: [Set<String>]
+    /// The cells' keys and canonical labels, sorted by key: every pass over the cells takes them
+    /// in this order, so that equations, and which of two equal findings is reported, do not
+    /// depend on a dictionary's order.
+    var sortedLabels: [(key: String, labels: [String])] = []
+    /// The cell with each set of canonical labels (of two keys that read the same, the later).
+    var byLabels: [[String]: String] = [:]
 
     init(_ table: ComparableTable) {
       source = table.source
+      self.table = table
       dimensions = table.dimensions
       published = table.cells
       withheld = table.withheld ?? []
       var categories = [Set<String>](repeating: [], count: table.dimensions.count)
+      // Labels repeat across cells: each distinct one is put in canonical form once.
+      var memo: [Substring: String] = [:]
+      func canonical(_ label: Substring) -> String {
+        if let known = memo[label] { return known }
+        let value = LinkedTablesAudit.canonical(String(label))
+        memo[label] = value
+        return value
+      }
       for key in Array(table.cells.keys) + Array(withheld) {
-        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { LinkedTablesAudit.canonical(String($0)) }
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(canonical)
         guard parts.count == table.dimensions.count else { continue }
         labels[key] = parts
         for (d, label) in parts.enumerated() where label != "\u{2211}" { categories[d].insert(label) }
       }
       self.categories = categories
+      sortedLabels = labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+      for (key, labels) in sortedLabels { byLabels[labels] = key }
     }
   }
 
@@ -93,21 +112,32 @@ struct LinkedTablesAudit {
     "unknown/missing", "missing/unknown", "refused", "don't know",
   ]
 
-  /// For each dimension of `small`, the dimension of `big` it is: by name, else by its categories
-  /// (the same labels, or four in five shared, `Unknown` and the like set aside), with a note of
-  /// each match made by labels. `nil` when some dimension has no match.
+  /// For each dimension of `small`, the dimension of `big` it is: as either manifest declares
+  /// (`same_dimension_as`), else by name, else by its categories (the same labels, or four in five
+  /// shared, `Unknown` and the like set aside), never one declared different
+  /// (`different_dimension_from`), with a note of each match not made by name. `nil` when some
+  /// dimension has no match, or either manifest declares the tables unlinked (`not_linked`).
   private func mapping(_ small: Linked, onto big: Linked) -> (map: [Int], notes: [String])? {
+    let declaresLinks = small.table.links != nil || big.table.links != nil
+    if declaresLinks && small.table.isDeclaredUnlinked(with: big.table) { return nil }
+    let declared = declaresLinks ? small.table.declaredPairs(with: big.table) : (same: [], different: [])
     var used = Set<Int>()
     var result: [Int] = []
     var notes: [String] = []
     for (d, name) in small.dimensions.enumerated() {
-      if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) }) {
+      if let (_, target) = declared.same.first(where: { $0.0 == d && !used.contains($0.1) }) {
+        result.append(target)
+        used.insert(target)
+        notes.append("'\(name)' read as '\(big.dimensions[target])' as declared (same_dimension_as)")
+        continue
+      }
+      if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) && !declared.different.contains([d, $0]) }) {
         result.append(same)
         used.insert(same)
         continue
       }
       let mine = small.categories[d].subtracting(Self.setAside)
-      let match = big.dimensions.indices.filter { !used.contains($0) }.first { other in
+      let match = big.dimensions.indices.filter { !used.contains($0) && !declared.different.contains([d, $0]) }.first { other in
         let theirs = big.categories[other].subtracting(Self.setAside)
         let shared = mine.intersection(theirs).count
         return !mine.isEmpty && shared * 5 >= 4 * max(mine.count, theirs.count)
@@ -124,7 +154,27 @@ struct LinkedTablesAudit {
   /// from the release history: pairs of two released tables are not audited again, and a cell of
   /// a released table that a new one gives away is reported on the new one, as a whole-output
   /// finding (the released table's cells have no place in it).
-  func derive(_ tables: [ComparableTable], released: Int = 0) -> [Derivation] {
+  ///
+  /// `indexed` (the default) compares only the pairs the ``LinkIndex`` keeps, those with some
+  /// published cell of the smaller table equal to a published sum of the larger one's under the
+  /// same labels; `false` tries every pair (the reference, for tests). The findings are the same.
+  func derive(_ tables: [ComparableTable], released: Int = 0, indexed: Bool = true) -> [Derivation] {
+    deriveWithLinks(tables, released: released, indexed: indexed).derivations
+  }
+
+  /// Two tables the audit found linked (their published cells add up to each other where both
+  /// publish), and how the smaller one's dimensions were matched to the larger one's.
+  struct Link: Equatable {
+    var small: Int
+    var big: Int
+    /// Each dimension matched other than by name (`'age_group' read as 'age_band' by their labels`).
+    var notes: [String]
+  }
+
+  /// ``derive(_:released:indexed:)``, with every pair of tables it found linked: every mapping
+  /// made is reported, whether or not the pair gives a cell away.
+  func deriveWithLinks(_ tables: [ComparableTable], released: Int = 0, indexed: Bool = true) -> (derivations: [Derivation], links: [Link]) {
+    var links: [Link] = []
     let linked = tables.map(Linked.init)
     let firstReleased = tables.count - released
     var result: [Derivation] = []
@@ -132,13 +182,22 @@ struct LinkedTablesAudit {
     // Only pairs with a withheld cell can give one away; the cheap tests go first, since a run
     // may hold thousands of tables.
     let byWidth = Dictionary(grouping: linked.indices, by: { linked[$0].dimensions.count })
+    let index = indexed ? LinkIndex(linked) : nil
     for big in linked.indices {
-      let smaller = byWidth.keys.sorted().filter { $0 < linked[big].dimensions.count }.flatMap { byWidth[$0]! }
+      let smaller: [Int]
+      if let index {
+        smaller = index.candidates(for: big, in: linked)
+      } else {
+        smaller = byWidth.keys.sorted().filter { $0 < linked[big].dimensions.count }.flatMap { byWidth[$0]! }
+      }
       for small in smaller {
         guard big < firstReleased || small < firstReleased else { continue }
         guard !linked[small].withheld.isEmpty || !linked[big].withheld.isEmpty else { continue }
         guard let (map, notes) = mapping(linked[small], onto: linked[big]) else { continue }
-        for var derivation in audit(linked, big: big, small: small, map: map)
+        var isLinked = false
+        let derived = audit(linked, big: big, small: small, map: map, linked: &isLinked)
+        if isLinked { links.append(Link(small: small, big: big, notes: notes)) }
+        for var derivation in derived
         where reported.insert("\(derivation.table)\u{1E}\(derivation.key)").inserted {
           if !notes.isEmpty { derivation.reason += " (" + notes.joined(separator: "; ") + ")" }
           if derivation.table >= firstReleased {
@@ -156,8 +215,97 @@ struct LinkedTablesAudit {
         }
       }
     }
-    // Findings in a stable order, whatever the dictionary's.
-    return result.sorted { ($0.table, $0.key) < ($1.table, $1.key) }
+    // Findings in a stable order (whole-output findings, keyed "", in the order found).
+    let derivations = result.enumerated().sorted { ($0.element.table, $0.element.key, $0.offset) < ($1.element.table, $1.element.key, $1.offset) }
+      .map(\.element)
+    return (derivations, links)
+  }
+
+  /// Which pairs of tables can be linked, found without trying every pair.
+  ///
+  /// The audit links a smaller table to a larger one only when some link is seen to hold: a
+  /// published cell of the smaller table equal to the sum of the larger one's published cells
+  /// with its labels in the shared dimensions and every category in the others (a pair without
+  /// one gives nothing, see `audit`). So each larger table's sums over every set of its
+  /// dimensions (as wide as some smaller table) are indexed by their labels, as a multiset (which
+  /// dimension maps onto which is not known yet), and their value; each published cell of a
+  /// smaller table looks itself up. Tables that publish no such sum (every one holds a withheld
+  /// cell) are never linked either. Tables of many dimensions, whose sets of dimensions would be
+  /// too many to index, and tables whose manifests declare links are kept for every pair.
+  private struct LinkIndex {
+    /// Published sums by labels and value (in millionths, rounded): the larger tables that have them.
+    private var sums: [String: [Int]] = [:]
+    /// Per larger table, the smaller tables that look one of its sums up.
+    private var pairs: [Int: Set<Int>] = [:]
+    /// Tables kept for every pair.
+    private var unindexed = Set<Int>()
+    /// The most dimensions a table may have to be indexed (2^8 sets of dimensions at most).
+    static let maxDimensions = 8
+
+    init(_ tables: [Linked]) {
+      let widths = Set(tables.map(\.dimensions.count))
+      for (t, table) in tables.enumerated() {
+        let width = table.dimensions.count
+        if width > Self.maxDimensions || table.table.links != nil {
+          unindexed.insert(t)
+          continue
+        }
+        guard widths.contains(where: { $0 < width }) else { continue }
+        let byLabels = table.byLabels
+        let cellsPerSum = table.categories.map(\.count)
+        for subset in 1..<(1 << width) - 1 {
+          let shared = (0..<width).filter { subset & (1 << $0) != 0 }
+          guard widths.contains(shared.count) else { continue }
+          let others = (0..<width).filter { subset & (1 << $0) == 0 }
+          let expected = others.reduce(1) { $0 * cellsPerSum[$1] }
+          var groups: [[String]: (sum: Double, count: Int, complete: Bool)] = [:]
+          for (labels, key) in byLabels {
+            // Only cells of a category in every other dimension are summed (not its margin).
+            guard others.allSatisfy({ labels[$0] != "\u{2211}" && table.categories[$0].contains(labels[$0]) }) else { continue }
+            let group = shared.map { labels[$0] }
+            var entry = groups[group] ?? (0, 0, true)
+            entry.count += 1
+            if let value = table.published[key] { entry.sum += value } else { entry.complete = false }
+            groups[group] = entry
+          }
+          for (group, entry) in groups where entry.complete && entry.count == expected {
+            let signature = Self.signature(group)
+            let bucket = Self.bucket(entry.sum)
+            for b in [bucket - 1, bucket, bucket + 1] { sums[signature + "\u{1E}\(b)", default: []].append(t) }
+          }
+        }
+      }
+      for (s, table) in tables.enumerated() {
+        if unindexed.contains(s) { continue }
+        for (key, labels) in table.labels {
+          guard let value = table.published[key], let found = sums[Self.signature(labels) + "\u{1E}\(Self.bucket(value))"] else { continue }
+          for big in found where tables[big].dimensions.count > table.dimensions.count { pairs[big, default: []].insert(s) }
+        }
+      }
+    }
+
+    /// Labels as a multiset: sorted, joined.
+    static func signature(_ labels: [String]) -> String { labels.sorted().joined(separator: "\u{1F}") }
+
+    /// A value in millionths, rounded: values the audit reads as equal (within 1e-9) fall in the
+    /// same or a neighbouring bucket, and each sum is filed under three.
+    static func bucket(_ value: Double) -> Int64 {
+      let scaled = (value * 1e6).rounded()
+      return abs(scaled) < 9e18 ? Int64(scaled) : (scaled < 0 ? Int64.min / 2 : Int64.max / 2)
+    }
+
+    /// The smaller tables to audit with `big`, in the order every pair would be tried in
+    /// (narrower first, then in table order).
+    func candidates(for big: Int, in tables: [Linked]) -> [Int] {
+      let width = tables[big].dimensions.count
+      var found = pairs[big] ?? []
+      if unindexed.contains(big) {
+        found = Set(tables.indices.filter { tables[$0].dimensions.count < width })
+      } else {
+        found.formUnion(unindexed.filter { tables[$0].dimensions.count < width })
+      }
+      return found.sorted { (tables[$0].dimensions.count, $0) < (tables[$1].dimensions.count, $1) }
+    }
   }
 
   /// One equation's terms as cells of the tables: `total` = sum of `parts`.
@@ -166,7 +314,7 @@ struct LinkedTablesAudit {
     var parts: [(table: Int, key: String)]
   }
 
-  private func audit(_ tables: [Linked], big: Int, small: Int, map: [Int]) -> [Derivation] {
+  private func audit(_ tables: [Linked], big: Int, small: Int, map: [Int], linked: inout Bool) -> [Derivation] {
     var variables: [String: Int] = [:]
     var cells: [(table: Int, key: String)] = []
     func variable(_ table: Int, _ key: String) -> Int {
@@ -202,11 +350,10 @@ struct LinkedTablesAudit {
     // The links: each cell of the small table is the sum, in the big one, of the cells with its
     // labels in the shared dimensions and any category in the others.
     let extra = tables[big].dimensions.indices.filter { !map.contains($0) }
-    var bigByLabels: [[String]: String] = [:]
-    for (key, labels) in tables[big].labels { bigByLabels[labels] = key }
+    let bigByLabels = tables[big].byLabels
     var combinations: [[String]] = [[]]
     for d in extra { combinations = combinations.flatMap { prefix in tables[big].categories[d].sorted().map { prefix + [$0] } } }
-    for (key, labels) in tables[small].labels {
+    for (key, labels) in tables[small].sortedLabels {
       var parts: [String] = []
       for combination in combinations {
         var full = [String](repeating: "", count: tables[big].dimensions.count)
@@ -227,9 +374,8 @@ struct LinkedTablesAudit {
     // Each table's own margins.
     for (slot, t) in [big, small].enumerated() {
       let table = tables[t]
-      var byLabels: [[String]: String] = [:]
-      for (key, labels) in table.labels { byLabels[labels] = key }
-      for (key, labels) in table.labels {
+      let byLabels = table.byLabels
+      for (key, labels) in table.sortedLabels {
         for d in labels.indices where labels[d] == "\u{2211}" {
           let parts = table.categories[d].sorted().map { category -> String? in
             var part = labels
@@ -243,7 +389,9 @@ struct LinkedTablesAudit {
     }
     // Tables of other populations (a one-way table of another cohort) are not linked: their
     // published cells do not add up to each other's. Linked tables show it somewhere.
-    guard !cells.isEmpty, disagreeing == 0, agreeing > 0 else { return [] }
+    guard disagreeing == 0, agreeing > 0 else { return [] }
+    linked = true
+    guard !cells.isEmpty else { return [] }
     // What the tables give away together, less what each gives away alone (X001's findings).
     let alone = problems(equations: (own[0] + own[1]).map { equations[$0] }, count: cells.count)
     guard let together = problems(equations: equations, count: cells.count) else {

@@ -85,6 +85,7 @@ extension TextReporter {
       lines.append("  columns: " + columns.map { "'\($0.name)' \($0.role.rawValue) (\($0.source.rawValue))" }.joined(separator: ", "))
     }
     if let structure = result.structure { lines += describe(structure) }
+    for link in result.links ?? [] { lines.append("  linked with \(link)") }
     if let rules = result.rulesRun { lines.append("  rules run: " + (rules.isEmpty ? "none" : rules.joined(separator: ", "))) }
     return lines
   }
@@ -98,7 +99,14 @@ extension TextReporter {
     for subtotal in structure.subtotals {
       lines.append(
         "  structure: subtotal \(subtotal.dimension) \(quoted(subtotal.parent)) = "
-          + subtotal.children.map(quoted).joined(separator: " + ") + " (\(subtotal.source.rawValue))")
+          + subtotal.children.map(quoted).joined(separator: " + ") + " (\(subtotal.source.rawValue))"
+          + (subtotal.inferredFrom.map { ", inferred from \($0 == .indentation ? "indentation" : "the codes")" } ?? ""))
+    }
+    for contradiction in structure.contradictions ?? [] {
+      lines.append(
+        "  structure: \(contradiction.dimension) \(quoted(contradiction.parent)) is not the sum of "
+          + contradiction.children.map(quoted).joined(separator: " + ")
+          + (contradiction.basis == .declared ? ", as the manifest declares (the declaration is used)" : ", as the indentation says (not used)"))
     }
     for disagreement in structure.disagreements {
       lines.append(

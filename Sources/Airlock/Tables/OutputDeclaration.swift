@@ -41,6 +41,16 @@ public struct OutputDeclaration: Sendable, Equatable {
   public var subsetOf: String?
   /// A description of the population the output covers.
   public var population: String?
+  /// Dimensions declared one with another output's (`same_dimension_as: {age_group:
+  /// "ages.csv:age_band"}`): the linked-tables audit matches them whatever their names and
+  /// labels, and reports labels that contradict the declaration.
+  public var sameDimensions: [DimensionLink] = []
+  /// Dimensions declared not to be another output's (`different_dimension_from:`): never matched,
+  /// by name or by labels. A claim: it can only take links away.
+  public var differentDimensions: [DimensionLink] = []
+  /// Outputs this one is declared never to be compared or linked with (`not_linked: [other.csv]`,
+  /// another population): differencing across outputs (X002) leaves the pair out. A claim.
+  public var notLinked: [Hierarchy.Code] = []
   /// Dimensions whose codes nest (region → area): per dimension, which codes total which.
   public var hierarchies: [Hierarchy] = []
   /// Per percentage or rate column, its denominator: a count column of the same row, `total` (a
@@ -133,6 +143,7 @@ public struct OutputDeclaration: Sendable, Equatable {
     // Hierarchy codes are checked against the labels once the table is read; its dimension can be
     // checked now, so that a misspelt one is an error even when no rule reads the hierarchy.
     let named = structuralZeros.flatMap { $0.matches.map(\.dimension) } + hierarchies.map(\.dimension)
+      + (sameDimensions + differentDimensions).map(\.dimension)
     for key in named where !dimensions.contains(key.label) {
       throw AirlockError(
         .configuration, file: source, line: key.line, column: key.column,
@@ -176,6 +187,42 @@ public struct OutputDeclaration: Sendable, Equatable {
   public struct DeclaredMultiplier: Sendable, Equatable {
     public var column: Hierarchy.Code
     public var multiplier: Double
+  }
+
+  /// One entry of `same_dimension_as` or `different_dimension_from`: a dimension of this output
+  /// and one of another output of the run, named `FILE:DIMENSION`.
+  public struct DimensionLink: Sendable, Equatable {
+    /// This output's dimension, where the manifest names it.
+    public var dimension: Hierarchy.Code
+    /// The other output's file name (no folder: outputs of one run are compared by file name).
+    public var file: String
+    /// The other output's dimension.
+    public var otherDimension: String
+    /// Where the manifest names the other output's dimension (`FILE:DIMENSION`).
+    public var target: Hierarchy.Code
+
+    /// Reads a mapping from this output's dimensions to `FILE:DIMENSION` (or a list of them).
+    static func parse(_ value: YAMLValue) throws(AirlockError) -> [DimensionLink] {
+      var result: [DimensionLink] = []
+      for entry in try value.keyedMapping() {
+        let targets: [YAMLValue]
+        if case .sequence = entry.value.node { targets = try entry.value.sequence() } else { targets = [entry.value] }
+        guard !targets.isEmpty else { throw entry.value.error("name at least one other output's dimension as 'FILE:DIMENSION'") }
+        for target in targets {
+          let text = try target.string()
+          guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else {
+            throw target.error("expected 'FILE:DIMENSION' (such as \"ages.csv:age_band\"), got '\(text)'")
+          }
+          let file = String(text[..<colon]).trimmingWhitespace()
+          guard !file.contains("/") else { throw target.error("name the other output by its file name, without a folder ('\(file)')") }
+          result.append(
+            DimensionLink(
+              dimension: Hierarchy.Code(entry.key, entry.keyNode), file: file,
+              otherDimension: String(text[text.index(after: colon)...]).trimmingWhitespace(), target: Hierarchy.Code(text, target)))
+        }
+      }
+      return result
+    }
   }
 
   /// A dimension whose codes nest: each parent code is the total of its child codes, in every
@@ -276,7 +323,7 @@ public struct OutputDeclaration: Sendable, Equatable {
     "kind", "layout", "dimensions", "counts", "percentages", "magnitudes", "statistics", "evidence",
     "columns_dimension", "margins", "categories", "structural_zeros", "population", "evidence_file",
     "design_limits", "design_limits_reason", "n_obs", "df_resid", "n_params", "saturated", "subset_of", "hierarchy",
-    "denominators", "multipliers", "cumulative",
+    "denominators", "multipliers", "cumulative", "same_dimension_as", "different_dimension_from", "not_linked",
   ]
 
   /// Reads a declaration from a YAML mapping.
@@ -341,6 +388,14 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "n_params": declaration.parameters = try item.int()
       case "saturated": declaration.saturated = try item.bool()
       case "subset_of": declaration.subsetOf = try item.string()
+      case "same_dimension_as": declaration.sameDimensions = try DimensionLink.parse(item)
+      case "different_dimension_from": declaration.differentDimensions = try DimensionLink.parse(item)
+      case "not_linked":
+        declaration.notLinked = try item.sequence().map { (entry) throws(AirlockError) in
+          let file = try entry.string().trimmingWhitespace()
+          guard !file.isEmpty, !file.contains("/") else { throw entry.error("name the other output by its file name, without a folder ('\(file)')") }
+          return Hierarchy.Code(file, entry)
+        }
       case "hierarchy":
         declaration.hierarchies = try item.keyedMapping().map { (entry) throws(AirlockError) in
           try Hierarchy.parse(dimension: entry.key, key: entry.keyNode, entry.value)

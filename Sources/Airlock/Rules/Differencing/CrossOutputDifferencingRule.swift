@@ -40,6 +40,9 @@ struct CrossOutputDifferencingRule: Rule {
         the names differ (`age_band` and `age_group`; four in five labels shared, with `Unknown`,
         `Missing`, `Not stated` set aside; the finding names each such match); labels are compared in a canonical form
         (`0-15`, `0 to 15`, `0–15`, `[0,16)` are one band; `M`, `Male` and `Men` one category).
+        A manifest may declare a mapping (`same_dimension_as: {age_group: "ages.csv:age_band"}`),
+        which wins, and is review when the labels contradict it; or forbid one
+        (`different_dimension_from`, `not_linked: [other.csv]`), taken on trust and shown to checkers.
         The release history takes part: a released table and a new one of another shape are
         audited together in both directions (the most recent 2,000 released tables of other
         shapes). Tables are linked only when some published cells show it (a cell of the smaller table equal
@@ -70,6 +73,11 @@ struct CrossOutputDifferencingRule: Rule {
         "the age margins of a two-way table, published as a second file", "age_band,sex,count\n0-15,Male,↓*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
         fileName: "by_sex.csv", companions: ["ages.csv": "age_group,count\n0 to 15,125\n16 to 64,610"]),
       Example(
+        "three of five bands under another name, declared the same dimension",
+        "age_band,sex,count\n0-15,Male,↓*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310\n65-74,Male,80\n65-74,Female,90\n75-84,Male,40\n75-84,Female,50\n85+,Male,20\n85+,Female,30",
+        fileName: "by_sex.csv", manifest: "same_dimension_as:\n  age_band: \"ages.csv:age_group\"\n",
+        companions: ["ages.csv": "age_group,count\n0 to 15,125\n16 to 64,610\n65 to 74,170"]),
+      Example(
         "a one-way table of another population is not linked", "age_band,sex,count\n0-15,Male,*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
         fileName: "by_sex.csv", companions: ["ages.csv": "age_band,count\n0-15,140\n16-64,700"]),
       Example(
@@ -90,6 +98,11 @@ struct CrossOutputDifferencingRule: Rule {
         Finding.Coordinate(dimension: $0.0, label: $0.1 == "\u{2211}" ? "Total" : String($0.1))
       },
       reason: "linked tables: \(derivation.reason)")
+  }
+
+  /// The review of an output whose declared mapping (`same_dimension_as`) its labels contradict.
+  func finding(declaredMapping reason: String, in file: String) -> Finding {
+    finding(.review, file: file, reason: "linked tables: \(reason)")
   }
 
   /// Findings on `table` from comparing it with every table in `others`.

@@ -17,8 +17,11 @@ struct RecoverableSuppressionRule: TableRule {
       confirm or rule it out (it can only add equations). Count columns that total one another
       (`Males, Females, Persons`; `n_male, n_female, n_total`) are a dimension of their own.
       Subtotals in the middle of a dimension (a row equal to the sum of the run of rows after or
-      before it) are found the same way; a declared `hierarchy:` (region → area, see
-      `docs/outputs.md`) wins over what is found. From these equations airlock finds:
+      before it) are found the same way, and so are hierarchies the labels state: areas indented
+      under their region (spaces, tabs, non-breaking spaces, `- ` bullets), codes under codes
+      (`North/Leeds` under `North`, `E11.9` or `E119` under `E11`), used when the numbers do not
+      contradict them. A declared `hierarchy:` (region → area, see `docs/outputs.md`) wins over
+      what is found. From these equations airlock finds:
 
       - every withheld cell that can be **recovered exactly**, by subtraction (the chain is shown:
         `sex=Female, region=A = (Total) − (Male) = 4`) or by exact rational elimination over several
@@ -80,6 +83,11 @@ struct RecoverableSuppressionRule: TableRule {
         "a total that is called Persons: found from the numbers", "age_band,Males,Females,Persons\n0-15,20,↓*,42\n16-64,30,31,61\nPersons,50,53,103"),
       Example("a blank-labelled total row", "region,count\nNorth,40\nSouth,↓*\nEast,12\n,60"),
       Example("the Handbook's Example 3: X11 lies in [3, 6], and every interval is 3 wide", "group,1,2,Total\n1,*,*,7\n2,*,*,3\n3,3,3,6\nTotal,9,7,16"),
+      Example(
+        "areas indented under their region, no hierarchy declared: York = North − Leeds",
+        "area,count\nNorth,30\n  Leeds,12\n  York,↓*\nSouth,42\n  Bristol,20\n  Exeter,22"),
+      Example(
+        "ICD-10 codes without their dot: E119 = E11 − E110", "diagnosis,count\nE11,30\nE110,12\nE119,↓*\nI10,42\nI100,20\nI109,22"),
       Example(
         "a declared hierarchy: York = North − Leeds", "area,count\nNorth,30\nLeeds,12\nYork,↓*\nSouth,42\nTotal,72",
         manifest: "hierarchy:\n  area:\n    North: [Leeds, York]"),

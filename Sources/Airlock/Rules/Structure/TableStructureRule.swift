@@ -21,6 +21,11 @@ struct TableStructureRule: TableRule {
       - a label that may be a total (`Persons`, `All ages`, a blank label) which **no row can
         confirm**, because every row has a withheld cell: the audit reads it as a margin (that can
         only add equations), and a checker should confirm it;
+      - a hierarchy the labels state (areas **indented** under their region, as ONS and Excel
+        exports write them) whose numbers say otherwise: the parent is not the sum of the rows
+        indented under it. The indentation is not used; a checker should look;
+      - a declared `hierarchy:` whose numbers say otherwise: the declaration is still used (it
+        wins over what is found), and a checker should look;
       - a dimension too large to search for subtotals where the labels suggest some.
 
       ## Why it is a disclosure risk
@@ -38,6 +43,10 @@ struct TableStructureRule: TableRule {
       Example(
         "a Total that is not the sum of the others", "sex,count\nMale,20\nFemale,22\nTotal,50",
         outcome: .review, outputFinding: true),
+      Example(
+        "areas indented under a region they do not add up to", "region,count\nNorth,50\n  Leeds,12\n  York,18\nSouth,42",
+        outcome: .review, outputFinding: true),
+      Example("areas indented under the region they add up to", "region,count\nNorth,30\n  Leeds,12\n  York,18\nSouth,42"),
       Example("a real category called Total, declared", "answer,count\nPartial,20\nNone,22\nTotal,50", manifest: "categories: [Total]\n"),
     ])
 
@@ -80,6 +89,23 @@ struct TableStructureRule: TableRule {
           .review, file: table.file,
           reason: "\(Self.quoted(margin.label)) in '\(margin.dimension)' may be a total, but no row can confirm it (each has a withheld cell): the differencing audit reads it as one",
           fix: "declare it in the output's manifest: `margins: [\"\(margin.label)\"]` if it is a total, `categories: [\"\(margin.label)\"]` if not"))
+    }
+    for contradiction in structure.contradictions ?? [] {
+      let children = contradiction.children.map { "'\($0.trimmingWhitespace())'" }.joined(separator: ", ")
+      let parent = "'\(contradiction.parent.trimmingWhitespace())'"
+      if contradiction.basis == .declared {
+        sink.add(
+          finding(
+            .review, file: table.file,
+            reason: "the manifest declares \(parent) in '\(contradiction.dimension)' the total of \(children), but its cells are not their sum: the declaration is used, and the numbers say otherwise",
+            fix: "correct the declared `hierarchy:` in the output's manifest, or publish the parent as the sum of its children"))
+      } else {
+        sink.add(
+          finding(
+            .review, file: table.file,
+            reason: "\(children) in '\(contradiction.dimension)' are indented under \(parent), but its cells are not their sum: the indentation was not read as a hierarchy",
+            fix: "publish the parent as the sum of the rows indented under it, or declare the dimension's `hierarchy:` (or `categories:`) in the output's manifest"))
+      }
     }
     for dimension in structure.unsearched {
       sink.add(
