@@ -62,14 +62,16 @@ let airlockBinary = environment["AIRLOCK_BIN"] ?? root + "/.build/release/airloc
 let python = environment["AIRLOCK_BENCH_PYTHON"] ?? "python3"
 let peers = (environment["AIRLOCK_BENCH_PEERS"] ?? "polars,duckdb,pandas")
   .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-let docPath: String? = environment["AIRLOCK_BENCH_DOC"].map { $0.hasPrefix("/") ? $0 : root + "/" + $0 }
+let docPath: String? =
+  environment["AIRLOCK_BENCH_DOC"].map { $0.hasPrefix("/") ? $0 : root + "/" + $0 }
   ?? (targetBytes >= defaultBytes ? root + "/docs/benchmarks.md" : nil)
 
 guard FileManager.default.fileExists(atPath: root + "/Package.swift") else {
   fail("run me from the package root (no Package.swift in \(root))")
 }
 guard FileManager.default.isExecutableFile(atPath: airlockBinary) else {
-  fail("no airlock binary at \(airlockBinary): run `swift build -c release --product airlock` first (or Scripts/bench.sh)")
+  fail(
+    "no airlock binary at \(airlockBinary): run `swift build -c release --product airlock` first (or Scripts/bench.sh)")
 }
 try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
 
@@ -307,7 +309,8 @@ func generateMagnitude() {
   // (their ru_maxrss starts from it), so it must stay small.
   guard FileManager.default.createFile(atPath: magnitudePath, contents: nil),
     FileManager.default.createFile(atPath: evidencePath, contents: nil),
-    let tableFile = FileHandle(forWritingAtPath: magnitudePath), let evidenceFile = FileHandle(forWritingAtPath: evidencePath)
+    let tableFile = FileHandle(forWritingAtPath: magnitudePath),
+    let evidenceFile = FileHandle(forWritingAtPath: evidencePath)
   else { fail("cannot write \(magnitudePath) and its sidecars") }
   var table = "region,sector,turnover\n"
   var evidence = "region,sector,n,top1,top2\n"
@@ -354,7 +357,9 @@ func writePack() {
       table-structure: {enabled: false}
 
     """
-  do { try pack.write(toFile: packPath, atomically: true, encoding: .utf8) } catch { fail("cannot write \(packPath): \(error)") }
+  do { try pack.write(toFile: packPath, atomically: true, encoding: .utf8) } catch {
+    fail("cannot write \(packPath): \(error)")
+  }
 }
 
 /// Reads the file once so that every engine starts from a warm page cache.
@@ -403,7 +408,9 @@ func spawn(_ arguments: [String]) -> RunResult {
   let started = ContinuousClock.now
   let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
   guard spawned == 0 else {
-    return RunResult(wall: 0, peakRSSKB: 0, status: 127, stdout: "", stderr: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
+    return RunResult(
+      wall: 0, peakRSSKB: 0, status: 127, stdout: "",
+      stderr: "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))")
   }
   var status: Int32 = 0
   var usage = rusage()
@@ -432,7 +439,10 @@ struct Measurement {
 }
 
 /// Times `arguments` `runs` times. `okStatuses` are the exit codes that mean the command worked.
-func measure(_ name: String, _ arguments: [String], display: String, okStatuses: Set<Int32>, check: (RunResult) -> String? = { _ in nil }) -> Measurement {
+func measure(
+  _ name: String, _ arguments: [String], display: String, okStatuses: Set<Int32>,
+  check: (RunResult) -> String? = { _ in nil }
+) -> Measurement {
   var walls: [Double] = []
   var peak = 0
   var last: RunResult?
@@ -440,12 +450,19 @@ func measure(_ name: String, _ arguments: [String], display: String, okStatuses:
   for run in 1...runs {
     let result = spawn(arguments)
     last = result
-    log(String(format: "%@ run %d/%d: %.2f s, %.0f MB peak RSS, exit %d", name, run, runs, result.wall, Double(result.peakRSSKB) / 1024, result.status))
+    log(
+      String(
+        format: "%@ run %d/%d: %.2f s, %.0f MB peak RSS, exit %d", name, run, runs, result.wall,
+        Double(result.peakRSSKB) / 1024, result.status))
     guard okStatuses.contains(result.status) else {
-      let lines = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      let lines = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+        !$0.isEmpty
+      }
       note = "exit \(result.status)" + (lines.isEmpty ? "" : ": " + lines.suffix(2).joined(separator: " / "))
       log("\(name) failed: \(note)")
-      return Measurement(name: name, command: display, walls: [result.wall], peakRSSKB: result.peakRSSKB, status: result.status, note: note, ok: false)
+      return Measurement(
+        name: name, command: display, walls: [result.wall], peakRSSKB: result.peakRSSKB, status: result.status,
+        note: note, ok: false)
     }
     if let problem = check(result) {
       note = problem
@@ -454,7 +471,8 @@ func measure(_ name: String, _ arguments: [String], display: String, okStatuses:
     walls.append(result.wall)
     peak = max(peak, result.peakRSSKB)
   }
-  return Measurement(name: name, command: display, walls: walls, peakRSSKB: peak, status: last!.status, note: note, ok: note.isEmpty)
+  return Measurement(
+    name: name, command: display, walls: walls, peakRSSKB: peak, status: last!.status, note: note, ok: note.isEmpty)
 }
 
 func relative(_ path: String) -> String {
@@ -469,7 +487,8 @@ func expectFailure(_ result: RunResult) -> String? {
 }
 
 func loadAverage() -> String {
-  ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").first.map(String.init) ?? "?"
+  ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").first.map(String.init)
+    ?? "?"
 }
 
 writePack()
@@ -527,7 +546,8 @@ for peer in peers {
 
 let manyCommand = [airlockBinary, "check", manyPath, "-q"]
 let many = measure(
-  "airlock (\(fileCount) files)", manyCommand, display: "\(airlock) check \(relative(manyPath)) -q", okStatuses: [0, 1], check: expectFailure)
+  "airlock (\(fileCount) files)", manyCommand, display: "\(airlock) check \(relative(manyPath)) -q",
+  okStatuses: [0, 1], check: expectFailure)
 
 warm(magnitudePath)
 let magnitudeBytes = fileSize(magnitudePath) ?? 0
@@ -539,10 +559,12 @@ let magnitude = measure(
 
 func machineDescription() -> String {
   let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-  let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+  let model =
+    cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
     .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
   let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
-  let memKB = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
+  let memKB =
+    meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
     .flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
   let cores = ProcessInfo.processInfo.activeProcessorCount
   #if os(Linux)
@@ -567,7 +589,8 @@ let dateFormatter = DateFormatter()
 dateFormatter.locale = Locale(identifier: "en_US_POSIX")
 dateFormatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
 let date = dateFormatter.string(from: Date())
-let binaryDate = ((try? FileManager.default.attributesOfItem(atPath: airlockBinary))?[.modificationDate] as? Date)
+let binaryDate =
+  ((try? FileManager.default.attributesOfItem(atPath: airlockBinary))?[.modificationDate] as? Date)
   .map { dateFormatter.string(from: $0) } ?? "unknown"
 
 let megabytes = Double(big.bytes) / 1_000_000
@@ -584,7 +607,8 @@ for result in results {
   let ratio = baseline.map { String(format: "%.2f×", wall / $0) } ?? "–"
   let flag = result.ok ? "" : " ⚠︎"
   table += String(
-    format: "| %@%@ | %.2f | %.0f | %@ | %@ | %@ |\n", result.name, flag, wall, megabytes / wall, ratio, mb(result.peakRSSKB),
+    format: "| %@%@ | %.2f | %.0f | %@ | %@ | %@ |\n", result.name, flag, wall, megabytes / wall, ratio,
+    mb(result.peakRSSKB),
     result.walls.map { String(format: "%.1f", $0) }.joined(separator: ", "))
 }
 

@@ -49,6 +49,8 @@ private let packVersions = RulePackLoader.builtInNames.map { name in
 /// The version text. Reading every built-in pack to name their versions takes most of a short
 /// command's time (tens of milliseconds): it is done only when the text can be shown.
 private let versionText: String = {
-  let shown = CommandLine.arguments.dropFirst().contains { $0 == "--version" || $0.hasPrefix("--experimental") || $0.hasPrefix("--generate") }
+  let shown = CommandLine.arguments.dropFirst().contains {
+    $0 == "--version" || $0.hasPrefix("--experimental") || $0.hasPrefix("--generate")
+  }
   return shown ? "airlock \(AirlockVersion.current) (rule packs: \(packVersions))" : "airlock \(AirlockVersion.current)"
 }()

@@ -22,13 +22,15 @@ let scratchRoot: URL = {
 
 /// The `airlock` binary built beside the test bundle.
 let airlockBinary: URL = {
-  let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("airlock")
+  let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+    "airlock")
   if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
   return packageRoot.appendingPathComponent(".build/debug/airlock")
 }()
 
 /// Runs `airlock` with `arguments` in `directory` (the package root by default).
-func airlock(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:]) throws -> Run {
+func airlock(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:]) throws -> Run
+{
   let process = Process()
   process.executableURL = airlockBinary
   process.arguments = arguments

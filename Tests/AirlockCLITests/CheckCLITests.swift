@@ -14,7 +14,9 @@ import Testing
     let dir = folder(["a.csv": "region,count\nNorth,3\nSouth,40\n"])
     let run = try airlock(["check", dir.appendingPathComponent("a.csv").path])
     #expect(run.status == 1)
-    #expect(run.stdout.contains("C001 small-cell-count: line 2, column 2 'count' [region=North]: count 3 is below the threshold of 10"))
+    #expect(
+      run.stdout.contains(
+        "C001 small-cell-count: line 2, column 2 'count' [region=North]: count 3 is below the threshold of 10"))
     #expect(run.stdout.contains("fix: suppress this cell"))
   }
 
@@ -39,8 +41,13 @@ import Testing
   }
 
   @Test func exitsTwoOnABadRulePack() throws {
-    let dir = folder(["a.csv": "region,count\nNorth,12\n", "p.yaml": "format: 1\nname: p\nversion: '1'\nrules:\n  small-cell-count:\n    treshold: 5\n"])
-    let run = try airlock(["check", dir.appendingPathComponent("a.csv").path, "--rules", dir.appendingPathComponent("p.yaml").path])
+    let dir = folder([
+      "a.csv": "region,count\nNorth,12\n",
+      "p.yaml": "format: 1\nname: p\nversion: '1'\nrules:\n  small-cell-count:\n    treshold: 5\n",
+    ])
+    let run = try airlock([
+      "check", dir.appendingPathComponent("a.csv").path, "--rules", dir.appendingPathComponent("p.yaml").path,
+    ])
     #expect(run.status == 2)
     #expect(run.stderr.contains("p.yaml:6:5: rules.small-cell-count.treshold: unknown key"))
     #expect(try airlock(["check", dir.path, "--rules", "no-such-pack"]).status == 2)
@@ -117,7 +124,10 @@ import Testing
   @Test func listsPacksAndRules() throws {
     let run = try airlock(["rules", "list"])
     #expect(run.status == 0)
-    for name in ["default", "opensafely", "nhs-digital", "genes-and-health", "ukbiobank", "ukllc", "abs-datalab", "datashield", "C001", "small-cell-count"] {
+    for name in [
+      "default", "opensafely", "nhs-digital", "genes-and-health", "ukbiobank", "ukllc", "abs-datalab", "datashield",
+      "C001", "small-cell-count",
+    ] {
       #expect(run.stdout.contains(name), "\(name)")
     }
     // Each rule's status: the always-on rules, and the pack format a stable rule dates from.
@@ -128,7 +138,8 @@ import Testing
   @Test func explainPrintsTheCommittedDocs() throws {
     let run = try airlock(["rules", "explain", "C001"])
     #expect(run.status == 0)
-    let committed = try String(contentsOf: packageRoot.appendingPathComponent("docs/rules/C001-small-cell-count.md"), encoding: .utf8)
+    let committed = try String(
+      contentsOf: packageRoot.appendingPathComponent("docs/rules/C001-small-cell-count.md"), encoding: .utf8)
     #expect(run.stdout == committed)
     #expect(try airlock(["rules", "explain", "zero-cell"]).stdout.contains("# C002 zero-cell"))
     #expect(try airlock(["rules", "explain", "C999"]).status == 2)

@@ -8,7 +8,8 @@ import Testing
   static let files: [String: String] = [
     "births.csv": "sex,outcome,count\nFemale,live,120\nFemale,still,15\nMale,live,0\nMale,still,0\n",
     "births.airlock.yaml": "dimensions: [sex, outcome]\ncounts: [count]\nstructural_zeros:\n  - {sex: Male}\n",
-    "flagged.csv": "sex,condition,count,structural_zero\nFemale,pregnancy,30,0\nMale,pregnancy,0,1\nFemale,flu,20,0\nMale,flu,25,0\n",
+    "flagged.csv":
+      "sex,condition,count,structural_zero\nFemale,pregnancy,30,0\nMale,pregnancy,0,1\nFemale,flu,20,0\nMale,flu,25,0\n",
     "ages.csv": "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n",
     "ages.airlock.yaml": "kind: histogram\ndesign_limits: true\ndesign_limits_reason: decades fixed in the protocol\n",
     "regions.csv": "region,count\nNorth,40\nNorth East,15\nNorth West,25\nSouth,30\nAll,70\n",
@@ -25,7 +26,8 @@ import Testing
     ("structural-zeros", "births.airlock.yaml:4:5"), ("structural-zero-column", "flagged.csv field 4"),
     ("design-limits", "ages.airlock.yaml:2:1"), ("margins", "regions.airlock.yaml:3:1"),
     ("categories", "regions.airlock.yaml:4:1"), ("subset-of", "regions.airlock.yaml:5:1"),
-    ("hierarchy", "regions.airlock.yaml:7:3"), ("not-linked", "regions.airlock.yaml:9:1"), ("column-role", "values.airlock.yaml:2:1"),
+    ("hierarchy", "regions.airlock.yaml:7:3"), ("not-linked", "regions.airlock.yaml:9:1"),
+    ("column-role", "values.airlock.yaml:2:1"),
     ("output-kind", "events.airlock.yaml:1:1"),
     ("folder-manifest", "airlock.yaml:2:3"),
   ]
@@ -72,7 +74,8 @@ import Testing
       }
     }
     #expect(sarif.stdout.contains("\"level\" : \"note\""))
-    #expect(github.stdout.contains("::notice file=births.airlock.yaml,line=4,col=5,title=airlock claim structural-zeros::"))
+    #expect(
+      github.stdout.contains("::notice file=births.airlock.yaml,line=4,col=5,title=airlock claim structural-zeros::"))
 
     let html = try airlock(["report", "--html", "-", "-q"] + Self.outputs, in: dir)
     #expect(html.stdout.contains("Claims taken on trust"))
@@ -97,11 +100,14 @@ import Testing
 
   @Test func designLimitsWithoutAReasonExit2AtTheKey() throws {
     let dir = folder([
-      "ages.csv": "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", "ages.airlock.yaml": "kind: histogram\ndesign_limits: {lower: 0, upper: 20}\n",
+      "ages.csv": "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n",
+      "ages.airlock.yaml": "kind: histogram\ndesign_limits: {lower: 0, upper: 20}\n",
     ])
     let run = try airlock(["check", "ages.csv"], in: dir)
     #expect(run.status == 2)
-    #expect(run.stdout.contains("ages.airlock.yaml:2:1:") && run.stdout.contains("design limits need a reason"), "\(run.stdout)\(run.stderr)")
+    #expect(
+      run.stdout.contains("ages.airlock.yaml:2:1:") && run.stdout.contains("design limits need a reason"),
+      "\(run.stdout)\(run.stderr)")
   }
 
   /// Submit, vote without and with --accept-claims, approve, release, verify, and find the claims
@@ -109,7 +115,9 @@ import Testing
   @Test func claimsAreAcceptedAndSignedIntoTheRecord() throws {
     let dir = try setUp()
     var trust = ""
-    for (name, role) in [("alice", "airlock-submit"), ("bob", "airlock-review"), ("carol", "airlock-review"), ("ops", "airlock-release")] {
+    for (name, role) in [
+      ("alice", "airlock-submit"), ("bob", "airlock-review"), ("carol", "airlock-review"), ("ops", "airlock-release"),
+    ] {
       let run = try airlock(["keygen", "--out", "\(name).key", "--principal", "\(name)@tre", "--role", role], in: dir)
       #expect(run.status == 0)
       trust += run.stdout.split(separator: "\n").last! + "\n"
@@ -118,26 +126,38 @@ import Testing
     let env = ["AIRLOCK_STORE": dir.appendingPathComponent("store").path]
     #expect(try airlock(["init", "--trust", "allowed_signers"], in: dir, environment: env).status == 0)
     let submit = try airlock(
-      ["submit", "births.csv", "--project", "p1", "--group", "g", "--context", "births", "--controls", "none", "--key", "alice.key"],
+      [
+        "submit", "births.csv", "--project", "p1", "--group", "g", "--context", "births", "--controls", "none", "--key",
+        "alice.key",
+      ],
       in: dir, environment: env)
     #expect(submit.status == 0, "\(submit.stderr)")
     let id = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
     let show = try airlock(["show", id, "--key", "bob.key"], in: dir, environment: env)
     #expect(show.stdout.contains("claims (taken on trust"), "\(show.stdout)")
-    #expect(show.stdout.contains("structural-zeros at births.airlock.yaml:4:5: zeros where sex = 'Male' are structural"))
+    #expect(
+      show.stdout.contains("structural-zeros at births.airlock.yaml:4:5: zeros where sex = 'Male' are structural"))
     #expect(try airlock(["queue", "--key", "bob.key"], in: dir, environment: env).stdout.contains("claims 1"))
 
     let refused = try airlock(["vote", id, "births.csv", "approve", "--key", "bob.key"], in: dir, environment: env)
     #expect(refused.status == 2)
-    #expect(refused.stderr.contains("--accept-claims") && refused.stderr.contains("structural-zeros at births.airlock.yaml:4:5"))
+    #expect(
+      refused.stderr.contains("--accept-claims")
+        && refused.stderr.contains("structural-zeros at births.airlock.yaml:4:5"))
     // Requesting changes needs no acceptance (and is replaced by the approval below).
     #expect(
-      try airlock(["vote", id, "births.csv", "request-changes", "--comment", "why?", "--key", "carol.key"], in: dir, environment: env)
-        .status == 0)
+      try airlock(
+        ["vote", id, "births.csv", "request-changes", "--comment", "why?", "--key", "carol.key"], in: dir,
+        environment: env
+      )
+      .status == 0)
     for checker in ["bob", "carol"] {
       let vote = try airlock(
-        ["vote", id, "births.csv", "approve", "--accept-claims", "--comment", "Male births are structural", "--key", "\(checker).key"],
+        [
+          "vote", id, "births.csv", "approve", "--accept-claims", "--comment", "Male births are structural", "--key",
+          "\(checker).key",
+        ],
         in: dir, environment: env)
       #expect(vote.status == 0, "\(vote.stderr)")
       #expect(try airlock(["submit-review", id, "--key", "\(checker).key"], in: dir, environment: env).status == 0)
@@ -146,13 +166,16 @@ import Testing
     let accepted = try airlock(["show", id, "--key", "bob.key"], in: dir, environment: env)
     #expect(accepted.stdout.contains("vote by bob@tre: approved accepting claims"), "\(accepted.stdout)")
     let html = try airlock(["report", id, "--html", "-", "-q", "--key", "bob.key"], in: dir, environment: env)
-    #expect(html.stdout.contains("Claims taken on trust") && html.stdout.contains("structural-zeros at births.airlock.yaml:4:5"))
+    #expect(
+      html.stdout.contains("Claims taken on trust")
+        && html.stdout.contains("structural-zeros at births.airlock.yaml:4:5"))
     #expect(html.stdout.contains("bob@tre: approved (accepted the claims)"), "\(html.stdout)")
     let release = try airlock(["release", id, "--to", "out", "--key", "ops.key"], in: dir, environment: env)
     #expect(release.status == 0, "\(release.stderr)")
     let record = "out/\(id).review.json"
     let vkey = dir.appendingPathComponent("store/log/log.vkey").path
-    let verify = try airlock(["verify", record, "--trust", "allowed_signers", "--files", "out", "--log-key", vkey], in: dir)
+    let verify = try airlock(
+      ["verify", record, "--trust", "allowed_signers", "--files", "out", "--log-key", vkey], in: dir)
     #expect(verify.status == 0, "\(verify.stderr)")
 
     // The claims and the acceptances are in the signed predicate.

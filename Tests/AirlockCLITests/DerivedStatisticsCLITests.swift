@@ -11,9 +11,13 @@ import Testing
 
   @Test func aPercentageOfAPublishedGroupSizeIsItsCount() throws {
     // pandas: df.groupby("age_band").agg(population=("id", "size"), pct_diabetic=("diabetic", lambda s: round(100 * s.mean(), 1)))
-    let disclosive = try check(["t.csv": "age_band,population,pct_diabetic\n0-15,150,2.0\n16-64,900,12.0\n65+,400,20.0\n"])
+    let disclosive = try check([
+      "t.csv": "age_band,population,pct_diabetic\n0-15,150,2.0\n16-64,900,12.0\n65+,400,20.0\n"
+    ])
     #expect(disclosive.status == 1)
-    #expect(disclosive.stdout.contains("2.0% of 150 ('population') is 3: a count below the threshold of 10"), "\(disclosive.stdout)")
+    #expect(
+      disclosive.stdout.contains("2.0% of 150 ('population') is 3: a count below the threshold of 10"),
+      "\(disclosive.stdout)")
     let safe = try check(["t.csv": "age_band,population,pct_diabetic\n0-15,1500,2.0\n16-64,900,12.0\n65+,400,20.0\n"])
     #expect(safe.status == 0, "\(safe.stdout)")
   }
@@ -26,7 +30,8 @@ import Testing
     let nearlyAll = try check(["t.csv": "practice,list_size,pct_vaccinated\nA,150,98.0\nB,300,45.0\n"])
     #expect(nearlyAll.stdout.contains("so few left outside the group (3)"), "\(nearlyAll.stdout)")
     // A zero the pack does not count as disclosive (OpenSAFELY) passes.
-    let opensafely = try check(["t.csv": "practice,list_size,pct_vaccinated\nA,120,0.0\nB,300,45.0\n"], ["--rules", "opensafely"])
+    let opensafely = try check(
+      ["t.csv": "practice,list_size,pct_vaccinated\nA,120,0.0\nB,300,45.0\n"], ["--rules", "opensafely"])
     #expect(!opensafely.stdout.contains("C011"), "\(opensafely.stdout)")
   }
 
@@ -36,7 +41,9 @@ import Testing
     let per100k = try check(["t.csv": "area,population,deaths_per_100k\nE1,250000,1.2\nE2,98000,33.7\n"])
     #expect(per100k.stdout.contains("1.2 per 100000 of 250000 ('population') is 3"), "\(per100k.stdout)")
     // ONS-style mortality table with its counts and populations: the rates are the counts' own.
-    let ons = try check(["t.csv": "area,deaths,population,rate_per_100000\nE1,120,250000,48.0\nE2,33,98000,33.7\nE3,410,1000000,41.0\n"])
+    let ons = try check([
+      "t.csv": "area,deaths,population,rate_per_100000\nE1,120,250000,48.0\nE2,33,98000,33.7\nE3,410,1000000,41.0\n"
+    ])
     #expect(ons.status == 0, "\(ons.stdout)")
     // Person-time: events per 1,000 person-years.
     let py = try check(["t.csv": "arm,events,person_years,rate_per_1000py\nA,45,12000.5,3.75\nB,60,11800.2,5.08\n"])
@@ -45,7 +52,8 @@ import Testing
     let unknown = try check(["t.csv": "region,population,rate\nNorth,1500,2.0\nSouth,40000,3.1\n"])
     #expect(unknown.stdout.contains("the multiplier of 'rate' is not known"), "\(unknown.stdout)")
     let declared = try check([
-      "t.csv": "region,population,rate\nNorth,1500,2.0\nSouth,40000,3.1\n", "t.airlock.yaml": "multipliers: {rate: 1000}\n",
+      "t.csv": "region,population,rate\nNorth,1500,2.0\nSouth,40000,3.1\n",
+      "t.airlock.yaml": "multipliers: {rate: 1000}\n",
     ])
     #expect(declared.stdout.contains("2.0 per 1000 of 1500 ('population') is 3"), "\(declared.stdout)")
   }
@@ -88,25 +96,36 @@ import Testing
     // A declaration that names a column the file lacks is an error at its place in the manifest.
     let wrong = try check(["t.csv": "group,n,pct\nA,150,2.0\n", "t.airlock.yaml": "denominators:\n  pct: population\n"])
     #expect(wrong.status == 2)
-    #expect(wrong.stdout.contains("t.airlock.yaml:2:8: denominators.pct: 'population' is not a column"), "\(wrong.stdout)")
+    #expect(
+      wrong.stdout.contains("t.airlock.yaml:2:8: denominators.pct: 'population' is not a column"), "\(wrong.stdout)")
   }
 
   @Test func percentagesComputedBeforeRoundingGiveTheCountsBack() throws {
-    let disclosive = try check(["t.csv": "region,count,percent\nNorth,5,3.38\nSouth,100,48.31\nWest,100,48.31\nTotal,205,100.00\n"], ["--rules", "opensafely"])
-    #expect(disclosive.stdout.contains("3.38% of 205 is 7: the percentage was computed from the counts before rounding"), "\(disclosive.stdout)")
+    let disclosive = try check(
+      ["t.csv": "region,count,percent\nNorth,5,3.38\nSouth,100,48.31\nWest,100,48.31\nTotal,205,100.00\n"],
+      ["--rules", "opensafely"])
+    #expect(
+      disclosive.stdout.contains("3.38% of 205 is 7: the percentage was computed from the counts before rounding"),
+      "\(disclosive.stdout)")
     // Computed from the rounded counts, they give back nothing more.
-    let safe = try check(["t.csv": "region,count,percent\nNorth,10,4.76\nSouth,100,47.62\nWest,100,47.62\nTotal,210,100.00\n"], ["--rules", "opensafely"])
+    let safe = try check(
+      ["t.csv": "region,count,percent\nNorth,10,4.76\nSouth,100,47.62\nWest,100,47.62\nTotal,210,100.00\n"],
+      ["--rules", "opensafely"])
     #expect(safe.status == 0, "\(safe.stdout)")
   }
 
   @Test func cumulativeCountsRiseByCounts() throws {
     let disclosive = try check(["t.csv": "week,cum_cases\n1,12\n2,25\n3,29\n4,40\n"])
     #expect(disclosive.status == 1)
-    #expect(disclosive.stdout.contains("'cum_cases' rises by 4 from week '2' (line 3) to '3': a count of 4"), "\(disclosive.stdout)")
+    #expect(
+      disclosive.stdout.contains("'cum_cases' rises by 4 from week '2' (line 3) to '3': a count of 4"),
+      "\(disclosive.stdout)")
     let safe = try check(["t.csv": "week,cum_cases\n1,12\n2,25\n3,25\n4,40\n"])
     #expect(safe.status == 0, "\(safe.stdout)")
     // Per region, in the file's order, with the weekly counts beside them.
-    let byRegion = try check(["t.csv": "region,week,cases,cum_cases\nN,1,12,12\nN,2,*,15\nN,3,20,35\nS,1,30,30\nS,2,40,70\n"])
+    let byRegion = try check([
+      "t.csv": "region,week,cases,cum_cases\nN,1,12,12\nN,2,*,15\nN,3,20,35\nS,1,30,30\nS,2,40,70\n"
+    ])
     #expect(byRegion.stdout.contains("gives back the withheld count on line 3 (3)"), "\(byRegion.stdout)")
     // A running total that falls is not one.
     let falls = try check(["t.csv": "week,cum_cases\n1,12\n2,25\n3,20\n"])
@@ -119,9 +138,13 @@ import Testing
       "cum.csv": "week,cases,cum_cases\n1,12,12\n2,4,16\n3,15,31\n4,20,51\n",
     ])
     let rounded = dir.appendingPathComponent("pct.out.csv").path
-    let run = try airlock(["protect", dir.appendingPathComponent("pct.csv").path, "-o", rounded, "--rules", "opensafely"])
+    let run = try airlock([
+      "protect", dir.appendingPathComponent("pct.csv").path, "-o", rounded, "--rules", "opensafely",
+    ])
     #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-    #expect(run.stdout.contains("recomputed 2 percentage, rate or cumulative values from the protected counts"), "\(run.stdout)")
+    #expect(
+      run.stdout.contains("recomputed 2 percentage, rate or cumulative values from the protected counts"),
+      "\(run.stdout)")
     let text = try String(contentsOfFile: rounded, encoding: .utf8)
     #expect(text.contains("South,100,48.78\n"), "\(text)")
     #expect(text.contains("Total,205,100.00\n"), "\(text)")
@@ -129,7 +152,9 @@ import Testing
     let suppressed = dir.appendingPathComponent("cum.out.csv").path
     let second = try airlock(["protect", dir.appendingPathComponent("cum.csv").path, "-o", suppressed])
     #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
-    #expect(try String(contentsOfFile: suppressed, encoding: .utf8) == "week,cases,cum_cases\n1,12,12\n2,*,*\n3,15,*\n4,20,*\n")
+    #expect(
+      try String(contentsOfFile: suppressed, encoding: .utf8)
+        == "week,cases,cum_cases\n1,12,12\n2,*,*\n3,15,*\n4,20,*\n")
     #expect(try airlock(["check", suppressed]).status == 0)
   }
 

@@ -25,7 +25,8 @@ import Testing
 
   @Test func aSASProcFreqTableIsRead() throws {
     let dir = folder([
-      "freq.csv": "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,3,1.5,3,1.5\nTable sex,Male,2,197,98.5,200,100\n"
+      "freq.csv":
+        "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,3,1.5,3,1.5\nTable sex,Male,2,197,98.5,200,100\n"
     ])
     let run = try airlock(["check", dir.path])
     #expect(run.status == 1)
@@ -77,7 +78,9 @@ import Testing
     let gtsummary = folder(["table1.csv": head + "Female,\"13 (6.5%)\",\"3 (3.0%)\",\"10 (10%)\"\n"])
     let run = try airlock(["check", gtsummary.path, "--fail-on", "fail"])
     #expect(run.status == 1)
-    #expect(run.stdout.contains("C001 small-cell-count: line 3, column 3 'Treated' [Characteristic=Female, column=Treated]: count 3"))
+    #expect(
+      run.stdout.contains(
+        "C001 small-cell-count: line 3, column 3 'Treated' [Characteristic=Female, column=Treated]: count 3"))
     let safe = folder(["table1.csv": head + "Female,\"130 (65%)\",\"60 (60%)\",\"70 (70%)\"\n"])
     let reviewed = try airlock(["check", safe.path])
     #expect(reviewed.status == 1)
@@ -97,11 +100,15 @@ import Testing
     let run = try airlock(["check", pivot.path])
     #expect(run.status == 1)
     #expect(run.stdout.contains("C001 small-cell-count: line 3, column 3 'M' [region=North, sex=M]"))
-    #expect(try airlock(["check", folder(["p.csv": "sex,F,M\nregion,,\nNorth,12,13\nSouth,40,41\n"]).path]).status == 0)
+    #expect(
+      try airlock(["check", folder(["p.csv": "sex,F,M\nregion,,\nNorth,12,13\nSouth,40,41\n"]).path]).status == 0)
     let multi = folder(["m.csv": ",sum,sum,count,count\nsex,F,M,F,M\nregion,,,,\nNorth,10,12,2,3\n"])
     let error = try airlock(["check", multi.path])
     #expect(error.status == 2)
-    #expect(error.stdout.contains("m.csv:1:6: duplicate column name 'sum' (also column 2); if the file has two header rows (pandas MultiIndex columns"))
+    #expect(
+      error.stdout.contains(
+        "m.csv:1:6: duplicate column name 'sum' (also column 2); if the file has two header rows (pandas MultiIndex columns"
+      ))
   }
 
   @Test func pandasAndRIndexesAndCrosstabMargins() throws {
@@ -113,7 +120,9 @@ import Testing
     let run = try airlock(["check", dir.path])
     #expect(run.status == 0)
     let disclosive = folder(["crosstab.csv": "sex,F,M,All\nregion,,,\nNorth,12,3,15\nSouth,40,41,81\nAll,52,44,96\n"])
-    #expect(try airlock(["check", disclosive.path]).stdout.contains("C001 small-cell-count: line 3, column 3 'M' [region=North, sex=M]"))
+    #expect(
+      try airlock(["check", disclosive.path]).stdout.contains(
+        "C001 small-cell-count: line 3, column 3 'M' [region=North, sex=M]"))
   }
 
   @Test func integerLabelsAndQuartersAreReadByTheTablesShape() throws {
@@ -132,7 +141,8 @@ import Testing
     let run = try airlock(["check", dir.path, "--format", "json"])
     let document = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
     let outputs = document["outputs"] as! [[String: Any]]
-    #expect(outputs.map { ($0["file"] as! String).components(separatedBy: "/").last! } == ["gone.airlock.yaml", "scores.csv"])
+    #expect(
+      outputs.map { ($0["file"] as! String).components(separatedBy: "/").last! } == ["gone.airlock.yaml", "scores.csv"])
     #expect(outputs[0]["outcome"] as? String == "review")
     #expect(outputs[1]["declared"] as? Bool == true)
   }

@@ -68,7 +68,8 @@ import Testing
     chmod(dir.appendingPathComponent("open.csv").path, 0o644)
     chmod(dir.appendingPathComponent("secret.csv").path, 0o000)
     let run = try Self.run(
-      "/usr/bin/setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", airlockBinary.path, "check", "."], in: dir)
+      "/usr/bin/setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", airlockBinary.path, "check", "."],
+      in: dir)
     #expect(run.status == 2)
     #expect(run.stdout.contains("./secret.csv: permission denied"))
     #expect(run.stdout.contains("PASS  ./open.csv"))
@@ -77,7 +78,8 @@ import Testing
   @Test func symlinksFIFOsAndDevicesAreRefusedBySubmitAndNothingIsStored() throws {
     let (dir, env) = try Self.store()
     try FileManager.default.createSymbolicLink(
-      atPath: dir.appendingPathComponent("link.csv").path, withDestinationPath: dir.appendingPathComponent("table.csv").path)
+      atPath: dir.appendingPathComponent("link.csv").path,
+      withDestinationPath: dir.appendingPathComponent("table.csv").path)
     #expect(mkfifo(dir.appendingPathComponent("pipe.csv").path, 0o600) == 0)
     for name in ["link.csv", "pipe.csv", "/dev/zero"] {
       let run = try airlock(
@@ -86,7 +88,8 @@ import Testing
       #expect(run.status == 2, "\(name)")
       #expect(run.stderr.contains("symbolic link") || run.stderr.contains("not a regular file"), "\(run.stderr)")
     }
-    let objects = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("store/objects/sha256").path)
+    let objects = try FileManager.default.contentsOfDirectory(
+      atPath: dir.appendingPathComponent("store/objects/sha256").path)
     #expect(objects.isEmpty)
     #expect(try airlock(["queue", "--key", "bob.key"], in: dir, environment: env).status == 0)
     #expect(try airlock(["log", "verify"], in: dir, environment: env).status == 0)
@@ -104,21 +107,30 @@ import Testing
     defer { _ = try? Self.run("/bin/umount", ["-l", mountPoint.path], in: dir) }
     // The store lives on the small disk; the output is bigger than what is left.
     let small = ["AIRLOCK_STORE": mountPoint.appendingPathComponent("store").path]
-    #expect(try airlock(["init", "--trust", "allowed_signers", "--rules", "default"], in: dir, environment: small).status == 0)
+    #expect(
+      try airlock(["init", "--trust", "allowed_signers", "--rules", "default"], in: dir, environment: small).status == 0
+    )
     let big = "region,count\n" + String(repeating: "North,30\n", count: 600_000)
     try Data(big.utf8).write(to: dir.appendingPathComponent("big.csv"))
     let run = try airlock(
-      ["submit", "big.csv", "--project", "p1", "--group", "g", "--context", "c", "--controls", "c", "--key", "alice.key"],
+      [
+        "submit", "big.csv", "--project", "p1", "--group", "g", "--context", "c", "--controls", "c", "--key",
+        "alice.key",
+      ],
       in: dir, environment: small)
     #expect(run.status == 2)
     #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
-    let objects = try FileManager.default.contentsOfDirectory(atPath: mountPoint.appendingPathComponent("store/objects/sha256").path)
+    let objects = try FileManager.default.contentsOfDirectory(
+      atPath: mountPoint.appendingPathComponent("store/objects/sha256").path)
     #expect(objects.isEmpty, "partial copies left: \(objects)")
     // The store still opens and its log verifies; a smaller request then goes through.
     #expect(try airlock(["queue", "--key", "bob.key"], in: dir, environment: small).status == 0)
     #expect(try airlock(["log", "verify"], in: dir, environment: small).status == 0)
     let retry = try airlock(
-      ["submit", "table.csv", "--project", "p1", "--group", "g", "--context", "c", "--controls", "c", "--key", "alice.key"],
+      [
+        "submit", "table.csv", "--project", "p1", "--group", "g", "--context", "c", "--controls", "c", "--key",
+        "alice.key",
+      ],
       in: dir, environment: small)
     #expect(retry.status == 0, "\(retry.stderr)")
     _ = env
@@ -140,7 +152,8 @@ import Testing
   /// Whether a small tmpfs can be mounted (and is unmounted again) here.
   static let canMountTmpfs: Bool = {
     let dir = folder([:])
-    guard let mount = try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.path], in: dir), mount.status == 0
+    guard let mount = try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.path], in: dir),
+      mount.status == 0
     else { return false }
     _ = try? run("/bin/umount", ["-l", dir.path], in: URL(fileURLWithPath: "/"))
     return true
@@ -155,7 +168,8 @@ import Testing
     }
     try Data(trust.utf8).write(to: dir.appendingPathComponent("allowed_signers"))
     let env = ["AIRLOCK_STORE": dir.appendingPathComponent("store").path]
-    #expect(try airlock(["init", "--trust", "allowed_signers", "--rules", "default"], in: dir, environment: env).status == 0)
+    #expect(
+      try airlock(["init", "--trust", "allowed_signers", "--rules", "default"], in: dir, environment: env).status == 0)
     return (dir, env)
   }
 
@@ -167,7 +181,8 @@ import Testing
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     process.environment = env
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
@@ -175,7 +190,9 @@ import Testing
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
   }
 }
 
@@ -187,7 +204,10 @@ import Testing
     let (dir, env) = try workflow.setUp()
     let id = try workflow.submit(dir, env)
     for checker in ["bob", "carol"] {
-      #expect(try airlock(["vote", id, "table.csv", "approve", "--comment", "ok", "--key", "\(checker).key"], in: dir, environment: env).status == 0)
+      #expect(
+        try airlock(
+          ["vote", id, "table.csv", "approve", "--comment", "ok", "--key", "\(checker).key"], in: dir, environment: env
+        ).status == 0)
       #expect(try airlock(["submit-review", id, "--key", "\(checker).key"], in: dir, environment: env).status == 0)
     }
     _ = try airlock(["approve", id, "--key", "bob.key"], in: dir, environment: env)
@@ -199,7 +219,10 @@ import Testing
     }
     #expect(try airlock(["release", id, "--to", "out", "--key", "ops.key"], in: dir, environment: env).status == 0)
     let verify = try airlock(
-      ["verify", "out/\(id).review.json", "--trust", "allowed_signers", "--files", "out", "--log-key", "store/log/log.vkey"], in: dir)
+      [
+        "verify", "out/\(id).review.json", "--trust", "allowed_signers", "--files", "out", "--log-key",
+        "store/log/log.vkey",
+      ], in: dir)
     #expect(verify.status == 0, "\(verify.stderr)")
   }
 }

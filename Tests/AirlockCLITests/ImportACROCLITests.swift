@@ -26,11 +26,14 @@ import Testing
     let path = dir.appendingPathComponent("acro.yaml").path
     let refused = try airlock(["rules", "import-acro", path])
     #expect(refused.status == 2)
-    #expect(refused.stderr.contains("acro.yaml:2:12: no airlock equivalent for 'federated', 'safe_p_percent'"), "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("acro.yaml:2:12: no airlock equivalent for 'federated', 'safe_p_percent'"),
+      "\(refused.stderr)")
     #expect(refused.stdout.isEmpty)
     let allowed = try airlock(["rules", "import-acro", path, "--allow-unmapped"])
     #expect(allowed.status == 0)
-    #expect(allowed.stderr.contains("acro.yaml:2:12: federated: ACRO's federated mode runs no checks"), "\(allowed.stderr)")
+    #expect(
+      allowed.stderr.contains("acro.yaml:2:12: federated: ACRO's federated mode runs no checks"), "\(allowed.stderr)")
     #expect(allowed.stderr.contains("acro.yaml:3:17: safe_p_percent:"), "\(allowed.stderr)")
     #expect(allowed.stdout.contains("# Not converted"))
   }

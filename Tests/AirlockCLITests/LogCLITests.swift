@@ -10,24 +10,34 @@ import Testing
   func setUp() throws -> (URL, [String: String], released: String) {
     let dir = folder([Self.secretName: Self.secretTable, "notes_Zanzibar.txt": "underlying 777777\n"])
     var trust = ""
-    for (name, role) in [("alice", "airlock-submit"), ("bob", "airlock-review"), ("carol", "airlock-review"), ("ops", "airlock-release")] {
+    for (name, role) in [
+      ("alice", "airlock-submit"), ("bob", "airlock-review"), ("carol", "airlock-review"), ("ops", "airlock-release"),
+    ] {
       let run = try airlock(["keygen", "--out", "\(name).key", "--principal", "\(name)@tre", "--role", role], in: dir)
       trust += run.stdout.split(separator: "\n").last! + "\n"
     }
     try Data(trust.utf8).write(to: dir.appendingPathComponent("allowed_signers"))
     let env = ["AIRLOCK_STORE": dir.appendingPathComponent("store").path]
-    let initRun = try airlock(["init", "--trust", "allowed_signers", "--rules", "opensafely", "--log-origin", "tre.example/airlock/log"], in: dir, environment: env)
+    let initRun = try airlock(
+      ["init", "--trust", "allowed_signers", "--rules", "opensafely", "--log-origin", "tre.example/airlock/log"],
+      in: dir, environment: env)
     #expect(initRun.status == 0 && initRun.stdout.contains("tre.example/airlock/log+"), "\(initRun.stderr)")
     func submit(_ extra: [String] = []) throws -> String {
       let run = try airlock(
-        ["submit", Self.secretName, "--project", "proj-17", "--group", "g", "--context", "secret-context-phrase",
-         "--controls", "rounded", "--supporting", "notes_Zanzibar.txt", "--key", "alice.key"] + extra, in: dir, environment: env)
+        [
+          "submit", Self.secretName, "--project", "proj-17", "--group", "g", "--context", "secret-context-phrase",
+          "--controls", "rounded", "--supporting", "notes_Zanzibar.txt", "--key", "alice.key",
+        ] + extra, in: dir, environment: env)
       #expect(run.status == 0, "\(run.stderr)")
       return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
     func review(_ id: String, _ votes: [(String, String)]) throws {
       for (checker, vote) in votes {
-        #expect(try airlock(["vote", id, Self.secretName, vote, "--comment", "comment-Vesuvius", "--key", "\(checker).key"], in: dir, environment: env).status == 0)
+        #expect(
+          try airlock(
+            ["vote", id, Self.secretName, vote, "--comment", "comment-Vesuvius", "--key", "\(checker).key"], in: dir,
+            environment: env
+          ).status == 0)
         #expect(try airlock(["submit-review", id, "--key", "\(checker).key"], in: dir, environment: env).status == 0)
       }
     }
@@ -38,9 +48,12 @@ import Testing
     #expect(release.status == 0 && release.stdout.contains("log receipt:"), "\(release.stderr)")
     let rejected = try submit()
     try review(rejected, [("bob", "approve"), ("carol", "request-changes")])
-    #expect(try airlock(["reject", rejected, "--comment", "no", "--key", "carol.key"], in: dir, environment: env).status == 0)
+    #expect(
+      try airlock(["reject", rejected, "--comment", "no", "--key", "carol.key"], in: dir, environment: env).status == 0)
     let withdrawn = try submit()
-    #expect(try airlock(["return", withdrawn, "--comment", "early", "--key", "bob.key"], in: dir, environment: env).status == 0)
+    #expect(
+      try airlock(["return", withdrawn, "--comment", "early", "--key", "bob.key"], in: dir, environment: env).status
+        == 0)
     #expect(try airlock(["withdraw", withdrawn, "--key", "alice.key"], in: dir, environment: env).status == 0)
     _ = try submit()  // still in review
     return (dir, env, released)
@@ -75,7 +88,8 @@ import Testing
       #expect(published["register.jsonl"]!.contains("\"outcome\":\"\(outcome)\""), "\(outcome)")
     }
     let html = published["register.html"]!
-    #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<td>opensafely") && html.contains("Process by rule pack"))
+    #expect(
+      html.hasPrefix("<!DOCTYPE html>") && html.contains("<td>opensafely") && html.contains("Process by rule pack"))
     #expect(published["register.csv"]!.hasPrefix("request,project,submitted_at"))
     #expect(published["register.jsonl"]!.contains("\"exceptionRequested\":true"))
   }
@@ -88,7 +102,8 @@ import Testing
     let checkpoints = dir.appendingPathComponent("store/log/checkpoints")
     let sizes = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).compactMap { Int($0) }.sorted()
     let top = sizes.last!
-    try FileManager.default.copyItem(at: checkpoints.appendingPathComponent("2"), to: checkpoints.appendingPathComponent("\(top + 3)"))
+    try FileManager.default.copyItem(
+      at: checkpoints.appendingPathComponent("2"), to: checkpoints.appendingPathComponent("\(top + 3)"))
     let verify = try airlock(["log", "verify"], in: dir, environment: env)
     #expect(verify.status == 1, "\(verify.stderr)")
     #expect(verify.stderr.contains("holds a checkpoint of size 2"), "\(verify.stderr)")
@@ -98,8 +113,11 @@ import Testing
     // Later changes go on, past the planted size.
     for _ in 0..<4 {
       let id = try airlock(
-        ["submit", Self.secretName, "--project", "proj-17", "--group", "g", "--context", "another-\(UUID().uuidString)",
-         "--controls", "rounded", "--key", "alice.key"], in: dir, environment: env)
+        [
+          "submit", Self.secretName, "--project", "proj-17", "--group", "g", "--context",
+          "another-\(UUID().uuidString)",
+          "--controls", "rounded", "--key", "alice.key",
+        ], in: dir, environment: env)
       #expect(id.status == 0, "\(id.stderr)")
     }
     let after = try airlock(["log", "verify"], in: dir, environment: env)
@@ -113,13 +131,20 @@ import Testing
     let vkey = dir.appendingPathComponent("store/log/log.vkey").path
     try FileManager.default.copyItem(atPath: vkey, toPath: dir.appendingPathComponent("pinned.vkey").path)
     try FileManager.default.copyItem(
-      atPath: dir.appendingPathComponent("store/log/checkpoint").path, toPath: dir.appendingPathComponent("saved-checkpoint").path)
-    #expect(try airlock(["log", "verify", "--vkey", "pinned.vkey", "--previous", "saved-checkpoint"], in: dir, environment: env).status == 0)
+      atPath: dir.appendingPathComponent("store/log/checkpoint").path,
+      toPath: dir.appendingPathComponent("saved-checkpoint").path)
+    #expect(
+      try airlock(
+        ["log", "verify", "--vkey", "pinned.vkey", "--previous", "saved-checkpoint"], in: dir, environment: env
+      ).status == 0)
 
     let prove = try airlock(["log", "prove", "3"], in: dir, environment: env)
-    #expect(prove.status == 0 && prove.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra ") && prove.stdout.contains("\nindex 3\n"))
+    #expect(
+      prove.status == 0 && prove.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nextra ")
+        && prove.stdout.contains("\nindex 3\n"))
     let consistency = try airlock(["log", "consistency", "2", "9"], in: dir, environment: env)
-    #expect(consistency.status == 0 && consistency.stdout.hasPrefix("old 2 ") && consistency.stdout.contains("\nnew 9 "))
+    #expect(
+      consistency.status == 0 && consistency.stdout.hasPrefix("old 2 ") && consistency.stdout.contains("\nnew 9 "))
     #expect(try airlock(["log", "prove", "9999"], in: dir, environment: env).status == 2)
 
     // The released record's receipt verifies under the pinned key, and not under another.
@@ -128,15 +153,20 @@ import Testing
     #expect(checked.status == 0, "\(checked.stderr)")
     let other = try airlock(["log", "init", "--store", "other", "--origin", "tre.example/airlock/log"], in: dir)
     #expect(other.status == 2)  // no store there
-    try Data("tre.example/airlock/log+00000000+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea\n".utf8).write(to: dir.appendingPathComponent("bad.vkey"))
-    #expect(try airlock(["verify", record, "--trust", "allowed_signers", "--log-key", "bad.vkey"], in: dir).status == 2)
+    try Data("tre.example/airlock/log+00000000+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea\n".utf8).write(
+      to: dir.appendingPathComponent("bad.vkey"))
+    #expect(
+      try airlock(["verify", record, "--trust", "allowed_signers", "--log-key", "bad.vkey"], in: dir).status == 2)
 
     // An outside verifier written from the C2SP spec (Python + cryptography), when available.
     if pythonHasCryptography() {
-      let python = try run("/usr/bin/env", [
-        "python3", packageRoot.appendingPathComponent("Scripts/verify_checkpoint.py").path, "--vkey", "pinned.vkey",
-        "store/log/checkpoint", "--entries", "store/log/entries.jsonl", "--receipt", "out/\(released).review.tlog-proof",
-      ], in: dir)
+      let python = try run(
+        "/usr/bin/env",
+        [
+          "python3", packageRoot.appendingPathComponent("Scripts/verify_checkpoint.py").path, "--vkey", "pinned.vkey",
+          "store/log/checkpoint", "--entries", "store/log/entries.jsonl", "--receipt",
+          "out/\(released).review.tlog-proof",
+        ], in: dir)
       #expect(python.status == 0, "\(python.stdout)\(python.stderr)")
       #expect(python.stdout.contains("checkpoint verified") && python.stdout.contains("receipt verified"))
     }
@@ -144,19 +174,25 @@ import Testing
     // Tamper: edit a line, then truncate, then roll the checkpoint back.
     let entries = dir.appendingPathComponent("store/log/entries.jsonl")
     let original = try Data(contentsOf: entries)
-    try Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"proj-17\"", with: "\"proj-18\"").utf8).write(to: entries)
+    try Data(
+      String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"proj-17\"", with: "\"proj-18\"").utf8
+    ).write(to: entries)
     let edited = try airlock(["log", "verify"], in: dir, environment: env)
-    #expect(edited.status == 1 && edited.stderr.contains("entries.jsonl:1: entries 1-1 do not hash"), "\(edited.stderr)")
+    #expect(
+      edited.status == 1 && edited.stderr.contains("entries.jsonl:1: entries 1-1 do not hash"), "\(edited.stderr)")
     try original.prefix(original.count / 2).write(to: entries)
     #expect(try airlock(["log", "verify"], in: dir, environment: env).stderr.contains("truncated"))
     try original.write(to: entries)
     try FileManager.default.removeItem(at: dir.appendingPathComponent("store/log/checkpoint"))
-    try FileManager.default.copyItem(at: dir.appendingPathComponent("store/log/checkpoints/5"), to: dir.appendingPathComponent("store/log/checkpoint"))
+    try FileManager.default.copyItem(
+      at: dir.appendingPathComponent("store/log/checkpoints/5"), to: dir.appendingPathComponent("store/log/checkpoint"))
     let rolled = try airlock(["log", "verify"], in: dir, environment: env)
     #expect(rolled.status == 1 && rolled.stderr.contains("rolled back"))
     // The workflow refuses to add to a log that no longer matches its checkpoint... after restoring, it works.
     try FileManager.default.removeItem(at: dir.appendingPathComponent("store/log/checkpoint"))
-    try FileManager.default.copyItem(atPath: dir.appendingPathComponent("saved-checkpoint").path, toPath: dir.appendingPathComponent("store/log/checkpoint").path)
+    try FileManager.default.copyItem(
+      atPath: dir.appendingPathComponent("saved-checkpoint").path,
+      toPath: dir.appendingPathComponent("store/log/checkpoint").path)
     #expect(try airlock(["log", "verify", "--vkey", "pinned.vkey"], in: dir, environment: env).status == 0)
     #expect(try airlock(["log", "sync"], in: dir, environment: env).status == 0)
   }
@@ -178,6 +214,8 @@ import Testing
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
   }
 }

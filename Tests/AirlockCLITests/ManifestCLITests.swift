@@ -40,16 +40,25 @@ import Testing
     // A column that is not a dimension.
     ("t.airlock.yaml", "structural_zeros:\n  - {Live: '0'}\n", "structural_zeros.[0].Live: 'Live' is not a dimension"),
     // An empty entry would match every cell.
-    ("t.airlock.yaml", "structural_zeros:\n  - {}\n", "t.airlock.yaml:2:5: structural_zeros.[0]: an entry needs at least one dimension"),
+    (
+      "t.airlock.yaml", "structural_zeros:\n  - {}\n",
+      "t.airlock.yaml:2:5: structural_zeros.[0]: an entry needs at least one dimension"
+    ),
     // An unknown key in an `outputs:` entry for another file is still an error.
     (
       "airlock.yaml", "outputs:\n  t.csv:\n    columns_dimension: outcome\n  other.csv:\n    countz: [n]\n",
       "airlock.yaml:5:5: outputs.other.csv.countz: unknown key"
     ),
     // A hierarchy keyed by a column that is not a dimension.
-    ("t.airlock.yaml", "hierarchy:\n  seks:\n    All: [Male]\n", "t.airlock.yaml:2:3: hierarchy.seks: 'seks' is not a dimension"),
+    (
+      "t.airlock.yaml", "hierarchy:\n  seks:\n    All: [Male]\n",
+      "t.airlock.yaml:2:3: hierarchy.seks: 'seks' is not a dimension"
+    ),
     // A misspelt top-level key of a folder manifest's entry.
-    ("airlock.yaml", "outputs:\n  t.csv:\n    structural_zero:\n      - {sex: Male}\n", "airlock.yaml:3:5: outputs.t.csv.structural_zero: unknown key"),
+    (
+      "airlock.yaml", "outputs:\n  t.csv:\n    structural_zero:\n      - {sex: Male}\n",
+      "airlock.yaml:3:5: outputs.t.csv.structural_zero: unknown key"
+    ),
   ])
   func unknownKeysAreErrorsWithTheirPosition(file: String, manifest: String, message: String) throws {
     let dir = folder(["t.csv": Self.crosstab, file: manifest])

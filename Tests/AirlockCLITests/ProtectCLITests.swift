@@ -20,7 +20,9 @@ import Testing
 
   @Test func refusesOutputsItCannotProtect() throws {
     let dir = folder(["s.csv": "group,n,mean\nA,40,3.2\n"])
-    let run = try airlock(["protect", dir.appendingPathComponent("s.csv").path, "-o", dir.appendingPathComponent("o.csv").path])
+    let run = try airlock([
+      "protect", dir.appendingPathComponent("s.csv").path, "-o", dir.appendingPathComponent("o.csv").path,
+    ])
     #expect(run.status == 2)
     #expect(run.stderr.contains("airlock protect handles frequency tables"))
   }

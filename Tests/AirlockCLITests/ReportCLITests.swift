@@ -38,7 +38,9 @@ import Testing
     #expect(run.status == 1)
     let html = try String(contentsOf: dir.appendingPathComponent("out.html"), encoding: .utf8)
     #expect(html.contains("<td id=\"out-0-c2-2\" class=\"fail\""))
-    #expect(try airlock(["report", "t.csv", "--html", "-", "--fail-on", "fail", "--rules", "datashield"], in: dir).status == 0)
+    #expect(
+      try airlock(["report", "t.csv", "--html", "-", "--fail-on", "fail", "--rules", "datashield"], in: dir).status == 0
+    )
     #expect(try airlock(["report", "t.csv", "--html", "x.html", "--rules", "nope"], in: dir).status == 2)
   }
 
@@ -51,13 +53,24 @@ import Testing
     }
     try Data(trust.utf8).write(to: dir.appendingPathComponent("allowed_signers"))
     let env = ["AIRLOCK_STORE": dir.appendingPathComponent("store").path]
-    #expect(try airlock(["init", "--trust", "allowed_signers", "--rules", "opensafely"], in: dir, environment: env).status == 0)
+    #expect(
+      try airlock(["init", "--trust", "allowed_signers", "--rules", "opensafely"], in: dir, environment: env).status
+        == 0)
     let submit = try airlock(
-      ["submit", "table.csv", "--project", "p1", "--group", "g", "--context", "counts by <region>", "--controls", "none yet",
-       "--supporting", "notes.txt", "--key", "alice.key"], in: dir, environment: env)
+      [
+        "submit", "table.csv", "--project", "p1", "--group", "g", "--context", "counts by <region>", "--controls",
+        "none yet",
+        "--supporting", "notes.txt", "--key", "alice.key",
+      ], in: dir, environment: env)
     let id = submit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     for checker in ["bob", "carol"] {
-      #expect(try airlock(["vote", id, "table.csv", "request-changes", "--comment", "North is 3, suppress it", "--key", "\(checker).key"], in: dir, environment: env).status == 0)
+      #expect(
+        try airlock(
+          [
+            "vote", id, "table.csv", "request-changes", "--comment", "North is 3, suppress it", "--key",
+            "\(checker).key",
+          ], in: dir, environment: env
+        ).status == 0)
       #expect(try airlock(["submit-review", id, "--key", "\(checker).key"], in: dir, environment: env).status == 0)
     }
     let run = try airlock(["report", id, "--html", "req.html", "--key", "bob.key"], in: dir, environment: env)

@@ -17,7 +17,8 @@ import Testing
     // pandas quotes interval labels, which hold the delimiter.
     let run = try check(["t.csv": "age_band,count\n\"\(inner)\",40\n\"\(outer)\",44\n\"18-64\",300\n"])
     #expect(run.status == 1, "\(inner) beside \(outer): \(run.stdout)")
-    #expect(run.stdout.contains("X003 overlapping-bands") && run.stdout.contains("(44) − \(inner) (40) = 4"), "\(run.stdout)")
+    #expect(
+      run.stdout.contains("X003 overlapping-bands") && run.stdout.contains("(44) − \(inner) (40) = 4"), "\(run.stdout)")
   }
 
   @Test func bandsThatNestButDifferByEnoughPass() throws {
@@ -30,16 +31,20 @@ import Testing
   @Test func linkedTablesAlignWithAnUnknownRowSetAsideAndNameTheMapping() throws {
     let run = try check([
       "ages.csv": "age_group,count\n0-15,125\n16-64,300\n65+,80\nUnknown,12\n",
-      "by_sex.csv": "age_band,sex,count\n0 to 15,Male,120\n0 to 15,Female,*\n16 to 64,Male,150\n16 to 64,Female,150\n65 and over,Male,40\n65 and over,Female,40\n",
+      "by_sex.csv":
+        "age_band,sex,count\n0 to 15,Male,120\n0 to 15,Female,*\n16 to 64,Male,150\n16 to 64,Female,150\n65 and over,Male,40\n65 and over,Female,40\n",
     ])
     #expect(run.status == 1)
-    #expect(run.stdout.contains("by_sex.csv 0 to 15/Female = ages.csv 0-15 (125) − by_sex.csv 0 to 15/Male (120) = 5"), "\(run.stdout)")
+    #expect(
+      run.stdout.contains("by_sex.csv 0 to 15/Female = ages.csv 0-15 (125) − by_sex.csv 0 to 15/Male (120) = 5"),
+      "\(run.stdout)")
     #expect(run.stdout.contains("'age_group' read as 'age_band' by their labels"), "\(run.stdout)")
     // The same pair where the one-way table is of another population (its cells do not add up
     // to the two-way table's) is not linked.
     let other = try check([
       "ages.csv": "age_group,count\n0-15,140\n16-64,320\n65+,95\nUnknown,12\n",
-      "by_sex.csv": "age_band,sex,count\n0 to 15,Male,120\n0 to 15,Female,*\n16 to 64,Male,150\n16 to 64,Female,150\n65 and over,Male,40\n65 and over,Female,40\n",
+      "by_sex.csv":
+        "age_band,sex,count\n0 to 15,Male,120\n0 to 15,Female,*\n16 to 64,Male,150\n16 to 64,Female,150\n65 and over,Male,40\n65 and over,Female,40\n",
     ])
     #expect(!other.stdout.contains("X002"), "\(other.stdout)")
   }
@@ -47,7 +52,9 @@ import Testing
   @Test func theSameOutputReleasedAgainWithMoreDataGivesAwayWhatItAdded() throws {
     let january = folder(["cases.csv": "region,count\nNorth,100\nSouth,200\nWest,150\n"])
     let history = january.appendingPathComponent("history.db").path
-    #expect(try airlock(["history", "add", january.appendingPathComponent("cases.csv").path, "--history", history]).status == 0)
+    #expect(
+      try airlock(["history", "add", january.appendingPathComponent("cases.csv").path, "--history", history]).status
+        == 0)
     let february = folder(["cases.csv": "region,count\nNorth,104\nSouth,230\nWest,175\n"])
     let run = try airlock(["check", february.path, "--history", history])
     #expect(run.status == 1)
@@ -64,19 +71,30 @@ import Testing
     // The one-way table released last month; its two-way table now.
     let released = folder(["ages.csv": oneWay])
     let history = released.appendingPathComponent("history.db").path
-    #expect(try airlock(["history", "add", released.appendingPathComponent("ages.csv").path, "--history", history]).status == 0)
+    #expect(
+      try airlock(["history", "add", released.appendingPathComponent("ages.csv").path, "--history", history]).status
+        == 0)
     let now = try airlock(["check", folder(["by_sex.csv": twoWay]).path, "--history", history])
     #expect(now.status == 1)
-    #expect(now.stdout.contains("by_sex.csv 0-15/Female = ages.csv 0-15 (125) − by_sex.csv 0-15/Male (120) = 5"), "\(now.stdout)")
+    #expect(
+      now.stdout.contains("by_sex.csv 0-15/Female = ages.csv 0-15 (125) − by_sex.csv 0-15/Male (120) = 5"),
+      "\(now.stdout)")
     // The two-way table released with its withheld cell; the one-way table now gives it back.
     let releasedTwoWay = folder(["by_sex.csv": twoWay])
     let history2 = releasedTwoWay.appendingPathComponent("history.db").path
-    #expect(try airlock(["history", "add", releasedTwoWay.appendingPathComponent("by_sex.csv").path, "--history", history2]).status == 0)
+    #expect(
+      try airlock(["history", "add", releasedTwoWay.appendingPathComponent("by_sex.csv").path, "--history", history2])
+        .status == 0)
     let later = try airlock(["check", folder(["ages.csv": oneWay]).path, "--history", history2])
     #expect(later.status == 1)
-    #expect(later.stdout.contains("withheld 0-15/Female; withheld cell can be recovered exactly from it and this output together"), "\(later.stdout)")
+    #expect(
+      later.stdout.contains(
+        "withheld 0-15/Female; withheld cell can be recovered exactly from it and this output together"),
+      "\(later.stdout)")
     // A one-way table of another population is not linked.
-    let other = try airlock(["check", folder(["ages.csv": "age_group,count\n0-15,140\n16-64,320\n"]).path, "--history", history2])
+    let other = try airlock([
+      "check", folder(["ages.csv": "age_group,count\n0-15,140\n16-64,320\n"]).path, "--history", history2,
+    ])
     #expect(other.status == 0, "\(other.stdout)")
   }
 
@@ -91,15 +109,24 @@ import Testing
     // Against the release history too.
     let released = folder(["all.csv": all])
     let history = released.appendingPathComponent("history.db").path
-    #expect(try airlock(["history", "add", released.appendingPathComponent("all.csv").path, "--history", history]).status == 0)
-    let later = try airlock(["check", folder(["male.csv": male, "male.airlock.yaml": "subset_of: all.csv\n"]).path, "--history", history])
+    #expect(
+      try airlock(["history", "add", released.appendingPathComponent("all.csv").path, "--history", history]).status == 0
+    )
+    let later = try airlock([
+      "check", folder(["male.csv": male, "male.airlock.yaml": "subset_of: all.csv\n"]).path, "--history", history,
+    ])
     #expect(later.status == 1, "\(later.stdout)")
     #expect(later.stdout.contains("= 1"), "\(later.stdout)")
     // Two questions answered Yes/No are not one dimension, however the counts compare.
-    let questions = try check(["smoker.csv": "smoker,count\nYes,40\nNo,200\n", "diabetic.csv": "diabetic,count\nYes,38\nNo,195\n"])
+    let questions = try check([
+      "smoker.csv": "smoker,count\nYes,40\nNo,200\n", "diabetic.csv": "diabetic,count\nYes,38\nNo,195\n",
+    ])
     #expect(questions.status == 0, "\(questions.stdout)")
     // Differences of at least the threshold pass.
-    let safe = try check(["all.csv": all, "male.csv": "age_group,count\n0 to 15,120\n16 to 64,120\n65 and over,60\n", "male.airlock.yaml": "subset_of: all.csv\n"])
+    let safe = try check([
+      "all.csv": all, "male.csv": "age_group,count\n0 to 15,120\n16 to 64,120\n65 and over,60\n",
+      "male.airlock.yaml": "subset_of: all.csv\n",
+    ])
     #expect(safe.status == 0, "\(safe.stdout)")
   }
 }

@@ -12,24 +12,36 @@ import Testing
   @Test func anUnsortedInputIsAnErrorAtTheRecordAndWritesNothing() throws {
     let dir = folder(["data.csv": Self.unsorted])
     let result = try airlock(
-      ["tabulate", "data.csv", "--rows", "region", "--sum", "x", "--unit", "id", "--sorted-by", "unit", "--out", "out/t"], in: dir)
+      [
+        "tabulate", "data.csv", "--rows", "region", "--sum", "x", "--unit", "id", "--sorted-by", "unit", "--out",
+        "out/t",
+      ], in: dir)
     #expect(result.status == 2, "\(result.stderr)")
-    #expect(result.stderr.contains("data.csv:4:1: not sorted by 'id' (--sorted-by unit): 'p0002' after 'p0005'"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("data.csv:4:1: not sorted by 'id' (--sorted-by unit): 'p0002' after 'p0005'"),
+      "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
   }
 
   @Test func aSortedInputGivesTheTableTheUnsortedOneGivesInMemory() throws {
     let dir = folder(["sorted.csv": Self.sorted, "unsorted.csv": Self.unsorted])
     let streamed = try airlock(
-      ["tabulate", "sorted.csv", "--rows", "region", "--sum", "x", "--unit", "id", "--sorted-by", "unit", "--margins", "--out", "a/t"], in: dir)
+      [
+        "tabulate", "sorted.csv", "--rows", "region", "--sum", "x", "--unit", "id", "--sorted-by", "unit", "--margins",
+        "--out", "a/t",
+      ], in: dir)
     #expect(streamed.status == 0, "\(streamed.stderr)")
-    let memory = try airlock(["tabulate", "unsorted.csv", "--rows", "region", "--sum", "x", "--unit", "id", "--margins", "--out", "b/t"], in: dir)
+    let memory = try airlock(
+      ["tabulate", "unsorted.csv", "--rows", "region", "--sum", "x", "--unit", "id", "--margins", "--out", "b/t"],
+      in: dir)
     #expect(memory.status == 0, "\(memory.stderr)")
     for name in ["t.csv", "t.evidence.csv"] {
       let a = try Data(contentsOf: dir.appendingPathComponent("a/\(name)"))
       #expect(a == (try Data(contentsOf: dir.appendingPathComponent("b/\(name)"))), "\(name)")
     }
-    #expect(try String(contentsOf: dir.appendingPathComponent("a/t.csv"), encoding: .utf8) == "region,sum\nA,4\nB,2\nTotal,6\n")
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("a/t.csv"), encoding: .utf8)
+        == "region,sum\nA,4\nB,2\nTotal,6\n")
   }
 
   @Test(arguments: [
@@ -41,7 +53,9 @@ import Testing
   ])
   func badModesAreUsageErrors(arguments: [String], message: String) throws {
     let dir = folder(["data.csv": Self.sorted])
-    let result = try airlock(["tabulate", "data.csv", "--rows", "region", "--sum", "x", "--unit", "id"] + arguments + ["--out", "out/t"], in: dir)
+    let result = try airlock(
+      ["tabulate", "data.csv", "--rows", "region", "--sum", "x", "--unit", "id"] + arguments + ["--out", "out/t"],
+      in: dir)
     #expect(result.status == 2, "\(result.stderr)")
     #expect(result.stderr.contains(message), "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
@@ -49,10 +63,13 @@ import Testing
 
   @Test func aMedianOrUnitlessTableIsRefusedABudget() throws {
     let dir = folder(["data.csv": Self.sorted])
-    let median = try airlock(["tabulate", "data.csv", "--rows", "region", "--median", "x", "--unit", "id", "--memory", "1MiB", "--out", "t"], in: dir)
+    let median = try airlock(
+      ["tabulate", "data.csv", "--rows", "region", "--median", "x", "--unit", "id", "--memory", "1MiB", "--out", "t"],
+      in: dir)
     #expect(median.status == 2)
     #expect(median.stderr.contains("a median or sd keeps every value"), "\(median.stderr)")
-    let unitless = try airlock(["tabulate", "data.csv", "--rows", "region", "--sum", "x", "--memory", "1MiB", "--out", "t"], in: dir)
+    let unitless = try airlock(
+      ["tabulate", "data.csv", "--rows", "region", "--sum", "x", "--memory", "1MiB", "--out", "t"], in: dir)
     #expect(unitless.status == 2)
     #expect(unitless.stderr.contains("it needs --unit"), "\(unitless.stderr)")
   }
@@ -76,7 +93,10 @@ import Testing
     try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
     let process = Process()
     process.executableURL = airlockBinary
-    process.arguments = ["tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--margins", "--memory", "64KiB", "--out", "out/t"]
+    process.arguments = [
+      "tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--margins", "--memory", "64KiB",
+      "--out", "out/t",
+    ]
     process.currentDirectoryURL = dir
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -120,7 +140,10 @@ import Testing
     let dir = folder(["data.csv": data])
     try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
     let result = try airlock(
-      ["tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--memory", "64KiB", "--out", "out/t"], in: dir)
+      [
+        "tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--memory", "64KiB", "--out",
+        "out/t",
+      ], in: dir)
     #expect(result.status == 2)
     #expect(result.stderr.contains("data.csv:300002:"), "\(result.stderr)")
     // No output, and the spill folder written before the error is gone.
@@ -130,14 +153,22 @@ import Testing
   @Test func aSpillThatCompletesLeavesOnlyTheFourFiles() throws {
     let dir = folder(["data.csv": Self.bigData()])
     let spilled = try airlock(
-      ["tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--margins", "--memory", "64KiB", "--out", "s/t"], in: dir)
+      [
+        "tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--margins", "--memory", "64KiB",
+        "--out", "s/t",
+      ], in: dir)
     #expect(spilled.status == 0, "\(spilled.stderr)")
-    let memory = try airlock(["tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--margins", "--out", "m/t"], in: dir)
+    let memory = try airlock(
+      ["tabulate", "data.csv", "--rows", "region,band", "--sum", "x", "--unit", "id", "--margins", "--out", "m/t"],
+      in: dir)
     #expect(memory.status == 0, "\(memory.stderr)")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("s").path).sorted()
-      == ["t.airlock.yaml", "t.csv", "t.evidence.csv", "t.tabulate.json"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("s").path).sorted()
+        == ["t.airlock.yaml", "t.csv", "t.evidence.csv", "t.tabulate.json"])
     for name in ["t.csv", "t.evidence.csv", "t.airlock.yaml"] {
-      #expect(try Data(contentsOf: dir.appendingPathComponent("s/\(name)")) == Data(contentsOf: dir.appendingPathComponent("m/\(name)")), "\(name)")
+      #expect(
+        try Data(contentsOf: dir.appendingPathComponent("s/\(name)"))
+          == Data(contentsOf: dir.appendingPathComponent("m/\(name)")), "\(name)")
     }
   }
 }

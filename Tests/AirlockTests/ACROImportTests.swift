@@ -85,7 +85,9 @@ import Testing
   func sumCellsGetACROsVerdicts(name: String, settings: Settings) throws {
     let pack = try convertedPack(settings)
     let folder = temporaryFolder()
-    let output = "sector,sum\n" + Self.sums.indices.map { "S\($0),\(formatNumber(Self.sums[$0].sum))" }.joined(separator: "\n") + "\n"
+    let output =
+      "sector,sum\n" + Self.sums.indices.map { "S\($0),\(formatNumber(Self.sums[$0].sum))" }.joined(separator: "\n")
+      + "\n"
     let evidence =
       "sector,n,top1,top2\n"
       + Self.sums.indices.map { i in
@@ -96,13 +98,16 @@ import Testing
     write("kind: magnitude\ndimensions: [sector]\nmagnitudes: [sum]\n", to: "t.airlock.yaml", in: folder)
     let result = checkFile(write(output, to: "t.csv", in: folder), pack: pack)
     #expect(result.error == nil)
-    let expected = Set(Self.sums.indices.filter { i in
-      let s = Self.sums[i]
-      return settings.sumFails(sum: s.sum, n: s.n, tops: [s.top1, s.top2])
-    }.map { $0 + 2 })
-    #expect(failingLines(result, field: 2) == expected, "\(name): \(result.findings.map { "\($0.line ?? 0) \($0.code) \($0.reason)" })")
+    let expected = Set(
+      Self.sums.indices.filter { i in
+        let s = Self.sums[i]
+        return settings.sumFails(sum: s.sum, n: s.n, tops: [s.top1, s.top2])
+      }.map { $0 + 2 })
+    #expect(
+      failingLines(result, field: 2) == expected,
+      "\(name): \(result.findings.map { "\($0.line ?? 0) \($0.code) \($0.reason)" })")
     // The settings differ on these tables, so the test can tell one from the other.
-    #expect(Self.sums.contains { settings.sumFails(sum: $0.sum, n: $0.n, tops: [$0.top1, $0.top2]) } )
+    #expect(Self.sums.contains { settings.sumFails(sum: $0.sum, n: $0.n, tops: [$0.top1, $0.top2]) })
   }
 
   @Test(arguments: [("shipped", shipped), ("strict", strict)])
@@ -111,13 +116,16 @@ import Testing
     let rows = Self.spreads.enumerated().map { "G\($0.offset),\($0.element),1.5" }
     let result = check("group,n,sd\n" + rows.joined(separator: "\n") + "\n", pack: pack)
     let expected = Set(Self.spreads.indices.filter { settings.spreadFails(n: Self.spreads[$0]) }.map { $0 + 2 })
-    #expect(failingLines(result, field: 3) == expected, "\(name): \(result.findings.map { "\($0.line ?? 0) \($0.code) \($0.reason)" })")
+    #expect(
+      failingLines(result, field: 3) == expected,
+      "\(name): \(result.findings.map { "\($0.line ?? 0) \($0.code) \($0.reason)" })")
   }
 
   @Test(arguments: [(shipped, 11, true), (shipped, 12, false), (strict, 21, true), (strict, 22, false)])
   func modelsGetACROsVerdicts(settings: Settings, observations: Int, fails: Bool) throws {
     // Two parameters: df_resid = n − 2; ACRO fails df_resid < safe_dof_threshold.
-    let text = "term,estimate,std_error,n_obs,n_params\nintercept,1.2,0.1,\(observations),2\nage,0.03,0.01,\(observations),2\n"
+    let text =
+      "term,estimate,std_error,n_obs,n_params\nintercept,1.2,0.1,\(observations),2\nage,0.03,0.01,\(observations),2\n"
     let result = check(text, pack: try convertedPack(settings))
     #expect(result.findings.contains { $0.code == "D001" && $0.outcome == .fail } == fails)
   }
@@ -130,7 +138,8 @@ import Testing
       .replacingOccurrences(of: "survival_safe_threshold: 10", with: "survival_safe_threshold: 15")
       .replacingOccurrences(of: "zeros_are_disclosive: True", with: "zeros_are_disclosive: False")
       .replacingOccurrences(of: "safe_round_base: 5", with: "safe_round_base: 3")
-    let pack = try RulePackLoader.load(text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
+    let pack = try RulePackLoader.load(
+      text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
     #expect(pack.rules["small-cell-count"]![SmallCellCountRule.threshold] == 12)
     #expect(pack.rules["statistic-threshold"]![StatisticThresholdRule.threshold] == 12)
     #expect(pack.rules["magnitude-contributors"]![MagnitudeContributorsRule.threshold] == 12)
@@ -149,8 +158,10 @@ import Testing
   /// ACRO 1.0.2 fails a zero count whatever `zeros_are_disclosive` says: 0 is below the threshold.
   @Test(arguments: ["True", "False"])
   func zerosFailEitherWay(flag: String) throws {
-    let yaml = Self.shipped.yaml.replacingOccurrences(of: "zeros_are_disclosive: True", with: "zeros_are_disclosive: \(flag)")
-    let pack = try RulePackLoader.load(text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
+    let yaml = Self.shipped.yaml.replacingOccurrences(
+      of: "zeros_are_disclosive: True", with: "zeros_are_disclosive: \(flag)")
+    let pack = try RulePackLoader.load(
+      text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
     let result = check("region,count\nNorth,0\nSouth,40\nEast,35\n", pack: pack)
     let zeros = result.findings.filter { $0.outcome == .fail && ["C001", "C002"].contains($0.code) }
     #expect(zeros.map(\.line) == [2])
@@ -158,13 +169,17 @@ import Testing
   }
 
   @Test func missingValuesAreReviewedWhenTheSettingSaysSo() throws {
-    let yaml = Self.shipped.yaml.replacingOccurrences(of: "check_missing_values: False", with: "check_missing_values: True")
-    let pack = try RulePackLoader.load(text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
+    let yaml = Self.shipped.yaml.replacingOccurrences(
+      of: "check_missing_values: False", with: "check_missing_values: True")
+    let pack = try RulePackLoader.load(
+      text: try ACROImport.convert(text: yaml, file: "x.yaml", name: "x").yaml, file: "x.yaml")
     let result = check("sector,mean,n,n_missing,top1,top2\nRetail,50,40,2,90,80\nFarming,20,30,0,40,35\n", pack: pack)
     let reviewed = result.findings.filter { $0.code == "M003" && $0.outcome == .review }
     #expect(reviewed.map(\.line) == [2])
     // Off (ACRO's default), missing values are not reviewed.
-    #expect(!check("sector,mean,n,n_missing,top1,top2\nRetail,50,40,2,90,80\n", pack: try convertedPack(Self.shipped)).findings.contains { $0.code == "M003" })
+    #expect(
+      !check("sector,mean,n,n_missing,top1,top2\nRetail,50,40,2,90,80\n", pack: try convertedPack(Self.shipped))
+        .findings.contains { $0.code == "M003" })
   }
 
   @Test(arguments: [
@@ -177,7 +192,8 @@ import Testing
       try ACROImport.convert(text: text, file: "x.yaml", name: "x")
     } throws: { error in
       let error = error as! AirlockError
-      return error.kind == .configuration && error.line != nil && error.message.contains("no airlock equivalent for \(named)")
+      return error.kind == .configuration && error.line != nil
+        && error.message.contains("no airlock equivalent for \(named)")
     }
     let conversion = try ACROImport.convert(text: text, file: "x.yaml", name: "x", allowUnmapped: true)
     #expect(conversion.unmapped.count == named.components(separatedBy: ", ").count)
@@ -186,6 +202,8 @@ import Testing
 
   @Test func anNKSettingNeedsItsPair() {
     #expect(throws: AirlockError.self) { try ACROImport.convert(text: "safe_nk_k: 0.5\n", file: "x.yaml", name: "x") }
-    #expect(throws: AirlockError.self) { try ACROImport.convert(text: "safe_pratio_p: 10\n", file: "x.yaml", name: "x") }
+    #expect(throws: AirlockError.self) {
+      try ACROImport.convert(text: "safe_pratio_p: 10\n", file: "x.yaml", name: "x")
+    }
   }
 }

@@ -28,7 +28,9 @@ import Testing
     let input = write(text, to: "t.csv", in: folder)
     let output = folder.appendingPathComponent("protected.csv").path
     _ = try Protector(pack: pack(), method: .suppress).protect(input: input, output: output)
-    let original = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let original = text.split(separator: "\n").map {
+      $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
     var lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
       $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
@@ -52,7 +54,9 @@ import Testing
   }
 
   @Test func sameFindingsAsTheWholeSystemSolve() throws {
-    var narrowed = 0, eliminated = 0, passed = 0
+    var narrowed = 0
+    var eliminated = 0
+    var passed = 0
     var tables: [String] = []
     for seed in 0..<44 {
       var rng = SplitMix(state: UInt64(seed) &* 7919 &+ 17)
@@ -62,7 +66,9 @@ import Testing
         var lines = twoDimensional(rows: 4, columns: 4, &rng).split(separator: "\n").map {
           $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
-        for (row, column) in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)] { lines[row + 1][column + 1] = "*" }
+        for (row, column) in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)] {
+          lines[row + 1][column + 1] = "*"
+        }
         tables.append(lines.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n")
         continue
       }
@@ -88,6 +94,8 @@ import Testing
       }
     }
     // The tables exercise every kind of verdict.
-    #expect(narrowed > 0 && eliminated > 0 && passed > 0, "\(narrowed) narrowed, \(eliminated) by elimination, \(passed) passing")
+    #expect(
+      narrowed > 0 && eliminated > 0 && passed > 0,
+      "\(narrowed) narrowed, \(eliminated) by elimination, \(passed) passing")
   }
 }

@@ -19,18 +19,21 @@ import Testing
   @Test(arguments: [1, 3, 20, 1000, 100_000])
   func packedIDsReadBackWhatWasAppended(runLength: Int) {
     for maximum: UInt32 in [200, 60_000, 5_000_000] {
-      let expected = ids(count: 50_000, runLength: runLength, maximum: maximum, seed: UInt64(runLength) &+ UInt64(maximum))
+      let expected = ids(
+        count: 50_000, runLength: runLength, maximum: maximum, seed: UInt64(runLength) &+ UInt64(maximum))
       var packed = PackedIDs()
       packed.reserve(expected.count)
       for id in expected { packed.append(id) }
       #expect(packed.count == expected.count)
-      #expect((0..<expected.count).allSatisfy { packed[$0] == expected[$0] }, "runs of \(runLength), ids up to \(maximum)")
+      #expect(
+        (0..<expected.count).allSatisfy { packed[$0] == expected[$0] }, "runs of \(runLength), ids up to \(maximum)")
       // Reading out of order too.
       var generator = SplitMix(state: 9)
-      #expect((0..<2000).allSatisfy { _ in
-        let index = Int.random(in: 0..<expected.count, using: &generator)
-        return packed[index] == expected[index]
-      })
+      #expect(
+        (0..<2000).allSatisfy { _ in
+          let index = Int.random(in: 0..<expected.count, using: &generator)
+          return packed[index] == expected[index]
+        })
     }
   }
 

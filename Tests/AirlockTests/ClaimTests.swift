@@ -19,11 +19,14 @@ import Testing
     Relaxing(line: "margins: [All]", kind: .margins, rules: ["C003", "C010", "X001"]),
     Relaxing(line: "categories: [Total]", kind: .categories, rules: ["C003", "C010", "X001"]),
     Relaxing(line: "subset_of: everyone.csv", kind: .subsetOf, rules: ["X002"]),
-    Relaxing(line: "hierarchy:\n  region:\n    North: [North East, North West]", kind: .hierarchy, rules: ["C010", "X001"]),
+    Relaxing(
+      line: "hierarchy:\n  region:\n    North: [North East, North West]", kind: .hierarchy, rules: ["C010", "X001"]),
   ]
 
   /// Declarations that say what airlock reads anyway: never claims.
-  static let neutral = ["dimensions: [sex, region]", "counts: [count]", "kind: frequency", "population: adults in 2020"]
+  static let neutral = [
+    "dimensions: [sex, region]", "counts: [count]", "kind: frequency", "population: adults in 2020",
+  ]
 
   static let table = """
     sex,region,count
@@ -60,7 +63,9 @@ import Testing
         return (relax.kind, first, relax.rules)
       }
       let found = result.claims.map { ($0.kind, $0.line ?? 0, $0.rules) }
-      #expect(Set(found.map { "\($0.0.rawValue)@\($0.1) \($0.2)" }) == Set(expected.map { "\($0.0.rawValue)@\($0.1) \($0.2)" }), "\(manifest)")
+      #expect(
+        Set(found.map { "\($0.0.rawValue)@\($0.1) \($0.2)" })
+          == Set(expected.map { "\($0.0.rawValue)@\($0.1) \($0.2)" }), "\(manifest)")
       #expect(result.claims.allSatisfy { $0.manifest?.hasSuffix("t.airlock.yaml") == true && $0.column != nil })
     }
   }
@@ -99,7 +104,8 @@ import Testing
 
   @Test func releasableMessagesCarryNoLabelColumnOrReason() {
     let claim = Claim(
-      kind: .designLimits, file: "out/ages.csv", manifest: "out/ages.airlock.yaml", line: 3, column: 1, key: "design_limits",
+      kind: .designLimits, file: "out/ages.csv", manifest: "out/ages.airlock.yaml", line: 3, column: 1,
+      key: "design_limits",
       rules: ["H002"], detail: "every extreme is a design limit; reason: ages 11-16 of Year 7 pupils at St Mary's")
     #expect(claim.releasableMessage == "claim design-limits (ages.airlock.yaml:3:1) relaxes H002")
     let record = ReviewPredicate.ClaimedDeclaration(claim)

@@ -14,7 +14,9 @@ import Testing
   }
 
   @Test func inferredNestingNeedsReviewWithTheDerivation() {
-    let results = run(["a-all.csv": "age_band,count\n20-29,150\n30-39,200\n", "b-male.csv": "age_band,count\n20-29,149\n30-39,120\n"])
+    let results = run([
+      "a-all.csv": "age_band,count\n20-29,150\n30-39,200\n", "b-male.csv": "age_band,count\n20-29,149\n30-39,120\n",
+    ])
     let finding = results["b-male.csv"]?.findings.first { $0.code == "X002" }
     #expect(finding?.outcome == .review)
     #expect(finding?.reason.contains("a-all.csv 20-29 (150) − b-male.csv 20-29 (149) = 1") == true)
@@ -35,9 +37,13 @@ import Testing
       "all.csv": "age_band,count\n20-29,150\n30-39,200\n", "male.csv": "age_band,count\n20-29,120\n30-39,120\n",
       "all.airlock.yaml": "subset_of: male.csv\n",
     ])
-    let finding = results["all.csv"]?.findings.first { $0.code == "X002" } ?? results["male.csv"]?.findings.first { $0.code == "X002" }
+    let finding =
+      results["all.csv"]?.findings.first { $0.code == "X002" }
+      ?? results["male.csv"]?.findings.first { $0.code == "X002" }
     #expect(finding?.outcome == .review)
-    #expect(finding?.reason.contains("all.csv is declared a subset of male.csv (subset_of), but is larger in 2 cells") == true, "\(String(describing: finding))")
+    #expect(
+      finding?.reason.contains("all.csv is declared a subset of male.csv (subset_of), but is larger in 2 cells")
+        == true, "\(String(describing: finding))")
     // Declared the right way round, a large difference passes.
     let honest = run([
       "all.csv": "age_band,count\n20-29,150\n30-39,200\n", "male.csv": "age_band,count\n20-29,120\n30-39,120\n",
@@ -47,7 +53,9 @@ import Testing
   }
 
   @Test func differencesAboveTheThresholdPass() {
-    let results = run(["a.csv": "age_band,count\n20-29,150\n30-39,200\n", "b.csv": "age_band,count\n20-29,100\n30-39,120\n"])
+    let results = run([
+      "a.csv": "age_band,count\n20-29,150\n30-39,200\n", "b.csv": "age_band,count\n20-29,100\n30-39,120\n",
+    ])
     #expect(results.values.allSatisfy { $0.outcome == .pass })
   }
 
@@ -57,7 +65,9 @@ import Testing
   }
 
   @Test func alignsOverlappingBands() {
-    let results = run(["a.csv": "age,count\n<20,40\n20-39,120\n40+,300\n", "b.csv": "age,count\n<25,43\n25-39,117\n40+,300\n"])
+    let results = run([
+      "a.csv": "age,count\n<20,40\n20-39,120\n40+,300\n", "b.csv": "age,count\n<25,43\n25-39,117\n40+,300\n",
+    ])
     let finding = results["b.csv"]?.findings.first { $0.code == "X002" }
     #expect(finding?.outcome == .fail)
     #expect(finding?.reason.contains("= 3 in the band 20–24") == true)
@@ -80,7 +90,8 @@ import Testing
     for table in try ReleaseHistory.comparableTables(paths: [released.path], pack: pack()) { try history.add(table) }
     #expect(try history.count() == 1)
     let results = run(["male.csv": "age_band,count\n20-29,149\n30-39,120\n"], history: history)
-    #expect(results["male.csv"]?.findings.contains { $0.code == "X002" && $0.reason.contains("all.csv 20-29 (150)") } == true)
+    #expect(
+      results["male.csv"]?.findings.contains { $0.code == "X002" && $0.reason.contains("all.csv 20-29 (150)") } == true)
     // A history of other dimensions is not a match.
     let unrelated = run(["region.csv": "region,count\nN,149\n"], history: history)
     #expect(unrelated["region.csv"]?.outcome == .pass)

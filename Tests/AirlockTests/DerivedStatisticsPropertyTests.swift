@@ -20,7 +20,9 @@ import Testing
 
   @Test func percentagesOfAPublishedGroupSizeBlockExactlyWhenEveryConsistentCountIsUnsafe() {
     var random = SplitMix(state: 16)
-    var blocked = 0, passed = 0, mixed = 0
+    var blocked = 0
+    var passed = 0
+    var mixed = 0
     for round in 0..<400 {
       let decimals = Int(random.next() % 3)
       let rows = 1 + Int(random.next() % 4)
@@ -37,7 +39,9 @@ import Testing
         }
         let text = Self.printed(100 * Double(count) / Double(total), decimals: decimals)
         lines.append("g\(row),\(total),\(text)")
-        let consistent = (0...total).filter { Self.printed(100 * Double($0) / Double(total), decimals: decimals) == text }
+        let consistent = (0...total).filter {
+          Self.printed(100 * Double($0) / Double(total), decimals: decimals) == text
+        }
         let unsafe = consistent.filter { Self.unsafe($0, of: total) }
         truth.append(unsafe.count == consistent.count ? true : unsafe.isEmpty ? false : nil)
       }
@@ -49,10 +53,16 @@ import Testing
         switch unsafe {
         case true?:
           blocked += 1
-          #expect(flagged.contains(line), "round \(round), line \(line) is disclosive as published:\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
+          #expect(
+            flagged.contains(line),
+            "round \(round), line \(line) is disclosive as published:\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))"
+          )
         case false?:
           passed += 1
-          #expect(!findings.contains(line), "round \(round), line \(line) is safe as published:\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
+          #expect(
+            !findings.contains(line),
+            "round \(round), line \(line) is safe as published:\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))"
+          )
         case nil:
           // Some consistent counts are unsafe and some are not: a policy, not a fact (review
           // when the range straddles the threshold, pass when it runs from 0 to well above it).
@@ -66,7 +76,8 @@ import Testing
 
   @Test func sharesOfAGroupWithoutItsTotalGiveBackTheWithheldRowsExactlyWhenTheNumbersAllow() {
     var random = SplitMix(state: 1616)
-    var disclosive = 0, safe = 0
+    var disclosive = 0
+    var safe = 0
     for round in 0..<300 {
       let decimals = 1 + Int(random.next() % 2)
       let rows = 3 + Int(random.next() % 3)
@@ -84,7 +95,10 @@ import Testing
       let published = counts.enumerated().filter { !withheld.contains($0.offset) }
       let known = published.map(\.element).reduce(0, +)
       let totals = (known...(known + 200)).filter { candidate in
-        published.allSatisfy { Self.printed(100 * Double($0.element) / Double(candidate), decimals: decimals) == Self.printed(100 * Double($0.element) / Double(total), decimals: decimals) }
+        published.allSatisfy {
+          Self.printed(100 * Double($0.element) / Double(candidate), decimals: decimals)
+            == Self.printed(100 * Double($0.element) / Double(total), decimals: decimals)
+        }
       }
       let sums = totals.map { $0 - known }
       let truth = (withheld.count == 1 && sums.count == 1) || sums.allSatisfy { $0 >= 1 && $0 < Self.threshold }
@@ -96,11 +110,19 @@ import Testing
       // truth agrees unless the candidates differ by that boundary.
       if truth && published.count == 1 {
         // One published row cannot show what its percentage is a share of: not a pass.
-        #expect(result.findings.contains { $0.code == "C011" && $0.outcome != .pass }, "round \(round):\n\(lines.joined(separator: "\n"))")
+        #expect(
+          result.findings.contains { $0.code == "C011" && $0.outcome != .pass },
+          "round \(round):\n\(lines.joined(separator: "\n"))")
       } else if truth {
-        #expect(failed, "round \(round): the withheld rows add up to \(sums) (totals \(totals)):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
+        #expect(
+          failed,
+          "round \(round): the withheld rows add up to \(sums) (totals \(totals)):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))"
+        )
       } else if failed {
-        #expect(Bool(false), "round \(round): blocked, but the totals \(totals) leave the withheld rows \(sums):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
+        #expect(
+          Bool(false),
+          "round \(round): blocked, but the totals \(totals) leave the withheld rows \(sums):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))"
+        )
       }
     }
     #expect(disclosive > 20 && safe > 20, "\(disclosive) disclosive, \(safe) safe")
@@ -108,23 +130,32 @@ import Testing
 
   @Test func ratesPerThousandOfAPopulationBlockExactlyWhenEveryConsistentCountIsUnsafe() {
     var random = SplitMix(state: 1000)
-    var blocked = 0, passed = 0
+    var blocked = 0
+    var passed = 0
     for round in 0..<300 {
       let population = 200 + Int(random.next() % 3_000)
       let events = random.next() % 2 == 0 ? Int(random.next() % 15) : Int(random.next() % UInt64(population / 10))
       let decimals = Int(random.next() % 3)
       let text = Self.printed(1_000 * Double(events) / Double(population), decimals: decimals)
-      let consistent = (0...population).filter { Self.printed(1_000 * Double($0) / Double(population), decimals: decimals) == text }
+      let consistent = (0...population).filter {
+        Self.printed(1_000 * Double($0) / Double(population), decimals: decimals) == text
+      }
       let unsafe = consistent.filter { Self.unsafe($0, of: population) }
       let result = check("region,population,rate_per_1000\nA,\(population),\(text)\nB,50000,12.5\n")
       let failed = result.findings.contains { $0.code == "C011" && $0.outcome == .fail && $0.line == 2 }
       let found = result.findings.contains { $0.code == "C011" && $0.line == 2 }
       if unsafe.count == consistent.count {
         blocked += 1
-        #expect(failed, "round \(round): \(text) per 1,000 of \(population) allows only \(consistent)\n\(result.findings.map(\.reason))")
+        #expect(
+          failed,
+          "round \(round): \(text) per 1,000 of \(population) allows only \(consistent)\n\(result.findings.map(\.reason))"
+        )
       } else if unsafe.isEmpty {
         passed += 1
-        #expect(!found, "round \(round): \(text) per 1,000 of \(population) allows \(consistent.first!)…\(consistent.last!)\n\(result.findings.map(\.reason))")
+        #expect(
+          !found,
+          "round \(round): \(text) per 1,000 of \(population) allows \(consistent.first!)…\(consistent.last!)\n\(result.findings.map(\.reason))"
+        )
       }
     }
     #expect(blocked > 30 && passed > 30, "\(blocked) blocked, \(passed) passed")
@@ -132,7 +163,8 @@ import Testing
 
   @Test func cumulativeCountsBlockExactlyWhenAStepIsASmallCount() {
     var random = SplitMix(state: 12)
-    var blocked = 0, passed = 0
+    var blocked = 0
+    var passed = 0
     for round in 0..<300 {
       let weeks = 3 + Int(random.next() % 6)
       // Weekly counts: mostly large, sometimes small, sometimes none.
@@ -154,7 +186,8 @@ import Testing
       let result = check(lines.joined(separator: "\n") + "\n")
       let failed = result.findings.contains { $0.code == "C012" && $0.outcome == .fail }
       if smallStep { blocked += 1 } else { passed += 1 }
-      #expect(failed == smallStep, "round \(round):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
+      #expect(
+        failed == smallStep, "round \(round):\n\(lines.joined(separator: "\n"))\n\(result.findings.map(\.reason))")
     }
     #expect(blocked > 30 && passed > 30, "\(blocked) blocked, \(passed) passed")
   }

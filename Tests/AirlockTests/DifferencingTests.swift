@@ -63,12 +63,15 @@ private let regionHierarchy = """
     // Leeds/Male = Leeds/Total − Leeds/Female also holds without the hierarchy; withhold the row
     // total too, so that only North − York gives it back.
     #expect(declared.count == 1)
-    let deeper = audit(table.replacingOccurrences(of: "North/Leeds,*,7,12", with: "North/Leeds,*,7,*"), manifest: regionHierarchy).findings
+    let deeper = audit(
+      table.replacingOccurrences(of: "North/Leeds,*,7,12", with: "North/Leeds,*,7,*"), manifest: regionHierarchy
+    ).findings
     #expect(deeper.count == 2)
     #expect(deeper.contains { $0.reason.contains("North/Leeds/Male = North/Male (13) − North/York/Male (8) = 5") })
     // Undeclared, the subtotals are found from the numbers (North = the two rows after it), and
     // give the same cells back.
-    let undeclared = audit(table.replacingOccurrences(of: "North/Leeds,*,7,12", with: "North/Leeds,*,7,*"), manifest: nil)
+    let undeclared = audit(
+      table.replacingOccurrences(of: "North/Leeds,*,7,12", with: "North/Leeds,*,7,*"), manifest: nil)
     #expect(undeclared.findings.map(\.reason) == deeper.map(\.reason))
     #expect(undeclared.structure?.subtotals.map(\.parent) == ["North", "South"])
   }
@@ -80,7 +83,9 @@ private let regionHierarchy = """
       table = table.replacingOccurrences(of: row, with: "\(parts[0]),*,*,\(parts[3])")
     }
     // Inside North: a + b = 12, c + d = 18, a + c = 13, b + d = 17.
-    let findings = audit(table, manifest: regionHierarchy, pack: pack(rule: "recoverable-suppression", ["min_width": .number(100)])).findings
+    let findings = audit(
+      table, manifest: regionHierarchy, pack: pack(rule: "recoverable-suppression", ["min_width": .number(100)])
+    ).findings
     let reasons = Dictionary(uniqueKeysWithValues: findings.map { ("\($0.line!):\($0.column!)", $0.reason) })
     #expect(reasons["3:2"]?.contains("[0, 12]") == true)
     #expect(reasons["3:3"]?.contains("[0, 12]") == true)
@@ -104,11 +109,15 @@ private let regionHierarchy = """
     let manifest = "columns_dimension: age\nhierarchy:\n  age:\n    Adults: [16-64, 65+]\n"
     let findings = audit(table, manifest: manifest).findings
     #expect(findings.count == 2)
-    #expect(findings.first?.reason.contains("A/16-64 = A/Adults (40) − A/65+ (15) = 25") == true, "\(findings.map(\.reason))")
+    #expect(
+      findings.first?.reason.contains("A/16-64 = A/Adults (40) − A/65+ (15) = 25") == true, "\(findings.map(\.reason))")
   }
 
   @Test(arguments: [
-    ("hierarchy:\n  region:\n    North: [North/Leeds, North/Leds]\n", "hierarchy.region.North.[1]: unknown code 'North/Leds'"),
+    (
+      "hierarchy:\n  region:\n    North: [North/Leeds, North/Leds]\n",
+      "hierarchy.region.North.[1]: unknown code 'North/Leds'"
+    ),
     ("hierarchy:\n  place:\n    North: [North/Leeds]\n", "hierarchy.place: 'place' is not a dimension"),
     ("hierarchy:\n  region:\n    North: [South]\n    South: [North]\n", "cycle"),
     ("hierarchy:\n  region:\n    North: [North/Leeds]\n    South: [North/Leeds]\n", "already a child of 'North'"),
@@ -132,7 +141,9 @@ private let regionHierarchy = """
     #expect(findings.count == 1)
     #expect(findings.first?.line == 2)
     #expect(findings.first?.reason.contains("narrowed to [0, 345]") == true)
-    #expect(findings.first?.reason.contains("the (1, 85%) rule needs 22.94 on each side") == true, "\(findings.map(\.reason))")
+    #expect(
+      findings.first?.reason.contains("the (1, 85%) rule needs 22.94 on each side") == true, "\(findings.map(\.reason))"
+    )
     // With a larger partner the upper bound is 60 above: protected.
     let wider = audit(
       "sector,sum\nA,*\nB,*\nC,455\nTotal,845\n",
@@ -147,7 +158,9 @@ private let regionHierarchy = """
       evidence: "sector,sum,n,top1,top2,top3\nA,400,3,300,20,10\nB,15,5,6,4,2\nC,500,20,60,50,40\n")
     #expect(result.findings.count == 1)
     #expect(result.findings.first?.outcome == .review)
-    #expect(result.findings.first?.reason.contains("outside what the margins allow ([0, 345])") == true, "\(result.findings.map(\.reason))")
+    #expect(
+      result.findings.first?.reason.contains("outside what the margins allow ([0, 345])") == true,
+      "\(result.findings.map(\.reason))")
   }
 
   @Test func magnitudeWithoutEvidenceIsOnlyCheckedForExactRecovery() {
@@ -251,7 +264,8 @@ private let regionHierarchy = """
     // the Total row adds up, and still gives back A/Female.
     let result = check("region,Male,Female,Total\nA,10,*,22\nB,15,20,36\nTotal,25,32,58\n")
     let structure = result.findings.filter { $0.code == "C010" }
-    #expect(structure.count == 1 && structure[0].outcome == .review && structure[0].reason.contains("'Total' in 'column'"))
+    #expect(
+      structure.count == 1 && structure[0].outcome == .review && structure[0].reason.contains("'Total' in 'column'"))
     let audit = result.findings.filter { $0.code == "X001" }
     #expect(audit.count == 1 && audit[0].outcome == .fail && audit[0].reason.contains("= 12"))
     // Every total off: nothing is read as a margin, and both are asked about.
@@ -278,9 +292,13 @@ private let regionHierarchy = """
     // Region B's rows are missing, so the region totals are not sums of the rows shown: the
     // region Total is asked about (C010), and the sex totals, which do add up, still give A/F back.
     let result = check("region,sex,count\nA,F,*\nA,M,12\nA,Total,20\nTotal,F,30\nTotal,M,40\nTotal,Total,70\n")
-    #expect(result.findings.contains { $0.code == "C010" && $0.outcome == .review && $0.reason.contains("'Total' in 'region'") })
+    #expect(
+      result.findings.contains {
+        $0.code == "C010" && $0.outcome == .review && $0.reason.contains("'Total' in 'region'")
+      })
     let audit = result.findings.filter { $0.code == "X001" }
-    #expect(audit.count == 1 && audit[0].outcome == .fail && audit[0].reason.contains("A/F = A/Total (20) − A/M (12) = 8"))
+    #expect(
+      audit.count == 1 && audit[0].outcome == .fail && audit[0].reason.contains("A/F = A/Total (20) − A/M (12) = 8"))
   }
 
   @Test func solverCountsItsLinearPrograms() {
@@ -296,7 +314,8 @@ private let regionHierarchy = """
   /// cannot run (review), never passes the withheld cells.
   @Test func hugeValuesNeedReviewNotAPass() {
     // Four withheld cells, no single unknown in any line: the equations hold the huge totals.
-    let result = check("group,Yes,No,Total\nA,*,*,30000000000000020\nB,*,*,70\nTotal,60,30000000000000030,30000000000000090\n")
+    let result = check(
+      "group,Yes,No,Total\nA,*,*,30000000000000020\nB,*,*,70\nTotal,60,30000000000000030,30000000000000090\n")
     let audit = result.findings.filter { $0.code == "X001" }
     #expect(audit.contains { $0.outcome == .review && $0.reason.contains("10^15") })
     #expect(result.outcome != .pass)

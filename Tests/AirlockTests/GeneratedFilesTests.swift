@@ -17,12 +17,14 @@ import Testing
       return
     }
     let actual = try? String(contentsOf: url, encoding: .utf8)
-    #expect(actual == expected, "\(relativePath) is stale: run AIRLOCK_UPDATE_DOCS=1 swift test --filter GeneratedFilesTests")
+    #expect(
+      actual == expected, "\(relativePath) is stale: run AIRLOCK_UPDATE_DOCS=1 swift test --filter GeneratedFilesTests")
   }
 
   @Test func ruleDocsMatchTheRules() throws {
     for rule in RuleRegistry.builtIn {
-      try compare(RuleDocumentation.markdown(for: rule), at: "docs/rules/\(rule.description.code)-\(rule.description.name).md")
+      try compare(
+        RuleDocumentation.markdown(for: rule), at: "docs/rules/\(rule.description.code)-\(rule.description.name).md")
     }
     let index =
       "<!-- GENERATED from Sources/Airlock/Rules: do not edit. -->\n# Rules\n\n| code | name | summary |\n|---|---|---|\n"

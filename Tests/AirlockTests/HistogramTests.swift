@@ -39,13 +39,18 @@ import Testing
   }
 
   @Test func histogramColumnsAreCoveredSoUncheckedColumnIsQuiet() {
-    let result = check("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", pack: pack(rule: "histogram-extreme-bins", ["enabled": .boolean(false)]))
+    let result = check(
+      "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n",
+      pack: pack(rule: "histogram-extreme-bins", ["enabled": .boolean(false)]))
     #expect(result.kind == .histogram)
     #expect(codes(result, "C009").count == 1, "with H002 disabled the edges are unchecked")
-    let declared = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", manifest: "design_limits: true\ndesign_limits_reason: a grid of tens\n")
+    let declared = checkDeclared(
+      "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n",
+      manifest: "design_limits: true\ndesign_limits_reason: a grid of tens\n")
     #expect(declared.findings.isEmpty)
     #expect(declared.outcome == .pass)
-    let noBins = check("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", pack: pack(rule: "histogram-bin-count", ["enabled": .boolean(false)]))
+    let noBins = check(
+      "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", pack: pack(rule: "histogram-bin-count", ["enabled": .boolean(false)]))
     #expect(noBins.findings.contains { $0.code == "C009" && $0.reason.contains("'count'") })
   }
 
@@ -70,9 +75,10 @@ import Testing
   }
 
   @Test func designLimitsIsParsedStrictly() {
-    for bad in ["design_limits: maybe\n", "design_limits: {lower: 0, top: 9}\n", "design_limits: {lower: zero}\n",
-      "design_limits: {}\n", "design_limits: {lower: 10, upper: 5}\n", "design_limits: [0, 120]\n"]
-    {
+    for bad in [
+      "design_limits: maybe\n", "design_limits: {lower: 0, top: 9}\n", "design_limits: {lower: zero}\n",
+      "design_limits: {}\n", "design_limits: {lower: 10, upper: 5}\n", "design_limits: [0, 120]\n",
+    ] {
       let result = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n", manifest: bad)
       #expect(result.error?.kind == .configuration, "\(bad)")
     }
@@ -80,7 +86,8 @@ import Testing
 
   @Test func groupedHistogramsAreCheckedPerGroup() {
     let text = "sex,bin_lo,bin_hi,count\nF,0,10,12\nF,10,20,14\nM,0,10,20\nM,10,20,11\n"
-    let result = checkDeclared(text, manifest: "dimensions: [sex]\ndesign_limits: {lower: 0}\ndesign_limits_reason: the protocol\n")
+    let result = checkDeclared(
+      text, manifest: "dimensions: [sex]\ndesign_limits: {lower: 0}\ndesign_limits_reason: the protocol\n")
     #expect(codes(result, "H002") == ["3:3:review", "5:3:review"])
   }
 
@@ -104,7 +111,9 @@ extension HistogramTests {
   @Test func designLimitsFromAFolderManifest() {
     let folder = temporaryFolder()
     let path = write("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", to: "ages.csv", in: folder)
-    write("outputs:\n  \"ages*.csv\":\n    design_limits: {lower: 0, upper: 20}\n    design_limits_reason: the protocol\n", to: "airlock.yaml", in: folder)
+    write(
+      "outputs:\n  \"ages*.csv\":\n    design_limits: {lower: 0, upper: 20}\n    design_limits_reason: the protocol\n",
+      to: "airlock.yaml", in: folder)
     let result = checkFile(path)
     #expect(result.findings.isEmpty, "\(result.findings.map(\.reason))")
     #expect(result.outcome == .pass)
@@ -114,9 +123,10 @@ extension HistogramTests {
 /// Design limits are a claim: they need a reason, and edges taken from the data contradict them.
 extension HistogramTests {
   @Test func designLimitsWithoutAReasonAreAnErrorAtTheKey() {
-    for manifest in ["kind: histogram\ndesign_limits: true\n", "kind: histogram\ndesign_limits: {lower: 0, upper: 20}\n",
-      "kind: histogram\ndesign_limits: true\ndesign_limits_reason: \"  \"\n"]
-    {
+    for manifest in [
+      "kind: histogram\ndesign_limits: true\n", "kind: histogram\ndesign_limits: {lower: 0, upper: 20}\n",
+      "kind: histogram\ndesign_limits: true\ndesign_limits_reason: \"  \"\n",
+    ] {
       let result = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", manifest: manifest)
       #expect(result.error?.kind == .configuration, "\(manifest)")
       #expect(result.error?.line == 2 && result.error?.column == 1, "\(String(describing: result.error))")
@@ -124,7 +134,8 @@ extension HistogramTests {
     }
     let orphan = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n", manifest: "design_limits_reason: why\n")
     #expect(orphan.error?.line == 1, "a reason without limits is a mistake, not ignored")
-    let twice = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n", manifest: "design_limits: {lower: 0, reason: a}\ndesign_limits_reason: b\n")
+    let twice = checkDeclared(
+      "bin_lo,bin_hi,count\n0,10,12\n", manifest: "design_limits: {lower: 0, reason: a}\ndesign_limits_reason: b\n")
     #expect(twice.error?.kind == .configuration)
   }
 
@@ -142,14 +153,19 @@ extension HistogramTests {
     // Safe look-alikes: a design grid whose outer bins hold people keeps passing.
     for (text, manifest) in [
       ("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n20,30,15\n", "design_limits: true\ndesign_limits_reason: decades\n"),
-      ("bin_lo,bin_hi,count\n18,25,12\n25,35,40\n35,45,15\n", "design_limits: {lower: 18, upper: 45, reason: adults to 45}\n"),
+      (
+        "bin_lo,bin_hi,count\n18,25,12\n25,35,40\n35,45,15\n",
+        "design_limits: {lower: 18, upper: 45, reason: adults to 45}\n"
+      ),
       ("bin_lo,bin_hi,count\n0.5,1.0,12\n1.0,1.5,40\n", "design_limits: true\ndesign_limits_reason: half units\n"),
     ] {
       let result = checkDeclared(text, manifest: manifest)
       #expect(result.outcome == .pass, "\(text): \(result.findings.map(\.reason))")
     }
     // The claim is listed with its position and the rule it relaxes.
-    let passing = checkDeclared("bin_lo,bin_hi,count\n0,10,12\n10,20,40\n", manifest: "kind: histogram\ndesign_limits: true\ndesign_limits_reason: decades\n")
+    let passing = checkDeclared(
+      "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n",
+      manifest: "kind: histogram\ndesign_limits: true\ndesign_limits_reason: decades\n")
     let claim = try #require(passing.claims.first)
     #expect(claim.kind == .designLimits && claim.line == 2 && claim.column == 1 && claim.rules == ["H002"])
     #expect(claim.detail.contains("decades"))
@@ -160,12 +176,16 @@ extension HistogramTests {
   @Test func designLimitsEqualToTheObservedExtremesInTheEvidenceAreContradicted() {
     let folder = temporaryFolder()
     let path = write("bin_lo,bin_hi,count\n20,40,35\n40,60,120\n60,80,210\n80,100,64\n", to: "ages.csv", in: folder)
-    write("kind: histogram\ndesign_limits: {lower: 20, upper: 100, reason: the analysis plan}\n", to: "ages.airlock.yaml", in: folder)
+    write(
+      "kind: histogram\ndesign_limits: {lower: 20, upper: 100, reason: the analysis plan}\n", to: "ages.airlock.yaml",
+      in: folder)
     // The oldest person is 99: the upper limit is the design's; the youngest is exactly 20.
     write("min,max,n\n20,99,429\n", to: "ages.evidence.csv", in: folder)
     let result = checkFile(path)
     #expect(codes(result, "H002") == ["2:1:review"], "\(result.findings.map(\.reason))")
-    #expect(result.findings.first { $0.code == "H002" }?.reason.contains("the smallest value observed (the evidence's min)") == true)
+    #expect(
+      result.findings.first { $0.code == "H002" }?.reason.contains("the smallest value observed (the evidence's min)")
+        == true)
     // Safe look-alike: observed extremes inside the limits.
     write("min,max,n\n21,99,429\n", to: "ages.evidence.csv", in: folder)
     #expect(checkFile(path).outcome == .pass)

@@ -10,7 +10,8 @@ import Testing
   /// and its tables are still found.
   @Test func migratesAVersion1History() throws {
     let path = temporaryFolder().appendingPathComponent("history.db").path
-    try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("Tests/Fixtures/history-v1.db").path, toPath: path)
+    try FileManager.default.copyItem(
+      atPath: Self.root.appendingPathComponent("Tests/Fixtures/history-v1.db").path, toPath: path)
     let history = try ReleaseHistory(path: path)
     #expect(try history.count() == 2)
     let folder = temporaryFolder()
@@ -19,11 +20,18 @@ import Testing
     var checker = Checker(pack: pack())
     checker.history = history
     let results = checker.check(paths: [folder.path]).results
-    #expect(results[0].findings.contains { $0.code == "X002" && $0.reason.contains("all.csv 20-29 (150) − male.csv 20-29 (149) = 1") })
-    #expect(results[1].findings.contains { $0.code == "X002" && $0.reason.contains("region-sex.csv A/F (40) − some.csv A/F (38) = 2") })
+    #expect(
+      results[0].findings.contains {
+        $0.code == "X002" && $0.reason.contains("all.csv 20-29 (150) − male.csv 20-29 (149) = 1")
+      })
+    #expect(
+      results[1].findings.contains {
+        $0.code == "X002" && $0.reason.contains("region-sex.csv A/F (40) − some.csv A/F (38) = 2")
+      })
     // Reopening does not migrate again; tables added now are packed too.
     let reopened = try ReleaseHistory(path: path)
-    try reopened.add(ComparableTable(source: "all-2.csv", dimensions: ["age_band"], cells: ["20-29": 152, "30-39": 125]))
+    try reopened.add(
+      ComparableTable(source: "all-2.csv", dimensions: ["age_band"], cells: ["20-29": 152, "30-39": 125]))
     let index = try reopened.index(signature: "age_band")
     #expect(index.ids.count == 2 && index.keysetOf.allSatisfy { $0 >= 0 })
     #expect(index.keysets.count == 1)
@@ -35,10 +43,16 @@ import Testing
   /// table derives.
   @Test(arguments: [1, 2, 3]) func pruningMissesNothing(seed: UInt64) throws {
     var rng = SplitMix(state: seed)
-    let schemes = [["<20", "20-39", "40-59", "60+"], ["<25", "25-39", "40-59", "60+"], ["<20", "20-39", "40+"], ["young", "old"]]
+    let schemes = [
+      ["<20", "20-39", "40-59", "60+"], ["<25", "25-39", "40-59", "60+"], ["<20", "20-39", "40+"], ["young", "old"],
+    ]
     let sexes = ["F", "M", "\u{2211}"]
     var base: [String: Double] = [:]
-    for scheme in schemes { for age in scheme + ["\u{2211}"] { for sex in sexes { base[age + "|" + sex] = Double(Int.random(in: 20...80, using: &rng)) } } }
+    for scheme in schemes {
+      for age in scheme + ["\u{2211}"] {
+        for sex in sexes { base[age + "|" + sex] = Double(Int.random(in: 20...80, using: &rng)) }
+      }
+    }
     func makeTable(_ source: String, subsetOf: String?) -> ComparableTable {
       let scheme = schemes[Int.random(in: 0..<schemes.count, using: &rng)]
       let ageFirst = Bool.random(using: &rng)
@@ -58,19 +72,26 @@ import Testing
         }
       }
       if Int.random(in: 0..<25, using: &rng) == 0 { cells["x\u{1F}y\u{1F}z"] = 5 }  // a malformed key
-      return ComparableTable(source: source, dimensions: ageFirst ? ["age_band", "sex"] : ["sex", "age_band"], cells: cells, subsetOf: subsetOf)
+      return ComparableTable(
+        source: source, dimensions: ageFirst ? ["age_band", "sex"] : ["sex", "age_band"], cells: cells,
+        subsetOf: subsetOf)
     }
     let released = (0..<300).map { i in
-      makeTable("r\(i).csv", subsetOf: Int.random(in: 0..<20, using: &rng) == 0 ? "new\(Int.random(in: 0..<40, using: &rng)).csv" : nil)
+      makeTable(
+        "r\(i).csv",
+        subsetOf: Int.random(in: 0..<20, using: &rng) == 0 ? "new\(Int.random(in: 0..<40, using: &rng)).csv" : nil)
     }
     let history = try ReleaseHistory(path: temporaryFolder().appendingPathComponent("history.db").path)
     try history.add(Array(released[..<150]))
     for table in released[150...] { try history.add(table) }
     let index = try history.index(signature: "age_band|sex")
     #expect(index.ids.count == released.count)
-    var kept = 0, derived = 0
+    var kept = 0
+    var derived = 0
     for k in 0..<40 {
-      let table = makeTable("dir/new\(k).csv", subsetOf: Int.random(in: 0..<5, using: &rng) == 0 ? "r\(Int.random(in: 0..<300, using: &rng)).csv" : nil)
+      let table = makeTable(
+        "dir/new\(k).csv",
+        subsetOf: Int.random(in: 0..<5, using: &rng) == 0 ? "r\(Int.random(in: 0..<300, using: &rng)).csv" : nil)
       for inclusive in [false, true] {
         let audit = CrossOutputAudit(threshold: 10, inclusive: inclusive)
         let all = released.flatMap { audit.derive(newer: table, older: $0) }

@@ -41,7 +41,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
 @Suite struct HostileInputTests {
   @Test func aOneGigabyteFieldStopsAtTheFieldLimitWithoutReadingTheRest() {
     let counter = Generated()
-    let source = GeneratedSource(head: Array("a,b\n1,".utf8), repeating: UInt8(ascii: "x"), total: 1 << 30, counter: counter)
+    let source = GeneratedSource(
+      head: Array("a,b\n1,".utf8), repeating: UInt8(ascii: "x"), total: 1 << 30, counter: counter)
     let error = readAll(source)
     #expect(error?.message == "field is longer than 1048576 bytes")
     #expect(error?.line == 2)
@@ -52,7 +53,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
 
   @Test func aQuotedOneGigabyteFieldIsReportedWhereItsQuoteOpens() {
     let counter = Generated()
-    let source = GeneratedSource(head: Array("a,b\n1,\"".utf8), repeating: UInt8(ascii: "y"), total: 1 << 30, counter: counter)
+    let source = GeneratedSource(
+      head: Array("a,b\n1,\"".utf8), repeating: UInt8(ascii: "y"), total: 1 << 30, counter: counter)
     let error = readAll(source)
     #expect(error?.message == "field is longer than 1048576 bytes")
     #expect(error?.line == 2 && error?.column == 3)
@@ -91,7 +93,9 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
   @Test func deeplyNestedYAMLIsRefusedNotACrash() {
     let folder = temporaryFolder()
     write("region,count\nA,20\n", to: "t.csv", in: folder)
-    write("kind: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000), to: "t.airlock.yaml", in: folder)
+    write(
+      "kind: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000), to: "t.airlock.yaml",
+      in: folder)
     let error = checkFile(folder.appendingPathComponent("t.csv").path).error
     #expect(error?.kind == .configuration)
     #expect(error?.message.contains("nesting") == true)
@@ -101,14 +105,18 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
 
   @Test func billionLaughsIsRefusedBeforeExpansion() {
     var yaml = "a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
-    for i in 1...9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]\n" }
+    for i in 1...9 {
+      yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]\n"
+    }
     for text in [yaml, "kind: frequency\ndimensions: &x [a, *x]\n"] {
       do {
         _ = try FuzzingEntryPoints.manifest(text)
         Issue.record("accepted")
       } catch { #expect(error.message.contains("anchors and aliases are not allowed")) }
     }
-    #expect(throws: AirlockError.self) { try RulePackLoader.load(text: "extends: default\n" + yaml, file: "laughs.yaml") }
+    #expect(throws: AirlockError.self) {
+      try RulePackLoader.load(text: "extends: default\n" + yaml, file: "laughs.yaml")
+    }
   }
 
   /// Nested explicit keys (`? - ?`) took the YAML parser 29 s, 57 s and over a minute (fuzzing,
@@ -133,7 +141,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
 
   @Test func nulBytesInTheHeaderAndInvalidUTF8InColumnNames() {
     #expect(check("reg\u{0}ion,count\nA,20\n").error?.message.contains("NUL") == true)
-    let path = write(Data("r".utf8) + Data([0xC3, 0x28]) + Data(",count\nA,20\n".utf8), to: "t.csv", in: temporaryFolder())
+    let path = write(
+      Data("r".utf8) + Data([0xC3, 0x28]) + Data(",count\nA,20\n".utf8), to: "t.csv", in: temporaryFolder())
     let error = checkFile(path).error
     #expect(error?.message.contains("invalid UTF-8") == true)
     #expect(error?.line == 1)
@@ -157,7 +166,9 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
   @Test func fileNamesThatAreNotUTF8AreNamedAsSuch() throws {
     let folder = temporaryFolder()
     let raw = Array(folder.path.utf8) + Array("/bad".utf8) + [0xFF] + Array(".csv".utf8) + [0]
-    let fd = raw.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o600) }
+    let fd = raw.withUnsafeBufferPointer {
+      open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o600)
+    }
     #expect(fd >= 0)
     close(fd)
     let result = Checker(pack: pack()).check(paths: [folder.path]).results
@@ -166,7 +177,10 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
   }
 
   @Test func dotDotAndControlCharactersNeverBecomeReleaseNames() {
-    for name in ["..", ".", "../x.csv", "a/b.csv", ".hidden.csv", "a\nb.csv", "tab\t.csv", "esc\u{1B}.csv", "del\u{7F}.csv", "c1\u{85}.csv", "bad\u{FFFD}.csv"] {
+    for name in [
+      "..", ".", "../x.csv", "a/b.csv", ".hidden.csv", "a\nb.csv", "tab\t.csv", "esc\u{1B}.csv", "del\u{7F}.csv",
+      "c1\u{85}.csv", "bad\u{FFFD}.csv",
+    ] {
       #expect(!RecordVerifier.isPlainName(name), "\(name)")
     }
     #expect(RecordVerifier.isPlainName("table 2 (final).csv"))
@@ -175,8 +189,10 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
   @Test func symlinksAreRefusedEvenToReadableTables() throws {
     let folder = temporaryFolder()
     let target = write("region,count\nA,30\n", to: "real.csv", in: temporaryFolder())
-    try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.csv").path, withDestinationPath: target)
-    try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("loop").path, withDestinationPath: ".")
+    try FileManager.default.createSymbolicLink(
+      atPath: folder.appendingPathComponent("link.csv").path, withDestinationPath: target)
+    try FileManager.default.createSymbolicLink(
+      atPath: folder.appendingPathComponent("loop").path, withDestinationPath: ".")
     let results = Checker(pack: pack()).check(paths: [folder.path]).results
     #expect(results.count == 1)
     #expect(results[0].error?.message.contains("symbolic link") == true)
@@ -184,7 +200,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     let other = temporaryFolder()
     write("region,count\nA,30\n", to: "t.csv", in: other)
     let manifest = write("kind: frequency\n", to: "m.yaml", in: temporaryFolder())
-    try FileManager.default.createSymbolicLink(atPath: other.appendingPathComponent("t.airlock.yaml").path, withDestinationPath: manifest)
+    try FileManager.default.createSymbolicLink(
+      atPath: other.appendingPathComponent("t.airlock.yaml").path, withDestinationPath: manifest)
     #expect(checkFile(other.appendingPathComponent("t.csv").path).error?.message.contains("symbolic link") == true)
   }
 
@@ -192,7 +209,9 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     let devices = temporaryFolder()
     // A character device named like a table (root may mknod; otherwise the FIFO cases below stand).
     if mknod(devices.appendingPathComponent("zero.csv").path, S_IFCHR | 0o600, dev_t((1 << 8) | 5)) == 0 {
-      #expect(checkFile(devices.appendingPathComponent("zero.csv").path).error?.message.contains("not a regular file") == true)
+      #expect(
+        checkFile(devices.appendingPathComponent("zero.csv").path).error?.message.contains("not a regular file") == true
+      )
     }
     // A device without a table's name is never opened: C008 sends it to review.
     #expect(checkFile("/dev/zero").outcome == .review)
@@ -212,7 +231,10 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
       let path = write(Data(repeating: UInt8(ascii: "a"), count: 3 << 20), to: "t.csv", in: temporaryFolder())
       var source = try FileSource(path: path)
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
-      defer { buffer.deallocate(); source.close() }
+      defer {
+        buffer.deallocate()
+        source.close()
+      }
       _ = try source.read(into: buffer)
       let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
       if change == "append" {
@@ -232,7 +254,10 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     let path = write(Data(repeating: UInt8(ascii: "a"), count: 2 << 20), to: "t.csv", in: temporaryFolder())
     var source = try FileSource(path: path)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
-    defer { buffer.deallocate(); source.close() }
+    defer {
+      buffer.deallocate()
+      source.close()
+    }
     _ = try source.read(into: buffer)
     usleep(20_000)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -246,7 +271,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
   /// Found by Scripts/fuzz.sh trustlist: an empty option (`principal ,namespaces=...`) crashed
   /// the parser with an index out of range.
   @Test func fuzzCrashTrustListEmptyOption() {
-    let line = "bob@tre ,namespaces=\"airlock-review\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOUnKWZbtUh6qebPywoXDU8ijFZ+F86lEP4yJeXHN2O\n"
+    let line =
+      "bob@tre ,namespaces=\"airlock-review\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOUnKWZbtUh6qebPywoXDU8ijFZ+F86lEP4yJeXHN2O\n"
     #expect(throws: AirlockError.self) { try TrustList.parse(line) }
     #expect(throws: AirlockError.self) { try TrustList.parse("a ,,, ssh-ed25519 AAAA\n") }
   }
@@ -255,7 +281,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
   /// cells trapped converting it to Int in `ExactRecovery` (the size guard came after the
   /// conversion). Now the equations are skipped and the table is checked like any other.
   @Test func fuzzCrashExactRecoveryHugeMargin() {
-    let text = "region?,Mal,eFem/ale,Total\nNo1rth,*,1,8422222222222222222222222222222222222222222222222\nSouth,*,*,112\n"
+    let text =
+      "region?,Mal,eFem/ale,Total\nNo1rth,*,1,8422222222222222222222222222222222222222222222222\nSouth,*,*,112\n"
     let result = FuzzingEntryPoints.check(data: Array(text.utf8), name: "t.csv", pack: pack())
     #expect(result.error == nil && result.outcome == .fail)
   }
@@ -274,7 +301,8 @@ private func readAll(_ source: any ByteSource, limits: ReadLimits = ReadLimits()
     let checker = OutputChecker(pack: pack(), rules: pack().enabledRules(), limits: ReadLimits(), findingLimit: 1000)
     _ = checker.check(path: path, keeping: true, table: &table)
     let cells = try #require(table)
-    #expect((0..<3).map { cells.coordinates(ofCell: $0).map(\.label) } == [[label, label], ["Y", "Z"], ["Y", label]])
+    #expect(
+      (0..<3).map { cells.coordinates(ofCell: $0).map(\.label) } == [[label, label], ["Y", "Z"], ["Y", label]])
   }
 
   @Test func memoryEntryPointMatchesTheFileReader() {

@@ -33,7 +33,8 @@ import Testing
   @Test(arguments: 0..<10)
   func randomTwoDimensionalTablesComeOutSafe(seed: Int) throws {
     var rng = SplitMix(state: UInt64(seed) &* 7919 &+ 1)
-    let text = twoDimensional(rows: Int.random(in: 3...8, using: &rng), columns: Int.random(in: 3...8, using: &rng), &rng)
+    let text = twoDimensional(
+      rows: Int.random(in: 3...8, using: &rng), columns: Int.random(in: 3...8, using: &rng), &rng)
     let (report, output) = try protect(text)
     #expect(report.check.outcome == .pass, "\(text)\n->\n\(output)\n\(report.check.findings.map(\.reason))")
   }

@@ -75,7 +75,10 @@ import Testing
   // MARK: Postcodes
 
   @Test func fullPostcodes() {
-    for code in ["SW1A 1AA", "E1 6AN", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB", "GIR 0AA", "SW1A1AA", "sw1a 1aa"] {
+    for code in [
+      "SW1A 1AA", "E1 6AN", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB", "GIR 0AA", "SW1A1AA",
+      "sw1a 1aa",
+    ] {
       #expect(postcode(code), "\(code)")
     }
     #expect(postcode("10 Downing Street, London SW1A 2AA"))
@@ -83,9 +86,10 @@ import Testing
   }
 
   @Test func notFullPostcodes() {
-    for text in ["SW1A", "E1", "SW1A 1", "SW1A 1A", "QW1 1AA", "Q1 2ND", "h1 2nd", "week 12 3rd", "SW1A 1AAA", "XSW1A 1AA",
-      "E1 6CN", "Sw1a 1aA", "e16an", "AI1 1AA", "2020 1AB", "COVID-19 1ST"]
-    {
+    for text in [
+      "SW1A", "E1", "SW1A 1", "SW1A 1A", "QW1 1AA", "Q1 2ND", "h1 2nd", "week 12 3rd", "SW1A 1AAA", "XSW1A 1AA",
+      "E1 6CN", "Sw1a 1aA", "e16an", "AI1 1AA", "2020 1AB", "COVID-19 1ST",
+    ] {
       #expect(!postcode(text), "\(text)")
     }
   }
@@ -119,14 +123,16 @@ import Testing
   // MARK: Dates
 
   @Test func exactDates() {
-    for text in ["1984-03-12", "1984/3/12", "12/03/1984", "3/12/1984", "12-03-1984", "12.03.1984", "12 Mar 1984", "12-March-1984",
-      "12MAR1984", "1 Sept 1984", "2020-02-29", "1984-03-12T10:00:00"]
-    {
+    for text in [
+      "1984-03-12", "1984/3/12", "12/03/1984", "3/12/1984", "12-03-1984", "12.03.1984", "12 Mar 1984", "12-March-1984",
+      "12MAR1984", "1 Sept 1984", "2020-02-29", "1984-03-12T10:00:00",
+    ] {
       #expect(date(text) != nil, "\(text)")
     }
-    for text in ["1984-03", "1984", "31/02/1984", "2019-02-29", "13/13/1984", "12/03/84", "19840312", "1984-03/12", "12 Mas 1984",
-      "1/2", "0.12345", "12/03/1700"]
-    {
+    for text in [
+      "1984-03", "1984", "31/02/1984", "2019-02-29", "13/13/1984", "12/03/84", "19840312", "1984-03/12", "12 Mas 1984",
+      "1/2", "0.12345", "12/03/1700",
+    ] {
       #expect(date(text) == nil, "\(text)")
     }
     #expect(date("12/03/84", lenient: true) != nil)
@@ -137,11 +143,13 @@ import Testing
   }
 
   @Test func dateOfBirthColumnsFail() {
-    for column in ["dob", "DOB", "date_of_birth", "DateOfBirth", "birth date", "patient_dob", "birthdate", "year-born"] {
+    for column in ["dob", "DOB", "date_of_birth", "DateOfBirth", "birth date", "patient_dob", "birthdate", "year-born"]
+    {
       let found = findings("\(column),count\n12/03/1984,12\n", code: "I004")
       #expect(found.map(\.outcome) == [.fail], "\(column)")
     }
-    #expect(findings("dob,count\n19840312,12\n", code: "I004").map(\.outcome) == [.fail], "compact form in a birth column")
+    #expect(
+      findings("dob,count\n19840312,12\n", code: "I004").map(\.outcome) == [.fail], "compact form in a birth column")
     #expect(findings("dob,count\n1984,12\n", code: "I004").isEmpty, "a year of birth is not an exact date")
   }
 
@@ -158,7 +166,8 @@ import Testing
     // A crosstab by date: the column names are categories.
     #expect(findings("region,2020-03-16,2020-03-23\nNorth,40,52\n", code: "I004").isEmpty)
     // other_dates: ignore.
-    let ignoring = check("date_of_death,count\n2020-03-16,40\n", pack: pack(rule: "exact-date", ["other_dates": .string("ignore")]))
+    let ignoring = check(
+      "date_of_death,count\n2020-03-16,40\n", pack: pack(rule: "exact-date", ["other_dates": .string("ignore")]))
     #expect(ignoring.findings.filter { $0.code == "I004" }.isEmpty)
   }
 
@@ -167,7 +176,8 @@ import Testing
   @Test func freeTextByLengthAndWords() {
     let long = String(repeating: "é", count: 201)
     #expect(findings("note,count\n\(long),12\n", code: "I005").count == 1)
-    #expect(findings("note,count\n\(String(repeating: "é", count: 200)),12\n", code: "I005").isEmpty, "characters, not bytes")
+    #expect(
+      findings("note,count\n\(String(repeating: "é", count: 200)),12\n", code: "I005").isEmpty, "characters, not bytes")
     let words = Array(repeating: "word", count: 31).joined(separator: " ")
     #expect(findings("note,count\n\(words),12\n", code: "I005").first?.reason.contains("31 words") == true)
     let thirty = Array(repeating: "word", count: 30).joined(separator: " ")
@@ -187,7 +197,8 @@ import Testing
   }
 
   @Test func disablingARuleSilencesIt() {
-    let result = check("contact,count\njane.doe@nhs.net,12\n", pack: pack(rule: "email-address", ["enabled": .boolean(false)]))
+    let result = check(
+      "contact,count\njane.doe@nhs.net,12\n", pack: pack(rule: "email-address", ["enabled": .boolean(false)]))
     #expect(!result.findings.contains { $0.code == "I003" })
   }
 }
@@ -200,8 +211,11 @@ extension IdentifierTests {
     let identifierFindings = result.findings.filter { $0.code.hasPrefix("I") }
     #expect(Set(identifierFindings.map(\.code)) == ["I001", "I002", "I003", "I004", "I005"])
     for finding in identifierFindings {
-      let rendered = [finding.reason, finding.fix, finding.columnName ?? "", finding.cellDescription ?? ""].joined(separator: " ")
-      for value in values { #expect(!rendered.contains(value.trimmingCharacters(in: .whitespaces)), "\(finding.code) quotes \(value)") }
+      let rendered = [finding.reason, finding.fix, finding.columnName ?? "", finding.cellDescription ?? ""].joined(
+        separator: " ")
+      for value in values {
+        #expect(!rendered.contains(value.trimmingCharacters(in: .whitespaces)), "\(finding.code) quotes \(value)")
+      }
       #expect(!rendered.contains("secret"))
     }
   }

@@ -72,11 +72,13 @@ import Testing
   /// declared instead of indented.
   @Test func indentedHierarchiesAreAuditedAsIfDeclared() throws {
     var rng = SplitMix(state: 17)
-    var disclosive = 0, safe = 0
+    var disclosive = 0
+    var safe = 0
     for round in 0..<90 {
       let indent = ["  ", "\t", "\u{00A0}\u{00A0}\u{00A0}", "- "][round % 4]
       let regions = Int.random(in: 2...4, using: &rng)
-      var names: [String] = [], values: [Int] = []
+      var names: [String] = []
+      var values: [Int] = []
       var sums: [(parent: Int, children: [Int])] = []
       var yaml = "hierarchy:\n  area:\n"
       var regionRows: [Int] = []
@@ -118,7 +120,9 @@ import Testing
       }
       let recoverable = !withheld.intersection(known).isEmpty
       func body(_ label: (Int) -> String) -> String {
-        "area,count\n" + names.indices.map { "\(label($0)),\(withheld.contains($0) ? "*" : String(values[$0]))" }.joined(separator: "\n") + "\n"
+        "area,count\n"
+          + names.indices.map { "\(label($0)),\(withheld.contains($0) ? "*" : String(values[$0]))" }.joined(
+            separator: "\n") + "\n"
       }
       let indented = check(body { names[$0].hasPrefix("A") ? indent + names[$0] : names[$0] })
       let folder = temporaryFolder()
@@ -127,8 +131,11 @@ import Testing
       let declared = checkFile(declaredPath)
       let x001 = indented.findings.contains { $0.code == "X001" && $0.outcome == .fail }
       #expect(x001 == recoverable, "round \(round): \(body { names[$0] }) \(indented.findings.map(\.reason))")
-      #expect(indented.outcome == declared.outcome, "round \(round): \(indented.findings.map(\.reason)) vs \(declared.findings.map(\.reason))")
-      #expect(indented.findings.filter { $0.code == "X001" }.count == declared.findings.filter { $0.code == "X001" }.count)
+      #expect(
+        indented.outcome == declared.outcome,
+        "round \(round): \(indented.findings.map(\.reason)) vs \(declared.findings.map(\.reason))")
+      #expect(
+        indented.findings.filter { $0.code == "X001" }.count == declared.findings.filter { $0.code == "X001" }.count)
       if recoverable { disclosive += 1 } else { safe += 1 }
     }
     // Both kinds were generated, so neither expectation is vacuous.

@@ -63,7 +63,9 @@ import Testing
           .map { line in line.range(of: "//").map { line[..<$0.lowerBound] } ?? line[...] }.joined(separator: "\n")
         // Identifiers as maximal runs (no `\b`: Unicode word boundaries join `Name.member`).
         for token in Set(code.matches(of: /[A-Za-z_][A-Za-z0-9_]*/).map { String($0.output) }) {
-          if let other = owner[token], other != folder { result[folder, default: [:]][other, default: []].insert(token) }
+          if let other = owner[token], other != folder {
+            result[folder, default: [:]][other, default: []].insert(token)
+          }
         }
       }
     }
@@ -92,8 +94,9 @@ import Testing
     // The rule protocols name no rule (the pipeline beside them still does).
     let protocols = try String(
       contentsOf: packageRoot.appendingPathComponent("Sources/Airlock/Core/Rule.swift"), encoding: .utf8)
-    #expect(protocols.matches(of: /[A-Z][A-Za-z]*Rule(?![A-Za-z0-9_])/).allSatisfy {
-      ["CellRule", "TableRule", "FieldRule", "OutputRule", "FileRule"].contains(String($0.output))
-    })
+    #expect(
+      protocols.matches(of: /[A-Z][A-Za-z]*Rule(?![A-Za-z0-9_])/).allSatisfy {
+        ["CellRule", "TableRule", "FieldRule", "OutputRule", "FileRule"].contains(String($0.output))
+      })
   }
 }

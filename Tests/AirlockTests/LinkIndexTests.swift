@@ -27,7 +27,8 @@ import Testing
     var grids: [[[Int]]] = []
     let groupCount = Int.random(in: 2...5, using: &rng)
     for g in 0..<groupCount {
-      let rows = Int.random(in: 2...4, using: &rng), columns = Int.random(in: 2...4, using: &rng)
+      let rows = Int.random(in: 2...4, using: &rng)
+      let columns = Int.random(in: 2...4, using: &rng)
       let grid = (0..<rows).map { _ in (0..<columns).map { _ in Int.random(in: 1...40, using: &rng) } }
       grids.append(grid)
       func hidden() -> Bool { Int.random(in: 0..<6, using: &rng) == 0 }
@@ -38,7 +39,9 @@ import Testing
         if withMargins { cells.append((["R\(r)", "\u{2211}"], hidden() ? nil : grid[r].reduce(0, +))) }
       }
       if withMargins {
-        for c in 0..<columns { cells.append((["\u{2211}", bandSpellings[0][c]], hidden() ? nil : grid.reduce(0) { $0 + $1[c] })) }
+        for c in 0..<columns {
+          cells.append((["\u{2211}", bandSpellings[0][c]], hidden() ? nil : grid.reduce(0) { $0 + $1[c] }))
+        }
       }
       tables.append(table("g\(g)_two_way.csv", ["region", "age_band"], cells))
       if Bool.random(using: &rng) {
@@ -57,11 +60,17 @@ import Testing
       tables.append(
         table(
           "g\(g)_by_region.csv", [["area", "region"][Int.random(in: 0...1, using: &rng)]],
-          (0..<rows).map { r in (["R\(r)"], hidden() ? nil : grid[r].reduce(0, +) + (Int.random(in: 0..<5, using: &rng) == 0 ? 1 : 0)) }))
+          (0..<rows).map { r in
+            (["R\(r)"], hidden() ? nil : grid[r].reduce(0, +) + (Int.random(in: 0..<5, using: &rng) == 0 ? 1 : 0))
+          }))
       tables.append(
-        table("g\(g)_by_age.csv", ["age_group"], (0..<columns).map { c in ([spelling[c]], hidden() ? nil : grid.reduce(0) { $0 + $1[c] }) }))
+        table(
+          "g\(g)_by_age.csv", ["age_group"],
+          (0..<columns).map { c in ([spelling[c]], hidden() ? nil : grid.reduce(0) { $0 + $1[c] }) }))
       if Bool.random(using: &rng) {
-        tables.append(table("g\(g)_other.csv", ["region"], (0..<rows).map { r in (["R\(r)"], Int.random(in: 1...100, using: &rng)) }))
+        tables.append(
+          table(
+            "g\(g)_other.csv", ["region"], (0..<rows).map { r in (["R\(r)"], Int.random(in: 1...100, using: &rng)) }))
       }
     }
     // A margin of another group's table, filed under this group's name.
@@ -78,44 +87,62 @@ import Testing
   /// pairs (`RunPruning`) as trying every pair.
   @Test func aCheckGivesTheSameFindingsWithAndWithoutTheIndex() throws {
     var rng = SplitMix(state: 4217)
-    let bands = ["0-9", "10-19", "20-29", "30+"], written = ["0 to 9", "10 to 19", "20 to 29", "30 and over"]
+    let bands = ["0-9", "10-19", "20-29", "30+"]
+    let written = ["0 to 9", "10 to 19", "20 to 29", "30 and over"]
     for round in 0..<4 {
       let folder = temporaryFolder()
       for g in 0..<6 {
         let grid = (0..<4).map { _ in (0..<4).map { _ in Int.random(in: 5...60, using: &rng) } }
         var lines = ["region,age_band,count"]
         for r in 0..<4 {
-          for a in 0..<4 { lines.append("R\(r),\(bands[a]),\(Int.random(in: 0..<5, using: &rng) == 0 ? "*" : String(grid[r][a]))") }
+          for a in 0..<4 {
+            lines.append("R\(r),\(bands[a]),\(Int.random(in: 0..<5, using: &rng) == 0 ? "*" : String(grid[r][a]))")
+          }
         }
         write(lines.joined(separator: "\n") + "\n", to: "g\(g)_two_way.csv", in: folder)
         let spelling = g % 2 == 0 ? bands : written
         write(
-          "age_group,count\n" + (0..<4).map { a in "\(spelling[a]),\(grid.reduce(0) { $0 + $1[a] })" }.joined(separator: "\n") + "\n",
+          "age_group,count\n"
+            + (0..<4).map { a in "\(spelling[a]),\(grid.reduce(0) { $0 + $1[a] })" }.joined(separator: "\n") + "\n",
           to: "g\(g)_by_age.csv", in: folder)
-        write("area,count\n" + (0..<4).map { r in "R\(r),\(grid[r].reduce(0, +))" }.joined(separator: "\n") + "\n", to: "g\(g)_by_region.csv", in: folder)
+        write(
+          "area,count\n" + (0..<4).map { r in "R\(r),\(grid[r].reduce(0, +))" }.joined(separator: "\n") + "\n",
+          to: "g\(g)_by_region.csv", in: folder)
         // Another cohort, and a subset of this one (each cell a little smaller).
         write(
-          "region,age_band,count\n" + (0..<16).map { i in "R\(i / 4),\(bands[i % 4]),\(Int.random(in: 5...60, using: &rng))" }.joined(separator: "\n") + "\n",
+          "region,age_band,count\n"
+            + (0..<16).map { i in "R\(i / 4),\(bands[i % 4]),\(Int.random(in: 5...60, using: &rng))" }.joined(
+              separator: "\n") + "\n",
           to: "g\(g)_other.csv", in: folder)
         write(
-          "age_group,count\n" + (0..<4).map { a in "\(written[a]),\(grid.reduce(0) { $0 + $1[a] } - Int.random(in: 0...12, using: &rng))" }.joined(separator: "\n") + "\n",
+          "age_group,count\n"
+            + (0..<4).map { a in "\(written[a]),\(grid.reduce(0) { $0 + $1[a] } - Int.random(in: 0...12, using: &rng))"
+            }.joined(separator: "\n") + "\n",
           to: "g\(g)_subset.csv", in: folder)
       }
       var checker = Checker(pack: pack())
       let indexed = checker.check(paths: [folder.path])
       checker.indexesLinks = false
       let everyPair = checker.check(paths: [folder.path])
-      let describe = { (report: CheckReport) in report.results.flatMap { result in result.findings.map { "\(result.file) \($0.code) \($0.outcome) \($0.reason)" } } }
+      let describe = { (report: CheckReport) in
+        report.results.flatMap { result in
+          result.findings.map { "\(result.file) \($0.code) \($0.outcome) \($0.reason)" }
+        }
+      }
       #expect(describe(indexed) == describe(everyPair), "round \(round)")
-      #expect(describe(indexed).contains { $0.contains("X002") && $0.contains("linked tables") }, "round \(round): something is linked")
-      #expect(describe(indexed).contains { $0.contains("populations look nested") }, "round \(round): the subsets are found")
+      #expect(
+        describe(indexed).contains { $0.contains("X002") && $0.contains("linked tables") },
+        "round \(round): something is linked")
+      #expect(
+        describe(indexed).contains { $0.contains("populations look nested") }, "round \(round): the subsets are found")
     }
   }
 
   @Test func theIndexKeepsEveryPairThatGivesSomethingAway() {
     var rng = SplitMix(state: 1717)
     let audit = LinkedTablesAudit(minWidth: 3)
-    var found = 0, runsWithFindings = 0
+    var found = 0
+    var runsWithFindings = 0
     for round in 0..<80 {
       let (tables, released) = run(&rng)
       let indexed = audit.derive(tables, released: released)

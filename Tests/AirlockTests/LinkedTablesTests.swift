@@ -20,12 +20,15 @@ import Testing
   @Test func aMarginTableGivesBackAWithheldCell() {
     let findings = linked(run(["by_sex.csv": bySex, "ages.csv": "age_band,count\n0-15,125\n16-64,610\n"]))
     #expect(findings.count == 1)
-    #expect(findings.first?.reason.contains("by_sex.csv 0-15/Male = ages.csv 0-15 (125) − by_sex.csv 0-15/Female (120) = 5") == true)
+    #expect(
+      findings.first?.reason.contains("by_sex.csv 0-15/Male = ages.csv 0-15 (125) − by_sex.csv 0-15/Female (120) = 5")
+        == true)
     #expect(findings.first?.line == 2 && findings.first?.column == 3)
   }
 
   @Test(arguments: [
-    ("age_group", "0 to 15", "16 to 64"), ("Age", "0–15", "16–64"), ("age", "\"[0,16)\"", "\"[16,65)\""), ("age_band", " 0-15 ", "16-64"),
+    ("age_group", "0 to 15", "16 to 64"), ("Age", "0–15", "16–64"), ("age", "\"[0,16)\"", "\"[16,65)\""),
+    ("age_band", " 0-15 ", "16-64"),
   ])
   func dimensionsAndBandsAreMatchedByContent(name: String, first: String, second: String) {
     let findings = linked(run(["by_sex.csv": bySex, "ages.csv": "\(name),count\n\(first),125\n\(second),610\n"]))
@@ -43,7 +46,8 @@ import Testing
 
   @Test func narrowedByTheTablesTogether() {
     // 0-15 is 125 in all; both sexes withheld in by_sex, with a width-2 range left: Male in [0, 2].
-    let twoWay = "age_band,sex,count\n0-15,Male,*\n0-15,Female,*\n16-64,Male,300\n16-64,Female,310\nTotal,Male,302\nTotal,Female,433\n"
+    let twoWay =
+      "age_band,sex,count\n0-15,Male,*\n0-15,Female,*\n16-64,Male,300\n16-64,Female,310\nTotal,Male,302\nTotal,Female,433\n"
     let findings = linked(run(["by_sex.csv": twoWay, "ages.csv": "age_band,count\n0-15,125\n16-64,610\n"]))
     // Male = 302 − 300 = 2 and Female = 433 − 310 = 123 by by_sex's own margins (X001), so the link adds nothing.
     #expect(findings.isEmpty)

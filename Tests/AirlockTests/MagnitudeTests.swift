@@ -13,13 +13,17 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
     // ACRO's bundled test data (acro 1.0.2): 2010/R/G has 8 charities, sum 46.544M, top1 36.645M, top2 8.073M;
     // 2010/N has 59 charities whose grants are all 0.
     let result = check(
-      "year,grant_type,sum,n,top1,top2\n2010,R/G,46544000,8,36645000,8073000\n2010,N,0,59,0,0\n2010,G,6144000,120,900000,850000\n")
+      "year,grant_type,sum,n,top1,top2\n2010,R/G,46544000,8,36645000,8073000\n2010,N,0,59,0,0\n2010,G,6144000,120,900000,850000\n"
+    )
     #expect(codes(result, line: 2).contains("M001:fail"))
     #expect(codes(result, line: 2).contains("M002:fail"))
     #expect(codes(result, line: 2).contains("M003:fail"))
     // ACRO passes the all-zero cell's (n, k) check (0/0) and fails it only through its p-ratio quirk;
     // airlock fails it for the right reason: every contribution is known.
-    #expect(result.findings.contains { $0.line == 3 && $0.code == "M003" && $0.reason.contains("every one of the 59 contributions is zero") })
+    #expect(
+      result.findings.contains {
+        $0.line == 3 && $0.code == "M003" && $0.reason.contains("every one of the 59 contributions is zero")
+      })
     #expect(codes(result, line: 4).isEmpty)
   }
 
@@ -60,7 +64,8 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
   @Test func missingValuesDoNotCountTowardTheThreshold() {
     // ACRO: 11 rows with 2 non-missing values pass the threshold.
     let result = check("group,mean,n,n_missing,top1,top2\nA,40,11,9,45,35\nB,30,50,0,60,55\n")
-    #expect(result.findings.contains { $0.code == "S001" && $0.line == 2 && $0.reason.contains("statistic of 2 people") })
+    #expect(
+      result.findings.contains { $0.code == "S001" && $0.line == 2 && $0.reason.contains("statistic of 2 people") })
     #expect(!result.findings.contains { $0.code == "S001" && $0.line == 3 })
   }
 
@@ -120,8 +125,11 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
     #expect(result.outcome != .pass)
     #expect(
       result.error?.description.hasSuffix(
-        "sales.evidence.csv:1:1: evidence file lacks the output's dimension column(s) sector; each row must name its cell by region, sector") == true)
-    write("region,sector,n,top1,top2\nNorth,Retail,400,20,19\nNorth,Farming,300,20,19\n", to: "sales.evidence.csv", in: folder)
+        "sales.evidence.csv:1:1: evidence file lacks the output's dimension column(s) sector; each row must name its cell by region, sector"
+      ) == true)
+    write(
+      "region,sector,n,top1,top2\nNorth,Retail,400,20,19\nNorth,Farming,300,20,19\n", to: "sales.evidence.csv",
+      in: folder)
     #expect(checkFile(path).outcome == .pass)
   }
 
@@ -147,7 +155,8 @@ private func codes(_ result: OutputResult, line: Int) -> [String] {
 
   @Test func badPairIsAConfigurationError() {
     #expect(throws: AirlockError.self) {
-      try RulePackLoader.load(text: "format: 1\nname: x\nversion: '1'\nrules:\n  nk-dominance:\n    pairs: [\"2-90\"]\n", file: "x.yaml")
+      try RulePackLoader.load(
+        text: "format: 1\nname: x\nversion: '1'\nrules:\n  nk-dominance:\n    pairs: [\"2-90\"]\n", file: "x.yaml")
     }
   }
 }

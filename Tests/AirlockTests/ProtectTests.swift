@@ -3,7 +3,6 @@ import Testing
 
 @testable import Airlock
 
-
 func randomCount(_ rng: inout SplitMix) -> Int {
   switch Int.random(in: 0..<10, using: &rng) {
   case 0: 0
@@ -18,7 +17,9 @@ func twoDimensional(rows: Int, columns: Int, _ rng: inout SplitMix) -> String {
   grid.append((0..<columns).map { c in grid.reduce(0) { $0 + $1[c] } })
   var lines = ["group," + (0..<columns).map { "C\($0)" }.joined(separator: ",") + ",Total"]
   for (index, row) in grid.enumerated() {
-    lines.append((index == rows ? "Total" : "R\(index)") + "," + row.map(String.init).joined(separator: ",") + ",\(row.reduce(0, +))")
+    lines.append(
+      (index == rows ? "Total" : "R\(index)") + "," + row.map(String.init).joined(separator: ",")
+        + ",\(row.reduce(0, +))")
   }
   return lines.joined(separator: "\n") + "\n"
 }
@@ -58,7 +59,9 @@ private func hierarchical(_ rng: inout SplitMix) -> (table: String, manifest: St
   }
   rows.append(("Total", total))
   var lines = ["group," + (0..<columns).map { "C\($0)" }.joined(separator: ",") + ",Total"]
-  for (label, row) in rows { lines.append("\(label)," + row.map(String.init).joined(separator: ",") + ",\(row.reduce(0, +))") }
+  for (label, row) in rows {
+    lines.append("\(label)," + row.map(String.init).joined(separator: ",") + ",\(row.reduce(0, +))")
+  }
   return (lines.joined(separator: "\n") + "\n", manifest)
 }
 
@@ -81,20 +84,25 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
 }
 
 @Suite struct ProtectTests {
-  private func protectAndCheck(_ text: String, pack: RulePack, method: Protector.Method = .suppress) throws -> Protector.Report {
+  private func protectAndCheck(_ text: String, pack: RulePack, method: Protector.Method = .suppress) throws
+    -> Protector.Report
+  {
     let folder = temporaryFolder()
     let input = write(text, to: "t.csv", in: folder)
     let output = folder.appendingPathComponent("protected.csv").path
     let report = try Protector(pack: pack, method: method).protect(input: input, output: output)
     let result = checkFile(output, pack: pack)
-    #expect(result.outcome == .pass, "\(text)\n->\n\((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")\n\(result.findings.map(\.reason))")
+    #expect(
+      result.outcome == .pass,
+      "\(text)\n->\n\((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")\n\(result.findings.map(\.reason))")
     return report
   }
 
   @Test(arguments: 0..<12)
   func randomTwoDimensionalTablesPassAfterProtection(seed: Int) throws {
     var rng = SplitMix(state: UInt64(seed) &* 7919)
-    let text = twoDimensional(rows: Int.random(in: 2...5, using: &rng), columns: Int.random(in: 2...5, using: &rng), &rng)
+    let text = twoDimensional(
+      rows: Int.random(in: 2...5, using: &rng), columns: Int.random(in: 2...5, using: &rng), &rng)
     _ = try protectAndCheck(text, pack: pack())
   }
 
@@ -111,10 +119,13 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
   @Test(arguments: 0..<10)
   func tablesWithDerivedColumnsPassAfterProtection(seed: Int) throws {
     var rng = SplitMix(state: UInt64(seed) &* 65_537)
-    let text = withDerivedColumns(regions: Int.random(in: 2...3, using: &rng), weeks: Int.random(in: 3...5, using: &rng), &rng)
+    let text = withDerivedColumns(
+      regions: Int.random(in: 2...3, using: &rng), weeks: Int.random(in: 3...5, using: &rng), &rng)
     for pack in [pack(), try RulePackLoader.load("opensafely")] {
       let report = try protectAndCheck(text, pack: pack)
-      #expect(!report.changes.isEmpty || checkFile(write(text, to: "t.csv", in: temporaryFolder()), pack: pack).outcome == .pass)
+      #expect(
+        !report.changes.isEmpty
+          || checkFile(write(text, to: "t.csv", in: temporaryFolder()), pack: pack).outcome == .pass)
     }
   }
 
@@ -144,9 +155,13 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
     // Rounding re-adds every subtotal and margin from the rounded cells, level by level.
     _ = try Protector(pack: pack(), method: method).protect(input: input, output: output)
     let result = checkFile(output)
-    #expect(result.outcome == .pass, "\(text)\n->\n\((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")\n\(result.findings.map(\.reason))")
+    #expect(
+      result.outcome == .pass,
+      "\(text)\n->\n\((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")\n\(result.findings.map(\.reason))")
     // The subtotals are part of the audit: without the manifest they are found from the numbers.
-    let regions = text.split(separator: "\n").map { String($0.split(separator: ",")[0]) }.filter { $0.hasPrefix("R") && !$0.contains("/") }
+    let regions = text.split(separator: "\n").map { String($0.split(separator: ",")[0]) }.filter {
+      $0.hasPrefix("R") && !$0.contains("/")
+    }
     let found = check(text).structure?.subtotals ?? []
     #expect(Set(found.map(\.parent)) == Set(regions), "\(text)\n\(found)")
     #expect(found.allSatisfy { subtotal in subtotal.children.allSatisfy { $0.hasPrefix(subtotal.parent + "/") } })
@@ -155,14 +170,18 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
 
   @Test func samplesPassAfterProtection() throws {
     let root = packageRoot
-    for name in ["frequency/diagnosis_by_age_sex.csv", "frequency/outcome_by_ward.csv", "differencing/admissions_by_sex_region.csv", "frequency/vaccination_by_ethnicity.csv"] {
+    for name in [
+      "frequency/diagnosis_by_age_sex.csv", "frequency/outcome_by_ward.csv",
+      "differencing/admissions_by_sex_region.csv", "frequency/vaccination_by_ethnicity.csv",
+    ] {
       let text = try String(contentsOf: root.appendingPathComponent("samples/\(name)"), encoding: .utf8)
       _ = try protectAndCheck(text, pack: pack())
     }
   }
 
   @Test func reportsWhatChangedAndWhy() throws {
-    let report = try protectAndCheck("region,Male,Female,Total\nA,16,3,19\nB,12,19,31\nC,40,41,81\nTotal,68,63,131\n", pack: pack())
+    let report = try protectAndCheck(
+      "region,Male,Female,Total\nA,16,3,19\nB,12,19,31\nC,40,41,81\nTotal,68,63,131\n", pack: pack())
     let primary = report.changes.filter { $0.kind == .primary }
     #expect(primary.count == 1)
     #expect(primary[0].line == 2 && primary[0].column == 3 && primary[0].why == "C001 small-cell-count")
@@ -195,7 +214,8 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
     // The issue's example (samples/protect/diagnosis_by_sex.csv): 31.8% of the total was hidden,
     // the prostate and cervical cancer counts among it; withholding the zeros and small cells passes.
     let root = packageRoot
-    let text = try String(contentsOf: root.appendingPathComponent("samples/protect/diagnosis_by_sex.csv"), encoding: .utf8)
+    let text = try String(
+      contentsOf: root.appendingPathComponent("samples/protect/diagnosis_by_sex.csv"), encoding: .utf8)
     let folder = temporaryFolder()
     let input = write(text, to: "t.csv", in: folder)
     let output = folder.appendingPathComponent("protected.csv").path
@@ -229,7 +249,8 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
     let folder = temporaryFolder()
     let input = write("region,count\nNorth,3\nSouth,40\nNorth,15\nTotal,58\n", to: "t.csv", in: folder)
     do {
-      _ = try Protector(pack: pack(), method: .suppress).protect(input: input, output: folder.appendingPathComponent("o.csv").path)
+      _ = try Protector(pack: pack(), method: .suppress).protect(
+        input: input, output: folder.appendingPathComponent("o.csv").path)
       Issue.record("protect accepted a table with repeated cells")
     } catch {
       #expect(error.line == 4 && "\(error)".contains("repeats the cell of line 2"))
@@ -240,7 +261,8 @@ func withDerivedColumns(regions: Int, weeks: Int, _ rng: inout SplitMix) -> Stri
     let folder = temporaryFolder()
     let input = write("group,n,mean\nA,40,3.2\n", to: "t.csv", in: folder)
     #expect(throws: AirlockError.self) {
-      try Protector(pack: pack(), method: .suppress).protect(input: input, output: folder.appendingPathComponent("o.csv").path)
+      try Protector(pack: pack(), method: .suppress).protect(
+        input: input, output: folder.appendingPathComponent("o.csv").path)
     }
   }
 }

@@ -15,22 +15,29 @@ import Testing
 
   @Test func eventCountsInAStataParmestTableAreCounts() {
     // parmest, eform saving(...), then export delimited, with the events per level added.
-    let disclosive = check("parm,estimate,stderr,z,p,min95,max95,events,N\n1.smoker,2.14,0.45,3.6,0.0003,1.41,3.25,4,460\n_cons,0.31,0.05,-7.2,0.0001,0.22,0.43,121,460\n")
+    let disclosive = check(
+      "parm,estimate,stderr,z,p,min95,max95,events,N\n1.smoker,2.14,0.45,3.6,0.0003,1.41,3.25,4,460\n_cons,0.31,0.05,-7.2,0.0001,0.22,0.43,121,460\n"
+    )
     #expect(disclosive.kind == .model)
     #expect(findings(disclosive, "C001") == ["2:8:fail"])
-    let safe = check("parm,estimate,stderr,z,p,min95,max95,events,N\n1.smoker,2.14,0.45,3.6,0.0003,1.41,3.25,40,460\n_cons,0.31,0.05,-7.2,0.0001,0.22,0.43,121,460\n")
+    let safe = check(
+      "parm,estimate,stderr,z,p,min95,max95,events,N\n1.smoker,2.14,0.45,3.6,0.0003,1.41,3.25,40,460\n_cons,0.31,0.05,-7.2,0.0001,0.22,0.43,121,460\n"
+    )
     #expect(findings(safe, "C001").isEmpty && findings(safe, "C002").isEmpty)
   }
 
   @Test func casesControlsAndExposedGroupsAreCounts() {
     // A pandas/statsmodels table with the 2×2 cells beside each term.
-    let text = "term,coef,std_err,exposed_cases,unexposed_cases,controls,exposed,n_obs,df_resid\nsmoker,0.76,0.21,3,117,340,0,460,458\n"
+    let text =
+      "term,coef,std_err,exposed_cases,unexposed_cases,controls,exposed,n_obs,df_resid\nsmoker,0.76,0.21,3,117,340,0,460,458\n"
     let result = check(text)
     #expect(findings(result, "C001") == ["2:4:fail"])
     #expect(findings(result, "C002") == ["2:7:fail"])
     let columns = result.columns?.filter { $0.role == .count }.map(\.name) ?? []
     #expect(columns == ["exposed_cases", "unexposed_cases", "controls", "exposed"])
-    let safe = check("term,coef,std_err,exposed_cases,unexposed_cases,controls,exposed,n_obs,df_resid\nsmoker,0.76,0.21,30,117,340,120,460,458\n")
+    let safe = check(
+      "term,coef,std_err,exposed_cases,unexposed_cases,controls,exposed,n_obs,df_resid\nsmoker,0.76,0.21,30,117,340,120,460,458\n"
+    )
     #expect(safe.outcome == .pass, "\(safe.findings.map(\.reason))")
   }
 
@@ -38,10 +45,12 @@ import Testing
 
   @Test func aLargeDfResidBesideASmallNObsIsNeverTrusted() {
     // broom::tidy joined to glance(): nobs and df.residual. 480 residual df from 12 observations.
-    let text = "term,estimate,std.error,statistic,p.value,nobs,df.residual,n_params\n(Intercept),1.2,0.3,4.0,0.001,12,480,3\nage,0.03,0.01,3.0,0.01,12,480,3\nsex,0.5,0.2,2.5,0.03,12,480,3\n"
+    let text =
+      "term,estimate,std.error,statistic,p.value,nobs,df.residual,n_params\n(Intercept),1.2,0.3,4.0,0.001,12,480,3\nage,0.03,0.01,3.0,0.01,12,480,3\nsex,0.5,0.2,2.5,0.03,12,480,3\n"
     let result = check(text)
     let d001 = result.findings.filter { $0.code == "D001" }
-    #expect(d001.contains { $0.outcome == .review && $0.reason.contains("df_resid 480") && $0.reason.contains("n_obs 12") })
+    #expect(
+      d001.contains { $0.outcome == .review && $0.reason.contains("df_resid 480") && $0.reason.contains("n_obs 12") })
     // Judged by the smallest that could be true: 12 − 3 − 1 = 8.
     #expect(d001.contains { $0.outcome == .fail && $0.reason.contains("has 8 residual") }, "\(d001.map(\.reason))")
   }
@@ -53,16 +62,25 @@ import Testing
       let text = "term,estimate,n_obs,n_params,df_resid\nconst,1.2,500,3,\(df)\nx1,0.1,500,3,\(df)\n"
       #expect(!check(text).findings.contains { $0.code == "D001" }, "df_resid \(df)")
     }
-    #expect(check("term,estimate,n_obs,n_params,df_resid\nconst,1.2,500,3,499\n").findings.contains { $0.code == "D001" && $0.outcome == .review })
+    #expect(
+      check("term,estimate,n_obs,n_params,df_resid\nconst,1.2,500,3,499\n").findings.contains {
+        $0.code == "D001" && $0.outcome == .review
+      })
   }
 
   @Test func withoutNParamsTheTermRowsBoundTheParametersOfOneModel() {
     let rows = (0..<6).map { "t\($0),0.1,20,18" }.joined(separator: "\n")
     // 6 term rows: df_resid 18 from n_obs 20 is more than 20 − 6 + 1 allows.
-    #expect(check("term,estimate,n_obs,df_resid\n" + rows + "\n").findings.contains { $0.code == "D001" && $0.outcome == .review })
+    #expect(
+      check("term,estimate,n_obs,df_resid\n" + rows + "\n").findings.contains {
+        $0.code == "D001" && $0.outcome == .review
+      })
     // Stacked models with different n_obs: the rows are not one model's parameters.
     let stacked = (0..<6).map { "t\($0),0.1,\(20 + $0),18" }.joined(separator: "\n")
-    #expect(!check("term,estimate,n_obs,df_resid\n" + stacked + "\n").findings.contains { $0.code == "D001" && $0.outcome == .review })
+    #expect(
+      !check("term,estimate,n_obs,df_resid\n" + stacked + "\n").findings.contains {
+        $0.code == "D001" && $0.outcome == .review
+      })
   }
 
   // MARK: Back-solving the 2×2 table
@@ -70,7 +88,8 @@ import Testing
   @Test func aBroomOddsRatioWithItsGroupTotalsIsSolvedBack() {
     // broom::tidy(glm(..., family = binomial), exponentiate = TRUE, conf.int = TRUE), with the
     // group totals added by the researcher: a = 6 exposed cases.
-    let text = "term,estimate,std.error,conf.low,conf.high,n_exposed,n_unexposed,n_cases,n_controls,nobs,df.residual\nsmoker,1.84,0.53,0.66,5.14,40,160,20,180,200,198\n"
+    let text =
+      "term,estimate,std.error,conf.low,conf.high,n_exposed,n_unexposed,n_cases,n_controls,nobs,df.residual\nsmoker,1.84,0.53,0.66,5.14,40,160,20,180,200,198\n"
     let result = check(text)
     let d005 = result.findings.filter { $0.code == "D005" }
     #expect(d005.count == 1 && d005[0].outcome == .fail, "\(d005.map(\.reason))")
@@ -81,7 +100,8 @@ import Testing
     // a = 5 of 100 exposed, c = 40 of 400 unexposed: RR 0.5, Katz interval 0.20 to 1.23.
     let small = "term,risk_ratio,lower_ci,upper_ci,n_exposed,n_unexposed\nexposed,0.50,0.20,1.23,100,400\n"
     let result = check(small)
-    #expect(result.findings.contains { $0.code == "D005" && $0.outcome == .fail && $0.reason.contains("exposed cases") })
+    #expect(
+      result.findings.contains { $0.code == "D005" && $0.outcome == .fail && $0.reason.contains("exposed cases") })
     // The same ratio from 10 times the people leaves many tables, none with a small cell.
     let large = "term,risk_ratio,lower_ci,upper_ci,n_exposed,n_unexposed\nexposed,0.50,0.38,0.67,1000,4000\n"
     let d005 = check(large).findings.filter { $0.code == "D005" }
@@ -91,11 +111,13 @@ import Testing
   @Test func aTable2PublishesItsCellsAndIsNotReadAsTotals() {
     // An epidemiologist's "Table 2": each exposure level with its cases and controls, the baseline
     // first. The row's cases and controls are its own cells, not the table's totals.
-    let safe = check("exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,25,60,2.08,1.19,3.64\n")
+    let safe = check(
+      "exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,25,60,2.08,1.19,3.64\n")
     #expect(!safe.findings.contains { $0.code == "D005" }, "\(safe.findings.map(\.reason))")
     #expect(!safe.findings.contains { $0.outcome == .fail })
     // A small cell of the same layout is a published count: the count rules fail it.
-    let small = check("exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,5,60,0.42,0.16,1.10\n")
+    let small = check(
+      "exposure,cases,controls,odds_ratio,conf_low,conf_high\nNo,40,200,1.00,,\nYes,5,60,0.42,0.16,1.10\n")
     #expect(small.findings.contains { $0.code == "C001" && $0.line == 3 && $0.column == 2 })
     #expect(!small.findings.contains { $0.code == "D005" })
   }
@@ -105,7 +127,10 @@ import Testing
     // either: what the totals reading would fail is review.
     let result = check("term,odds_ratio,conf_low,conf_high,cases,controls\nsmoker,2.08,1.19,3.64,25,60\n")
     let d005 = result.findings.filter { $0.code == "D005" }
-    #expect(d005.allSatisfy { $0.outcome != .fail } && d005.contains { $0.outcome == .review && $0.reason.contains("may be this row's own cells") }, "\(d005.map(\.reason))")
+    #expect(
+      d005.allSatisfy { $0.outcome != .fail }
+        && d005.contains { $0.outcome == .review && $0.reason.contains("may be this row's own cells") },
+      "\(d005.map(\.reason))")
   }
 
   @Test func groupsTooLargeToSearchPassOnlyWhenTheIntervalBoundsEveryCell() {
@@ -134,22 +159,30 @@ import Testing
 
   @Test func anAdjustedRatioThatFitsNoTableNeedsReview() {
     // An adjusted odds ratio far from any crude 2×2 ratio with these totals.
-    let text = "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,40.0,30.0,50.0,100,100,100,100\n"
-    #expect(check(text).findings.contains { $0.code == "D005" && $0.outcome == .review && $0.reason.contains("no 2×2 table") })
+    let text =
+      "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,40.0,30.0,50.0,100,100,100,100\n"
+    #expect(
+      check(text).findings.contains { $0.code == "D005" && $0.outcome == .review && $0.reason.contains("no 2×2 table") }
+    )
   }
 
   @Test func totalsThatContradictEachOtherNeedReview() {
-    let text = "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls,n_total\nsmoker,2.0,1.2,3.1,100,100,50,160,200\n"
-    #expect(check(text).findings.contains { $0.code == "D005" && $0.outcome == .review && $0.reason.contains("contradict") })
+    let text =
+      "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls,n_total\nsmoker,2.0,1.2,3.1,100,100,50,160,200\n"
+    #expect(
+      check(text).findings.contains { $0.code == "D005" && $0.outcome == .review && $0.reason.contains("contradict") })
   }
 
   @Test func aPinnedCellThatIsNotRoundedFailsUnderARoundingPack() throws {
     // 30 exposed cases of 100: allowed as a count (above 7), but pinned and not a multiple of 5.
     let (or, low, high) = woolf(31, 69, 70, 130)
-    let text = "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,\(print(or, 2)),\(print(low, 2)),\(print(high, 2)),100,200,101,199\n"
+    let text =
+      "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,\(print(or, 2)),\(print(low, 2)),\(print(high, 2)),100,200,101,199\n"
     let opensafely = try RulePackLoader.load("opensafely")
     let withRounding = check(text, pack: opensafely).findings.filter { $0.code == "D005" }
-    #expect(withRounding.contains { $0.outcome == .fail && $0.reason.contains("not rounded to 5") }, "\(withRounding.map(\.reason))")
+    #expect(
+      withRounding.contains { $0.outcome == .fail && $0.reason.contains("not rounded to 5") },
+      "\(withRounding.map(\.reason))")
     #expect(check(text).findings.filter { $0.code == "D005" }.allSatisfy { $0.outcome == .pass })
   }
 
@@ -191,7 +224,8 @@ import Testing
   private func backSolvingCase(seed: Int) throws -> Bool? {
     var rng = SplitMix(state: UInt64(seed) &* 0x9E37_79B9 &+ 11)
     func cell() -> Int {
-      Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 0...12, using: &rng) : Int.random(in: 5...90, using: &rng)
+      Int.random(in: 0..<4, using: &rng) == 0
+        ? Int.random(in: 0...12, using: &rng) : Int.random(in: 5...90, using: &rng)
     }
     let (a, b, c, d) = (cell(), cell(), cell(), cell())
     guard a + b > 0, c + d > 0 else { return nil }
@@ -216,7 +250,8 @@ import Testing
     }
     // Ground truth: every table with the published margins, checked against the printed numbers.
     let ratio = RoundedValue(printed: Double(printed[0])!)
-    let interval = withInterval ? (RoundedValue(printed: Double(printed[1])!), RoundedValue(printed: Double(printed[2])!)) : nil
+    let interval =
+      withInterval ? (RoundedValue(printed: Double(printed[1])!), RoundedValue(printed: Double(printed[2])!)) : nil
     let solver = TwoByTwoBackSolver(measure: .odds, ratio: ratio, interval: interval)
     var ratioOnly: [[Int]] = []
     var both: [[Int]] = []
@@ -235,7 +270,9 @@ import Testing
     let result = check(header + "\n" + row + "\n")
     let d005 = result.findings.filter { $0.code == "D005" }
     #expect(d005.count == 1, "\(header)\n\(row)\n\(d005.map(\.reason))")
-    #expect((d005.first?.outcome == .fail) == below, "\(header)\n\(row)\ntrue \([a, b, c, d]), kept \(kept.count)\n\(d005.map(\.reason))")
+    #expect(
+      (d005.first?.outcome == .fail) == below,
+      "\(header)\n\(row)\ntrue \([a, b, c, d]), kept \(kept.count)\n\(d005.map(\.reason))")
     #expect(d005.first?.outcome != .review, "\(header)\n\(row)\n\(d005.map(\.reason))")
     return below
   }

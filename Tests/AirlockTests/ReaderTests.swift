@@ -1,5 +1,5 @@
-import Foundation
 import CByteClasses
+import Foundation
 import Testing
 
 @_spi(Fuzzing) @testable import Airlock
@@ -67,7 +67,8 @@ private func inputError(_ text: String, name: String = "t.csv") -> AirlockError?
 
   @Test func reportsUnterminatedQuoteWhereItOpens() {
     let error = inputError("a,b\n1,\"open\n2,3\n")
-    #expect(error?.description == "\(error!.file!):2:3: unterminated quoted field (the quote opened here is never closed)")
+    #expect(
+      error?.description == "\(error!.file!):2:3: unterminated quoted field (the quote opened here is never closed)")
   }
 
   @Test func reportsRaggedRows() {
@@ -196,7 +197,8 @@ private func inputError(_ text: String, name: String = "t.csv") -> AirlockError?
       var encoded: [String] = []
       for _ in 0..<width {
         let length = Int.random(in: 0...(Bool.random(using: &generator) ? 12 : 300), using: &generator)
-        var field = String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
+        var field = String(
+          String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
         // A bare carriage return is an error, so one only ever comes before a line feed.
         field = field.replacingOccurrences(of: "\r", with: "\r\n")
         let needsQuotes = field.utf8.contains { ",\"\n\r".utf8.contains($0) } || Bool.random(using: &generator)
@@ -238,7 +240,10 @@ extension ReaderTests {
   @Test func plainRecordFastPathReadsWhatTheByteReaderReads() {
     var generator = SplitMix(state: 2026)
     let alphabet: [[UInt8]] =
-      [",", ",", ",", "-", "-", "+", ";", "\n", "\n", "\r\n", "\t", "\u{7F}", "\u{01}", "\u{00}", "\u{1F}", " ", "\"", "a", "Z", "0", "9", "é", "€"]
+      [
+        ",", ",", ",", "-", "-", "+", ";", "\n", "\n", "\r\n", "\t", "\u{7F}", "\u{01}", "\u{00}", "\u{1F}", " ", "\"",
+        "a", "Z", "0", "9", "é", "€",
+      ]
       .map { Array($0.utf8) }
     var differences = 0
     var fastPathRecords = 0
@@ -251,7 +256,8 @@ extension ReaderTests {
         bytes += pick < 70 ? [UInt8(ascii: "a") + UInt8(pick % 26)] : alphabet.randomElement(using: &generator)!
       }
       let limits =
-        round % 3 == 0 ? ReadLimits(maxFieldBytes: 5, maxFields: 3) : ReadLimits(maxFieldBytes: 1 << 20, maxFields: 100_000)
+        round % 3 == 0
+        ? ReadLimits(maxFieldBytes: 5, maxFields: 3) : ReadLimits(maxFieldBytes: 1 << 20, maxFields: 100_000)
       for capacity in [64, 1 << 20] {
         for delimiter in [UInt8(ascii: ","), UInt8(ascii: "\t")] {
           let fast = FuzzingEntryPoints.records(

@@ -66,7 +66,8 @@ private func enabled(_ yaml: String) throws -> Set<String> {
     #expect(try enabled(header + "rules:\n  preview-rule:\n    enabled: true\n").contains("preview-rule"))
     #expect(try enabled(header + "preview: true\n").contains("preview-rule"))
     // The pack's own switch wins over `preview: true`.
-    #expect(try !enabled(header + "preview: true\nrules:\n  preview-rule:\n    enabled: false\n").contains("preview-rule"))
+    #expect(
+      try !enabled(header + "preview: true\nrules:\n  preview-rule:\n    enabled: false\n").contains("preview-rule"))
   }
 
   @Test func aSwitchIsInheritedThroughExtends() throws {
@@ -87,7 +88,8 @@ private func enabled(_ yaml: String) throws -> Set<String> {
 
   @Test func theDefaultFollowsStatusAndFormat() {
     let description = { (status: RuleStatus, since: Int) in
-      RuleDescription(code: "T", name: "t", summary: "", rationale: "", fix: "", examples: [], status: status, since: since)
+      RuleDescription(
+        code: "T", name: "t", summary: "", rationale: "", fix: "", examples: [], status: status, since: since)
     }
     #expect(RulePack.isOnByDefault(description(.stable, 2), format: 2, preview: false))
     #expect(RulePack.isOnByDefault(description(.stable, 2), format: 3, preview: false))

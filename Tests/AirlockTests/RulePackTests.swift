@@ -38,7 +38,8 @@ private func loadError(_ yaml: String) -> AirlockError? {
     #expect(RuleParameters(["threshold": .integer(7)])[SmallCellCountRule.threshold] == 7)
     #expect(RuleParameters(["min_width": .integer(4)])[RecoverableSuppressionRule.minWidth] == 4.0)
     // The spec a pack is validated against comes from the same declaration.
-    #expect(SmallCellCountRule.description.parameters.map(\.name) == ["threshold", "inclusive", "include_zero", "margins"])
+    #expect(
+      SmallCellCountRule.description.parameters.map(\.name) == ["threshold", "inclusive", "include_zero", "margins"])
     #expect(SmallCellCountRule.threshold.spec.defaultValue == .integer(10))
   }
 
@@ -66,7 +67,10 @@ private func loadError(_ yaml: String) -> AirlockError? {
 
   @Test func unknownTopLevelKeyFailsWithItsPath() {
     let error = loadError("format: 1\nname: x\nversion: '1'\nthreshold: 10\n")
-    #expect(error?.description == "pack.yaml:4:1: threshold: unknown key (expected one of: format, name, version, extends, description, preview, margins, markers, zero_markers, review, rules)")
+    #expect(
+      error?.description
+        == "pack.yaml:4:1: threshold: unknown key (expected one of: format, name, version, extends, description, preview, margins, markers, zero_markers, review, rules)"
+    )
   }
 
   @Test func unknownRuleFails() {
@@ -77,7 +81,10 @@ private func loadError(_ yaml: String) -> AirlockError? {
 
   @Test func unknownParameterFailsNamingTheExpectedOnes() {
     let error = loadError("format: 1\nname: x\nversion: '1'\nrules:\n  small-cell-count:\n    treshold: 5\n")
-    #expect(error?.message == "rules.small-cell-count.treshold: unknown key (expected one of: enabled, threshold, inclusive, include_zero, margins)")
+    #expect(
+      error?.message
+        == "rules.small-cell-count.treshold: unknown key (expected one of: enabled, threshold, inclusive, include_zero, margins)"
+    )
     #expect(error?.line == 6)
     #expect(error?.column == 5)
   }
@@ -88,14 +95,20 @@ private func loadError(_ yaml: String) -> AirlockError? {
   }
 
   @Test func outOfRangeAndBadChoiceFail() {
-    #expect(loadError("format: 1\nname: x\nversion: '1'\nrules:\n  small-cell-count:\n    threshold: 0\n")?.message.contains("must be between") == true)
-    #expect(loadError("format: 1\nname: x\nversion: '1'\nrules:\n  rounding:\n    scheme: banker\n")?.message == "rules.rounding.scheme: must be one of: none, base, midpoint6")
+    #expect(
+      loadError("format: 1\nname: x\nversion: '1'\nrules:\n  small-cell-count:\n    threshold: 0\n")?.message.contains(
+        "must be between") == true)
+    #expect(
+      loadError("format: 1\nname: x\nversion: '1'\nrules:\n  rounding:\n    scheme: banker\n")?.message
+        == "rules.rounding.scheme: must be one of: none, base, midpoint6")
   }
 
   @Test func rulesThatKeepAirlockFromPassingTheUnknownCannotBeDisabled() {
     for rule in ["unchecked-column", "undeclared-output"] {
       let error = loadError("format: 1\nname: x\nversion: '1'\nrules:\n  \(rule):\n    enabled: false\n")
-      #expect(error?.message == "rules.\(rule).enabled: this rule cannot be disabled: it keeps airlock from passing what it cannot judge")
+      #expect(
+        error?.message
+          == "rules.\(rule).enabled: this rule cannot be disabled: it keeps airlock from passing what it cannot judge")
     }
     #expect(loadError("format: 1\nname: x\nversion: '1'\nrules:\n  zero-cell:\n    enabled: false\n") == nil)
   }
@@ -112,7 +125,9 @@ private func loadError(_ yaml: String) -> AirlockError? {
   }
 
   @Test func unknownParentFails() {
-    #expect(loadError("format: 1\nname: x\nversion: '1'\nextends: nowhere\n")?.message.contains("unknown rule pack 'nowhere'") == true)
+    #expect(
+      loadError("format: 1\nname: x\nversion: '1'\nextends: nowhere\n")?.message.contains("unknown rule pack 'nowhere'")
+        == true)
   }
 
   @Test func selfExtendingPackFails() throws {
@@ -123,8 +138,12 @@ private func loadError(_ yaml: String) -> AirlockError? {
 
   @Test func packFromAFileExtendsAnother() throws {
     let folder = temporaryFolder()
-    write("format: 1\nname: base\nversion: '1'\nextends: default\nrules:\n  small-cell-count:\n    threshold: 20\n", to: "base.yaml", in: folder)
-    let path = write("format: 1\nname: child\nversion: '2'\nextends: base.yaml\nrules:\n  small-cell-count:\n    inclusive: true\n", to: "child.yaml", in: folder)
+    write(
+      "format: 1\nname: base\nversion: '1'\nextends: default\nrules:\n  small-cell-count:\n    threshold: 20\n",
+      to: "base.yaml", in: folder)
+    let path = write(
+      "format: 1\nname: child\nversion: '2'\nextends: base.yaml\nrules:\n  small-cell-count:\n    inclusive: true\n",
+      to: "child.yaml", in: folder)
     let pack = try RulePackLoader.load(path)
     #expect(pack.rules["small-cell-count"]![SmallCellCountRule.threshold] == 20)
     #expect(pack.rules["small-cell-count"]![SmallCellCountRule.inclusive])
@@ -142,7 +161,8 @@ private func loadError(_ yaml: String) -> AirlockError? {
 
   @Test func effectiveShowsEveryParameter() throws {
     let yaml = try RulePackLoader.load("opensafely").effectiveYAML()
-    #expect(yaml.contains("  small-cell-count:  # C001\n    enabled: true\n    threshold: 7\n    inclusive: true"), "\(yaml)")
+    #expect(
+      yaml.contains("  small-cell-count:  # C001\n    enabled: true\n    threshold: 7\n    inclusive: true"), "\(yaml)")
     // The effective YAML is itself a valid pack.
     let reloaded = try RulePackLoader.load(text: yaml, file: "effective.yaml")
     #expect(reloaded.rules == (try RulePackLoader.load("opensafely")).rules)

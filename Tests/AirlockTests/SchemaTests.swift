@@ -15,7 +15,10 @@ import Testing
     let result = check("ethnicity,Vaccinated,Unvaccinated\nAsian,420,88\nWhite,1880,3\n")
     #expect(result.layout == .wide)
     let finding = result.findings.first { $0.code == "C001" }
-    #expect(finding?.cell == [.init(dimension: "ethnicity", label: "White"), .init(dimension: "column", label: "Unvaccinated")])
+    #expect(
+      finding?.cell == [
+        .init(dimension: "ethnicity", label: "White"), .init(dimension: "column", label: "Unvaccinated"),
+      ])
   }
 
   @Test func crosstabWithAnEmptyCornerHeader() {
@@ -65,8 +68,11 @@ import Testing
   @Test func manifestDeclaresColumnsAndMargins() {
     let folder = temporaryFolder()
     let path = write("area,people\nA,40\nB,30\nEverywhere,70\n", to: "t.csv", in: folder)
-    write("kind: frequency\ndimensions: [area]\ncounts: [people]\nmargins: [Everywhere]\n", to: "t.airlock.yaml", in: folder)
-    let result = checkFile(path, pack: pack(rule: "small-cell-count", ["threshold": .integer(71), "margins": .boolean(false)]))
+    write(
+      "kind: frequency\ndimensions: [area]\ncounts: [people]\nmargins: [Everywhere]\n", to: "t.airlock.yaml", in: folder
+    )
+    let result = checkFile(
+      path, pack: pack(rule: "small-cell-count", ["threshold": .integer(71), "margins": .boolean(false)]))
     #expect(result.declared)
     // The margin is exempt, the two cells are not.
     #expect(result.findings.filter { $0.code == "C001" }.map(\.line) == [2, 3])
@@ -78,8 +84,11 @@ import Testing
     let folder = temporaryFolder()
     let path = write(
       "area,people,visits\nEverywhere,40,40\nA,40,40\nB,90,90\nEverywhere,90,90\nC,40,90\n", to: "t.csv", in: folder)
-    write("kind: frequency\ndimensions: [area]\ncounts: [people, visits]\nmargins: [Everywhere]\n", to: "t.airlock.yaml", in: folder)
-    let result = checkFile(path, pack: pack(rule: "small-cell-count", ["threshold": .integer(50), "margins": .boolean(false)]))
+    write(
+      "kind: frequency\ndimensions: [area]\ncounts: [people, visits]\nmargins: [Everywhere]\n", to: "t.airlock.yaml",
+      in: folder)
+    let result = checkFile(
+      path, pack: pack(rule: "small-cell-count", ["threshold": .integer(50), "margins": .boolean(false)]))
     let small = result.findings.filter { $0.code == "C001" }.map { "\($0.line ?? 0):\($0.column ?? 0)" }
     // Lines 3 and 6 hold 40 outside a margin (people is field 2, visits field 3).
     #expect(small.sorted() == ["3:2", "3:3", "6:2"])
@@ -112,7 +121,8 @@ import Testing
   }
 
   @Test func structuralZeroColumnExemptsZeros() {
-    let result = check("sex,condition,count,structural_zero\nMale,pregnancy,0,yes\nFemale,pregnancy,40,no\nFemale,other,30,no\n")
+    let result = check(
+      "sex,condition,count,structural_zero\nMale,pregnancy,0,yes\nFemale,pregnancy,40,no\nFemale,other,30,no\n")
     #expect(!result.findings.contains { $0.code == "C002" })
   }
 

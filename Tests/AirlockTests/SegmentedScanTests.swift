@@ -16,12 +16,17 @@ import Testing
   }
 
   /// Checks `text` once on one thread and once in segments of about `segmentBytes`.
-  private func both(_ text: String, segmentBytes: Int = 2048, findingLimit: Int = 1000) -> (OutputResult, OutputResult) {
+  private func both(_ text: String, segmentBytes: Int = 2048, findingLimit: Int = 1000) -> (OutputResult, OutputResult)
+  {
     let path = write(text, to: "t.csv", in: temporaryFolder())
-    let one = Checker(pack: streaming, limits: ReadLimits(segmentBytes: 0), findingLimit: findingLimit).check(paths: [path])
+    let one = Checker(pack: streaming, limits: ReadLimits(segmentBytes: 0), findingLimit: findingLimit).check(paths: [
+      path
+    ])
     let before = SegmentedScan.segmentedReads.load(ordering: .relaxed)
-    let many = Checker(pack: streaming, limits: ReadLimits(segmentBytes: segmentBytes, threads: 4), findingLimit: findingLimit)
-      .check(paths: [path])
+    let many = Checker(
+      pack: streaming, limits: ReadLimits(segmentBytes: segmentBytes, threads: 4), findingLimit: findingLimit
+    )
+    .check(paths: [path])
     #expect(SegmentedScan.segmentedReads.load(ordering: .relaxed) > before, "the file was read in segments")
     return (one.results[0], many.results[0])
   }

@@ -25,7 +25,8 @@ import Testing
   @Test func rAddmarginsSum() {
     // write.csv(addmargins(table(df$region, df$sex))): R names both margins `Sum`.
     let found = structure("region,F,M,Sum\nNorth,20,22,42\nSouth,31,30,61\nSum,51,52,103\n")
-    #expect(found?.margins.contains { $0.dimension == "region" && $0.label == "Sum" } == true, "\(String(describing: found))")
+    #expect(
+      found?.margins.contains { $0.dimension == "region" && $0.label == "Sum" } == true, "\(String(describing: found))")
   }
 
   @Test func roundedTablesAreReadWithinHalfABaseATerm() throws {
@@ -76,7 +77,9 @@ import Testing
     // 500 diagnosis codes by sex, no margins: nothing suggests totals, so nothing is unsearched
     // (before, any dimension of over 400 labels was review).
     var rows = ["code,sex,n"]
-    for code in 0..<500 { for sex in ["F", "M"] { rows.append("X\(code),\(sex),\(20 + (code * 7 + sex.count) % 50)") } }
+    for code in 0..<500 {
+      for sex in ["F", "M"] { rows.append("X\(code),\(sex),\(20 + (code * 7 + sex.count) % 50)") }
+    }
     let result = check(rows.joined(separator: "\n") + "\n")
     #expect(result.structure?.unsearched.isEmpty == true)
     #expect(!result.findings.contains { $0.code == "C010" })

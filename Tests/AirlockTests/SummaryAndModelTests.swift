@@ -20,7 +20,8 @@ import Testing
     let folder = temporaryFolder()
     let path = write("cohort,n,min,max\nSchool,400,11,16\n", to: "ages.csv", in: folder)
     #expect(checkFile(path).findings.filter { $0.code == "S002" }.count == 2)
-    write("design_limits: [min, max]\ndesign_limits_reason: set by the study design\n", to: "ages.airlock.yaml", in: folder)
+    write(
+      "design_limits: [min, max]\ndesign_limits_reason: set by the study design\n", to: "ages.airlock.yaml", in: folder)
     #expect(!checkFile(path).findings.contains { $0.code == "S002" })
     write("design_limits: [max]\ndesign_limits_reason: set by the study design\n", to: "ages.airlock.yaml", in: folder)
     #expect(checkFile(path).findings.filter { $0.code == "S002" }.map(\.columnName) == ["min"])
@@ -52,14 +53,20 @@ import Testing
       "term,estimate,n_obs\n" + (0..<5).map { "t\($0),0.1,\(observations)" }.joined(separator: "\n") + "\n"
     }
     // 14 observations − 5 terms = 9 residual degrees of freedom.
-    #expect(check(model(observations: 14)).findings.contains { $0.code == "D001" && $0.outcome == .fail && $0.reason.contains("has 9 residual") })
+    #expect(
+      check(model(observations: 14)).findings.contains {
+        $0.code == "D001" && $0.outcome == .fail && $0.reason.contains("has 9 residual")
+      })
     #expect(!check(model(observations: 100)).findings.contains { $0.code == "D001" })
   }
 
   @Test func datashieldLimitsParametersToAThirdOfObservations() throws {
     let text = "term,estimate,n_obs,df_resid\n" + (0..<4).map { "t\($0),0.1,10,10" }.joined(separator: "\n") + "\n"
     #expect(!check(text).findings.contains { $0.code == "D002" })
-    #expect(check(text, pack: try RulePackLoader.load("datashield")).findings.contains { $0.code == "D002" && $0.outcome == .fail })
+    #expect(
+      check(text, pack: try RulePackLoader.load("datashield")).findings.contains {
+        $0.code == "D002" && $0.outcome == .fail
+      })
   }
 
   @Test func modelWithoutSizeNeverPasses() {

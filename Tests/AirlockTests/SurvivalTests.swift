@@ -22,7 +22,8 @@ import Testing
     var atRisk = 5000
     var surv = 1.0
     for step in 0..<7 {
-      let events = 400 + 10 * step, censored = 200
+      let events = 400 + 10 * step
+      let censored = 200
       lines.append("\(step * 30),\(atRisk),\(events),\(censored),\(surv),\(surv - 0.01),\(min(1, surv + 0.01))")
       surv *= 1 - Double(events) / Double(atRisk)
       atRisk -= events + censored
@@ -44,7 +45,8 @@ import Testing
     // Exactly the threshold passes; the threshold is a parameter.
     #expect(codes(check("time,n_at_risk\n0,200\n30,190\n"), "V001").isEmpty)
     #expect(codes(check("time,n_at_risk\n0,200\n30,191\n"), "V001") == ["3:2:fail"])
-    let lowered = check("time,n_at_risk\n0,200\n30,191\n", pack: pack(rule: "survival-step", ["threshold": .integer(5)]))
+    let lowered = check(
+      "time,n_at_risk\n0,200\n30,191\n", pack: pack(rule: "survival-step", ["threshold": .integer(5)]))
     #expect(codes(lowered, "V001").isEmpty)
   }
 
@@ -109,7 +111,9 @@ import Testing
   }
 
   @Test func rSurvfitNamesAreRecognised() {
-    let result = check("time,n.risk,n.event,n.censor,surv,std.err,lower,upper\n0,200,30,10,1,0,1,1\n30,160,4,2,0.85,0.02,0.8,0.9\n60,154,20,10,0.83,0.02,0.79,0.88\n")
+    let result = check(
+      "time,n.risk,n.event,n.censor,surv,std.err,lower,upper\n0,200,30,10,1,0,1,1\n30,160,4,2,0.85,0.02,0.8,0.9\n60,154,20,10,0.83,0.02,0.79,0.88\n"
+    )
     #expect(result.kind == .survival)
     #expect(codes(result, "V001") == ["4:2:fail"])
     #expect(!result.findings.contains { $0.code == "C009" })
@@ -129,15 +133,18 @@ import Testing
 /// only the fall in the risk set (`risk-set`, ACRO): issue 16 item 5.
 @Suite struct SurvivalEventPolicyTests {
   private func v001(_ result: OutputResult, column: Int? = nil) -> [Int] {
-    result.findings.filter { $0.code == "V001" && $0.outcome == .fail && (column == nil || $0.column == column) }.compactMap(\.line)
+    result.findings.filter { $0.code == "V001" && $0.outcome == .fail && (column == nil || $0.column == column) }
+      .compactMap(\.line)
   }
 
   /// R's `summary(survfit(...))` as a data frame: 2 events hidden among 14 leaving the risk set.
-  static let hidden = "time,n.risk,n.event,n.censor,surv\n0,200,30,10,0.850\n30,160,2,12,0.839\n60,146,25,5,0.695\n90,116,20,10,0.575\n"
+  static let hidden =
+    "time,n.risk,n.event,n.censor,surv\n0,200,30,10,0.850\n30,160,2,12,0.839\n60,146,25,5,0.695\n90,116,20,10,0.575\n"
 
   @Test func eachBuiltInPackSaysWhetherEventsAreCounts() throws {
     let expected = [
-      "default": "risk-set", "opensafely": "counts", "nhs-digital": "counts", "ukllc": "counts", "datashield": "risk-set",
+      "default": "risk-set", "opensafely": "counts", "nhs-digital": "counts", "ukllc": "counts",
+      "datashield": "risk-set",
       "abs-datalab": "risk-set", "genes-and-health": "risk-set", "ukbiobank": "risk-set",
     ]
     for (name, policy) in expected {
@@ -156,25 +163,34 @@ import Testing
     #expect(explained?.line == 3 && explained?.reason.contains("2 events at this time are hidden among 14") == true)
     let counts = check(Self.hidden, pack: try RulePackLoader.load("ukllc"))
     #expect(v001(counts) == [3])
-    #expect(counts.findings.first { $0.code == "V001" }?.reason.contains("2 events at this time (of 160 at risk, with 12 censored: 14 leave the risk set), below the count threshold of 10") == true)
+    #expect(
+      counts.findings.first { $0.code == "V001" }?.reason.contains(
+        "2 events at this time (of 160 at risk, with 12 censored: 14 leave the risk set), below the count threshold of 10"
+      ) == true)
   }
 
   @Test func broomTidySurvfitWithoutEventsIsJudgedFromTheCurve() throws {
     // broom::tidy(survfit) keeps n.event; a researcher who drops it still publishes the curve.
-    let text = "time,n.risk,estimate,conf.low,conf.high\n10,300,0.99,0.98,1.00\n20,280,0.94,0.91,0.97\n30,250,0.89,0.85,0.93\n"
+    let text =
+      "time,n.risk,estimate,conf.low,conf.high\n10,300,0.99,0.98,1.00\n20,280,0.94,0.91,0.97\n30,250,0.89,0.85,0.93\n"
     let counts = check(text, pack: try RulePackLoader.load("ukllc"))
-    #expect(counts.findings.contains { $0.code == "V001" && $0.line == 2 && $0.reason.contains("between 2 and 4 events") }, "\(counts.findings.map(\.reason))")
+    #expect(
+      counts.findings.contains { $0.code == "V001" && $0.line == 2 && $0.reason.contains("between 2 and 4 events") },
+      "\(counts.findings.map(\.reason))")
     #expect(!counts.findings.contains { $0.code == "V001" && $0.line == 3 && $0.reason.contains("survival estimate") })
     #expect(!counts.findings.contains { $0.code == "C009" })
     // Under ACRO's risk-set semantics the curve's steps are not counted: the row passes, and the
     // finding gives the numbers (2 to 4 events hidden among the 20 leaving).
     let riskSet = check(text).findings.filter { $0.code == "V001" && $0.reason.contains("survival estimate") }
-    #expect(riskSet.map(\.outcome) == [.pass] && riskSet[0].reason.contains("hidden among the 20 leaving"), "\(riskSet.map(\.reason))")
+    #expect(
+      riskSet.map(\.outcome) == [.pass] && riskSet[0].reason.contains("hidden among the 20 leaving"),
+      "\(riskSet.map(\.reason))")
   }
 
   @Test func stataStsListIsASurvivalTable() throws {
     // `sts list, saving(km)` exported: begin (at risk), fail (events), lost (censored), survivor.
-    let text = "time,begin,fail,lost,survivor,std_err,lb,ub\n30,200,12,3,0.9400,0.0168,0.8981,0.9657\n60,185,2,13,0.9298,0.0181,0.8853,0.9578\n90,170,15,5,0.8478,0.0256,0.7911,0.8903\n"
+    let text =
+      "time,begin,fail,lost,survivor,std_err,lb,ub\n30,200,12,3,0.9400,0.0168,0.8981,0.9657\n60,185,2,13,0.9298,0.0181,0.8853,0.9578\n90,170,15,5,0.8478,0.0256,0.7911,0.8903\n"
     let riskSet = check(text)
     #expect(riskSet.kind == .survival)
     #expect(riskSet.outcome == .pass, "\(riskSet.findings.map(\.reason))")
@@ -194,7 +210,8 @@ import Testing
   /// Kaplan-Meier table (R's summary convention); under `counts`, V001 fails exactly the rows whose
   /// events are 1 to 9, from the events column or, without it, from the curve printed to 6 decimals.
   @Test func countsPolicyFailsExactlyTheRowsWithFewEvents() throws {
-    var flaggedRows = 0, rows = 0
+    var flaggedRows = 0
+    var rows = 0
     for seed in 0..<30 {
       let (expected, total) = try countsPolicyCase(seed: seed)
       flaggedRows += expected
@@ -208,14 +225,16 @@ import Testing
     var rng = SplitMix(state: UInt64(seed) &* 1_000_003 &+ 5)
     let people = Int.random(in: 80...300, using: &rng)
     let times = Int.random(in: 4...9, using: &rng)
-    var events = [Int](repeating: 0, count: times), censored = [Int](repeating: 0, count: times)
+    var events = [Int](repeating: 0, count: times)
+    var censored = [Int](repeating: 0, count: times)
     for _ in 0..<people {
       let time = Int.random(in: 0..<times, using: &rng)
       if Bool.random(using: &rng) { events[time] += 1 } else { censored[time] += 1 }
     }
     var withEvents = ["time,n_at_risk,n_events,n_censored,surv"]
     var curveOnly = ["time,n_at_risk,surv"]
-    var atRisk = people, surv = 1.0
+    var atRisk = people
+    var surv = 1.0
     var expected: [Int] = []
     for t in 0..<times where atRisk > 0 {
       surv *= 1 - Double(events[t]) / Double(atRisk)

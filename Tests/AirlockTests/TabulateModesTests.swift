@@ -28,16 +28,21 @@ import Testing
       case 1: value = "NA"
       default:
         let whole = Int.random(in: -50...900, using: &random)
-        value = decimals ? String(format: "%.2f", Double(whole) + Double(Int.random(in: 0...99, using: &random)) / 100) : String(whole)
+        value =
+          decimals
+          ? String(format: "%.2f", Double(whole) + Double(Int.random(in: 0...99, using: &random)) / 100) : String(whole)
       }
       let weight = ["1", "2", "0.5", "1.25"][Int.random(in: 0..<4, using: &random)]
       rows.append((unit, "\(unit),\(region),\(band),\(sex),\(value),\(weight)"))
     }
     rows.sort { Array($0.unit.utf8).lexicographicallyPrecedes(Array($1.unit.utf8)) }
-    return write("id,region,band,sex,x,w\n" + rows.map(\.line).joined(separator: "\n") + "\n", to: "data.csv", in: folder)
+    return write(
+      "id,region,band,sex,x,w\n" + rows.map(\.line).joined(separator: "\n") + "\n", to: "data.csv", in: folder)
   }
 
-  static func render(_ request: TabulateRequest, folder: URL, name: String, threads: Int = 2) throws -> (files: [String: Data], partitions: Int) {
+  static func render(_ request: TabulateRequest, folder: URL, name: String, threads: Int = 2) throws -> (
+    files: [String: Data], partitions: Int
+  ) {
     let pack = try RulePackLoader.load("default")
     var tabulator = Tabulator(request: request, pack: pack)
     tabulator.spillFolder = folder.path
@@ -47,7 +52,9 @@ import Testing
     let result = try tabulator.run()
     let files = TabulateRendering.files(result, request: request, name: name)
     var byName: [String: Data] = [:]
-    for file in [("NAME.csv", files.table), ("NAME.evidence.csv", files.evidence ?? ""), ("NAME.airlock.yaml", files.manifest)] {
+    for file in [
+      ("NAME.csv", files.table), ("NAME.evidence.csv", files.evidence ?? ""), ("NAME.airlock.yaml", files.manifest),
+    ] {
       // The manifest names its evidence file: the name aside, the bytes must agree.
       let text = file.1.replacingOccurrences(of: "\"\(name).evidence.csv\"", with: "\"NAME.evidence.csv\"")
       byName[file.0] = Data(text.utf8)
@@ -61,7 +68,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: folder) }
     let data = Self.sortedData(seed: seed, folder: folder)
     let statistic: TabulateRequest.Statistic = [.sum, .count, .mean, .sum, .max, .sum][Int(seed % 6)]
-    var request = TabulateRequest(data: data, rows: ["region", "band", "sex"], statistic: statistic, variable: statistic == .count ? nil : "x")
+    var request = TabulateRequest(
+      data: data, rows: ["region", "band", "sex"], statistic: statistic, variable: statistic == .count ? nil : "x")
     request.unit = "id"
     request.margins = seed % 4 != 3
     if statistic == .sum || statistic == .count, seed % 3 == 0 { request.weight = "w" }
@@ -86,7 +94,9 @@ import Testing
       #expect(single.files == memory.files, "seed \(seed): one thread differs \(label)")
     }
     // The spill folder is gone.
-    let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".airlock-spill") }
+    let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+      $0.hasPrefix(".airlock-spill")
+    }
     #expect(left.isEmpty, "\(left)")
   }
 
@@ -96,7 +106,8 @@ import Testing
     var random = SplitMix(state: 7)
     for _ in 0..<200 {
       let terms = (0..<Int.random(in: 1...40, using: &random)).map { _ -> TabulateNumber in
-        let text = Bool.random(using: &random)
+        let text =
+          Bool.random(using: &random)
           ? String(Int.random(in: -1_000_000...1_000_000, using: &random))
           : String(format: "%.\(Int.random(in: 1...4, using: &random))f", Double.random(in: -1e6...1e6, using: &random))
         return TabulateNumber.parse(text)!

@@ -58,7 +58,9 @@ import Testing
       case 2: value = "0"
       default:
         let whole = Int.random(in: -20...200, using: &random)
-        value = integerValues ? String(whole) : String(format: "%.2f", Double(whole) + Double(Int.random(in: 0...99, using: &random)) / 100)
+        value =
+          integerValues
+          ? String(whole) : String(format: "%.2f", Double(whole) + Double(Int.random(in: 0...99, using: &random)) / 100)
       }
       rows.append(
         Row(
@@ -68,7 +70,8 @@ import Testing
     let header = Array(names.prefix(dimensionCount)) + ["id", "x", "w"]
     var text = header.joined(separator: ",") + "\n"
     for row in rows {
-      text += (row.labels.map(TabulateRendering.csvField) + [row.unit, row.value, row.weight]).joined(separator: ",") + "\n"
+      text +=
+        (row.labels.map(TabulateRendering.csvField) + [row.unit, row.value, row.weight]).joined(separator: ",") + "\n"
     }
     let data = write(text, to: "data.csv", in: folder)
     let dimensions = Array(names.prefix(dimensionCount))
@@ -85,7 +88,9 @@ import Testing
     if Bool.random(using: &random) {
       let d = Int.random(in: 0..<dimensionCount, using: &random)
       var labels: [String] = []
-      for label in pools[d] + ["Unused"] where !TabulateNumber.isMissing(label) && !labels.contains(label) { labels.append(label) }
+      for label in pools[d] + ["Unused"] where !TabulateNumber.isMissing(label) && !labels.contains(label) {
+        labels.append(label)
+      }
       let file = write(labels.joined(separator: "\n") + "\n", to: "levels.txt", in: folder)
       request.levels = [try! .load(dimension: dimensions[d], file: file)]
     }
@@ -127,12 +132,17 @@ import Testing
     }
     for d in Set(full) {
       var labels = Set(records.map { $0.key[d] })
-      if let level = request.levels.first(where: { $0.dimension == dimensions[d] }) { labels.formUnion(level.labels.map { Array($0.utf8) }) }
-      expanded = Set(expanded.flatMap { key in labels.map { label in
-        var next = key
-        next[d] = label
-        return next
-      } })
+      if let level = request.levels.first(where: { $0.dimension == dimensions[d] }) {
+        labels.formUnion(level.labels.map { Array($0.utf8) })
+      }
+      expanded = Set(
+        expanded.flatMap { key in
+          labels.map { label in
+            var next = key
+            next[d] = label
+            return next
+          }
+        })
     }
     var keys = Set(expanded.map { $0.map { Optional($0) } })
     if request.margins {
@@ -176,14 +186,19 @@ import Testing
       request.missing == .category || !row.labels.contains { TabulateNumber.isMissing($0.trimmingWhitespace()) }
     }
     for d in request.dimensions.indices {
-      let labels = Set(kept.map { Array($0.labels[d].utf8) }.filter { !TabulateNumber.isMissing(String(decoding: $0, as: UTF8.self)) })
-      if Set(labels.map { String(decoding: $0, as: UTF8.self) }).count < labels.count { return "different Unicode spelling" }
+      let labels = Set(
+        kept.map { Array($0.labels[d].utf8) }.filter { !TabulateNumber.isMissing(String(decoding: $0, as: UTF8.self)) })
+      if Set(labels.map { String(decoding: $0, as: UTF8.self) }).count < labels.count {
+        return "different Unicode spelling"
+      }
       if let level = request.levels.first(where: { $0.dimension == request.dimensions[d] }) {
         if !labels.isSubset(of: Set(level.labels.map { Array($0.utf8) })) { return "not among the levels" }
       }
     }
     if kept.isEmpty { return "no records to tabulate" }
-    if request.statistic != .count && request.statistic != .sum && !kept.contains(where: { !TabulateNumber.isMissing($0.value) }) {
+    if request.statistic != .count && request.statistic != .sum
+      && !kept.contains(where: { !TabulateNumber.isMissing($0.value) })
+    {
       return "no record has a value"
     }
     return nil
@@ -202,9 +217,18 @@ import Testing
       if quoted {
         if c == "\"" {
           if let next = scalars.next() {
-            if next == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = next }
-          } else { quoted = false }
-        } else { field.unicodeScalars.append(c) }
+            if next == "\"" {
+              field.unicodeScalars.append("\"")
+            } else {
+              quoted = false
+              pending = next
+            }
+          } else {
+            quoted = false
+          }
+        } else {
+          field.unicodeScalars.append(c)
+        }
       } else if c == "\"" {
         quoted = true
       } else if c == "," {
@@ -224,7 +248,9 @@ import Testing
 
   static func decimal(_ text: String) -> Decimal? { Decimal(string: text) }
 
-  static func close(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool { abs(a - b) <= tolerance + 1e-9 * max(abs(a), abs(b)) }
+  static func close(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool {
+    abs(a - b) <= tolerance + 1e-9 * max(abs(a), abs(b))
+  }
 
   @Test func evidenceEqualsAnIndependentUnitLevelComputation() throws {
     let pack = try RulePackLoader.load("default")
@@ -237,15 +263,22 @@ import Testing
       let folder = temporaryFolder()
       let c = Self.generate(seed: seed, folder: folder)
       let margin = Array("Total".utf8)
-      let context = "seed \(seed): \(c.request.statistic) dims \(c.request.dimensions) unit \(c.request.unit ?? "-") weight \(c.request.weight ?? "-") margins \(c.request.margins) missing \(c.request.missing) levels \(c.request.levels.map(\.dimension)) cols \(c.request.cols)"
+      let context =
+        "seed \(seed): \(c.request.statistic) dims \(c.request.dimensions) unit \(c.request.unit ?? "-") weight \(c.request.weight ?? "-") margins \(c.request.margins) missing \(c.request.missing) levels \(c.request.levels.map(\.dimension)) cols \(c.request.cols)"
       let refusal = Self.refusal(c)
       let files: [(path: String, data: Data)]
       do {
-        files = try TabulateWriter.render(job: .table(request: c.request), out: folder.appendingPathComponent("t").path, command: [], pack: pack).files
+        files = try TabulateWriter.render(
+          job: .table(request: c.request), out: folder.appendingPathComponent("t").path, command: [], pack: pack
+        ).files
       } catch {
         // Which refusal comes first depends on the order of the records.
-        let phrases = ["different Unicode spelling", "not among the levels", "no records to tabulate", "no record has a value"]
-        #expect(refusal != nil && phrases.contains { error.description.contains($0) }, "\(context): \(error), expected \(refusal ?? "none")")
+        let phrases = [
+          "different Unicode spelling", "not among the levels", "no records to tabulate", "no record has a value",
+        ]
+        #expect(
+          refusal != nil && phrases.contains { error.description.contains($0) },
+          "\(context): \(error), expected \(refusal ?? "none")")
         refused += 1
         continue
       }
@@ -254,11 +287,14 @@ import Testing
       try TabulateWriter.write(files, force: false)
       if seed % 50 == 0 {
         // The same request on the same input gives the same bytes, provenance included.
-        let again = try TabulateWriter.render(job: .table(request: c.request), out: folder.appendingPathComponent("t").path, command: [], pack: pack).files
+        let again = try TabulateWriter.render(
+          job: .table(request: c.request), out: folder.appendingPathComponent("t").path, command: [], pack: pack
+        ).files
         #expect(again.map(\.data) == files.map(\.data), "\(context): a second run differs")
       }
       let expected = Self.oracle(c)
-      let evidence = Self.parseCSV(String(decoding: files.first { $0.path.hasSuffix(".evidence.csv") }!.data, as: UTF8.self))
+      let evidence = Self.parseCSV(
+        String(decoding: files.first { $0.path.hasSuffix(".evidence.csv") }!.data, as: UTF8.self))
       let header = evidence[0]
       let d = c.request.dimensions.count
       func key(_ labels: [String]) -> Key { labels.map { Array($0.utf8) == margin ? nil : Array($0.utf8) } }
@@ -283,17 +319,23 @@ import Testing
         if c.request.unit != nil { #expect(Int(e["n_units"]!) == totals.count, "\(context) \(row)") }
         let sum = cell.values.reduce(Decimal(0), +)
         #expect(Self.decimal(e["sum"]!) == sum, "\(context) \(row)")
-        #expect(Self.decimal(e["sum_abs"]!) == totals.map { $0 < 0 ? -$0 : $0 }.reduce(Decimal(0), +), "\(context) \(row)")
+        #expect(
+          Self.decimal(e["sum_abs"]!) == totals.map { $0 < 0 ? -$0 : $0 }.reduce(Decimal(0), +), "\(context) \(row)")
         #expect(Int(e["n_negative"]!) == totals.filter { $0 < 0 }.count, "\(context) \(row)")
         let largest = totals.map { $0 < 0 ? -$0 : $0 }.sorted(by: >)
         for rank in 1...2 {
-          #expect(Self.decimal(e["top\(rank)"]!) == (rank <= largest.count ? largest[rank - 1] : 0), "\(context) \(row) top\(rank)")
+          #expect(
+            Self.decimal(e["top\(rank)"]!) == (rank <= largest.count ? largest[rank - 1] : 0),
+            "\(context) \(row) top\(rank)")
         }
         #expect(e["min"].flatMap(Self.decimal) == cell.values.min(), "\(context) \(row)")
         #expect(e["max"].flatMap(Self.decimal) == cell.values.max(), "\(context) \(row)")
         #expect(Int(e["n_distinct"]!) == Set(cell.values).count, "\(context) \(row)")
       }
-      #expect(seen == Set(expected.keys), "\(context): \(seen.subtracting(expected.keys).count) cells too many, \(Set(expected.keys).subtracting(seen).count) missing")
+      #expect(
+        seen == Set(expected.keys),
+        "\(context): \(seen.subtracting(expected.keys).count) cells too many, \(Set(expected.keys).subtracting(seen).count) missing"
+      )
       // The published values.
       let table = Self.parseCSV(String(decoding: files[0].data, as: UTF8.self))
       var published: [Key: String] = [:]
@@ -306,7 +348,10 @@ import Testing
           }
         }
       }
-      #expect(Set(published.keys) == Set(expected.keys), "\(context): \(Set(published.keys).subtracting(expected.keys).count) published cells too many, \(Set(expected.keys).subtracting(published.keys).count) missing")
+      #expect(
+        Set(published.keys) == Set(expected.keys),
+        "\(context): \(Set(published.keys).subtracting(expected.keys).count) published cells too many, \(Set(expected.keys).subtracting(published.keys).count) missing"
+      )
       for (k, cell) in expected {
         guard let text = published[k] else { continue }
         let values = cell.values.map { NSDecimalNumber(decimal: $0).doubleValue }.sorted()
@@ -315,7 +360,9 @@ import Testing
         case .count: #expect(Int(text) == cell.n, "\(context)")
         case .sum: #expect(Self.decimal(text) == (c.request.weight != nil ? cell.weighted : sum), "\(context) \(text)")
         case .mean:
-          #expect(Self.close(Double(text)!, NSDecimalNumber(decimal: sum).doubleValue / Double(values.count), 0.005), "\(context) \(text)")
+          #expect(
+            Self.close(Double(text)!, NSDecimalNumber(decimal: sum).doubleValue / Double(values.count), 0.005),
+            "\(context) \(text)")
         case .sd:
           if values.count < 2 {
             #expect(text == "", "\(context)")
@@ -325,7 +372,9 @@ import Testing
             #expect(Self.close(Double(text)!, sd, 0.005), "\(context) \(text) \(sd)")
           }
         case .median:
-          let m = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
+          let m =
+            values.count % 2 == 1
+            ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
           #expect(Self.close(Double(text)!, m, 0.005), "\(context) \(text)")
         case .min: #expect(Self.decimal(text) == cell.values.min(), "\(context)")
         case .max: #expect(Self.decimal(text) == cell.values.max(), "\(context)")

@@ -49,7 +49,8 @@ func gzip(_ data: Data) -> Data {
 }
 
 /// The default pack with `overrides` applied to rule `name`.
-func pack(_ base: String = "default", rule name: String? = nil, _ overrides: [String: ParameterValue] = [:]) -> RulePack {
+func pack(_ base: String = "default", rule name: String? = nil, _ overrides: [String: ParameterValue] = [:]) -> RulePack
+{
   var pack = try! RulePackLoader.load(base)
   if let name {
     var parameters = pack.rules[name]!

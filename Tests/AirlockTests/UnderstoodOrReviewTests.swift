@@ -204,7 +204,9 @@ import Testing
     let result = check(text)
     #expect(result.outcome == .review)
     #expect(!result.findings.contains { $0.outcome == .fail })
-    #expect(check(text.replacingOccurrences(of: "\"age (mean (SD))\",\"51.42 (11.01)\",\"48.58 (10.28)\"\n", with: "")).outcome == .pass)
+    #expect(
+      check(text.replacingOccurrences(of: "\"age (mean (SD))\",\"51.42 (11.01)\",\"48.58 (10.28)\"\n", with: ""))
+        .outcome == .pass)
   }
 
   @Test func aRowLabelledAsAStatisticWithCountLikeCellsIsFlagged() {
@@ -243,8 +245,15 @@ import Testing
     #expect(result.layout == .wide)
     #expect(result.columns?.first?.name == "n_children")
     #expect(result.findings.map(\.code) == ["C001"])
-    #expect(result.findings.first?.cell == [.init(dimension: "n_children", label: "1"), .init(dimension: "grant_type", label: "N")])
-    #expect(check(text.replacingOccurrences(of: "1,11,3,44,58", with: "1,11,13,44,68").replacingOccurrences(of: "All,23,33,84,140", with: "All,23,43,84,150")).outcome == .pass)
+    #expect(
+      result.findings.first?.cell == [
+        .init(dimension: "n_children", label: "1"), .init(dimension: "grant_type", label: "N"),
+      ])
+    #expect(
+      check(
+        text.replacingOccurrences(of: "1,11,3,44,58", with: "1,11,13,44,68").replacingOccurrences(
+          of: "All,23,33,84,140", with: "All,23,43,84,150")
+      ).outcome == .pass)
   }
 
   @Test func excelFormattedCellsAndOtherNoValueSpellings() {
@@ -262,7 +271,8 @@ import Testing
 
   @Test(arguments: [
     ",region,n\n0,North,12\n1,South,13\n2,East,40\n",  // pandas df.to_csv() with its index
-    "\"\",\"region\",\"n\"\n\"1\",\"North\",12\n\"2\",\"South\",13\n\"3\",\"East\",40\n",  // R write.csv() with row names
+    // R write.csv() with row names
+    "\"\",\"region\",\"n\"\n\"1\",\"North\",12\n\"2\",\"South\",13\n\"3\",\"East\",40\n",
   ])
   func rowNumbersUnderAnEmptyHeaderAreNotCounts(text: String) {
     let result = check(text)
@@ -294,12 +304,17 @@ import Testing
   @Test func anEmptyCellWhoseEvidenceSaysNoContributorsIsNotAWithheldCell() {
     let folder = temporaryFolder()
     let path = write("region,sum\nNorth,\nSouth,1200\nEast,900\n", to: "t.csv", in: folder)
-    write("region,n,sum,top1,top2\nNorth,0,0,,\nSouth,40,1200,100,90\nEast,30,900,80,70\n", to: "t.evidence.csv", in: folder)
+    write(
+      "region,n,sum,top1,top2\nNorth,0,0,,\nSouth,40,1200,100,90\nEast,30,900,80,70\n", to: "t.evidence.csv", in: folder
+    )
     let result = checkFile(path)
-    #expect(result.findings.contains { $0.code == "C000" && $0.line == 2 && $0.reason.contains("no contributors (n = 0)") })
+    #expect(
+      result.findings.contains { $0.code == "C000" && $0.line == 2 && $0.reason.contains("no contributors (n = 0)") })
     #expect(result.outcome != .pass)
     // A withheld cell whose evidence has contributors is a withheld cell.
-    write("region,n,sum,top1,top2\nNorth,25,700,60,50\nSouth,40,1200,100,90\nEast,30,900,80,70\n", to: "t.evidence.csv", in: folder)
+    write(
+      "region,n,sum,top1,top2\nNorth,25,700,60,50\nSouth,40,1200,100,90\nEast,30,900,80,70\n", to: "t.evidence.csv",
+      in: folder)
     #expect(!checkFile(path).findings.contains { $0.code == "C000" })
   }
 
@@ -310,11 +325,14 @@ import Testing
 
   @Test func sasProcFreqOneWayTableIsReadWithItsCodedVariableAsALabel() {
     // ods output OneWayFreqs=freq; proc freq; tables sex; run; proc export data=freq dbms=csv;
-    let text = "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,3,1.5,3,1.5\nTable sex,Male,2,197,98.5,200,100\n"
+    let text =
+      "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,3,1.5,3,1.5\nTable sex,Male,2,197,98.5,200,100\n"
     let result = check(text)
-    #expect(result.columns?.map(\.role) == [.dimension, .dimension, .dimension, .count, .percentage, .count, .percentage])
+    #expect(
+      result.columns?.map(\.role) == [.dimension, .dimension, .dimension, .count, .percentage, .count, .percentage])
     #expect(result.findings.filter { $0.code == "C001" }.map(\.columnName) == ["Frequency", "CumFrequency"])
-    let safe = "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,30,15,30,15\nTable sex,Male,2,170,85,200,100\n"
+    let safe =
+      "Table,F_sex,sex,Frequency,Percent,CumFrequency,CumPercent\nTable sex,Female,1,30,15,30,15\nTable sex,Male,2,170,85,200,100\n"
     #expect(check(safe).outcome == .pass)
   }
 
@@ -356,7 +374,10 @@ import Testing
     #expect(quartiles.columns?[3].source == .shape)
     let ambiguous = check("region,q1,q3\nNorth,12,15\nSouth,30,31\n")
     #expect(ambiguous.outcome == .review)
-    #expect(ambiguous.findings.contains { $0.code == "C000" && $0.reason.contains("quartiles") && $0.reason.contains("quarters") })
+    #expect(
+      ambiguous.findings.contains {
+        $0.code == "C000" && $0.reason.contains("quartiles") && $0.reason.contains("quarters")
+      })
   }
 
   @Test func practicesAreCategoriesAndPercentilesAreStatistics() {
@@ -389,7 +410,10 @@ import Testing
     #expect(deaths.findings.contains { $0.code == "C001" && $0.columnName == "deaths" })
     // Both readings hold up: review naming both, and the count rules still run.
     let both = check("region,n_comorbidities,n\nNorth,0,40\nSouth,1,41\nEast,2,42\n")
-    #expect(both.findings.contains { $0.code == "C000" && $0.reason.contains("'n_comorbidities' reads as a count by its name and as a label") })
+    #expect(
+      both.findings.contains {
+        $0.code == "C000" && $0.reason.contains("'n_comorbidities' reads as a count by its name and as a label")
+      })
   }
 
   // MARK: Every file in an output folder is judged

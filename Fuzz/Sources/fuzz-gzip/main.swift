@@ -1,6 +1,6 @@
+@_spi(Fuzzing) import Airlock
 import Foundation
 import FuzzDriver
-@_spi(Fuzzing) import Airlock
 
 /// Gzip-compressed outputs through the reader and the rules.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,6 +1,6 @@
+@_spi(Fuzzing) import Airlock
 import Foundation
 import FuzzDriver
-@_spi(Fuzzing) import Airlock
 
 /// Log files: entries (one JSON line), checkpoints, tlog-proof receipts and verifier keys, and
 /// checkpoint files planted in a log on disk.
@@ -16,13 +16,16 @@ nonisolated(unsafe) let planted: (log: TransparencyLog, pristine: [String: Data]
   let signing = SigningKey()
   guard let log = try? TransparencyLog.create(at: folder, origin: "fuzz.example/log", key: signing) else { return nil }
   for n in 0..<6 {
-    guard (try? log.append(key: signing, { existing in [Data(#"{"index":\#(existing.count),"n":\#(n)}"#.utf8)] })) != nil else {
+    guard
+      (try? log.append(key: signing, { existing in [Data(#"{"index":\#(existing.count),"n":\#(n)}"#.utf8)] })) != nil
+    else {
       return nil
     }
   }
   var pristine: [String: Data] = [:]
   for size in log.archivedSizes() {
-    pristine["\(log.checkpointsFolder)/\(size)"] = FileManager.default.contents(atPath: "\(log.checkpointsFolder)/\(size)")
+    pristine["\(log.checkpointsFolder)/\(size)"] = FileManager.default.contents(
+      atPath: "\(log.checkpointsFolder)/\(size)")
   }
   pristine[log.checkpointPath] = FileManager.default.contents(atPath: log.checkpointPath)
   return (log, pristine)
@@ -33,7 +36,8 @@ nonisolated(unsafe) let planted: (log: TransparencyLog, pristine: [String: Data]
 /// signed checkpoints under another size), verifies the log, and restores it.
 func plantCheckpoint(_ bytes: Data) {
   guard let (log, pristine) = planted, bytes.count >= 2, bytes[bytes.startIndex] <= 1 else { return }
-  let target = bytes[bytes.startIndex + 1] % 13 == 12
+  let target =
+    bytes[bytes.startIndex + 1] % 13 == 12
     ? log.checkpointPath : "\(log.checkpointsFolder)/\(bytes[bytes.startIndex + 1] % 13)"
   let content: Data
   if bytes[bytes.startIndex] == 0, bytes.count >= 3 {

@@ -1,6 +1,6 @@
+@_spi(Fuzzing) import Airlock
 import Foundation
 import FuzzDriver
-@_spi(Fuzzing) import Airlock
 
 /// The CSV/TSV reader and every rule behind it: the first byte picks the name (delimiter by extension).
 @_cdecl("LLVMFuzzerTestOneInput")

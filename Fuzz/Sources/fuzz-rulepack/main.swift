@@ -1,6 +1,6 @@
+@_spi(Fuzzing) import Airlock
 import Foundation
 import FuzzDriver
-@_spi(Fuzzing) import Airlock
 
 /// Rule packs.
 @_cdecl("LLVMFuzzerTestOneInput")

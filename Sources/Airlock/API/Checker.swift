@@ -95,7 +95,8 @@ public struct Checker: Sendable {
       groupOf[keySet] = group
       groups.append(group)
     }
-    var pruning = RunPruning(tables: tables, threshold: differencing.counts.threshold, inclusive: differencing.counts.inclusive)
+    var pruning = RunPruning(
+      tables: tables, threshold: differencing.counts.threshold, inclusive: differencing.counts.inclusive)
     var released: [String: [ComparableTable]] = [:]
     var indexes: [String: ReleaseHistory.SignatureIndex] = [:]
     // Per signature, the outputs before this one that have it.
@@ -123,7 +124,8 @@ public struct Checker: Sendable {
               indexes[signature] = signatureIndex
             }
             fromHistory = try history.candidates(
-              for: table, in: signatureIndex, threshold: differencing.counts.threshold, inclusive: differencing.counts.inclusive)
+              for: table, in: signatureIndex, threshold: differencing.counts.threshold,
+              inclusive: differencing.counts.inclusive)
           }
         } catch {
           results[index].error = error
@@ -139,7 +141,9 @@ public struct Checker: Sendable {
         let kept = Set(declared + pruning.candidates(for: index, among: compared.filter { !declared.contains($0) }))
         candidates = compared.filter { kept.contains($0) }.map { tables[$0]! }
       } else {
-        for other in compared where declared.contains(other) || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other]) {
+        for other in compared
+        where declared.contains(other) || groups[other] != groups[index] || Self.ordered(vectors[index], vectors[other])
+        {
           candidates.append(tables[other]!)
         }
       }
@@ -182,22 +186,28 @@ public struct Checker: Sendable {
       // compared cell by cell above (`realigned` would leave them out; counted over interned keys).
       let comparedAlready =
         indexesLinks
-        ? pruning.sharingHalfTheKeys(with: index, among: sameWidth.filter { tables[$0]!.dimensions == table.dimensions }) : []
+        ? pruning.sharingHalfTheKeys(
+          with: index, among: sameWidth.filter { tables[$0]!.dimensions == table.dimensions }) : []
       for other in sameWidth where !comparedAlready.contains(other) {
         let candidate = tables[other]!
-        if indexesLinks && candidate.signature == table.signature && candidate.dimensions == table.dimensions && groups[other] == groups[index] {
+        if indexesLinks && candidate.signature == table.signature && candidate.dimensions == table.dimensions
+          && groups[other] == groups[index]
+        {
           continue
         }
         others.append((candidate, { targets[other]! }))
       }
       for (r, released) in releasedLinks.enumerated() where released.dimensions.count == table.dimensions.count {
         others.append(
-          (released, {
-            if let known = releasedTargets[r] { return known }
-            let made = ComparableTable.AlignmentTarget(released)
-            releasedTargets[r] = made
-            return made
-          }))
+          (
+            released,
+            {
+              if let known = releasedTargets[r] { return known }
+              let made = ComparableTable.AlignmentTarget(released)
+              releasedTargets[r] = made
+              return made
+            }
+          ))
       }
       for (other, otherTarget) in others where !Self.declaredApart(table, other) {
         let own = indexesLinks ? otherTarget() : nil
@@ -216,8 +226,10 @@ public struct Checker: Sendable {
     let widths = Set(linkedIndices.map { tables[$0]!.dimensions.count })
     let releasedOtherWidths = releasedLinks.filter { released in widths.contains { $0 != released.dimensions.count } }
     let audited = linkedIndices.map { tables[$0]! } + releasedOtherWidths
-    let (linked, links) = LinkedTablesAudit(minWidth: pack.parameters(of: RecoverableSuppressionRule.self)[RecoverableSuppressionRule.minWidth])
-      .deriveWithLinks(audited, released: releasedOtherWidths.count, indexed: indexesLinks)
+    let (linked, links) = LinkedTablesAudit(
+      minWidth: pack.parameters(of: RecoverableSuppressionRule.self)[RecoverableSuppressionRule.minWidth]
+    )
+    .deriveWithLinks(audited, released: releasedOtherWidths.count, indexed: indexesLinks)
     // Every mapping made is reported on both tables of the run, findings or not.
     for link in links {
       let mapping = link.notes.isEmpty ? "dimensions matched by name" : link.notes.joined(separator: "; ")
@@ -266,9 +278,17 @@ public struct Checker: Sendable {
 
   /// Whether one vector is at most the other everywhere (and they differ): the sign of nesting.
   static func ordered(_ a: [Double], _ b: [Double]) -> Bool {
-    var below = true, above = true, differ = false
+    var below = true
+    var above = true
+    var differ = false
     for (x, y) in zip(a, b) {
-      if x < y { above = false; differ = true } else if x > y { below = false; differ = true }
+      if x < y {
+        above = false
+        differ = true
+      } else if x > y {
+        below = false
+        differ = true
+      }
       if !below && !above { return false }
     }
     return differ

@@ -6,13 +6,17 @@ import Foundation
 
 @_spi(Fuzzing) public enum FuzzingEntryPoints {
   /// Checks `bytes` as an output called `name` (`.csv`, `.tsv`, `.csv.gz`, ...) with `pack`.
-  public static func check(data bytes: [UInt8], name: String, pack: RulePack, limits: ReadLimits = ReadLimits()) -> OutputResult {
+  public static func check(data bytes: [UInt8], name: String, pack: RulePack, limits: ReadLimits = ReadLimits())
+    -> OutputResult
+  {
     check(data: bytes, name: name, pack: pack, rules: pack.enabledRules(), limits: limits)
   }
 
   /// Checks `bytes` as an output called `name` with `rules` (built once from `pack`, as a command
   /// that checks many files builds them once).
-  public static func check(data bytes: [UInt8], name: String, pack: RulePack, rules: [any Rule], limits: ReadLimits = ReadLimits()) -> OutputResult {
+  public static func check(
+    data bytes: [UInt8], name: String, pack: RulePack, rules: [any Rule], limits: ReadLimits = ReadLimits()
+  ) -> OutputResult {
     var checker = OutputChecker(pack: pack, rules: rules, limits: limits, findingLimit: 1000)
     checker.memoryInput = bytes
     return checker.check(path: name)
@@ -22,7 +26,8 @@ import Foundation
   /// error that stopped it, if any), read with or without the 64-bytes-at-a-time path for plain records.
   /// The two must agree byte for byte: the reader fuzz target and the tests compare them.
   public static func records(
-    data bytes: [UInt8], delimiter: UInt8, plainFastPath: Bool, limits: ReadLimits = ReadLimits(), capacity: Int = 1 << 20
+    data bytes: [UInt8], delimiter: UInt8, plainFastPath: Bool, limits: ReadLimits = ReadLimits(),
+    capacity: Int = 1 << 20
   ) -> [String] {
     let reader = DelimitedReader(
       path: "t.csv", source: MemorySource(bytes), delimiter: delimiter, limits: limits, capacity: capacity,
@@ -51,7 +56,8 @@ import Foundation
 
   /// Loads `bytes` as an evidence file keyed by `dimensions`; returns the number of keyed rows.
   public static func evidence(_ bytes: [UInt8], dimensions: [String]) throws(AirlockError) -> Int {
-    let file = try EvidenceFile.load(path: "fuzz.evidence.csv", dimensions: dimensions, limits: ReadLimits(), memory: bytes)
+    let file = try EvidenceFile.load(
+      path: "fuzz.evidence.csv", dimensions: dimensions, limits: ReadLimits(), memory: bytes)
     return file.rowCount
   }
 
@@ -80,8 +86,10 @@ import Foundation
       let name = ["t.csv", "t.tsv", "t.txt", "t.tab"][Int(bytes.first ?? 0) % 4]
       let limits = ReadLimits(maxFieldBytes: 4096, maxFields: 512, maxDecompressedBytes: 1 << 20)
       for capacity in [64, bytes.count + 1] {
-        let fast = records(data: bytes, delimiter: UInt8(ascii: ","), plainFastPath: true, limits: limits, capacity: capacity)
-        let slow = records(data: bytes, delimiter: UInt8(ascii: ","), plainFastPath: false, limits: limits, capacity: capacity)
+        let fast = records(
+          data: bytes, delimiter: UInt8(ascii: ","), plainFastPath: true, limits: limits, capacity: capacity)
+        let slow = records(
+          data: bytes, delimiter: UInt8(ascii: ","), plainFastPath: false, limits: limits, capacity: capacity)
         precondition(fast == slow, "the plain-record fast path disagrees with the byte reader")
       }
       let (pack, rules) = defaultRules

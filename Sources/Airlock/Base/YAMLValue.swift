@@ -17,7 +17,8 @@ struct YAMLValue {
     }
     if let (line, column, token) = firstRefusedToken(in: text) {
       let message =
-        token == "?" ? "complex mapping keys (`? `) are not allowed; keys are plain text" : "anchors and aliases are not allowed"
+        token == "?"
+        ? "complex mapping keys (`? `) are not allowed; keys are plain text" : "anchors and aliases are not allowed"
       throw AirlockError(.configuration, file: file, line: line, column: column, message)
     }
     let node: Node?
@@ -37,7 +38,8 @@ struct YAMLValue {
   /// The position of the first YAML anchor (`&name`), alias (`*name`) or explicit key indicator
   /// (`? `) outside quotes and comments, with the character found.
   static func firstRefusedToken(in text: String) -> (Int, Int, Character)? {
-    var line = 1, column = 0
+    var line = 1
+    var column = 0
     var quote: Character? = nil
     var previous: Character = "\n"
     var lastSignificant: Character = "\n"
@@ -110,7 +112,8 @@ struct YAMLValue {
   func error(_ message: String) -> AirlockError {
     let mark = node.mark
     let prefix = path.isEmpty ? "" : "\(path): "
-    return AirlockError(.configuration, file: file, line: mark.map { $0.line }, column: mark.map { $0.column }, prefix + message)
+    return AirlockError(
+      .configuration, file: file, line: mark.map { $0.line }, column: mark.map { $0.column }, prefix + message)
   }
 
   private func child(_ node: Node, _ key: String) -> YAMLValue {
@@ -123,7 +126,9 @@ struct YAMLValue {
   }
 
   /// ``mapping(allowed:)`` with each key's own node, for errors that point at the key.
-  func keyedMapping(allowed: [String]? = nil) throws(AirlockError) -> [(key: String, keyNode: YAMLValue, value: YAMLValue)] {
+  func keyedMapping(allowed: [String]? = nil) throws(AirlockError) -> [(
+    key: String, keyNode: YAMLValue, value: YAMLValue
+  )] {
     guard case .mapping(let mapping) = node else { throw error("expected a mapping") }
     var result: [(String, YAMLValue, YAMLValue)] = []
     var seen = Set<String>()

@@ -14,7 +14,8 @@ public enum ACROImport {
   /// The pack YAML for the ACRO configuration at `path`.
   /// - Throws: an input error if the file cannot be read; a configuration error for a bad value, or
   ///   for a key with no airlock equivalent unless `allowUnmapped`.
-  public static func convert(path: String, name: String, allowUnmapped: Bool = false) throws(AirlockError) -> Conversion {
+  public static func convert(path: String, name: String, allowUnmapped: Bool = false) throws(AirlockError) -> Conversion
+  {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
       throw AirlockError(.input, file: path, "cannot read the ACRO configuration")
     }
@@ -35,7 +36,9 @@ public enum ACROImport {
   ///   rounding scheme is unchanged); `blocked_extensions`: file types that fail.
   /// `federated: false` is what airlock always does; `federated: true` (run no checks) and any key
   /// ACRO does not read have no equivalent.
-  public static func convert(text: String, file: String, name: String, allowUnmapped: Bool = false) throws(AirlockError) -> Conversion {
+  public static func convert(text: String, file: String, name: String, allowUnmapped: Bool = false) throws(AirlockError)
+    -> Conversion
+  {
     let root = try YAMLValue.parse(text, file: file)
     var threshold = 10
     var zeros = true
@@ -77,7 +80,8 @@ public enum ACROImport {
         set("p-percent", "coalition", "1")
       case "survival_safe_threshold":
         set("survival-step", "threshold", "\(try positive(value))")
-        notes.append("# ACRO 1.0.2 reads survival_safe_threshold only when suppressing; airlock enforces it on every step.")
+        notes.append(
+          "# ACRO 1.0.2 reads survival_safe_threshold only when suppressing; airlock enforces it on every step.")
       case "zeros_are_disclosive":
         zeros = try value.bool()
         set("zero-cell", "enabled", "\(zeros)")
@@ -89,7 +93,9 @@ public enum ACROImport {
       case "blocked_extensions":
         let extensions = try value.strings().map { $0.lowercased() }
         var failExtensions: [String] = []
-        if case .strings(let base) = UnsupportedFileRule.description.parameters[0].defaultValue { failExtensions = base }
+        if case .strings(let base) = UnsupportedFileRule.description.parameters[0].defaultValue {
+          failExtensions = base
+        }
         for ext in extensions where !failExtensions.contains(ext) { failExtensions.append(ext) }
         set("unsupported-file", "fail_extensions", "\(ParameterValue.strings(failExtensions))")
       case "federated" where (try? value.bool()) == false:
@@ -104,7 +110,7 @@ public enum ACROImport {
       }
     }
     switch (nkN, nkK) {
-    case let (n?, k?):
+    case (let n?, let k?):
       set("nk-dominance", "pairs", "[\"\(n.0):\(percent(k.0))\"]")
       set("nk-dominance", "inclusive", "true")
     case (let n?, nil):
@@ -117,7 +123,8 @@ public enum ACROImport {
     if !unmapped.isEmpty && !allowUnmapped {
       // The first key's position; the message names every key.
       var error = unmapped[0].error
-      error.message = "no airlock equivalent for \(unmapped.map { "'\($0.key)'" }.joined(separator: ", ")): \(error.message) (pass --allow-unmapped to convert the rest)"
+      error.message =
+        "no airlock equivalent for \(unmapped.map { "'\($0.key)'" }.joined(separator: ", ")): \(error.message) (pass --allow-unmapped to convert the rest)"
       throw error
     }
     var lines = [

@@ -3,7 +3,8 @@ import Foundation
 /// Loads rule packs by name (the built-in packs of `rules/`) or by path, resolving `extends`.
 public enum RulePackLoader {
   private static let topLevelKeys = [
-    "format", "name", "version", "extends", "description", "preview", "margins", "markers", "zero_markers", "review", "rules",
+    "format", "name", "version", "extends", "description", "preview", "margins", "markers", "zero_markers", "review",
+    "rules",
   ]
 
   /// The names of the built-in packs.
@@ -38,21 +39,27 @@ public enum RulePackLoader {
         )
       }
       guard !visiting.contains(reference) else {
-        throw AirlockError(.configuration, "rule pack '\(reference)' extends itself (\((visiting + [reference]).joined(separator: " -> ")))")
+        throw AirlockError(
+          .configuration,
+          "rule pack '\(reference)' extends itself (\((visiting + [reference]).joined(separator: " -> ")))")
       }
       return try parse(
-        text: text, file: "rules/\(reference).yaml", relativeTo: nil, visiting: visiting + [reference], registry: registry)
+        text: text, file: "rules/\(reference).yaml", relativeTo: nil, visiting: visiting + [reference],
+        registry: registry)
     }
     var path = reference
     if let base, !path.hasPrefix("/") {
       path = (base as NSString).deletingLastPathComponent + "/" + path
     }
     guard !visiting.contains(path) else {
-      throw AirlockError(.configuration, file: path, "rule pack extends itself (\((visiting + [path]).joined(separator: " -> ")))")
+      throw AirlockError(
+        .configuration, file: path, "rule pack extends itself (\((visiting + [path]).joined(separator: " -> ")))")
     }
     let text: String
     do { text = try readSmallTextFile(path, what: "rule pack", followingSymlinks: true) } catch {
-      throw AirlockError(.configuration, file: path, error.message.hasPrefix("rule pack") ? error.message : "cannot read rule pack: \(error.message)")
+      throw AirlockError(
+        .configuration, file: path,
+        error.message.hasPrefix("rule pack") ? error.message : "cannot read rule pack: \(error.message)")
     }
     return try parse(text: text, file: path, relativeTo: path, visiting: visiting + [path], registry: registry)
   }
@@ -66,7 +73,8 @@ public enum RulePackLoader {
     let keyed = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
 
     guard let formatValue = keyed["format"] else {
-      throw root.error("missing 'format' (the pack format version; this airlock reads format \(RulePack.supportedFormat))")
+      throw root.error(
+        "missing 'format' (the pack format version; this airlock reads format \(RulePack.supportedFormat))")
     }
     let format = try formatValue.int()
     guard format >= 1 else { throw formatValue.error("format must be 1 or more") }
@@ -86,9 +94,10 @@ public enum RulePackLoader {
         name: "", version: "", description: "", margins: ["Total", "All"],
         markers: ["*", "c", "<10", "1to5", "[REDACTED]", "REDACTED", "-", "", "NA", "n/a", "suppressed"],
         zeroMarkers: ["-"], reviewers: 2,
-        rules: Dictionary(uniqueKeysWithValues: registry.map {
-          ($0.description.name, RuleParameters(defaults: $0.description.parameters))
-        }), registry: registry)
+        rules: Dictionary(
+          uniqueKeysWithValues: registry.map {
+            ($0.description.name, RuleParameters(defaults: $0.description.parameters))
+          }), registry: registry)
     }
     // The nearest pack's format and preview switch decide which rules are on by default.
     pack.format = format
@@ -156,7 +165,8 @@ public enum RulePackLoader {
         default: nil
         }
       if let number, !range.contains(number) {
-        throw value.error("must be between \(ParameterValue.number(range.lowerBound)) and \(ParameterValue.number(range.upperBound))")
+        throw value.error(
+          "must be between \(ParameterValue.number(range.lowerBound)) and \(ParameterValue.number(range.upperBound))")
       }
     }
     if let pattern = spec.pattern {

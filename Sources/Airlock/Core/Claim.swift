@@ -96,7 +96,8 @@ public struct Claim: Codable, Sendable, Equatable, Hashable {
   /// The claim for a report that may leave the TRE: its kind, where it is declared and the rules
   /// it relaxes; never the labels, columns or reason it names.
   public var releasableMessage: String {
-    "claim \(kind.rawValue) (\(position)) relaxes " + (rules.isEmpty ? "no rule by itself" : rules.joined(separator: ", "))
+    "claim \(kind.rawValue) (\(position)) relaxes "
+      + (rules.isEmpty ? "no rule by itself" : rules.joined(separator: ", "))
   }
 
   /// The claim as one line for people (inside the TRE).

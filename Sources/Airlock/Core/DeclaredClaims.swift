@@ -28,8 +28,10 @@ extension Claim {
       // Column roles, in the header's order: a column declared something that takes it out of the
       // reach of rules that would judge it as airlock reads it.
       if let inferred, inferred.header == schema.header {
-        for index in schema.header.indices where schema.roleSources[index] == .manifest && schema.roles[index] != inferred.roles[index] {
-          let before = Set(RuleRegistry.builtIn.filter { $0.covers(inferred, column: index) }.map { $0.description.code })
+        for index in schema.header.indices
+        where schema.roleSources[index] == .manifest && schema.roles[index] != inferred.roles[index] {
+          let before = Set(
+            RuleRegistry.builtIn.filter { $0.covers(inferred, column: index) }.map { $0.description.code })
           let after = Set(RuleRegistry.builtIn.filter { $0.covers(schema, column: index) }.map { $0.description.code })
           let lost = before.subtracting(after)
           guard !lost.isEmpty else { continue }
@@ -37,7 +39,8 @@ extension Claim {
           claims.append(
             claim(
               .columnRole, key, rules: Array(lost), field: index + 1,
-              "column '\(schema.header[index])' declared \(schema.roles[index].rawValue) (airlock reads it as \(inferred.roles[index].rawValue))"))
+              "column '\(schema.header[index])' declared \(schema.roles[index].rawValue) (airlock reads it as \(inferred.roles[index].rawValue))"
+            ))
         }
       }
       // The declared kind: the columns it alone re-reads (not declared one by one) lose the rules
@@ -45,7 +48,8 @@ extension Claim {
       if let inferred, inferred.header == schema.header, let declared = declaration.kind, declared != inferred.kind {
         var lost = Set<String>()
         for index in schema.header.indices where schema.roleSources[index] != .manifest {
-          let before = Set(RuleRegistry.builtIn.filter { $0.covers(inferred, column: index) }.map { $0.description.code })
+          let before = Set(
+            RuleRegistry.builtIn.filter { $0.covers(inferred, column: index) }.map { $0.description.code })
           let after = Set(RuleRegistry.builtIn.filter { $0.covers(schema, column: index) }.map { $0.description.code })
           lost.formUnion(before.subtracting(after))
         }
@@ -59,7 +63,9 @@ extension Claim {
       for (index, entry) in declaration.structuralZeros.enumerated() {
         let labels = entry.matches.map { "\($0.dimension.label) = '\($0.label)'" }.joined(separator: ", ")
         claims.append(
-          claim(.structuralZeros, "structural_zeros[\(index)]", rules: structuralZeroRules(kind), "zeros where \(labels) are structural"))
+          claim(
+            .structuralZeros, "structural_zeros[\(index)]", rules: structuralZeroRules(kind),
+            "zeros where \(labels) are structural"))
       }
       if let limits = declaration.designLimits {
         let reason = declaration.designLimitsReason.map { "; reason: \($0)" } ?? ""
@@ -74,46 +80,59 @@ extension Claim {
           what = "the extremes of \(names.map { "'\($0)'" }.joined(separator: ", ")) are design limits"
         case .bounds(let lower, let upper):
           rules = ["H002"]
-          what = "the histogram's edges are design limits (" + [lower.map { "lower \(formatNumber($0))" }, upper.map { "upper \(formatNumber($0))" }]
+          what =
+            "the histogram's edges are design limits ("
+            + [lower.map { "lower \(formatNumber($0))" }, upper.map { "upper \(formatNumber($0))" }]
             .compactMap { $0 }.joined(separator: ", ") + ")"
         }
         claims.append(claim(.designLimits, "design_limits", rules: rules, what + reason))
       }
       if !declaration.margins.isEmpty {
         claims.append(
-          claim(.margins, "margins", rules: structureRules, "labels read as totals: \(declaration.margins.map { "'\($0)'" }.joined(separator: ", "))"))
+          claim(
+            .margins, "margins", rules: structureRules,
+            "labels read as totals: \(declaration.margins.map { "'\($0)'" }.joined(separator: ", "))"))
       }
       if !declaration.categories.isEmpty {
         claims.append(
           claim(
             .categories, "categories", rules: structureRules,
-            "labels read as categories, not totals: \(declaration.categories.map { "'\($0)'" }.joined(separator: ", "))"))
+            "labels read as categories, not totals: \(declaration.categories.map { "'\($0)'" }.joined(separator: ", "))"
+          ))
       }
       if let superset = declaration.subsetOf {
-        claims.append(claim(.subsetOf, "subset_of", rules: ["X002"], "the population is contained in that of '\(superset)'"))
+        claims.append(
+          claim(.subsetOf, "subset_of", rules: ["X002"], "the population is contained in that of '\(superset)'"))
       }
       if !declaration.notLinked.isEmpty {
         claims.append(
           claim(
             .notLinked, "not_linked", rules: ["X002"],
-            "never compared or linked with \(declaration.notLinked.map { "'\($0.label)'" }.joined(separator: ", ")) (another population)"))
+            "never compared or linked with \(declaration.notLinked.map { "'\($0.label)'" }.joined(separator: ", ")) (another population)"
+          ))
       }
       if !declaration.differentDimensions.isEmpty {
         claims.append(
           claim(
             .notLinked, "different_dimension_from", rules: ["X002"],
             "dimensions that are not another output's: "
-              + declaration.differentDimensions.map { "'\($0.dimension.label)' is not \($0.file) '\($0.otherDimension)'" }.joined(separator: ", ")))
+              + declaration.differentDimensions.map {
+                "'\($0.dimension.label)' is not \($0.file) '\($0.otherDimension)'"
+              }.joined(separator: ", ")))
       }
       for hierarchy in declaration.hierarchies {
         let claimed = Claim(
-          kind: .hierarchy, file: file, manifest: manifest, line: hierarchy.dimension.line, column: hierarchy.dimension.column,
+          kind: .hierarchy, file: file, manifest: manifest, line: hierarchy.dimension.line,
+          column: hierarchy.dimension.column,
           key: hierarchy.dimension.path, rules: ["C010", "X001"],
-          detail: "codes of '\(hierarchy.dimension.label)' nest (\(hierarchy.groups.count) parent code\(hierarchy.groups.count == 1 ? "" : "s"))")
+          detail:
+            "codes of '\(hierarchy.dimension.label)' nest (\(hierarchy.groups.count) parent code\(hierarchy.groups.count == 1 ? "" : "s"))"
+        )
         claims.append(claimed)
       }
       if !declaration.denominators.isEmpty || !declaration.multipliers.isEmpty {
-        let named = declaration.denominators.map { "'\($0.column.label)' of '\($0.denominator.label)'" }
+        let named =
+          declaration.denominators.map { "'\($0.column.label)' of '\($0.denominator.label)'" }
           + declaration.multipliers.map { "'\($0.column.label)' per \(formatNumber($0.multiplier))" }
         claims.append(
           claim(
@@ -124,7 +143,8 @@ extension Claim {
         claims.append(
           claim(
             .cumulative, "cumulative", rules: ["C003", "C010", "X001"],
-            "running totals, left out of the structure and the differencing audit: \(declaration.cumulative.map { "'\($0.label)'" }.joined(separator: ", "))"))
+            "running totals, left out of the structure and the differencing audit: \(declaration.cumulative.map { "'\($0.label)'" }.joined(separator: ", "))"
+          ))
       }
       if let entry = declaration.folderEntry {
         let rules = Set(claims.flatMap(\.rules))
@@ -153,7 +173,8 @@ extension Claim {
       let base = key.split(separator: "[").first.map(String.init) ?? key
       let position = declaration.positions[key] ?? declaration.positions[base]
       return Claim(
-        kind: kind, file: file, manifest: Claim.manifestPath(declaration.source, beside: file), line: position?.line, column: position?.column, key: key,
+        kind: kind, file: file, manifest: Claim.manifestPath(declaration.source, beside: file), line: position?.line,
+        column: position?.column, key: key,
         field: field, rules: rules, detail: detail)
     }
   }

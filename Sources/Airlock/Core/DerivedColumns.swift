@@ -137,7 +137,9 @@ struct DerivedColumns {
     let name = table.measures[measure].name
     let decimals = Self.decimals(of: measure, in: table)
     let halfWidth = Self.halfWidth(decimals)
-    let counts = table.measures.indices.filter { table.measures[$0].role == .count && NamingConventions.cumulativeBase(of: table.measures[$0].name) == nil }
+    let counts = table.measures.indices.filter {
+      table.measures[$0].role == .count && NamingConventions.cumulativeBase(of: table.measures[$0].name) == nil
+    }
     let denominators = table.measures.indices.filter { Self.isDenominator(table.measures[$0]) && $0 != measure }
     let numerators = counts.filter { !Self.isDenominator(table.measures[$0]) }
     let scales = Self.scales(of: measure, in: table, declaration: declaration)
@@ -146,12 +148,18 @@ struct DerivedColumns {
     // none (then the multiplier must be known).
     func ofColumn(_ column: Int, basis: Basis) {
       for scale in scales {
-        if let numerator = numerators.first(where: { agrees(measure, numerator: $0, denominator: column, scale: scale, halfWidth: halfWidth, in: table) }) {
+        if let numerator = numerators.first(where: {
+          agrees(measure, numerator: $0, denominator: column, scale: scale, halfWidth: halfWidth, in: table)
+        }) {
           return found([Reading(scale: scale, denominator: .column(column, numerator: numerator), basis: basis)])
         }
       }
       guard scales.count == 1 else {
-        unresolved.append((measure, "the multiplier of '\(name)' is not known: name it (rate_per_1000) or declare it (multipliers: {\(name): 1000})"))
+        unresolved.append(
+          (
+            measure,
+            "the multiplier of '\(name)' is not known: name it (rate_per_1000) or declare it (multipliers: {\(name): 1000})"
+          ))
         return
       }
       found([Reading(scale: scales[0], denominator: .column(column, numerator: nil), basis: basis)])
@@ -162,19 +170,31 @@ struct DerivedColumns {
       if let column = table.measure(named: declared) { return ofColumn(column, basis: .declared) }
       let grouping = declared == "total" ? [] : table.dimensions.firstIndex { $0.name == declared }.map { [$0] } ?? []
       for scale in scales {
-        for numerator in numerators where confirms(measure, numerator: numerator, grouping: grouping, scale: scale, halfWidth: halfWidth, in: table) {
-          return found([Reading(scale: scale, denominator: .group(dimensions: grouping, numerator: numerator), basis: .declared)])
+        for numerator in numerators
+        where confirms(measure, numerator: numerator, grouping: grouping, scale: scale, halfWidth: halfWidth, in: table)
+        {
+          return found([
+            Reading(scale: scale, denominator: .group(dimensions: grouping, numerator: numerator), basis: .declared)
+          ])
         }
       }
-      unresolved.append((measure, "'\(name)' is declared a share of \(declared == "total" ? "the table's total" : "each category of '\(declared)'"), but no count column gives it"))
+      unresolved.append(
+        (
+          measure,
+          "'\(name)' is declared a share of \(declared == "total" ? "the table's total" : "each category of '\(declared)'"), but no count column gives it"
+        ))
       return
     }
 
     // 2. Found from the numbers: the share of a count column within some grouping.
     for scale in scales {
       for numerator in numerators {
-        for grouping in Self.groupings(of: table) where confirms(measure, numerator: numerator, grouping: grouping, scale: scale, halfWidth: halfWidth, in: table) {
-          return found([Reading(scale: scale, denominator: .group(dimensions: grouping, numerator: numerator), basis: .arithmetic)])
+        for grouping in Self.groupings(of: table)
+        where confirms(measure, numerator: numerator, grouping: grouping, scale: scale, halfWidth: halfWidth, in: table)
+        {
+          return found([
+            Reading(scale: scale, denominator: .group(dimensions: grouping, numerator: numerator), basis: .arithmetic)
+          ])
         }
       }
     }
@@ -184,7 +204,10 @@ struct DerivedColumns {
 
     // 4. Not known: every count column may be the denominator.
     guard !numerators.isEmpty else { return }  // no count at all: percentage-without-count (C007)
-    found(scales.flatMap { scale in numerators.map { Reading(scale: scale, denominator: .column($0, numerator: nil), basis: .unconfirmed) } })
+    found(
+      scales.flatMap { scale in
+        numerators.map { Reading(scale: scale, denominator: .column($0, numerator: nil), basis: .unconfirmed) }
+      })
   }
 
   /// The multipliers a share column may have: declared, stated by its name (`per_1000`), 1 for
@@ -195,7 +218,9 @@ struct DerivedColumns {
       return [declared.multiplier]
     }
     if let stated = NamingConventions.rateMultiplier(of: name) { return [stated] }
-    let proportion = ["proportion", "prop", "fraction", "share"].contains { name == $0 || name.hasSuffix("_" + $0) || name.hasPrefix($0 + "_") }
+    let proportion = ["proportion", "prop", "fraction", "share"].contains {
+      name == $0 || name.hasSuffix("_" + $0) || name.hasPrefix($0 + "_")
+    }
     if proportion { return [1] }
     var largest = 0.0
     for cell in 0..<table.cellCount {
@@ -223,14 +248,18 @@ struct DerivedColumns {
 
   /// Whether the share in `measure` is `numerator / denominator × scale` on every row that
   /// publishes all three (and there is at least one).
-  func agrees(_ measure: Int, numerator: Int, denominator: Int, scale: Double, halfWidth: Double, in table: Table) -> Bool {
+  func agrees(_ measure: Int, numerator: Int, denominator: Int, scale: Double, halfWidth: Double, in table: Table)
+    -> Bool
+  {
     var seen = false
     for cell in 0..<table.cellCount {
-      guard case .number(let share) = table.values[measure][cell], case .number(let count) = table.values[numerator][cell],
+      guard case .number(let share) = table.values[measure][cell],
+        case .number(let count) = table.values[numerator][cell],
         case .number(let total) = table.values[denominator][cell], total > 0
       else { continue }
       let u = countUncertainty
-      let low = scale * max(0, count - u) / (total + u), high = scale * (count + u) / max(total - u, 1e-9)
+      let low = scale * max(0, count - u) / (total + u)
+      let high = scale * (count + u) / max(total - u, 1e-9)
       if share + halfWidth < low * (1 - 1e-9) || share - halfWidth > high * (1 + 1e-9) { return false }
       seen = true
     }
@@ -262,10 +291,15 @@ struct DerivedColumns {
 
   /// Whether the share is, in every group of `grouping`, the same fraction of the count in every
   /// row: the rows imply one denominator per group. Needs a group with two rows that say so.
-  func confirms(_ measure: Int, numerator: Int, grouping: [Int], scale: Double, halfWidth: Double, in table: Table) -> Bool {
+  func confirms(_ measure: Int, numerator: Int, grouping: [Int], scale: Double, halfWidth: Double, in table: Table)
+    -> Bool
+  {
     var informative = false
     for group in Self.groups(of: table, grouping: grouping) {
-      guard let bounds = denominatorBounds(group: group, measure: measure, numerator: numerator, scale: scale, halfWidth: halfWidth, in: table) else {
+      guard
+        let bounds = denominatorBounds(
+          group: group, measure: measure, numerator: numerator, scale: scale, halfWidth: halfWidth, in: table)
+      else {
         return false
       }
       if bounds.rows >= 2 { informative = true }
@@ -274,13 +308,21 @@ struct DerivedColumns {
       // the missing row without a share), and to it when every row publishes one.
       let totalCell = Self.totalCell(of: group, grouping: grouping, in: table)
       if let totalCell, case .number(let value) = table.values[numerator][totalCell] {
-        if value + countUncertainty < bounds.low * (1 - 1e-9) || value - countUncertainty > bounds.high * (1 + 1e-9) { return false }
+        if value + countUncertainty < bounds.low * (1 - 1e-9) || value - countUncertainty > bounds.high * (1 + 1e-9) {
+          return false
+        }
       } else if totalCell == nil {
         let others = table.dimensions.indices.filter { !grouping.contains($0) }
-        let inner = group.filter { cell in others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] } }
-        var sum = 0.0, everyRow = true
+        let inner = group.filter { cell in
+          others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] }
+        }
+        var sum = 0.0
+        var everyRow = true
         for cell in inner {
-          guard case .number(let count) = table.values[numerator][cell] else { everyRow = false; continue }
+          guard case .number(let count) = table.values[numerator][cell] else {
+            everyRow = false
+            continue
+          }
           if table.values[measure][cell].number != nil { sum += count } else { everyRow = false }
         }
         let spread = countUncertainty * Double(inner.count)
@@ -297,9 +339,13 @@ struct DerivedColumns {
   func denominatorBounds(group: [Int], measure: Int, numerator: Int, scale: Double, halfWidth: Double, in table: Table)
     -> (low: Double, high: Double, rows: Int)?
   {
-    var low = 0.0, high = Double.infinity, rows = 0
+    var low = 0.0
+    var high = Double.infinity
+    var rows = 0
     for cell in group {
-      guard case .number(let share) = table.values[measure][cell], case .number(let count) = table.values[numerator][cell] else { continue }
+      guard case .number(let share) = table.values[measure][cell],
+        case .number(let count) = table.values[numerator][cell]
+      else { continue }
       let u = countUncertainty
       if share - halfWidth <= 0 {
         // A share that may be 0 allows any denominator, but only if its count may be 0.
@@ -318,14 +364,18 @@ struct DerivedColumns {
   // MARK: Cumulative columns
 
   /// Names of ordered dimensions (time, in the main).
-  static let orderedNames = ["week", "month", "date", "year", "day", "period", "time", "quarter", "wave", "epoch", "interval"]
+  static let orderedNames = [
+    "week", "month", "date", "year", "day", "period", "time", "quarter", "wave", "epoch", "interval",
+  ]
 
   private mutating func cumulative(_ measure: Int, in table: Table) {
     let name = table.measures[measure].name
     let dimensions = table.dimensions.indices
     let timeLike = dimensions.filter { d in
       let dimension = NamingConventions.normalized(table.dimensions[d].name)
-      return Self.orderedNames.contains { dimension == $0 || dimension.hasPrefix($0 + "_") || dimension.hasSuffix("_" + $0) }
+      return Self.orderedNames.contains {
+        dimension == $0 || dimension.hasPrefix($0 + "_") || dimension.hasSuffix("_" + $0)
+      }
     }
     // Dimensions that vary, counting as one those whose labels go one to one (SAS writes a
     // variable's code and its formatted label side by side).
@@ -340,26 +390,37 @@ struct DerivedColumns {
     } else if varying.count == 1 || (dimensions.count == 1) {
       along = varying.first ?? 0
       within = []
-    } else if !varying.isEmpty, Self.groups(of: table, grouping: varying).count == Self.groups(of: table, grouping: [varying[0]]).count,
-      varying.allSatisfy({ Self.groups(of: table, grouping: [$0]).count == Self.groups(of: table, grouping: [varying[0]]).count })
+    } else if !varying.isEmpty,
+      Self.groups(of: table, grouping: varying).count == Self.groups(of: table, grouping: [varying[0]]).count,
+      varying.allSatisfy({
+        Self.groups(of: table, grouping: [$0]).count == Self.groups(of: table, grouping: [varying[0]]).count
+      })
     {
       along = varying[0]
       within = []
     } else {
-      unresolvedCumulatives.append((measure, "cannot tell along which dimension '\(name)' accumulates (give the table one time dimension, or publish the per-step counts instead)"))
+      unresolvedCumulatives.append(
+        (
+          measure,
+          "cannot tell along which dimension '\(name)' accumulates (give the table one time dimension, or publish the per-step counts instead)"
+        ))
       return
     }
     let decimals = Self.decimals(of: measure, in: table)
     let role = table.measures[measure].role
     let candidates = table.measures.indices.filter {
-      $0 != measure && table.measures[$0].role == role && NamingConventions.cumulativeBase(of: table.measures[$0].name) == nil
+      $0 != measure && table.measures[$0].role == role
+        && NamingConventions.cumulativeBase(of: table.measures[$0].name) == nil
     }
     var cumulative = Cumulative(measure: measure, along: along, within: within, steps: nil, decimals: decimals)
     let halfWidth = Self.halfWidth(decimals)
     cumulative = Cumulative(
       measure: measure, along: along, within: within,
       steps: candidates.first { steps in
-        stepsAgree(cumulative, steps: steps, tolerance: 2 * halfWidth + 3 * countUncertainty + Self.halfWidth(Self.decimals(of: steps, in: table)), in: table)
+        stepsAgree(
+          cumulative, steps: steps,
+          tolerance: 2 * halfWidth + 3 * countUncertainty + Self.halfWidth(Self.decimals(of: steps, in: table)),
+          in: table)
       },
       decimals: decimals)
     cumulatives.append(cumulative)
@@ -381,7 +442,10 @@ struct DerivedColumns {
     for run in Self.runs(of: cumulative, in: table) {
       var previous: Double? = 0
       for cell in run {
-        guard case .number(let value) = table.values[cumulative.measure][cell] else { previous = nil; continue }
+        guard case .number(let value) = table.values[cumulative.measure][cell] else {
+          previous = nil
+          continue
+        }
         if let before = previous, case .number(let step) = table.values[steps][cell] {
           if abs(value - before - step) > tolerance + 1e-9 { return false }
           seen = true

@@ -22,7 +22,10 @@ struct OutputChecker {
   /// and role under names of every family.
   static let columnRules: Set<String> = {
     var codes = Set<String>()
-    let names = ["n", "count", "percent", "sum", "mean", "sd", "median", "max", "p25", "estimate", "time", "n_at_risk", "n_events", "surv", "bin_lo"]
+    let names = [
+      "n", "count", "percent", "sum", "mean", "sd", "median", "max", "p25", "estimate", "time", "n_at_risk", "n_events",
+      "surv", "bin_lo",
+    ]
     for kind in OutputKind.allCases {
       for role in ColumnRole.allCases {
         for name in names {
@@ -84,7 +87,8 @@ struct OutputChecker {
   ) throws(AirlockError) {
     let name = (path as NSString).lastPathComponent
     if path.containsControlCharacter {
-      throw AirlockError(.input, file: path, "the file name holds a control character (a newline, tab or escape); rename it")
+      throw AirlockError(
+        .input, file: path, "the file name holds a control character (a newline, tab or escape); rename it")
     }
     if name.contains("\u{FFFD}") && !FileManager.default.fileExists(atPath: path) {
       throw AirlockError(.input, file: path, "the file name is not valid UTF-8; rename it")
@@ -93,7 +97,8 @@ struct OutputChecker {
     if judged == nil && !TableFiles.isTable(path) {
       // A file the reader cannot read is never read and never passed, even where a pack switched
       // off the rule that judges file types: it needs review.
-      judged = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack).judge(file: path)
+      judged = UnsupportedFileRule(parameters: pack.parameters(of: UnsupportedFileRule.self), pack: pack).judge(
+        file: path)
       judged?.outcome = .review
     }
     if let finding = judged {
@@ -122,12 +127,16 @@ struct OutputChecker {
     var seen: [String: Int] = [:]
     for (index, name) in header.enumerated() {
       if name.isEmpty && index > 0 {
-        throw AirlockError(.input, file: path, line: reader.recordLine, column: headerColumns[index], "empty column name in column \(index + 1)\(header.contains { !$0.isEmpty } && header.dropFirst().filter(\.isEmpty).count * 2 >= header.count - 1 ? " (is this the first of several header rows, as Stata's tabout and pandas MultiIndex columns write? write one row of names)" : "")")
+        throw AirlockError(
+          .input, file: path, line: reader.recordLine, column: headerColumns[index],
+          "empty column name in column \(index + 1)\(header.contains { !$0.isEmpty } && header.dropFirst().filter(\.isEmpty).count * 2 >= header.count - 1 ? " (is this the first of several header rows, as Stata's tabout and pandas MultiIndex columns write? write one row of names)" : "")"
+        )
       }
       if let first = seen[name.lowercased()] {
         throw AirlockError(
           .input, file: path, line: reader.recordLine, column: headerColumns[index],
-          "duplicate column name '\(name)' (also column \(first + 1)); if the file has two header rows (pandas MultiIndex columns, such as several aggregation functions per column), write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])")
+          "duplicate column name '\(name)' (also column \(first + 1)); if the file has two header rows (pandas MultiIndex columns, such as several aggregation functions per column), write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])"
+        )
       }
       seen[name.lowercased()] = index
     }
@@ -143,10 +152,13 @@ struct OutputChecker {
     var columnsName: String?
     if let first = sample.first, sample.count >= 2, first.count >= 2, let line = sampleLines.first {
       let rest = first.dropFirst().map(ValueParser.trimmed)
-      if header[0].isEmpty && first[0].trimmingWhitespace().isEmpty && rest.allSatisfy({ !$0.isEmpty && parser.parse(ArraySlice($0.utf8)) == .text }) {
+      if header[0].isEmpty && first[0].trimmingWhitespace().isEmpty
+        && rest.allSatisfy({ !$0.isEmpty && parser.parse(ArraySlice($0.utf8)) == .text })
+      {
         throw AirlockError(
           .input, file: path, line: line, column: 1,
-          "a second header row (pandas MultiIndex columns, such as several aggregation functions per column): write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])")
+          "a second header row (pandas MultiIndex columns, such as several aggregation functions per column): write one row of unique names (in pandas: df.columns = ['_'.join(map(str, c)) for c in df.columns])"
+        )
       }
       let indexName = first[0].trimmingWhitespace()
       if !header[0].isEmpty, rest.allSatisfy(\.isEmpty), Self.looksLikeAColumnName(indexName),
@@ -227,7 +239,8 @@ struct OutputChecker {
     for (row, line) in zip(sample, sampleLines) {
       cursor.replayRow = row
       builder.add(
-        ReplayRow(fields: row), line: line, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
+        ReplayRow(fields: row), line: line, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor,
+        parser: parser)
     }
     cursor.replayRow = nil
     // A large plain file checked by streaming rules only is read on several threads.
@@ -236,7 +249,8 @@ struct OutputChecker {
       ? []
       : SegmentedScan.boundaries(
         path: path, start: reader.consumedBytes, size: Int(reader.openedFile!.openedSize),
-        count: SegmentedScan.segmentCount(bytes: Int(reader.openedFile!.openedSize) - reader.consumedBytes, limits: limits))
+        count: SegmentedScan.segmentCount(
+          bytes: Int(reader.openedFile!.openedSize) - reader.consumedBytes, limits: limits))
     if !boundaries.isEmpty {
       let scan = SegmentedScan(
         path: path, schema: schema, pack: pack, limits: limits, findingLimit: findingLimit, rules: rules,
@@ -248,29 +262,36 @@ struct OutputChecker {
     let width = header.count
     while try reader.nextDataRow(width: width) {
       builder.add(
-        reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor, parser: parser)
+        reader, line: reader.recordLine, rules: rules, fieldRules: fieldRules, sink: &sink, cursor: cursor,
+        parser: parser)
     }
     result.rows = builder.rows
     result.cells = builder.cells
     if result.cells > 0 { ran.formUnion(rules.map { type(of: $0).description.code }) }
     if var table = builder.finish() {
       if let declaration = schema.declaration {
-        for hierarchy in declaration.hierarchies { try hierarchy.validate(against: table, manifest: declaration.source) }
+        for hierarchy in declaration.hierarchies {
+          try hierarchy.validate(against: table, manifest: declaration.source)
+        }
       }
-      let evidencePath = schema.declaration?.evidenceFile.map { file in
-        ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
-      } ?? EvidenceFile.sidecarPath(for: path)
+      let evidencePath =
+        schema.declaration?.evidenceFile.map { file in
+          ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+        } ?? EvidenceFile.sidecarPath(for: path)
       if FileManager.default.fileExists(atPath: evidencePath) {
         table.sidecarEvidence = try EvidenceFile.load(
           path: evidencePath, dimensions: schema.dimensionColumns.map { schema.header[$0] },
           columnsDimension: schema.layout == .wide ? schema.columnsDimension : nil, limits: limits)
       } else if let declared = schema.declaration?.evidenceFile {
-        throw AirlockError(.configuration, file: schema.declaration?.source, "evidence_file: '\(declared)' does not exist")
+        throw AirlockError(
+          .configuration, file: schema.declaration?.source, "evidence_file: '\(declared)' does not exist")
       }
       result.cellStoreBytes = table.cellStoreBytes
       result.structure = table.structure
       // The dominance, p% and contributor rules read the same magnitude cells: work them out once.
-      if tableRules.count(where: { $0 is any MagnitudeTableRule }) > 1 { table.magnitudeCells = MagnitudeCell.make(in: table) }
+      if tableRules.count(where: { $0 is any MagnitudeTableRule }) > 1 {
+        table.magnitudeCells = MagnitudeCell.make(in: table)
+      }
       for rule in tableRules { rule.check(table, into: &sink) }
       if let rule = outputRules.lazy.compactMap({ $0 as? UndeclaredOutputRule }).first {
         rule.checkEmptyCells(table, markers: pack.markers, into: &sink)

@@ -51,7 +51,8 @@ public struct OutputResult: Codable, Sendable {
   public init(file: String) { self.file = file }
 
   enum CodingKeys: String, CodingKey {
-    case file, outcome, kind, layout, declared, cells, rows, findings, omitted, error, cellStoreBytes, structure, columns
+    case file, outcome, kind, layout, declared, cells, rows, findings, omitted, error, cellStoreBytes, structure,
+      columns
     case rulesRun, claims, links
   }
 

@@ -26,7 +26,10 @@ public enum ParameterValue: Sendable, Equatable, CustomStringConvertible, Codabl
   static func isPlainWord(_ text: String) -> Bool {
     func letter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
     guard let first = text.utf8.first, letter(first) else { return false }
-    return text.utf8.allSatisfy { letter($0) || $0 &- 48 < 10 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "-") }
+    return text.utf8.allSatisfy {
+      letter($0) || $0 &- 48 < 10 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/")
+        || $0 == UInt8(ascii: "-")
+    }
   }
 
   public init(from decoder: any Decoder) throws {

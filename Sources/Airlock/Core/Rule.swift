@@ -113,7 +113,6 @@ struct FieldLocation {
   let field: Int
 }
 
-
 /// A rule about an output's file as a whole, asked before it is read, in registry order: the first
 /// finding ends the check of the file, which is then not read as a table (it is not one, or it is
 /// evidence for the checker).

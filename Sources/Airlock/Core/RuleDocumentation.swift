@@ -20,7 +20,8 @@ public enum RuleDocumentation {
     lines += ["", "## Examples", ""]
     for example in d.examples {
       let verdict = example.flags ? "flagged (\(example.outcome.rawValue))" : "not flagged"
-      var settings = example.parameters.keys.sorted().map { "\($0): \(example.parameters[$0]!)" }.joined(separator: ", ")
+      var settings = example.parameters.keys.sorted().map { "\($0): \(example.parameters[$0]!)" }.joined(
+        separator: ", ")
       if !settings.isEmpty { settings = " — with \(settings)" }
       lines.append("**\(example.caption)**: \(verdict)\(settings). `↓` marks the flagged cells.")
       lines.append("")
@@ -45,7 +46,8 @@ public enum RuleDocumentation {
     case .preview: return "Status: preview; on only in packs that enable it or set `preview: true`."
     case .stable: return "Status: stable since pack format \(d.since); on by default in packs of that format or later."
     case .deprecated:
-      return "Status: deprecated; still on by default in packs of format \(d.since) or later, and going in a future format."
+      return
+        "Status: deprecated; still on by default in packs of format \(d.since) or later, and going in a future format."
     }
   }
 }

@@ -337,7 +337,9 @@ private final class QuietMemo {
   /// What the cell rules find in a cell holding `integer`, when known.
   @inline(__always)
   func loudTallies(_ measure: Int, integer: Int, margin: Bool, structural: Bool) -> [FindingSink.Tally]? {
-    guard !loud.isEmpty, let key = Self.loudKey(measure, integer, margin: margin, structural: structural) else { return nil }
+    guard !loud.isEmpty, let key = Self.loudKey(measure, integer, margin: margin, structural: structural) else {
+      return nil
+    }
     return loud[key]
   }
 
@@ -421,7 +423,10 @@ final class TableBuilder {
     // In long layout, evidence columns are stored beside the values for the rules that need them.
     valueColumns =
       schema.layout == .long
-      ? { let values = Set(schema.valueColumns); return schema.roles.indices.filter { values.contains($0) || schema.roles[$0] == .evidence } }()
+      ? {
+        let values = Set(schema.valueColumns)
+        return schema.roles.indices.filter { values.contains($0) || schema.roles[$0] == .evidence }
+      }()
       : schema.valueColumns
     dimensionColumns = schema.dimensionColumns
     flagColumn = schema.roles.firstIndex(of: .structuralZeroFlag)
@@ -453,7 +458,9 @@ final class TableBuilder {
       var columns = Dimension(name: schema.columnsDimension)
       for column in schema.valueColumns {
         _ = columns.labels.intern(schema.header[column])
-        columns.isMarginLabel.append(pack.isMarginLabel(schema.header[column]) || (schema.declaration?.margins.contains(schema.header[column]) ?? false))
+        columns.isMarginLabel.append(
+          pack.isMarginLabel(schema.header[column])
+            || (schema.declaration?.margins.contains(schema.header[column]) ?? false))
       }
       dimensions.append(columns)
       let role = schema.valueColumns.first.map { schema.roles[$0] } ?? .count
@@ -513,7 +520,9 @@ final class TableBuilder {
     }
     for entry in structuralZeros {
       if let header = entry.header, header != schema.header[column] { continue }
-      if entry.columns.allSatisfy({ String(decoding: row.fieldBytes($0.column), as: UTF8.self) == $0.label }) { return true }
+      if entry.columns.allSatisfy({ String(decoding: row.fieldBytes($0.column), as: UTF8.self) == $0.label }) {
+        return true
+      }
     }
     return false
   }
@@ -527,10 +536,13 @@ final class TableBuilder {
     let hash = ByteStringTable.hash(bytes)
     if let packed = labelFacts[d].find(bytes, hash: hash) {
       let facts = LabelFacts(packed: packed)
-      if !facts.isQuiet { _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor) }
+      if !facts.isQuiet {
+        _ = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
+      }
       return facts
     }
-    let quiet = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor, remember: false)
+    let quiet = inspectField(
+      column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor, remember: false)
     let margin = isMarginLabel(bytes)
     var id: UInt32 = 0
     if storing {
@@ -551,7 +563,8 @@ final class TableBuilder {
     cursor: RowCursor, remember: Bool = true
   ) -> Bool {
     if fieldRules.isEmpty || (remember && memo.isQuietField(column, bytes)) { return true }
-    return runFieldRules(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor, remember: remember)
+    return runFieldRules(
+      column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor, remember: remember)
   }
 
   /// The slow part of ``inspectField(_:_:line:fieldRules:sink:cursor:remember:)``: runs the rules.
@@ -629,7 +642,9 @@ final class TableBuilder {
       // probe, with nothing else to work out.
       let canonical = QuietMemo.canonicalInteger(bytes)
       if canonical > 0 && !isMargin && memo.isQuietCell(position, canonical: canonical) {
-        if storing { store(.number(Double(canonical)), position: position, measureIndex: measureIndex, structural: false) }
+        if storing {
+          store(.number(Double(canonical)), position: position, measureIndex: measureIndex, structural: false)
+        }
         continue
       }
       let fieldQuiet = inspectField(column, bytes, line: line, fieldRules: fieldRules, sink: &sink, cursor: cursor)
@@ -643,7 +658,8 @@ final class TableBuilder {
           memo.isQuiet(measureIndex, value, margin: isMargin, structural: structural)
         }
       if !rules.isEmpty && !quiet {
-        if let integer, let tallies = memo.loudTallies(measureIndex, integer: integer, margin: isMargin, structural: structural),
+        if let integer,
+          let tallies = memo.loudTallies(measureIndex, integer: integer, margin: isMargin, structural: structural),
           sink.wantsNone(of: tallies)
         {
           // Known findings that would only be counted: count them without asking the rules.
@@ -659,13 +675,15 @@ final class TableBuilder {
           if sink.total == before {
             memo.recordQuiet(measureIndex, value, margin: isMargin, structural: structural)
             quiet = true
-          } else if let integer, memo.wantsLoud(measureIndex, integer: integer, margin: isMargin, structural: structural),
+          } else if let integer,
+            memo.wantsLoud(measureIndex, integer: integer, margin: isMargin, structural: structural),
             memo.loudTallies(measureIndex, integer: integer, margin: isMargin, structural: structural) == nil
           {
             // Ask once more with nothing kept, to learn the codes and outcomes alone.
             var counted = FindingSink(limit: 0)
             for index in rules.indices { rules[index].inspect(facts, at: location, into: &counted) }
-            memo.recordLoud(measureIndex, integer: integer, margin: isMargin, structural: structural, counted.omittedTallies)
+            memo.recordLoud(
+              measureIndex, integer: integer, margin: isMargin, structural: structural, counted.omittedTallies)
           }
         }
       } else {
@@ -677,7 +695,8 @@ final class TableBuilder {
   }
 
   /// Records how many digits `bytes` shows after its decimal point (``Table/printedDecimals``).
-  private func noteDecimals<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, measure: Int) where Bytes.Index == Int {
+  private func noteDecimals<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, measure: Int)
+  where Bytes.Index == Int {
     guard let point = bytes.firstIndex(of: UInt8(ascii: ".")) else { return }
     var digits = 0
     var index = bytes.index(after: point)

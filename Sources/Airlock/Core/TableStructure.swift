@@ -124,7 +124,8 @@ struct StructureDetector {
     markerLower = lower
     let rounding = pack.parameters(of: RoundingRule.self)
     tolerancePerTerm =
-      rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? Double(rounding[RoundingRule.base]) / 2
+      rounding.isEnabled && rounding[RoundingRule.scheme] == "base"
+      ? Double(rounding[RoundingRule.base]) / 2
       : rounding.isEnabled && rounding[RoundingRule.scheme] == "midpoint6" ? 3 : 0
   }
 
@@ -138,14 +139,17 @@ struct StructureDetector {
     "whole population", "combined", "all areas", "england", "all sexes", "all genders", "any",
   ]
   /// The labels that say margin strongly enough that a disagreement with the numbers is asked about.
-  static let strongMarginWords: Set<String> = ["total", "totals", "all", "overall", "grand total", "sum", "(all)", "[all]"]
+  static let strongMarginWords: Set<String> = [
+    "total", "totals", "all", "overall", "grand total", "sum", "(all)", "[all]",
+  ]
 
   /// `label` with case folded, non-breaking and repeated spaces made one space, trimmed.
   static func folded(_ label: String) -> String {
     var out = ""
     var space = false
     for scalar in label.unicodeScalars {
-      let isSpace = scalar == " " || scalar == "\t" || scalar == "\u{00A0}" || scalar == "\u{2007}" || scalar == "\u{202F}"
+      let isSpace =
+        scalar == " " || scalar == "\t" || scalar == "\u{00A0}" || scalar == "\u{2007}" || scalar == "\u{202F}"
       if isSpace {
         space = !out.isEmpty
         continue
@@ -214,7 +218,8 @@ struct StructureDetector {
         // A declared hierarchy wins; its margin label is read as before. What the numbers say
         // against it is reported all the same.
         for id in table.dimensions[d].isMarginLabel.indices where table.dimensions[d].isMarginLabel[id] {
-          structure.margins.append(.init(dimension: name, label: table.dimensions[d].labels.labels[id], source: .declared))
+          structure.margins.append(
+            .init(dimension: name, label: table.dimensions[d].labels.labels[id], source: .declared))
         }
         let contradicted = contradictions(of: hierarchy, dimension: d, in: table, measure: measure)
         if !contradicted.isEmpty { structure.contradictions = (structure.contradictions ?? []) + contradicted }
@@ -240,7 +245,8 @@ struct StructureDetector {
     of hierarchy: OutputDeclaration.Hierarchy, dimension d: Int, in table: Table, measure: Int
   ) -> [TableStructure.Contradiction] {
     let dimension = table.dimensions[d]
-    guard let matrix = DenseCells(table, dimension: d, grouping: TableGrouping(table, along: d), measure: measure) else { return [] }
+    guard let matrix = DenseCells(table, dimension: d, grouping: TableGrouping(table, along: d), measure: measure)
+    else { return [] }
     let tolerance = tolerance(for: table, measure: measure)
     var result: [TableStructure.Contradiction] = []
     for group in hierarchy.groups {
@@ -249,7 +255,10 @@ struct StructureDetector {
       let children = group.children.compactMap { dimension.labels.id(of: $0.label) }
       guard children.count == group.children.count else { continue }
       if matrix.verdict(Int(parent), of: children.map(Int.init), tolerance: tolerance).contradicted {
-        result.append(.init(dimension: dimension.name, parent: group.parent.label, children: group.children.map(\.label), basis: .declared))
+        result.append(
+          .init(
+            dimension: dimension.name, parent: group.parent.label, children: group.children.map(\.label),
+            basis: .declared))
       }
     }
     return result
@@ -313,7 +322,8 @@ struct StructureDetector {
     var labels = table.keys[d].sequentialReader()
     // Once every label is ruled out (smaller or larger than the others' sum somewhere), and seen
     // beside another, nothing more can be learnt: most dimensions have no margin.
-    var open = labelCount, lonely = labelCount
+    var open = labelCount
+    var lonely = labelCount
     grouping.forEachCellWhile(table) { cell, group -> Bool in
       let id = Int(labels.id(of: cell))
       let g = totals[group]
@@ -385,9 +395,12 @@ struct StructureDetector {
             let verdict = matrix.verdict(group.parent, of: group.children, tolerance: tolerance)
             guard !verdict.contradicted else {
               if group.basis == .indentation {
-                structure.contradictions = (structure.contradictions ?? []) + [
-                  .init(dimension: dimension.name, parent: names[group.parent], children: group.children.map { names[$0] }, basis: .indentation)
-                ]
+                structure.contradictions =
+                  (structure.contradictions ?? []) + [
+                    .init(
+                      dimension: dimension.name, parent: names[group.parent],
+                      children: group.children.map { names[$0] }, basis: .indentation)
+                  ]
               }
               continue
             }
@@ -397,8 +410,11 @@ struct StructureDetector {
           }
           let nested = Set(subtotals.flatMap { [$0.parent] + $0.children })
           var runs = findSubtotals(matrix, labelCount: labelCount, excluding: nested, tolerance: tolerance)
-          runs.removeAll { run in run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } && !subtotals.isEmpty }
-          if runs.contains(where: { run in run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } }) {
+          runs.removeAll { run in
+            run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } && !subtotals.isEmpty
+          }
+          if runs.contains(where: { run in run.children.contains { !Self.nests(names[$0], under: names[run.parent]) } })
+          {
             let children = Set((subtotals + runs).flatMap(\.children))
             let parents = Set((subtotals + runs).map(\.parent))
             let confirmed = (0..<labelCount).contains { candidate in
@@ -416,12 +432,14 @@ struct StructureDetector {
             subtotalChildren.formUnion(children)
             structure.subtotals.append(
               .init(
-                dimension: dimension.name, parent: names[parent], children: children.map { names[$0] }, source: subtotalSources[index],
+                dimension: dimension.name, parent: names[parent], children: children.map { names[$0] },
+                source: subtotalSources[index],
                 inferredFrom: subtotalBases[index]))
           }
           if !subtotals.isEmpty {
             let parents = Set(subtotals.map(\.parent))
-            for candidate in 0..<labelCount where !parents.contains(candidate) && !subtotalChildren.contains(candidate) {
+            for candidate in 0..<labelCount where !parents.contains(candidate) && !subtotalChildren.contains(candidate)
+            {
               let roots = (0..<labelCount).filter { $0 != candidate && !subtotalChildren.contains($0) }
               guard roots.count >= 2 else { continue }
               let verdict = matrix.verdict(candidate, of: roots, tolerance: tolerance)
@@ -443,7 +461,9 @@ struct StructureDetector {
       }
     }
     // Labels that say margin but that no row could test: suspected margins.
-    let undecided = (0..<labelCount).filter { sources[$0] == nil && agree[$0] == 0 && disagree[$0] == 0 && !subtotalChildren.contains($0) }
+    let undecided = (0..<labelCount).filter {
+      sources[$0] == nil && agree[$0] == 0 && disagree[$0] == 0 && !subtotalChildren.contains($0)
+    }
     if margins.isEmpty {
       for id in undecided where evidence[id] > 0 && !declaredCategory[id] && accompanied[id] {
         margins.append(id)
@@ -451,7 +471,8 @@ struct StructureDetector {
         break
       }
     }
-    for id in 0..<labelCount where evidence[id] == 2 && sources[id] == nil && !subtotalChildren.contains(id)
+    for id in 0..<labelCount
+    where evidence[id] == 2 && sources[id] == nil && !subtotalChildren.contains(id)
       && !result.contains(where: { $0.parent == UInt32(id) }) && (disagree[id] > 0 || !margins.isEmpty)
     {
       structure.disagreements.append(
@@ -459,7 +480,8 @@ struct StructureDetector {
     }
     for id in 0..<labelCount { table.dimensions[d].isMarginLabel[id] = sources[id] != nil }
     for id in margins {
-      structure.margins.append(.init(dimension: dimension.name, label: dimension.labels.labels[id], source: sources[id]!))
+      structure.margins.append(
+        .init(dimension: dimension.name, label: dimension.labels.labels[id], source: sources[id]!))
     }
     // One margin totals every category that is not a subtotal's child; several margins in one
     // dimension each total the categories (duplicated totals), and the audit gets each equation.
@@ -483,7 +505,9 @@ struct StructureDetector {
         }
       }
       let categories = Int32(labelCount - margins.count)
-      structure.groupsWithAbsentCategories += (0..<grouping.count).count { hasMargin[$0] && present[$0] < categories && present[$0] > 0 }
+      structure.groupsWithAbsentCategories += (0..<grouping.count).count {
+        hasMargin[$0] && present[$0] < categories && present[$0] > 0
+      }
     }
     return result
   }
@@ -533,7 +557,8 @@ struct StructureDetector {
     var result = nestedCodes(names).map { ($0.parent, $0.children, TableStructure.Basis.codes) }
     let parents = Set(result.map(\.0))
     let children = Set(result.flatMap(\.1))
-    for group in codePatternHierarchy(names) where !parents.contains(group.parent) && children.isDisjoint(with: group.children) {
+    for group in codePatternHierarchy(names)
+    where !parents.contains(group.parent) && children.isDisjoint(with: group.children) {
       result.append((group.parent, group.children, .codes))
     }
     return result.sorted { $0.0 < $1.0 }
@@ -590,10 +615,14 @@ struct StructureDetector {
   /// parent (`E110` beside `E11A2`) make no hierarchy.
   static func codePatternHierarchy(_ names: [String]) -> [(parent: Int, children: [Int])] {
     func isCode(_ text: String) -> Bool {
-      (2...16).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-        && text.unicodeScalars.contains { ("0"..."9").contains($0) } && text.unicodeScalars.contains { $0.properties.isAlphabetic }
+      (2...16).contains(text.utf8.count)
+        && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        && text.unicodeScalars.contains { ("0"..."9").contains($0) }
+        && text.unicodeScalars.contains { $0.properties.isAlphabetic }
     }
-    func shape(_ suffix: Substring) -> String { String(suffix.unicodeScalars.map { ("0"..."9").contains($0) ? "9" : "A" }) }
+    func shape(_ suffix: Substring) -> String {
+      String(suffix.unicodeScalars.map { ("0"..."9").contains($0) ? "9" : "A" })
+    }
     let codes = names.indices.filter { isCode(names[$0]) }
     guard codes.count >= 3 else { return [] }
     var result: [(parent: Int, children: [Int])] = []
@@ -624,7 +653,8 @@ struct StructureDetector {
   /// Whether `child` reads as a code under `parent`: `North/Leeds`, `North - Leeds`, `North: Leeds`
   /// under `North`, `E11.9` under `E11`.
   static func nests(_ child: String, under parent: String) -> Bool {
-    let child = child.trimmingWhitespace(), parent = parent.trimmingWhitespace()
+    let child = child.trimmingWhitespace()
+    let parent = parent.trimmingWhitespace()
     guard !parent.isEmpty, child.count > parent.count, child.hasPrefix(parent) else { return false }
     // The code goes on after a separator: `North/Leeds`, `North - Leeds`, `E11.9`; not `Northumberland`.
     let next = child[child.index(child.startIndex, offsetBy: parent.count)]
@@ -653,10 +683,11 @@ struct StructureDetector {
     grouping.forEachCell(table) { cell, key in
       if wanted.contains(key) && first[key] == nil { first[key] = cell }
     }
-    structure.repeatedCells = repeats.map { repeat_ in
+    structure.repeatedCells = repeats.map { repeated in
       .init(
-        cell: repeat_.cell, firstLine: table.line(ofCell: first[repeat_.key]!), secondLine: table.line(ofCell: repeat_.cell),
-        coordinates: table.coordinates(ofCell: repeat_.cell))
+        cell: repeated.cell, firstLine: table.line(ofCell: first[repeated.key]!),
+        secondLine: table.line(ofCell: repeated.cell),
+        coordinates: table.coordinates(ofCell: repeated.cell))
     }
   }
 }
@@ -685,13 +716,16 @@ private struct DenseCells {
   /// Whether the numbers confirm that `parent` is the sum of `parts` (equal in some group where all
   /// are published, with a sum other than zero) and whether they contradict it (unequal where all
   /// are published, or smaller than its published parts).
-  func verdict(_ parent: Int, of parts: [Int], tolerance: (Double, Int) -> Double) -> (confirmed: Bool, contradicted: Bool) {
+  func verdict(_ parent: Int, of parts: [Int], tolerance: (Double, Int) -> Double) -> (
+    confirmed: Bool, contradicted: Bool
+  ) {
     var confirmed = false
     for group in 0..<groupCount {
       let base = group * labelCount
       let total = values[base + parent]
       guard !total.isNaN else { continue }
-      var sum = 0.0, magnitude = abs(total)
+      var sum = 0.0
+      var magnitude = abs(total)
       var complete = true
       for part in parts {
         let v = values[base + part]
@@ -752,7 +786,9 @@ extension Table {
         view.keys[dimensions.count].append(UInt32(position))
         let value = values[measure][row]
         view.values[0].append(value)
-        if value.number == 0 && structuralZeroCells.contains(row) { view.structuralZeroCells.insert(row * width + position) }
+        if value.number == 0 && structuralZeroCells.contains(row) {
+          view.structuralZeroCells.insert(row * width + position)
+        }
       }
     }
     view.declaration = declaration

@@ -39,7 +39,9 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     var notLinked: Set<String> = []
 
     init?(_ declaration: OutputDeclaration?) {
-      guard let declaration, !(declaration.sameDimensions.isEmpty && declaration.differentDimensions.isEmpty && declaration.notLinked.isEmpty)
+      guard let declaration,
+        !(declaration.sameDimensions.isEmpty && declaration.differentDimensions.isEmpty
+          && declaration.notLinked.isEmpty)
       else { return nil }
       func pair(_ link: OutputDeclaration.DimensionLink) -> Pair {
         Pair(
@@ -65,9 +67,13 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   func declaredPairs(with other: ComparableTable) -> (same: [(Int, Int)], different: Set<[Int]>) {
     var same: [(Int, Int)] = []
     var different = Set<[Int]>()
-    func resolve(_ pairs: [DeclaredLinks.Pair], from a: ComparableTable, to b: ComparableTable, flipped: Bool, _ body: (Int, Int) -> Void) {
+    func resolve(
+      _ pairs: [DeclaredLinks.Pair], from a: ComparableTable, to b: ComparableTable, flipped: Bool,
+      _ body: (Int, Int) -> Void
+    ) {
       for pair in pairs where pair.file == b.fileName {
-        guard let x = a.dimensions.firstIndex(of: pair.dimension), let y = b.dimensions.firstIndex(of: pair.other) else { continue }
+        guard let x = a.dimensions.firstIndex(of: pair.dimension), let y = b.dimensions.firstIndex(of: pair.other)
+        else { continue }
         flipped ? body(y, x) : body(x, y)
       }
     }
@@ -162,8 +168,12 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   ///
   /// `own`, this table's own ``AlignmentTarget`` when already made, saves putting its labels in
   /// canonical form again.
-  func aligned(to target: AlignmentTarget, renamed: Bool = false, own: AlignmentTarget? = nil) -> (table: ComparableTable, notes: [String])? {
-    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return nil }
+  func aligned(to target: AlignmentTarget, renamed: Bool = false, own: AlignmentTarget? = nil) -> (
+    table: ComparableTable, notes: [String]
+  )? {
+    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else {
+      return nil
+    }
     // Each distinct label is put in canonical form once.
     var memo: [Substring: String] = [:]
     for labels in own?.labels ?? [] {
@@ -179,7 +189,9 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     if let own {
       categories = own.categories
     } else {
-      let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }
+      let keys = cells.keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter {
+        $0.count == dimensions.count
+      }
       var ownCategories = [Set<String>](repeating: [], count: dimensions.count)
       for parts in keys {
         for (d, part) in parts.enumerated() where part != "\u{2211}" { ownCategories[d].insert(canonical(part)) }
@@ -193,13 +205,17 @@ public struct ComparableTable: Codable, Sendable, Equatable {
         return label == "\u{2211}" ? "\u{2211}" : target.labels[d][canonical(label)] ?? String(label)
       }.joined(separator: "\u{1F}")
     }
-    var aligned = ComparableTable(source: source, dimensions: target.table.dimensions, cells: [:], population: population, subsetOf: subsetOf)
+    var aligned = ComparableTable(
+      source: source, dimensions: target.table.dimensions, cells: [:], population: population, subsetOf: subsetOf)
     for (key, value) in cells {
       let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
       if parts.count == dimensions.count { aligned.cells[relabel(parts)] = value }
     }
     aligned.withheld = withheld.map { keys in
-      Set(keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter { $0.count == dimensions.count }.map(relabel))
+      Set(
+        keys.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false) }.filter {
+          $0.count == dimensions.count
+        }.map(relabel))
     }
     return (aligned, notes)
   }
@@ -209,29 +225,37 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   /// alone, without relabelling any cell. A run compares every pair of tables of one width, and
   /// most do not match.
   func couldAlign(_ own: AlignmentTarget, to target: AlignmentTarget, renamed: Bool = false) -> Bool {
-    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else { return false }
+    guard dimensions.count == target.table.dimensions.count, renamed || signature != target.table.signature else {
+      return false
+    }
     return matchDimensions(own.categories, to: target, renamed: renamed) != nil
   }
 
   /// For each of `target`'s dimensions, the one of this table it is (as either manifest declares,
   /// by name unless `renamed`, else by `categories`: this table's canonical categories per
   /// dimension, `Unknown` and the like left out), with a note of each match not made by name.
-  private func matchDimensions(_ categories: [Set<String>], to target: AlignmentTarget, renamed: Bool) -> (mine: [Int], notes: [String])? {
+  private func matchDimensions(_ categories: [Set<String>], to target: AlignmentTarget, renamed: Bool) -> (
+    mine: [Int], notes: [String]
+  )? {
     var mine: [Int] = []  // for each of target's dimensions, the one of this table
     var notes: [String] = []
-    let declared = target.table.links == nil && links == nil ? (same: [], different: []) : target.table.declaredPairs(with: self)
+    let declared =
+      target.table.links == nil && links == nil ? (same: [], different: []) : target.table.declaredPairs(with: self)
     for (d, name) in target.table.dimensions.enumerated() {
       if let (_, own) = declared.same.first(where: { $0.0 == d && !mine.contains($0.1) }) {
         mine.append(own)
         notes.append("'\(dimensions[own])' in \(fileName) read as '\(name)' as declared (same_dimension_as)")
         continue
       }
-      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same), !declared.different.contains([d, same]) {
+      if !renamed, let same = dimensions.firstIndex(of: name), !mine.contains(same),
+        !declared.different.contains([d, same])
+      {
         mine.append(same)
         continue
       }
       let theirs = target.categories[d]
-      let match = dimensions.indices.filter { !mine.contains($0) && !declared.different.contains([d, $0]) }.first { other in
+      let match = dimensions.indices.filter { !mine.contains($0) && !declared.different.contains([d, $0]) }.first {
+        other in
         let ours = categories[other]
         // Three shared categories at least: `Yes`/`No` of two questions are not one dimension.
         let shared = ours.intersection(theirs).count
@@ -247,7 +271,9 @@ public struct ComparableTable: Codable, Sendable, Equatable {
   private enum CodingKeys: String, CodingKey { case source, dimensions, population, subsetOf, cells, withheld }
 
   /// A table from its parts (for tests and benchmarks).
-  public init(source: String, dimensions: [String], cells: [String: Double], population: String? = nil, subsetOf: String? = nil) {
+  public init(
+    source: String, dimensions: [String], cells: [String: Double], population: String? = nil, subsetOf: String? = nil
+  ) {
     self.source = source
     self.dimensions = dimensions
     self.cells = cells
@@ -269,8 +295,12 @@ public struct ComparableTable: Codable, Sendable, Equatable {
     var positions: [String: Position] = [:]
     var withheld = Set<String>()
     for cell in 0..<table.cellCount {
-      let key = table.dimensions.indices.map { Self.normalizedLabel(table.label(ofCell: cell, dimension: $0), margin: table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])]) }
-        .joined(separator: "\u{1F}")
+      let key = table.dimensions.indices.map {
+        Self.normalizedLabel(
+          table.label(ofCell: cell, dimension: $0),
+          margin: table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])])
+      }
+      .joined(separator: "\u{1F}")
       if case .number(let value) = table.values[measure][cell] { cells[key] = value } else { withheld.insert(key) }
       positions[key] = Position(
         line: table.line(ofCell: cell), column: table.field(ofCell: cell, measure: measure),

@@ -39,7 +39,9 @@ struct CrossOutputAudit {
 
   private func name(_ path: String) -> String { (path as NSString).lastPathComponent }
 
-  private func nested(_ newer: ComparableTable, _ older: ComparableTable, _ olderCells: [String: Double]) -> [Derivation] {
+  private func nested(_ newer: ComparableTable, _ older: ComparableTable, _ olderCells: [String: Double])
+    -> [Derivation]
+  {
     let shared = newer.cells.keys.filter { olderCells[$0] != nil }
     guard !shared.isEmpty, shared.count * 2 >= min(newer.cells.count, olderCells.count) else { return [] }
     let declaredNewerInOlder = newer.subsetOf.map { name($0) == name(older.source) } ?? false
@@ -59,40 +61,49 @@ struct CrossOutputAudit {
       let larger = shared.sorted().filter { key in
         newerIsSubset ? newer.cells[key]! > olderCells[key]! : olderCells[key]! > newer.cells[key]!
       }
-      let (subsetName, supersetName) = newerIsSubset ? (name(newer.source), name(older.source)) : (name(older.source), name(newer.source))
+      let (subsetName, supersetName) =
+        newerIsSubset ? (name(newer.source), name(older.source)) : (name(older.source), name(newer.source))
       let cells = larger.prefix(3).map(ComparableTable.describe).joined(separator: ", ")
       result.append(
         Derivation(
           key: newerIsSubset ? larger.first : nil, value: 0,
-          explanation: "\(subsetName) is declared a subset of \(supersetName) (subset_of), but is larger in \(larger.count) cell\(larger.count == 1 ? "" : "s") (\(cells)): the declaration is contradicted by the data",
+          explanation:
+            "\(subsetName) is declared a subset of \(supersetName) (subset_of), but is larger in \(larger.count) cell\(larger.count == 1 ? "" : "s") (\(cells)): the declaration is contradicted by the data",
           outcome: .review))
     }
     for key in shared.sorted() {
       let (big, small) = newerIsSubset ? (olderCells[key]!, newer.cells[key]!) : (newer.cells[key]!, olderCells[key]!)
       let difference = big - small
       guard isSmall(difference) else { continue }
-      let (bigName, smallName) = newerIsSubset ? (name(older.source), name(newer.source)) : (name(newer.source), name(older.source))
+      let (bigName, smallName) =
+        newerIsSubset ? (name(older.source), name(newer.source)) : (name(newer.source), name(older.source))
       let label = ComparableTable.describe(key)
       if rerelease {
         result.append(
           Derivation(
             key: key, value: difference,
-            explanation: "\(name(newer.source)) \(label) grew from \(formatNumber(small)) in its earlier release (\(older.source)) to \(formatNumber(big)): the \(formatNumber(difference)) added since is a count of that period",
+            explanation:
+              "\(name(newer.source)) \(label) grew from \(formatNumber(small)) in its earlier release (\(older.source)) to \(formatNumber(big)): the \(formatNumber(difference)) added since is a count of that period",
             outcome: .fail))
         continue
       }
       result.append(
         Derivation(
           key: key, value: difference,
-          explanation: "\(bigName) \(label) (\(formatNumber(big))) − \(smallName) \(label) (\(formatNumber(small))) = \(formatNumber(difference))\(declared ? "" : " (the populations look nested: every cell of one is at most the other's)")",
+          explanation:
+            "\(bigName) \(label) (\(formatNumber(big))) − \(smallName) \(label) (\(formatNumber(small))) = \(formatNumber(difference))\(declared ? "" : " (the populations look nested: every cell of one is at most the other's)")",
           outcome: declared ? .fail : .review))
     }
     return result
   }
 
-  private func banded(_ newer: ComparableTable, _ older: ComparableTable, _ olderCells: [String: Double]) -> [Derivation] {
+  private func banded(_ newer: ComparableTable, _ older: ComparableTable, _ olderCells: [String: Double])
+    -> [Derivation]
+  {
     let count = newer.dimensions.count
-    func split(_ key: String) -> [String] { key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) }
+    func split(_ key: String) -> [String] {
+      key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+    }
     let newerKeys = newer.cells.keys.map(split)
     let olderKeys = olderCells.keys.map(split)
     var result: [Derivation] = []
@@ -105,7 +116,11 @@ struct CrossOutputAudit {
       guard newerBands.count == newerLabels.count, olderBands.count == olderLabels.count else { continue }
       // Groups: the labels of every other dimension.
       var groups = Set<[String]>()
-      for key in newerKeys { var g = key; g.remove(at: d); groups.insert(g) }
+      for key in newerKeys {
+        var g = key
+        g.remove(at: d)
+        groups.insert(g)
+      }
       for group in groups.sorted(by: { $0.joined() < $1.joined() }) {
         func value(_ cells: [String: Double], _ label: String) -> Double? {
           var key = group
@@ -140,8 +155,10 @@ struct CrossOutputAudit {
               reported.insert(sliver)
               let labelsA = a[0...indexA].map(\.0).joined(separator: " + ")
               let labelsB = b[0...indexB].map(\.0).joined(separator: " + ")
-              let low = formatNumber(min(edgeA, edgeB)), high = formatNumber(max(edgeA, edgeB) - 1)
-              let groupText = group.isEmpty ? "" : " (\(group.map { $0 == "\u{2211}" ? "Total" : $0 }.joined(separator: "/")))"
+              let low = formatNumber(min(edgeA, edgeB))
+              let high = formatNumber(max(edgeA, edgeB) - 1)
+              let groupText =
+                group.isEmpty ? "" : " (\(group.map { $0 == "\u{2211}" ? "Total" : $0 }.joined(separator: "/")))"
               let (bigName, bigLabels, big, smallName, smallLabels, small) =
                 sumA > sumB
                 ? (name(newer.source), labelsA, sumA, name(older.source), labelsB, sumB)
@@ -149,7 +166,8 @@ struct CrossOutputAudit {
               result.append(
                 Derivation(
                   key: nil, value: difference,
-                  explanation: "\(bigName) \(bigLabels) (\(formatNumber(big))) − \(smallName) \(smallLabels) (\(formatNumber(small))) = \(formatNumber(difference)) in the band \(low)–\(high)\(groupText), counted \(direction)",
+                  explanation:
+                    "\(bigName) \(bigLabels) (\(formatNumber(big))) − \(smallName) \(smallLabels) (\(formatNumber(small))) = \(formatNumber(difference)) in the band \(low)–\(high)\(groupText), counted \(direction)",
                   outcome: .fail))
             }
           }

@@ -24,7 +24,8 @@ struct DeclaredLinkCheck {
       guard let declaration, let table = tables[index] else { continue }
       func fail(_ code: OutputDeclaration.Hierarchy.Code, _ message: String) {
         if errors[index] == nil {
-          errors[index] = AirlockError(.configuration, file: declaration.source, line: code.line, column: code.column, "\(code.path): \(message)")
+          errors[index] = AirlockError(
+            .configuration, file: declaration.source, line: code.line, column: code.column, "\(code.path): \(message)")
         }
       }
       for name in declaration.notLinked where byName[name.label] == nil {
@@ -32,7 +33,9 @@ struct DeclaredLinkCheck {
       }
       for link in declaration.sameDimensions + declaration.differentDimensions {
         guard let other = byName[link.file], other != index else {
-          fail(link.target, "'\(link.file)' is not another output of this run (name another output's file, as checked together)")
+          fail(
+            link.target,
+            "'\(link.file)' is not another output of this run (name another output's file, as checked together)")
           continue
         }
         guard let otherTable = tables[other] else {
@@ -41,18 +44,23 @@ struct DeclaredLinkCheck {
         }
         let otherDimension = NamingConventions.normalized(link.otherDimension)
         guard let theirs = otherTable.dimensions.firstIndex(of: otherDimension) else {
-          fail(link.target, "'\(link.otherDimension)' is not a dimension of \(link.file) (its dimensions: \(otherTable.dimensions.joined(separator: ", ")))")
+          fail(
+            link.target,
+            "'\(link.otherDimension)' is not a dimension of \(link.file) (its dimensions: \(otherTable.dimensions.joined(separator: ", ")))"
+          )
           continue
         }
         guard let mine = table.dimensions.firstIndex(of: NamingConventions.normalized(link.dimension.label)),
           declaration.sameDimensions.contains(link)
         else { continue }
-        let ours = Self.categories(of: table, dimension: mine), others = Self.categories(of: otherTable, dimension: theirs)
+        let ours = Self.categories(of: table, dimension: mine)
+        let others = Self.categories(of: otherTable, dimension: theirs)
         let shared = ours.intersection(others).count
         let smaller = min(ours.count, others.count)
         if smaller == 0 || shared * 2 < smaller {
           contradictions[index, default: []].append(
-            "the manifest declares '\(link.dimension.label)' the same dimension as '\(link.otherDimension)' of \(link.file) (same_dimension_as), but their labels share \(shared) of \(smaller): the labels contradict the declaration, and only the labels they share are linked")
+            "the manifest declares '\(link.dimension.label)' the same dimension as '\(link.otherDimension)' of \(link.file) (same_dimension_as), but their labels share \(shared) of \(smaller): the labels contradict the declaration, and only the labels they share are linked"
+          )
         }
       }
     }

@@ -14,7 +14,9 @@ struct ExactRecovery {
   /// Recovers what `system` pins down: by subtraction, then by elimination over all its equations.
   init(_ system: TableEquations) {
     substitute(system)
-    eliminate(system.equations.indices.filter { system.equations[$0].tolerance == 0 }, variables: system.unknowns.count, of: system)
+    eliminate(
+      system.equations.indices.filter { system.equations[$0].tolerance == 0 }, variables: system.unknowns.count,
+      of: system)
   }
 
   /// Recovers by subtraction only; `eliminate(_:where:)` may follow.
@@ -31,7 +33,9 @@ struct ExactRecovery {
       for (index, equation) in system.equations.enumerated() where equation.tolerance == 0 {
         let open = equation.terms.filter { known[$0.variable] == nil }
         guard open.count == 1 else { continue }
-        let rest = equation.terms.filter { known[$0.variable] != nil }.reduce(0) { $0 + $1.coefficient * known[$1.variable]! }
+        let rest = equation.terms.filter { known[$0.variable] != nil }.reduce(0) {
+          $0 + $1.coefficient * known[$1.variable]!
+        }
         let value = (equation.rhs - rest) / open[0].coefficient
         known[open[0].variable] = value
         recovered[open[0].variable] = Recovered(value: value, equation: index)
@@ -126,7 +130,8 @@ struct Rational: Equatable {
 
   init?(_ numerator: Int, _ denominator: Int) {
     guard denominator != 0 else { return nil }
-    var a = abs(numerator), b = abs(denominator)
+    var a = abs(numerator)
+    var b = abs(denominator)
     while b != 0 { (a, b) = (b, a % b) }
     let divisor = max(a, 1)
     let sign = denominator < 0 ? -1 : 1

@@ -38,7 +38,10 @@ public struct HypercubeSuppression {
     let first = checker.check(path: input, keeping: true, table: &table)
     if let error = first.error { throw error }
     guard let table, table.kind == .frequency, table.measures.contains(where: { $0.role == .count }) else {
-      throw AirlockError(.usage, file: input, "the hypercube heuristic handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table")")
+      throw AirlockError(
+        .usage, file: input,
+        "the hypercube heuristic handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table")"
+      )
     }
     let raw = try RawTable(path: input)
     let marker = Protector.marker(pack)
@@ -50,7 +53,8 @@ public struct HypercubeSuppression {
     func change(_ kind: Protector.Change.Kind, _ slot: Protector.Slot, _ why: String) {
       changes.append(
         Protector.Change(
-          kind: kind, line: table.line(ofCell: slot.cell), column: table.field(ofCell: slot.cell, measure: slot.measure),
+          kind: kind, line: table.line(ofCell: slot.cell),
+          column: table.field(ofCell: slot.cell, measure: slot.measure),
           cell: table.coordinates(ofCell: slot.cell), why: why))
     }
     // The true counts (the heuristic knows them; the attacker does not).
@@ -65,7 +69,9 @@ public struct HypercubeSuppression {
       report.rounds = round
       var needs: [Protector.Slot] = []
       for finding in result.findings where finding.outcome != .pass {
-        guard let line = finding.line, let column = finding.column, let slot = slots.slotAt["\(line):\(column)"] else { continue }
+        guard let line = finding.line, let column = finding.column, let slot = slots.slotAt["\(line):\(column)"] else {
+          continue
+        }
         if let value = values[slot], value != nil {
           values[slot] = .some(nil)
           change(.primary, slot, "\(finding.code) \(finding.rule)")
@@ -75,7 +81,10 @@ public struct HypercubeSuppression {
       var progress = false
       var seen = Set<Protector.Slot>()
       for slot in needs where seen.insert(slot).inserted {
-        guard let cube = grid.cheapestCube(through: slot, values: values, truth: truth, excluding: used[slot] ?? [], minWidth: minWidth) else { continue }
+        guard
+          let cube = grid.cheapestCube(
+            through: slot, values: values, truth: truth, excluding: used[slot] ?? [], minWidth: minWidth)
+        else { continue }
         used[slot, default: []].insert(cube.partners)
         progress = true
         let name = table.dimensions.indices.map { table.label(ofCell: slot.cell, dimension: $0) }.joined(separator: "/")
@@ -146,7 +155,8 @@ public struct HypercubeSuppression {
     /// The hypercube through `slot` whose published corners add up to the least, among those that
     /// leave an interval at least `minWidth` wide and are not in `excluding`.
     func cheapestCube(
-      through slot: Protector.Slot, values: [Protector.Slot: Double?], truth: [Protector.Slot: Double?], excluding: Set<[Int]>,
+      through slot: Protector.Slot, values: [Protector.Slot: Double?], truth: [Protector.Slot: Double?],
+      excluding: Set<[Int]>,
       minWidth: Double
     ) -> Cube? {
       let key = keys[slot.cell]
@@ -161,10 +171,13 @@ public struct HypercubeSuppression {
       outer: while true {
         for (i, d) in extending.enumerated() { partners[d] = choices[i][pick[i]] }
         if !excluding.contains(partners) {
-          var cost = 0.0, minPositive = Double.infinity, minNegative = Double.infinity
+          var cost = 0.0
+          var minPositive = Double.infinity
+          var minNegative = Double.infinity
           var valid = true
           for corner in 0..<cornerCount {
-            var position = 0, sign = 1.0
+            var position = 0
+            var sign = 1.0
             for d in key.indices { position += key[d] * strides[d] }
             for (i, d) in extending.enumerated() where corner & (1 << i) != 0 {
               position += (partners[d] - key[d]) * strides[d]
@@ -179,7 +192,10 @@ public struct HypercubeSuppression {
             let value = (truth[cornerSlot] ?? nil) ?? 0
             if let published = values[cornerSlot] ?? nil { cost += published }
             if sign > 0 { minPositive = min(minPositive, value) } else { minNegative = min(minNegative, value) }
-            if let best, cost >= best.cost { valid = false; break }
+            if let best, cost >= best.cost {
+              valid = false
+              break
+            }
           }
           if valid && minPositive + minNegative >= minWidth { best = (cost, partners) }
         }

@@ -186,7 +186,9 @@ final class LinearProgram {
   }
 
   /// Loads the equations into `model` as a column-major sparse matrix, with a zero objective.
-  private func load(_ model: UnsafeMutableRawPointer, variables: Int, lower: [Double], upper: [Double], equations: [Equation]) {
+  private func load(
+    _ model: UnsafeMutableRawPointer, variables: Int, lower: [Double], upper: [Double], equations: [Equation]
+  ) {
     var columns = [[(row: Int32, value: Double)]](repeating: [], count: variables)
     for (row, equation) in equations.enumerated() {
       for term in equation.terms { columns[term.variable].append((Int32(row), term.coefficient)) }
@@ -210,7 +212,9 @@ final class LinearProgram {
 
   /// The straightforward solve the audit used before components and settled ranges: one model of
   /// the whole system, both LPs for every target. Kept to check `intervals` against.
-  func referenceIntervals(variables: Int, lower: [Double], upper: [Double], equations: [Equation], of targets: [Int]? = nil) -> Outcome {
+  func referenceIntervals(
+    variables: Int, lower: [Double], upper: [Double], equations: [Equation], of targets: [Int]? = nil
+  ) -> Outcome {
     guard variables > 0 else { return .intervals([]) }
     let model = Clp_newModel()!
     defer { Clp_deleteModel(model) }

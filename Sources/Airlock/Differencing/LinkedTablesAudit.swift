@@ -83,10 +83,13 @@ struct LinkedTablesAudit {
   /// `Aged 0 to 15`, `Under 16`, `<16`, `16+`, `16 and over`, `65 plus`, `85 & over`,
   /// `65 years and over`, `[0,16)`, `(15,20]` (whole years: 16 to 20).
   static func band(_ label: String) -> Band? {
-    var interval = StructureDetector.folded(label).replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+    var interval = StructureDetector.folded(label).replacingOccurrences(of: "–", with: "-").replacingOccurrences(
+      of: "—", with: "-")
     if interval.hasPrefix("aged ") { interval.removeFirst(5) }
     interval = interval.replacingOccurrences(of: " years", with: "").replacingOccurrences(of: " yrs", with: "")
-    if interval.count > 2, let open = interval.first, let close = interval.last, "[(".contains(open), "])".contains(close) {
+    if interval.count > 2, let open = interval.first, let close = interval.last, "[(".contains(open),
+      "])".contains(close)
+    {
       let parts = interval.dropFirst().dropLast().split(separator: ",")
       guard parts.count == 2, let low = Double(parts[0].trimmingCharacters(in: .whitespaces)),
         let high = Double(parts[1].trimmingCharacters(in: .whitespaces))
@@ -131,13 +134,16 @@ struct LinkedTablesAudit {
         notes.append("'\(name)' read as '\(big.dimensions[target])' as declared (same_dimension_as)")
         continue
       }
-      if let same = big.dimensions.indices.first(where: { big.dimensions[$0] == name && !used.contains($0) && !declared.different.contains([d, $0]) }) {
+      if let same = big.dimensions.indices.first(where: {
+        big.dimensions[$0] == name && !used.contains($0) && !declared.different.contains([d, $0])
+      }) {
         result.append(same)
         used.insert(same)
         continue
       }
       let mine = small.categories[d].subtracting(Self.setAside)
-      let match = big.dimensions.indices.filter { !used.contains($0) && !declared.different.contains([d, $0]) }.first { other in
+      let match = big.dimensions.indices.filter { !used.contains($0) && !declared.different.contains([d, $0]) }.first {
+        other in
         let theirs = big.categories[other].subtracting(Self.setAside)
         let shared = mine.intersection(theirs).count
         return !mine.isEmpty && shared * 5 >= 4 * max(mine.count, theirs.count)
@@ -173,7 +179,9 @@ struct LinkedTablesAudit {
 
   /// ``derive(_:released:indexed:)``, with every pair of tables it found linked: every mapping
   /// made is reported, whether or not the pair gives a cell away.
-  func deriveWithLinks(_ tables: [ComparableTable], released: Int = 0, indexed: Bool = true) -> (derivations: [Derivation], links: [Link]) {
+  func deriveWithLinks(_ tables: [ComparableTable], released: Int = 0, indexed: Bool = true) -> (
+    derivations: [Derivation], links: [Link]
+  ) {
     var links: [Link] = []
     let linked = tables.map(Linked.init)
     let firstReleased = tables.count - released
@@ -208,7 +216,8 @@ struct LinkedTablesAudit {
               table: new, key: "",
               reason: "the released table \(tables[derivation.table].source) withheld \(labels); "
                 + derivation.reason.replacingOccurrences(
-                  of: "this table and \((tables[new].source as NSString).lastPathComponent) together", with: "it and this output together"),
+                  of: "this table and \((tables[new].source as NSString).lastPathComponent) together",
+                  with: "it and this output together"),
               outcome: derivation.outcome)
           }
           result.append(derivation)
@@ -216,8 +225,10 @@ struct LinkedTablesAudit {
       }
     }
     // Findings in a stable order (whole-output findings, keyed "", in the order found).
-    let derivations = result.enumerated().sorted { ($0.element.table, $0.element.key, $0.offset) < ($1.element.table, $1.element.key, $1.offset) }
-      .map(\.element)
+    let derivations = result.enumerated().sorted {
+      ($0.element.table, $0.element.key, $0.offset) < ($1.element.table, $1.element.key, $1.offset)
+    }
+    .map(\.element)
     return (derivations, links)
   }
 
@@ -261,7 +272,9 @@ struct LinkedTablesAudit {
           var groups: [[String]: (sum: Double, count: Int, complete: Bool)] = [:]
           for (labels, key) in byLabels {
             // Only cells of a category in every other dimension are summed (not its margin).
-            guard others.allSatisfy({ labels[$0] != "\u{2211}" && table.categories[$0].contains(labels[$0]) }) else { continue }
+            guard others.allSatisfy({ labels[$0] != "\u{2211}" && table.categories[$0].contains(labels[$0]) }) else {
+              continue
+            }
             let group = shared.map { labels[$0] }
             var entry = groups[group] ?? (0, 0, true)
             entry.count += 1
@@ -278,8 +291,12 @@ struct LinkedTablesAudit {
       for (s, table) in tables.enumerated() {
         if unindexed.contains(s) { continue }
         for (key, labels) in table.labels {
-          guard let value = table.published[key], let found = sums[Self.signature(labels) + "\u{1E}\(Self.bucket(value))"] else { continue }
-          for big in found where tables[big].dimensions.count > table.dimensions.count { pairs[big, default: []].insert(s) }
+          guard let value = table.published[key],
+            let found = sums[Self.signature(labels) + "\u{1E}\(Self.bucket(value))"]
+          else { continue }
+          for big in found where tables[big].dimensions.count > table.dimensions.count {
+            pairs[big, default: []].insert(s)
+          }
         }
       }
     }
@@ -328,7 +345,8 @@ struct LinkedTablesAudit {
     var sources: [Source] = []
     var own: [[Int]] = [[], []]  // equation indices of each table's own margins
     // Links whose cells are all published: they show whether the tables share a population.
-    var agreeing = 0, disagreeing = 0
+    var agreeing = 0
+    var disagreeing = 0
     func addEquation(_ total: (Int, String), _ parts: [(Int, String)], link: Bool = false) -> Int? {
       var terms: [(Int, Double)] = []
       var rhs = 0.0
@@ -352,7 +370,9 @@ struct LinkedTablesAudit {
     let extra = tables[big].dimensions.indices.filter { !map.contains($0) }
     let bigByLabels = tables[big].byLabels
     var combinations: [[String]] = [[]]
-    for d in extra { combinations = combinations.flatMap { prefix in tables[big].categories[d].sorted().map { prefix + [$0] } } }
+    for d in extra {
+      combinations = combinations.flatMap { prefix in tables[big].categories[d].sorted().map { prefix + [$0] } }
+    }
     for (key, labels) in tables[small].sortedLabels {
       var parts: [String] = []
       for combination in combinations {
@@ -403,7 +423,8 @@ struct LinkedTablesAudit {
       return [
         Derivation(
           table: cell.table, key: cell.key,
-          reason: "this table and \(other) add up to each other where both publish, but no values of their withheld cells fit both: the differencing audit cannot run",
+          reason:
+            "this table and \(other) add up to each other where both publish, but no values of their withheld cells fit both: the differencing audit cannot run",
           outcome: .review)
       ]
     }
@@ -412,13 +433,16 @@ struct LinkedTablesAudit {
     let exact = ExactRecovery(TableEquations(unknownCount: cells.count, equations: equations))
     let name = { (t: Int) in (tables[t].source as NSString).lastPathComponent }
     func describe(_ cell: (table: Int, key: String)) -> String {
-      let labels = cell.key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { $0 == "\u{2211}" ? "Total" : String($0) }
+      let labels = cell.key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map {
+        $0 == "\u{2211}" ? "Total" : String($0)
+      }
       return "\(name(cell.table)) \(labels.joined(separator: "/"))"
     }
     var result: [Derivation] = []
     for (variable, problem) in together.sorted(by: { $0.key < $1.key }) where aloneProblems[variable] == nil {
       let cell = cells[variable]
-      var reason = "withheld cell can be \(problem), from this table and \(name(cell.table == big ? small : big)) together"
+      var reason =
+        "withheld cell can be \(problem), from this table and \(name(cell.table == big ? small : big)) together"
       if let recovered = exact.recovered[variable], let equation = recovered.equation {
         let source = sources[equation]
         let terms = ([source.total] + source.parts).filter { $0 != cell }
@@ -427,9 +451,12 @@ struct LinkedTablesAudit {
         if source.total == cell {
           chain = zip(terms, values).map { "\(describe($0)) (\($1))" }.joined(separator: " + ")
         } else {
-          chain = "\(describe(terms[0])) (\(values[0]))" + zip(terms.dropFirst(), values.dropFirst()).map { " − \(describe($0)) (\($1))" }.joined()
+          chain =
+            "\(describe(terms[0])) (\(values[0]))"
+            + zip(terms.dropFirst(), values.dropFirst()).map { " − \(describe($0)) (\($1))" }.joined()
         }
-        reason = "withheld cell can be recovered exactly from this table and \(name(cell.table == big ? small : big)) together: \(describe(cell)) = \(chain) = \(formatNumber(recovered.value))"
+        reason =
+          "withheld cell can be recovered exactly from this table and \(name(cell.table == big ? small : big)) together: \(describe(cell)) = \(chain) = \(formatNumber(recovered.value))"
       }
       result.append(Derivation(table: cell.table == big ? big : small, key: cell.key, reason: reason))
     }
@@ -441,8 +468,11 @@ struct LinkedTablesAudit {
   /// `nil` when no values fit the equations.
   private func problems(equations: [LinearProgram.Equation], count: Int) -> [Int: String]? {
     guard !equations.isEmpty else { return [:] }
-    let lower = [Double](repeating: 0, count: count), upper = [Double](repeating: LinearProgram.infinity, count: count)
-    guard case .intervals(let intervals) = LinearProgram().intervals(variables: count, lower: lower, upper: upper, equations: equations)
+    let lower = [Double](repeating: 0, count: count)
+    let upper = [Double](repeating: LinearProgram.infinity, count: count)
+    guard
+      case .intervals(let intervals) = LinearProgram().intervals(
+        variables: count, lower: lower, upper: upper, equations: equations)
     else { return nil }
     var result: [Int: String] = [:]
     for (variable, raw) in intervals.enumerated() {
@@ -450,7 +480,8 @@ struct LinkedTablesAudit {
       guard interval.width < minWidth else { continue }
       result[variable] =
         interval.width < 0.5
-        ? "recovered exactly: it is \(formatNumber(interval.lower))" : "narrowed to \(interval), narrower than \(formatNumber(minWidth))"
+        ? "recovered exactly: it is \(formatNumber(interval.lower))"
+        : "narrowed to \(interval), narrower than \(formatNumber(minWidth))"
     }
     return result
   }

@@ -50,7 +50,8 @@ struct MagnitudeSensitivity {
     }
     if let p, let x1 = evidence.top(1).map(abs) {
       let tops = (1...(coalition + 1)).map { evidence.top($0).map(abs) }
-      let others = few(coalition + 1) ? 0 : tops.contains(where: { $0 == nil }) ? nil : value - tops.compactMap { $0 }.reduce(0, +)
+      let others =
+        few(coalition + 1) ? 0 : tops.contains(where: { $0 == nil }) ? nil : value - tops.compactMap { $0 }.reduce(0, +)
       if let others {
         let level = p / 100 * x1 - others
         if best == nil || level > best!.level { best = (level, "the p% rule (p = \(formatNumber(p)))") }
@@ -76,13 +77,15 @@ struct MagnitudeSensitivity {
     for (n, k) in pairs {
       let share = merged.prefix(n).reduce(0, +) / total * 100
       if inclusive ? share >= k : share > k {
-        return "the largest \(n) contributor\(n == 1 ? "" : "s") hold \(String(format: "%.1f", share))% of their sum, over the (\(n), \(formatNumber(k))%) limit"
+        return
+          "the largest \(n) contributor\(n == 1 ? "" : "s") hold \(String(format: "%.1f", share))% of their sum, over the (\(n), \(formatNumber(k))%) limit"
       }
     }
     if let p, let x1 = merged.first, x1 > 0 {
       let others = total - merged.prefix(coalition + 1).reduce(0, +)
       if others < p / 100 * x1 {
-        return "the contributions other than the largest \(coalition + 1) are \(String(format: "%.1f", max(0, others) / x1 * 100))% of the largest, under p = \(formatNumber(p))%"
+        return
+          "the contributions other than the largest \(coalition + 1) are \(String(format: "%.1f", max(0, others) / x1 * 100))% of the largest, under p = \(formatNumber(p))%"
       }
     }
     return nil

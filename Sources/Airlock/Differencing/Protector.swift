@@ -55,7 +55,8 @@ public struct Protector {
     self.pack = pack
     self.method = method
     let rounding = pack.parameters(of: RoundingRule.self)
-    self.base = base ?? (rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? rounding[RoundingRule.base] : 5)
+    self.base =
+      base ?? (rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? rounding[RoundingRule.base] : 5)
   }
 
   struct Slot: Hashable {
@@ -70,19 +71,25 @@ public struct Protector {
     let first = checker.check(path: input, keeping: true, table: &table)
     if let error = first.error { throw error }
     guard let table, table.kind == .frequency, table.measures.contains(where: { $0.role == .count }) else {
-      throw AirlockError(.usage, file: input, "airlock protect handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table") airlock cannot protect")
+      throw AirlockError(
+        .usage, file: input,
+        "airlock protect handles frequency tables (counts); this output is a \(first.kind?.rawValue ?? "table") airlock cannot protect"
+      )
     }
     if let repeated = table.structure?.repeatedCells.first {
       // Which of two rows for one cell is meant cannot be told: nothing to protect safely.
       throw AirlockError(
         .input, file: input, line: repeated.secondLine,
-        "line \(repeated.secondLine) repeats the cell of line \(repeated.firstLine) (the same labels in every dimension): remove the repeated rows, then protect")
+        "line \(repeated.secondLine) repeats the cell of line \(repeated.firstLine) (the same labels in every dimension): remove the repeated rows, then protect"
+      )
     }
     let raw = try RawTable(path: input)
     let marker = Self.marker(pack)
     let derived = DerivedColumns(table: table, countUncertainty: DerivedColumns.uncertainty(pack))
     let recomputedCumulatives = Set(derived.cumulatives.filter { $0.steps != nil }.map(\.measure))
-    let counts = table.measures.indices.filter { table.measures[$0].role == .count && !recomputedCumulatives.contains($0) }
+    let counts = table.measures.indices.filter {
+      table.measures[$0].role == .count && !recomputedCumulatives.contains($0)
+    }
     let derivedMeasures = derived.shares.map(\.measure) + derived.cumulatives.filter { $0.steps != nil }.map(\.measure)
     let slots = Self.slots(of: table, counts: counts + derivedMeasures)
     let slotAt = slots.slotAt
@@ -90,7 +97,9 @@ public struct Protector {
     let original = values
     var decimals: [Int: Int] = [:]
     for share in derived.shares { decimals[share.measure] = share.decimals }
-    for cumulative in derived.cumulatives where cumulative.steps != nil { decimals[cumulative.measure] = cumulative.decimals }
+    for cumulative in derived.cumulatives where cumulative.steps != nil {
+      decimals[cumulative.measure] = cumulative.decimals
+    }
     // Derived values withheld because a rule flagged them, kept withheld when recomputing.
     var flagged = Set<Slot>()
     let isDerived = Set(derivedMeasures)
@@ -98,7 +107,8 @@ public struct Protector {
     func change(_ kind: Change.Kind, _ slot: Slot, _ why: String) {
       changes.append(
         Change(
-          kind: kind, line: table.line(ofCell: slot.cell), column: table.field(ofCell: slot.cell, measure: slot.measure),
+          kind: kind, line: table.line(ofCell: slot.cell),
+          column: table.field(ofCell: slot.cell, measure: slot.measure),
           cell: table.coordinates(ofCell: slot.cell), why: why))
     }
 
@@ -119,9 +129,10 @@ public struct Protector {
     }
 
     var report = Report(check: first)
-    let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
-      (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
-    })
+    let keyIndex = Dictionary(
+      uniqueKeysWithValues: (0..<table.cellCount).map { cell in
+        (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
+      })
     let (scratch, candidate) = try Self.candidatePath(for: input)
     defer { try? FileManager.default.removeItem(at: scratch) }
 
@@ -150,7 +161,9 @@ public struct Protector {
           for zero in zeros where !withheldNow.contains(zero) {
             values[zero] = .some(nil)
             withheldNow.insert(zero)
-            change(.primary, zero, "\(finding.code) \(finding.rule) (a zero beside a cell that would equal its group's total)")
+            change(
+              .primary, zero,
+              "\(finding.code) \(finding.rule) (a zero beside a cell that would equal its group's total)")
           }
           progress = true
           continue
@@ -175,7 +188,10 @@ public struct Protector {
         progress = secondary(for: slot, table: table, keyIndex: keyIndex, values: &values, widen: true, change: change)
       }
       guard progress else {
-        throw AirlockError(.usage, file: input, "cannot protect this table: findings remain that suppression cannot fix (\(result.findings.map(\.code).joined(separator: ", ")))")
+        throw AirlockError(
+          .usage, file: input,
+          "cannot protect this table: findings remain that suppression cannot fix (\(result.findings.map(\.code).joined(separator: ", ")))"
+        )
       }
     }
     guard report.check.outcome == .pass else {
@@ -213,11 +229,17 @@ public struct Protector {
         other[d] = UInt32(label)
         // A structural zero is not a category anyone could be in (as `cell-equals-total` reads it).
         guard let cell = keyIndex[other], !table.structuralZeroCells.contains(cell) else { continue }
-        if dimension.isMarginLabel[label] { margin = Slot(cell: cell, measure: slot.measure) } else { others.append(Slot(cell: cell, measure: slot.measure)) }
+        if dimension.isMarginLabel[label] {
+          margin = Slot(cell: cell, measure: slot.measure)
+        } else {
+          others.append(Slot(cell: cell, measure: slot.measure))
+        }
       }
       let published = others.filter { (values[$0] ?? nil) != nil }
       // The cell is its group's total along d only when every other category is a published zero.
-      guard !published.isEmpty, published.count == others.count, published.allSatisfy({ values[$0]! == 0 }) else { continue }
+      guard !published.isEmpty, published.count == others.count, published.allSatisfy({ values[$0]! == 0 }) else {
+        continue
+      }
       if let margin, (values[margin] ?? nil) != nil { return nil }
       zeros += published
     }
@@ -226,7 +248,8 @@ public struct Protector {
 
   /// The marker written for withheld cells: the pack's first marker that implies no range.
   static func marker(_ pack: RulePack) -> String {
-    pack.markers.first { !$0.isEmpty && ValueParser.impliedRange(of: $0) == nil && !pack.zeroMarkers.contains($0) } ?? "*"
+    pack.markers.first { !$0.isEmpty && ValueParser.impliedRange(of: $0) == nil && !pack.zeroMarkers.contains($0) }
+      ?? "*"
   }
 
   /// Every count of `table` by its position in the file (`line:field`), and its value (`nil` inside: withheld).
@@ -251,18 +274,24 @@ public struct Protector {
   static func candidatePath(for input: String) throws(AirlockError) -> (scratch: URL, candidate: String) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-protect-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    let candidate = scratch.appendingPathComponent((input as NSString).lastPathComponent.replacingOccurrences(of: ".gz", with: "")).path
+    let candidate = scratch.appendingPathComponent(
+      (input as NSString).lastPathComponent.replacingOccurrences(of: ".gz", with: "")
+    ).path
     if let declaration = try OutputDeclaration.find(for: input), !declaration.source.isEmpty,
       let text = try? String(contentsOfFile: declaration.source, encoding: .utf8),
       declaration.source.hasSuffix(".airlock.yaml") && !declaration.source.hasSuffix("/airlock.yaml")
     {
-      try? text.write(toFile: scratch.appendingPathComponent(OutputDeclaration.baseName(of: (candidate as NSString).lastPathComponent) + ".airlock.yaml").path, atomically: true, encoding: .utf8)
+      try? text.write(
+        toFile: scratch.appendingPathComponent(
+          OutputDeclaration.baseName(of: (candidate as NSString).lastPathComponent) + ".airlock.yaml"
+        ).path, atomically: true, encoding: .utf8)
       // The evidence the manifest names (as `airlock tabulate` writes it) goes along, so that the
       // candidate is checked with it rather than failing for want of it.
       if let evidence = declaration.evidenceFile, !evidence.contains("/") {
         let folder = (input as NSString).deletingLastPathComponent
         try? FileManager.default.copyItem(
-          atPath: (folder as NSString).appendingPathComponent(evidence), toPath: scratch.appendingPathComponent(evidence).path)
+          atPath: (folder as NSString).appendingPathComponent(evidence),
+          toPath: scratch.appendingPathComponent(evidence).path)
       }
     }
     return (scratch, candidate)
@@ -270,7 +299,8 @@ public struct Protector {
 
   /// Fills the report's information loss: cells and counts hidden (margins excluded).
   static func account(_ report: inout Report, table: Table, counts: [Int], values: [Slot: Double?]) {
-    var hidden = 0.0, total = 0.0
+    var hidden = 0.0
+    var total = 0.0
     for cell in 0..<table.cellCount where !table.isMargin(cell) {
       for measure in counts {
         let original = table.values[measure][cell].number ?? 0
@@ -338,7 +368,9 @@ public struct Protector {
   /// group whose total is withheld, or beside a withheld count, is withheld; a cumulative value
   /// is withheld from the first withheld step of its run on. Shares whose denominator airlock
   /// could not settle keep their values (the checks decide, and withhold them if need be).
-  private func recomputeDerived(_ derived: DerivedColumns, table: Table, values: inout [Slot: Double?], flagged: Set<Slot>) {
+  private func recomputeDerived(
+    _ derived: DerivedColumns, table: Table, values: inout [Slot: Double?], flagged: Set<Slot>
+  ) {
     func value(_ cell: Int, _ measure: Int) -> Double? {
       if let stored = values[Slot(cell: cell, measure: measure)] { return stored }
       return table.values[measure][cell].number  // a column protect does not change (person-time)
@@ -350,11 +382,15 @@ public struct Protector {
       values[slot] = .some(new)
     }
     for share in derived.shares {
-      guard share.readings.count == 1, let reading = share.readings.first, reading.basis != .unconfirmed else { continue }
+      guard share.readings.count == 1, let reading = share.readings.first, reading.basis != .unconfirmed else {
+        continue
+      }
       switch reading.denominator {
       case .column(let denominator, let numerator):
         guard let numerator else { continue }
-        for cell in 0..<table.cellCount where table.values[share.measure][cell].number != nil || values[Slot(cell: cell, measure: share.measure)] != nil {
+        for cell in 0..<table.cellCount
+        where table.values[share.measure][cell].number != nil || values[Slot(cell: cell, measure: share.measure)] != nil
+        {
           guard let count = value(cell, numerator), let total = value(cell, denominator), total > 0 else {
             set(cell, share.measure, nil)
             continue
@@ -365,7 +401,9 @@ public struct Protector {
         let others = table.dimensions.indices.filter { !grouping.contains($0) }
         for group in DerivedColumns.groups(of: table, grouping: grouping) {
           let totalCell = DerivedColumns.totalCell(of: group, grouping: grouping, in: table)
-          let inner = group.filter { cell in others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] } }
+          let inner = group.filter { cell in
+            others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] }
+          }
           var total: Double?
           if let totalCell {
             total = value(totalCell, numerator)
@@ -397,9 +435,10 @@ public struct Protector {
 
   /// Sets every margin to the sum of the cells it totals (after rounding).
   private func recomputeMargins(table: Table, counts: [Int], values: inout [Slot: Double?]) {
-    let keyIndex = Dictionary(uniqueKeysWithValues: (0..<table.cellCount).map { cell in
-      (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
-    })
+    let keyIndex = Dictionary(
+      uniqueKeysWithValues: (0..<table.cellCount).map { cell in
+        (table.dimensions.indices.map { table.keys[$0][cell] }, cell)
+      })
     // Every sum (margins, and the parents of declared hierarchies) from its parts, repeated so that
     // a grand total adds up recomputed subtotals.
     let sums = table.dimensions.indices.flatMap { d in TableEquations.groups(of: table, dimension: d).map { (d, $0) } }
@@ -414,7 +453,8 @@ public struct Protector {
             for label in group.children {
               var part = key
               part[d] = label
-              guard let partCell = keyIndex[part], let value = values[Slot(cell: partCell, measure: measure)] ?? nil else {
+              guard let partCell = keyIndex[part], let value = values[Slot(cell: partCell, measure: measure)] ?? nil
+              else {
                 complete = false
                 break
               }
@@ -457,7 +497,9 @@ struct RawTable {
     decimals: [Int: Int] = [:]
   ) throws(AirlockError) {
     func quoted(_ field: String) -> String {
-      guard field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r") else { return field }
+      guard field.contains(delimiter) || field.contains("\"") || field.contains("\n") || field.contains("\r") else {
+        return field
+      }
       return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
     var lines = [header.map(quoted).joined(separator: String(delimiter))]
@@ -465,9 +507,10 @@ struct RawTable {
       var out = fields
       for index in out.indices {
         guard let slot = slotAt["\(line):\(index + 1)"], let value = values[slot] else { continue }
-        out[index] = value.map { number in
-          decimals[slot.measure].map { String(format: "%.\($0)f", number) } ?? formatNumber(number)
-        } ?? marker
+        out[index] =
+          value.map { number in
+            decimals[slot.measure].map { String(format: "%.\($0)f", number) } ?? formatNumber(number)
+          } ?? marker
       }
       lines.append(out.map(quoted).joined(separator: String(delimiter)))
     }

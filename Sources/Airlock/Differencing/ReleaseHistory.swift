@@ -40,20 +40,24 @@ public final class ReleaseHistory: Sendable {
           t.column("hash", .integer).notNull()
           t.column("keys", .blob).notNull()
         }
-        try db.create(index: "released_keyset_on_signature_hash", on: "released_keyset", columns: ["signature", "hash"])
+        try db.create(
+          index: "released_keyset_on_signature_hash", on: "released_keyset", columns: ["signature", "hash"])
         try db.alter(table: "released_table") { t in
           t.add(column: "keyset_id", .integer)
           t.add(column: "cell_values", .blob)
           t.add(column: "source_name", .text)
           t.add(column: "subset_name", .text)
         }
-        try db.create(index: "released_table_on_source_name", on: "released_table", columns: ["signature", "source_name"])
-        try db.create(index: "released_table_on_subset_name", on: "released_table", columns: ["signature", "subset_name"])
+        try db.create(
+          index: "released_table_on_source_name", on: "released_table", columns: ["signature", "source_name"])
+        try db.create(
+          index: "released_table_on_subset_name", on: "released_table", columns: ["signature", "subset_name"])
         // Tables released before this migration: derive the new columns from their bodies.
         var keysets: [KeysetKey: Int64] = [:]
         var last: Int64 = 0
         while true {
-          let rows = try Row.fetchAll(db, sql: "SELECT id, body FROM released_table WHERE id > ? ORDER BY id LIMIT 1000", arguments: [last])
+          let rows = try Row.fetchAll(
+            db, sql: "SELECT id, body FROM released_table WHERE id > ? ORDER BY id LIMIT 1000", arguments: [last])
           guard !rows.isEmpty else { break }
           for row in rows {
             let id: Int64 = row["id"]
@@ -62,7 +66,8 @@ public final class ReleaseHistory: Sendable {
             guard let table = try? JSONDecoder().decode(ComparableTable.self, from: body) else { continue }
             let packed = try Self.pack(table, db: db, keysets: &keysets)
             try db.execute(
-              sql: "UPDATE released_table SET keyset_id = ?, cell_values = ?, source_name = ?, subset_name = ? WHERE id = ?",
+              sql:
+                "UPDATE released_table SET keyset_id = ?, cell_values = ?, source_name = ?, subset_name = ? WHERE id = ?",
               arguments: [packed.keyset, packed.values, Self.name(table.source), table.subsetOf.map(Self.name), id])
           }
         }
@@ -95,7 +100,8 @@ public final class ReleaseHistory: Sendable {
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
               """,
             arguments: [
-              stored.signature, stored.source, stored.population, time, try encoder.encode(stored), packed.keyset, packed.values,
+              stored.signature, stored.source, stored.population, time, try encoder.encode(stored), packed.keyset,
+              packed.values,
               Self.name(stored.source), stored.subsetOf.map(Self.name),
             ])
         }
@@ -109,7 +115,8 @@ public final class ReleaseHistory: Sendable {
   public func tables(withSignature signature: String) throws(AirlockError) -> [ComparableTable] {
     do {
       return try queue.read { db in
-        try Data.fetchAll(db, sql: "SELECT body FROM released_table WHERE signature = ? ORDER BY id", arguments: [signature])
+        try Data.fetchAll(
+          db, sql: "SELECT body FROM released_table WHERE signature = ? ORDER BY id", arguments: [signature])
       }.map { try JSONDecoder().decode(ComparableTable.self, from: $0) }
     } catch {
       throw AirlockError(.input, file: path, "cannot read the release history (\(error))")
@@ -128,7 +135,8 @@ public final class ReleaseHistory: Sendable {
         var bodies: [Data] = []
         for signature in wanted where bodies.count < limit {
           bodies += try Data.fetchAll(
-            db, sql: "SELECT body FROM released_table WHERE signature = ? ORDER BY id DESC LIMIT ?", arguments: [signature, limit - bodies.count])
+            db, sql: "SELECT body FROM released_table WHERE signature = ? ORDER BY id DESC LIMIT ?",
+            arguments: [signature, limit - bodies.count])
         }
         return bodies
       }.map { try JSONDecoder().decode(ComparableTable.self, from: $0) }
@@ -177,7 +185,9 @@ public final class ReleaseHistory: Sendable {
 
   /// The key set row of `table` (found or inserted) and its counts packed in that key set's order;
   /// both `nil` when the table's keys cannot be indexed exactly (it is then always compared in full).
-  private static func pack(_ table: ComparableTable, db: Database, keysets: inout [KeysetKey: Int64]) throws -> (keyset: Int64?, values: Data?) {
+  private static func pack(_ table: ComparableTable, db: Database, keysets: inout [KeysetKey: Int64]) throws -> (
+    keyset: Int64?, values: Data?
+  ) {
     let sorted = table.sortedCells()
     guard sorted.isExact else { return (nil, nil) }
     let lookup = KeysetKey(signature: table.signature, keys: sorted.keys)
@@ -187,11 +197,15 @@ public final class ReleaseHistory: Sendable {
     } else {
       let keys = try JSONEncoder().encode(sorted.keys)
       let hash = fnv(keys)
-      let rows = try Row.fetchAll(db, sql: "SELECT id, keys FROM released_keyset WHERE signature = ? AND hash = ?", arguments: [table.signature, hash])
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT id, keys FROM released_keyset WHERE signature = ? AND hash = ?",
+        arguments: [table.signature, hash])
       if let row = rows.first(where: { ($0["keys"] as Data) == keys }) {
         keyset = row["id"]
       } else {
-        try db.execute(sql: "INSERT INTO released_keyset (signature, hash, keys) VALUES (?, ?, ?)", arguments: [table.signature, hash, keys])
+        try db.execute(
+          sql: "INSERT INTO released_keyset (signature, hash, keys) VALUES (?, ?, ?)",
+          arguments: [table.signature, hash, keys])
         keyset = db.lastInsertedRowID
       }
       keysets[lookup] = keyset
@@ -242,7 +256,8 @@ public final class ReleaseHistory: Sendable {
     static func labels(of keys: [String], dimensions: Int) -> (labels: [Set<String>], banded: [Bool]) {
       var labels = Array(repeating: Set<String>(), count: dimensions)
       for key in keys {
-        for (d, part) in key.split(separator: "\u{1F}", omittingEmptySubsequences: false).enumerated() where d < dimensions && part != "\u{2211}" {
+        for (d, part) in key.split(separator: "\u{1F}", omittingEmptySubsequences: false).enumerated()
+        where d < dimensions && part != "\u{2211}" {
           labels[d].insert(String(part))
         }
       }
@@ -257,7 +272,8 @@ public final class ReleaseHistory: Sendable {
     do {
       try queue.read { db in
         var keysetPosition: [Int64: Int32] = [:]
-        let keysets = try Row.fetchCursor(db, sql: "SELECT id, keys FROM released_keyset WHERE signature = ?", arguments: [signature])
+        let keysets = try Row.fetchCursor(
+          db, sql: "SELECT id, keys FROM released_keyset WHERE signature = ?", arguments: [signature])
         let decoder = JSONDecoder()
         while let row = try keysets.next() {
           let keys = try decoder.decode([String].self, from: row["keys"] as Data)
@@ -266,7 +282,8 @@ public final class ReleaseHistory: Sendable {
           index.keysets.append(SignatureIndex.Keyset(keys: keys, labels: parsed.labels, banded: parsed.banded))
         }
         let rows = try Row.fetchCursor(
-          db, sql: "SELECT id, keyset_id, cell_values FROM released_table WHERE signature = ? ORDER BY id", arguments: [signature])
+          db, sql: "SELECT id, keyset_id, cell_values FROM released_table WHERE signature = ? ORDER BY id",
+          arguments: [signature])
         while let row = try rows.next() {
           index.ids.append(row[0])
           var position: Int32 = -1
@@ -276,7 +293,9 @@ public final class ReleaseHistory: Sendable {
             position = known
             data.withUnsafeBytes { buffer in
               for offset in stride(from: 0, to: buffer.count, by: 8) {
-                index.values.append(Double(bitPattern: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+                index.values.append(
+                  Double(
+                    bitPattern: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
               }
             }
           }
@@ -292,7 +311,9 @@ public final class ReleaseHistory: Sendable {
 
   /// The released tables in `index` that may disclose something together with `table` (see
   /// ``SignatureIndex``), decoded, in the order they were released.
-  func candidates(for table: ComparableTable, in index: SignatureIndex, threshold: Int, inclusive: Bool) throws(AirlockError) -> [ComparableTable] {
+  func candidates(for table: ComparableTable, in index: SignatureIndex, threshold: Int, inclusive: Bool)
+    throws(AirlockError) -> [ComparableTable]
+  {
     let kept = try candidateIDs(for: table, in: index, threshold: threshold, inclusive: inclusive)
     guard !kept.isEmpty else { return [] }
     do {
@@ -302,7 +323,9 @@ public final class ReleaseHistory: Sendable {
         for start in stride(from: 0, to: kept.count, by: 500) {
           let chunk = kept[start..<min(start + 500, kept.count)]
           let bodies = try Data.fetchAll(
-            db, sql: "SELECT body FROM released_table WHERE id IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+            db,
+            sql:
+              "SELECT body FROM released_table WHERE id IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
             arguments: StatementArguments(Array(chunk)))
           result += try bodies.map { try decoder.decode(ComparableTable.self, from: $0) }
         }
@@ -314,7 +337,9 @@ public final class ReleaseHistory: Sendable {
   }
 
   /// The ids of the released tables in `index` that ``candidates(for:in:threshold:inclusive:)`` keeps.
-  func candidateIDs(for table: ComparableTable, in index: SignatureIndex, threshold: Int, inclusive: Bool) throws(AirlockError) -> [Int64] {
+  func candidateIDs(for table: ComparableTable, in index: SignatureIndex, threshold: Int, inclusive: Bool)
+    throws(AirlockError) -> [Int64]
+  {
     let sorted = table.sortedCells()
     guard sorted.isExact, table.signature == index.signature else { return index.ids }
     // Declared nesting, by file name either way.
@@ -323,10 +348,14 @@ public final class ReleaseHistory: Sendable {
       try queue.read { db in
         if let subset = table.subsetOf.map(Self.name) {
           declared.formUnion(
-            try Int64.fetchAll(db, sql: "SELECT id FROM released_table WHERE signature = ? AND source_name = ?", arguments: [index.signature, subset]))
+            try Int64.fetchAll(
+              db, sql: "SELECT id FROM released_table WHERE signature = ? AND source_name = ?",
+              arguments: [index.signature, subset]))
         }
         declared.formUnion(
-          try Int64.fetchAll(db, sql: "SELECT id FROM released_table WHERE signature = ? AND subset_name = ?", arguments: [index.signature, Self.name(table.source)]))
+          try Int64.fetchAll(
+            db, sql: "SELECT id FROM released_table WHERE signature = ? AND subset_name = ?",
+            arguments: [index.signature, Self.name(table.source)]))
       }
     } catch {
       throw AirlockError(.input, file: path, "cannot read the release history (\(error))")
@@ -349,7 +378,8 @@ public final class ReleaseHistory: Sendable {
       let banded = (0..<dimensions).contains { d in
         mine.banded[d] && keyset.banded[d] && mine.labels[d] != keyset.labels[d]
       }
-      return Plan(map: map, nestable: shared > 0 && shared * 2 >= min(table.cells.count, keyset.keys.count), banded: banded)
+      return Plan(
+        map: map, nestable: shared > 0 && shared * 2 >= min(table.cells.count, keyset.keys.count), banded: banded)
     }
     let limit = Double(threshold)
     var kept: [Int64] = []
@@ -365,10 +395,13 @@ public final class ReleaseHistory: Sendable {
         continue
       }
       guard plan.nestable else { continue }
-      var below = true, above = true, small = false
+      var below = true
+      var above = true
+      var small = false
       let base = index.offsets[i]
       for (j, target) in plan.map.enumerated() where target >= 0 {
-        let old = index.values[base + j], new = newValues[Int(target)]
+        let old = index.values[base + j]
+        let new = newValues[Int(target)]
         if !(new <= old) { below = false }
         if !(old <= new) { above = false }
         let difference = abs(new - old)

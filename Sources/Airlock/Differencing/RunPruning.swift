@@ -80,16 +80,23 @@ struct RunPruning {
     let anyBanded = mine.banded.contains(true)
     return others.filter { other in
       guard let theirs = packed[other] else { return true }
-      if anyBanded, mine.banded.indices.contains(where: { mine.banded[$0] && theirs.banded[$0] && mine.labels[$0] != theirs.labels[$0] }) {
+      if anyBanded,
+        mine.banded.indices.contains(where: {
+          mine.banded[$0] && theirs.banded[$0] && mine.labels[$0] != theirs.labels[$0]
+        })
+      {
         return true
       }
       var shared = 0
-      var below = true, above = true, small = false
+      var below = true
+      var above = true
+      var small = false
       for (j, key) in theirs.keys.enumerated() {
         let position = positions[Int(key)]
         guard position >= 0 else { continue }
         shared += 1
-        let new = mine.values[Int(position)], old = theirs.values[j]
+        let new = mine.values[Int(position)]
+        let old = theirs.values[j]
         if !(new <= old) { below = false }
         if !(old <= new) { above = false }
         let difference = abs(new - old)

@@ -38,7 +38,9 @@ struct TableEquations {
     for cell in 0..<table.cellCount where cellAt[key(cell)] == nil { cellAt[key(cell)] = cell }
     // Repeated cells keep their first row: the table-structure rule (C010) asks about the rest.
 
-    let sums = table.dimensions.indices.flatMap { d in Self.groups(of: table, dimension: d).map { (d, $0.parent, $0.children) } }
+    let sums = table.dimensions.indices.flatMap { d in
+      Self.groups(of: table, dimension: d).map { (d, $0.parent, $0.children) }
+    }
     for (d, parent, children) in sums {
       for cell in 0..<table.cellCount where table.keys[d][cell] == parent {
         var parts: [Int] = []

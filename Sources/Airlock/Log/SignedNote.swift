@@ -40,7 +40,9 @@ public struct NoteVerifier: Sendable, Equatable {
     }
     try self.init(name: parts[0], publicKey: try PublicKey(raw: key.dropFirst()))
     guard keyID == id else {
-      throw AirlockError(.input, file: file, line: 1, column: parts[0].count + 2, "verifier key id \(parts[1]) does not match its key (\(keyID.hex))")
+      throw AirlockError(
+        .input, file: file, line: 1, column: parts[0].count + 2,
+        "verifier key id \(parts[1]) does not match its key (\(keyID.hex))")
     }
   }
 }
@@ -107,7 +109,8 @@ public struct Checkpoint: Sendable, Equatable {
       throw AirlockError(.input, "not a checkpoint (origin, size and root hash lines expected)")
     }
     guard let size = Int(lines[1]), size >= 0, String(size) == lines[1] else {
-      throw AirlockError(.input, line: 2, column: 1, "checkpoint tree size '\(lines[1])' is not a decimal without leading zeros")
+      throw AirlockError(
+        .input, line: 2, column: 1, "checkpoint tree size '\(lines[1])' is not a decimal without leading zeros")
     }
     guard let root = Data(base64Encoded: lines[2]), root.count == 32 else {
       throw AirlockError(.input, line: 3, column: 1, "checkpoint root hash is not 32 bytes of base64")
@@ -116,11 +119,14 @@ public struct Checkpoint: Sendable, Equatable {
   }
 
   /// Parses and checks a signed checkpoint note.
-  public static func open(_ note: String, verifier: NoteVerifier, file: String? = nil) throws(AirlockError) -> Checkpoint {
+  public static func open(_ note: String, verifier: NoteVerifier, file: String? = nil) throws(AirlockError)
+    -> Checkpoint
+  {
     do throws(AirlockError) {
       let checkpoint = try Checkpoint(text: try SignedNote.open(note, verifier: verifier))
       guard checkpoint.origin == verifier.name else {
-        throw AirlockError(.input, line: 1, column: 1, "checkpoint origin '\(checkpoint.origin)' is not the log's '\(verifier.name)'")
+        throw AirlockError(
+          .input, line: 1, column: 1, "checkpoint origin '\(checkpoint.origin)' is not the log's '\(verifier.name)'")
       }
       return checkpoint
     } catch {
@@ -177,7 +183,8 @@ public struct InclusionReceipt: Sendable, Equatable {
     var proof: [Data] = []
     for (offset, line) in lines[(row + 1)...].enumerated() {
       guard let hash = Data(base64Encoded: line), hash.count == 32 else {
-        throw AirlockError(.input, file: file, line: row + 2 + offset, column: 1, "proof hash is not 32 bytes of base64")
+        throw AirlockError(
+          .input, file: file, line: row + 2 + offset, column: 1, "proof hash is not 32 bytes of base64")
       }
       proof.append(hash)
     }
@@ -188,9 +195,13 @@ public struct InclusionReceipt: Sendable, Equatable {
   /// the tree it names. Returns the checkpoint.
   public func verify(_ verifier: NoteVerifier, file: String? = nil) throws(AirlockError) -> Checkpoint {
     let checkpoint = try Checkpoint.open(checkpointNote, verifier: verifier, file: file)
-    guard Merkle.verifyInclusion(index: index, size: checkpoint.size, leaf: Merkle.leafHash(entry), proof: proof, root: checkpoint.root)
+    guard
+      Merkle.verifyInclusion(
+        index: index, size: checkpoint.size, leaf: Merkle.leafHash(entry), proof: proof, root: checkpoint.root)
     else {
-      throw AirlockError(.input, file: file, "inclusion proof of entry \(index) does not match the checkpoint of size \(checkpoint.size)")
+      throw AirlockError(
+        .input, file: file, "inclusion proof of entry \(index) does not match the checkpoint of size \(checkpoint.size)"
+      )
     }
     return checkpoint
   }

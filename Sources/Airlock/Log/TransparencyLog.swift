@@ -49,7 +49,8 @@ public final class TransparencyLog: Sendable {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw AirlockError(.usage, file: path, "no transparency log here (run 'airlock log init')")
     }
-    return TransparencyLog(folder: folder, verifier: try NoteVerifier(vkey: String(decoding: data, as: UTF8.self), file: path))
+    return TransparencyLog(
+      folder: folder, verifier: try NoteVerifier(vkey: String(decoding: data, as: UTF8.self), file: path))
   }
 
   /// Creates a log with origin `origin` signed by `key`, and signs its empty checkpoint. An
@@ -60,12 +61,14 @@ public final class TransparencyLog: Sendable {
     if FileManager.default.fileExists(atPath: vkeyPath(in: folder)) {
       let existing = try open(at: folder)
       guard existing.verifier.publicKey == key.publicKey else {
-        throw AirlockError(.usage, file: existing.vkeyPath, "this log is already pinned to another key (\(existing.verifier.vkey))")
+        throw AirlockError(
+          .usage, file: existing.vkeyPath, "this log is already pinned to another key (\(existing.verifier.vkey))")
       }
       return existing
     }
     do {
-      try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("checkpoints").path, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: folder.appendingPathComponent("checkpoints").path, withIntermediateDirectories: true)
     } catch { throw AirlockError(.input, file: folder.path, "cannot create the log folder") }
     let log = TransparencyLog(folder: folder, verifier: verifier)
     try log.withLock { () throws(AirlockError) in
@@ -146,14 +149,21 @@ public final class TransparencyLog: Sendable {
       var leaves = entries.map(Merkle.leafHash)
       var checkpoint = try currentCheckpoint(leaves: leaves)
       guard checkpoint.size <= entries.count else {
-        throw AirlockError(.input, file: entriesPath, "the log holds \(entries.count) entries but its checkpoint signs \(checkpoint.size): it was truncated; refusing to append")
+        throw AirlockError(
+          .input, file: entriesPath,
+          "the log holds \(entries.count) entries but its checkpoint signs \(checkpoint.size): it was truncated; refusing to append"
+        )
       }
       guard Merkle.root(leaves[..<checkpoint.size]) == checkpoint.root else {
-        throw AirlockError(.input, file: entriesPath, "the log's entries do not match its checkpoint (edited or reordered); refusing to append")
+        throw AirlockError(
+          .input, file: entriesPath,
+          "the log's entries do not match its checkpoint (edited or reordered); refusing to append")
       }
       removeTemporaries()
       let interrupted: PendingAppend?
-      do throws(AirlockError) { interrupted = try interruptedAppend(entries: entries, partial: partial, latest: checkpoint) } catch {
+      do throws(AirlockError) {
+        interrupted = try interruptedAppend(entries: entries, partial: partial, latest: checkpoint)
+      } catch {
         throw AirlockError(.input, file: error.file, line: error.line, "\(error.message); refusing to append")
       }
       if let partial {
@@ -180,7 +190,8 @@ public final class TransparencyLog: Sendable {
         guard adoptUnsigned else {
           throw AirlockError(
             .input, file: entriesPath, line: checkpoint.size + 1,
-            "\(entries.count - checkpoint.size) entries after the latest checkpoint are signed by no checkpoint, and no interrupted append accounts for them (added by hand?); refusing to sign them. Check them, then run 'airlock log sync --adopt-unsigned' to sign them as they are")
+            "\(entries.count - checkpoint.size) entries after the latest checkpoint are signed by no checkpoint, and no interrupted append accounts for them (added by hand?); refusing to sign them. Check them, then run 'airlock log sync --adopt-unsigned' to sign them as they are"
+          )
         }
         let adopted = Checkpoint(origin: verifier.name, size: entries.count, root: Merkle.root(leaves))
         let note = try SignedNote.sign(adopted.text, name: verifier.name, key: key)
@@ -188,7 +199,8 @@ public final class TransparencyLog: Sendable {
         // Every size gets its archived checkpoint, so that `verify` can tell a deleted one.
         for size in (checkpoint.size + 1)..<entries.count {
           let between = Checkpoint(origin: verifier.name, size: size, root: Merkle.root(leaves[..<size]))
-          try publish(between, note: try SignedNote.sign(between.text, name: verifier.name, key: key), archiveOnly: true)
+          try publish(
+            between, note: try SignedNote.sign(between.text, name: verifier.name, key: key), archiveOnly: true)
         }
         try publish(adopted, note: note)
         unlink(pendingPath)
@@ -196,7 +208,8 @@ public final class TransparencyLog: Sendable {
       }
       for line in try body(entries) {
         guard !line.contains(0x0a) else { throw AirlockError(.usage, "a log entry cannot hold a newline") }
-        let next = Checkpoint(origin: verifier.name, size: entries.count + 1, root: Merkle.root(leaves + [Merkle.leafHash(line)]))
+        let next = Checkpoint(
+          origin: verifier.name, size: entries.count + 1, root: Merkle.root(leaves + [Merkle.leafHash(line)]))
         let note = try SignedNote.sign(next.text, name: verifier.name, key: key)
         try writePending(note, lines: [line])
         if interruption == .pending { throw AirlockError(.input, "append interrupted (test)") }
@@ -274,30 +287,39 @@ public final class TransparencyLog: Sendable {
     }
     let checkpoint: Checkpoint
     do { checkpoint = try Checkpoint.open(file.checkpoint, verifier: verifier, file: pendingPath) } catch {
-      throw AirlockError(.input, file: pendingPath, "the pending append's checkpoint does not verify under \(verifier.vkey)")
+      throw AirlockError(
+        .input, file: pendingPath, "the pending append's checkpoint does not verify under \(verifier.vkey)")
     }
     let pending = PendingAppend(checkpoint: checkpoint, note: file.checkpoint, lines: file.entries)
     let base = checkpoint.size - pending.lines.count
     if checkpoint.size <= latest.size {
       // Finished: its checkpoint must be the one published for its size.
       let published = try? archivedCheckpoint(checkpoint.size)?.checkpoint
-      let matches = published.map { $0 == checkpoint }
-        ?? (checkpoint.size <= entries.count && Merkle.root(entries[..<checkpoint.size].map(Merkle.leafHash)) == checkpoint.root)
+      let matches =
+        published.map { $0 == checkpoint }
+        ?? (checkpoint.size <= entries.count
+          && Merkle.root(entries[..<checkpoint.size].map(Merkle.leafHash)) == checkpoint.root)
       guard matches else {
-        throw AirlockError(.input, file: pendingPath, "the pending append signs a tree of size \(checkpoint.size) other than the log's")
+        throw AirlockError(
+          .input, file: pendingPath, "the pending append signs a tree of size \(checkpoint.size) other than the log's")
       }
       return nil
     }
     guard base == latest.size, !pending.lines.isEmpty, pending.lines.allSatisfy({ !$0.contains(0x0a) }) else {
-      throw AirlockError(.input, file: pendingPath, "the pending append (to size \(checkpoint.size)) does not follow the latest checkpoint (size \(latest.size))")
+      throw AirlockError(
+        .input, file: pendingPath,
+        "the pending append (to size \(checkpoint.size)) does not follow the latest checkpoint (size \(latest.size))")
     }
     let written = entries.count - base
     guard written <= pending.lines.count, zip(entries[base...], pending.lines).allSatisfy({ $0 == $1 }) else {
-      throw AirlockError(.input, file: entriesPath, line: base + 1, "the entries after the latest checkpoint are not those of the pending append")
+      throw AirlockError(
+        .input, file: entriesPath, line: base + 1,
+        "the entries after the latest checkpoint are not those of the pending append")
     }
     if let partial {
       guard written < pending.lines.count, pending.lines[written].starts(with: partial) else {
-        throw AirlockError(.input, file: entriesPath, line: entries.count + 1, "the incomplete last line is not the pending append's")
+        throw AirlockError(
+          .input, file: entriesPath, line: entries.count + 1, "the incomplete last line is not the pending append's")
       }
     }
     let leaves = entries[..<base].map(Merkle.leafHash) + pending.lines.map(Merkle.leafHash)
@@ -313,7 +335,9 @@ public final class TransparencyLog: Sendable {
 
   private func appendLine(_ line: Data) throws(AirlockError) {
     let fd = Glibc.open(entriesPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-    guard fd >= 0 else { throw AirlockError(.input, file: entriesPath, "cannot open the log: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else {
+      throw AirlockError(.input, file: entriesPath, "cannot open the log: \(String(cString: strerror(errno)))")
+    }
     defer { close(fd) }
     let bytes = [UInt8](line) + [0x0a]
     let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -337,7 +361,9 @@ public final class TransparencyLog: Sendable {
       if let previous, previous.size == checkpoint.size {
         // A log must never sign two different trees of one size.
         guard previous == checkpoint else {
-          throw AirlockError(.input, file: archived, "a different checkpoint of size \(checkpoint.size) was already published; refusing to sign another")
+          throw AirlockError(
+            .input, file: archived,
+            "a different checkpoint of size \(checkpoint.size) was already published; refusing to sign another")
         }
       } else {
         // Not this log's checkpoint of this size (malformed, foreign, or one of another size
@@ -345,7 +371,9 @@ public final class TransparencyLog: Sendable {
         // aside, where 'airlock log verify' keeps reporting it (issue 19 §6).
         let aside = archived + Self.setAsideMarker + UUID().uuidString
         guard rename(archived, aside) == 0 else {
-          throw AirlockError(.input, file: archived, "cannot set aside a file that is not this log's checkpoint of size \(checkpoint.size)")
+          throw AirlockError(
+            .input, file: archived,
+            "cannot set aside a file that is not this log's checkpoint of size \(checkpoint.size)")
         }
         try Self.writeFile(Data(note.utf8), to: archived)
       }
@@ -364,7 +392,9 @@ public final class TransparencyLog: Sendable {
   static func writeFile(_ data: Data, to path: String) throws(AirlockError) {
     let temporary = path + ".tmp-\(UUID().uuidString)"
     let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    guard fd >= 0 else { throw AirlockError(.input, file: temporary, "cannot write: \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else {
+      throw AirlockError(.input, file: temporary, "cannot write: \(String(cString: strerror(errno)))")
+    }
     let bytes = [UInt8](data)
     let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     let synced = fsync(fd) == 0
@@ -401,21 +431,27 @@ public final class TransparencyLog: Sendable {
     }
     let leaves = entries.prefix(checkpoint.size).map(Merkle.leafHash)
     guard Merkle.root(leaves) == checkpoint.root else {
-      throw AirlockError(.input, file: entriesPath, "the log's entries do not match its checkpoint (run 'airlock log verify')")
+      throw AirlockError(
+        .input, file: entriesPath, "the log's entries do not match its checkpoint (run 'airlock log verify')")
     }
-    return InclusionReceipt(entry: entries[index], index: index, proof: Merkle.inclusionProof(index, leaves), checkpointNote: note)
+    return InclusionReceipt(
+      entry: entries[index], index: index, proof: Merkle.inclusionProof(index, leaves), checkpointNote: note)
   }
 
   /// The consistency proof from the tree of `oldSize` entries to the tree of `newSize` (default:
   /// the latest checkpoint's size).
-  public func consistencyProof(from oldSize: Int, to newSize: Int? = nil) throws(AirlockError) -> (old: Checkpoint, new: Checkpoint, proof: [Data]) {
+  public func consistencyProof(from oldSize: Int, to newSize: Int? = nil) throws(AirlockError) -> (
+    old: Checkpoint, new: Checkpoint, proof: [Data]
+  ) {
     let latest = try latestCheckpoint().checkpoint
     let size = newSize ?? latest.size
     guard oldSize >= 0, oldSize <= size, size <= latest.size else {
       throw AirlockError(.usage, "need 0 ≤ OLD ≤ NEW ≤ \(latest.size) (the latest checkpoint's size)")
     }
     let leaves = try readEntries().entries.prefix(size).map(Merkle.leafHash)
-    guard leaves.count == size else { throw AirlockError(.input, file: entriesPath, "the log holds fewer entries than its checkpoint") }
+    guard leaves.count == size else {
+      throw AirlockError(.input, file: entriesPath, "the log holds fewer entries than its checkpoint")
+    }
     let old = Checkpoint(origin: verifier.name, size: oldSize, root: Merkle.root(leaves[..<oldSize]))
     let new = Checkpoint(origin: verifier.name, size: size, root: Merkle.root(leaves))
     return (old, new, Merkle.consistencyProof(oldSize, leaves))
@@ -432,7 +468,8 @@ public final class TransparencyLog: Sendable {
       let pending = try? interruptedAppend(entries: entries, partial: partial, latest: latest)
     else { return nil }
     let written = entries.count - latest.size
-    return "an append was interrupted (\(written) of its \(pending.lines.count) entries written, their checkpoint of size "
+    return
+      "an append was interrupted (\(written) of its \(pending.lines.count) entries written, their checkpoint of size "
       + "\(pending.checkpoint.size) signed but not yet published); the next change or 'airlock log sync' finishes it"
   }
 
@@ -455,7 +492,9 @@ public final class TransparencyLog: Sendable {
     for (offset, line) in entries.enumerated() {
       let index = (try? JSONSerialization.jsonObject(with: line) as? [String: Any])?["index"] as? Int
       if index != offset {
-        problems.append("\(entriesPath):\(offset + 1):1: entry should have index \(offset), has \(index.map(String.init) ?? "none") (edited or reordered)")
+        problems.append(
+          "\(entriesPath):\(offset + 1):1: entry should have index \(offset), has \(index.map(String.init) ?? "none") (edited or reordered)"
+        )
         break
       }
     }
@@ -476,12 +515,18 @@ public final class TransparencyLog: Sendable {
       }
       newest = checkpoint
       if checkpoint.size > entries.count {
-        problems.append("\(entriesPath): holds \(entries.count) entries but a checkpoint of size \(checkpoint.size) was published (truncated)")
+        problems.append(
+          "\(entriesPath): holds \(entries.count) entries but a checkpoint of size \(checkpoint.size) was published (truncated)"
+        )
       } else if Merkle.root(leaves[..<checkpoint.size]) != checkpoint.root {
-        problems.append("\(entriesPath):\(checkpoint.size): entries 1-\(checkpoint.size) do not hash to the checkpoint of size \(checkpoint.size) (an entry was edited, inserted or reordered)")
+        problems.append(
+          "\(entriesPath):\(checkpoint.size): entries 1-\(checkpoint.size) do not hash to the checkpoint of size \(checkpoint.size) (an entry was edited, inserted or reordered)"
+        )
       } else if let before = previousCheckpoint {
         let proof = Merkle.consistencyProof(before.size, Array(leaves[..<checkpoint.size]))
-        if !Merkle.verifyConsistency(oldSize: before.size, newSize: checkpoint.size, oldRoot: before.root, newRoot: checkpoint.root, proof: proof) {
+        if !Merkle.verifyConsistency(
+          oldSize: before.size, newSize: checkpoint.size, oldRoot: before.root, newRoot: checkpoint.root, proof: proof)
+        {
           problems.append("\(path): not consistent with the checkpoint of size \(before.size)")
         }
       }
@@ -494,12 +539,15 @@ public final class TransparencyLog: Sendable {
       let missing = (0...top).filter { !archived.contains($0) }
       if let first = missing.first {
         problems.append(
-          "\((checkpointsFolder as NSString).appendingPathComponent(String(first))): missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") (an archived checkpoint was deleted)")
+          "\((checkpointsFolder as NSString).appendingPathComponent(String(first))): missing\(missing.count > 1 ? " (and \(missing.count - 1) more)" : "") (an archived checkpoint was deleted)"
+        )
       }
     }
     for name in ((try? FileManager.default.contentsOfDirectory(atPath: checkpointsFolder)) ?? []).sorted()
     where Int(name) == nil && !name.contains(".tmp-") {
-      problems.append("\((checkpointsFolder as NSString).appendingPathComponent(name)): not an archived checkpoint (\(Self.setAsideMarker) files are ones an append found in its way)")
+      problems.append(
+        "\((checkpointsFolder as NSString).appendingPathComponent(name)): not an archived checkpoint (\(Self.setAsideMarker) files are ones an append found in its way)"
+      )
     }
     var size = 0
     var interrupted: PendingAppend?
@@ -516,19 +564,25 @@ public final class TransparencyLog: Sendable {
       }
       if let newest, newest.size > latest.size {
         if newest != interrupted?.checkpoint {
-          problems.append("\(checkpointPath): the latest checkpoint signs \(latest.size) entries, but one of \(newest.size) was published (rolled back)")
+          problems.append(
+            "\(checkpointPath): the latest checkpoint signs \(latest.size) entries, but one of \(newest.size) was published (rolled back)"
+          )
         }
       } else if let newest, newest != latest {
         problems.append("\(checkpointPath): differs from the published checkpoint of size \(newest.size)")
       }
       if latest.size > entries.count {
-        problems.append("\(entriesPath): holds \(entries.count) entries but the checkpoint signs \(latest.size) (truncated)")
+        problems.append(
+          "\(entriesPath): holds \(entries.count) entries but the checkpoint signs \(latest.size) (truncated)")
       } else {
         if Merkle.root(leaves[..<latest.size]) != latest.root {
-          problems.append("\(entriesPath): entries do not hash to the latest checkpoint's root (edited, inserted or reordered)")
+          problems.append(
+            "\(entriesPath): entries do not hash to the latest checkpoint's root (edited, inserted or reordered)")
         }
         if entries.count > latest.size && interrupted == nil {
-          problems.append("\(entriesPath):\(latest.size + 1): \(entries.count - latest.size) entries after the latest checkpoint are not signed")
+          problems.append(
+            "\(entriesPath):\(latest.size + 1): \(entries.count - latest.size) entries after the latest checkpoint are not signed"
+          )
         }
       }
     } catch { problems.append(error.description) }
@@ -536,9 +590,12 @@ public final class TransparencyLog: Sendable {
       do {
         let old = try Checkpoint.open(previous, verifier: verifier, file: previousFile)
         if old.size > size && old != interrupted?.checkpoint {
-          problems.append("\(previousFile ?? "previous checkpoint"): signs \(old.size) entries, more than the log's \(size) (rolled back)")
+          problems.append(
+            "\(previousFile ?? "previous checkpoint"): signs \(old.size) entries, more than the log's \(size) (rolled back)"
+          )
         } else if old.size > entries.count || Merkle.root(leaves[..<old.size]) != old.root {
-          problems.append("\(previousFile ?? "previous checkpoint"): the log is not consistent with it (rewritten since)")
+          problems.append(
+            "\(previousFile ?? "previous checkpoint"): the log is not consistent with it (rewritten since)")
         }
       } catch { problems.append(error.description) }
     }

@@ -54,24 +54,31 @@ public enum Register {
     var order: [String] = []
     var rows: [String: RegisterRow] = [:]
     for entry in entries {
-      var row = rows[entry.request] ?? {
-        order.append(entry.request)
-        return RegisterRow(
-          request: entry.request, project: entry.project, submittedAt: entry.at, outcome: "in review", turns: entry.turn,
-          outputs: entry.outputs, supporting: entry.supporting, rulePack: entry.rulePack.name,
-          rulePackVersion: entry.rulePack.version, reviewersRequired: entry.reviewersRequired,
-          exceptionRequested: entry.exceptionRequested, exceptionsGranted: [:], reviewers: [], firstEntry: entry.index,
-          lastEntry: entry.index)
-      }()
+      var row =
+        rows[entry.request]
+        ?? {
+          order.append(entry.request)
+          return RegisterRow(
+            request: entry.request, project: entry.project, submittedAt: entry.at, outcome: "in review",
+            turns: entry.turn,
+            outputs: entry.outputs, supporting: entry.supporting, rulePack: entry.rulePack.name,
+            rulePackVersion: entry.rulePack.version, reviewersRequired: entry.reviewersRequired,
+            exceptionRequested: entry.exceptionRequested, exceptionsGranted: [:], reviewers: [],
+            firstEntry: entry.index,
+            lastEntry: entry.index)
+        }()
       row.lastEntry = entry.index
       row.turns = max(row.turns, entry.turn)
       row.outputs = entry.outputs
       row.supporting = entry.supporting
       row.rulePackVersion = entry.rulePack.version
       row.exceptionRequested = row.exceptionRequested || entry.exceptionRequested
-      if entry.actor.role == "checker", let keyid = entry.actor.keyid, !row.reviewers.contains(keyid) { row.reviewers.append(keyid) }
+      if entry.actor.role == "checker", let keyid = entry.actor.keyid, !row.reviewers.contains(keyid) {
+        row.reviewers.append(keyid)
+      }
       if let status = entry.status, entry.decision == nil, !["approved", "released"].contains(row.outcome) {
-        row.outcome = status == "returned" ? "returned" : ["rejected", "withdrawn"].contains(status) ? status : "in review"
+        row.outcome =
+          status == "returned" ? "returned" : ["rejected", "withdrawn"].contains(status) ? status : "in review"
       }
       switch entry.decision {
       case "RELEASED"?:
@@ -130,7 +137,8 @@ public enum Register {
       guard text.contains(where: { ",\"\n\r".contains($0) }) else { return text }
       return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
-    return ([columns] + rows.map(fields)).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    return ([columns] + rows.map(fields)).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\r\n")
+      + "\r\n"
   }
 
   static func escape(_ text: String) -> String {
@@ -185,7 +193,8 @@ public enum Register {
 
       """
     for (name, pack) in packs.sorted(by: { $0.key < $1.key }) {
-      page += "<tr><td>\(escape(name))</td><td class=\"num\">\(pack.requests)</td><td class=\"num\">\(pack.approved)</td>"
+      page +=
+        "<tr><td>\(escape(name))</td><td class=\"num\">\(pack.requests)</td><td class=\"num\">\(pack.approved)</td>"
         + "<td class=\"num\">\(pack.rejected)</td><td class=\"num\">\(pack.requested)</td><td class=\"num\">\(pack.granted)</td></tr>\n"
     }
     page += """
@@ -200,8 +209,10 @@ public enum Register {
 
       """
     for row in rows {
-      let reviewers = row.reviewers.map { "<code title=\"\(escape($0))\">\(escape(String($0.prefix(12))))</code>" }.joined(separator: " ")
-      page += "<tr><td><code>\(escape(row.request))</code></td><td>\(escape(row.project))</td>"
+      let reviewers = row.reviewers.map { "<code title=\"\(escape($0))\">\(escape(String($0.prefix(12))))</code>" }
+        .joined(separator: " ")
+      page +=
+        "<tr><td><code>\(escape(row.request))</code></td><td>\(escape(row.project))</td>"
         + "<td>\(escape(row.submittedAt))</td><td>\(escape(row.decidedAt ?? ""))</td>"
         + "<td class=\"\(escape(row.outcome))\">\(escape(row.outcome))\(row.releasedAt.map { " (\(escape($0)))" } ?? "")</td>"
         + "<td class=\"num\">\(row.turns)</td><td class=\"num\">\(row.outputs)</td>"
@@ -218,7 +229,9 @@ extension Register {
   /// The register of `log`'s first `size` entries (the size its verification vouched for) in
   /// `format`: what `airlock register export` writes once the log verifies.
   /// - Throws: `.input` at `entries.jsonl:LINE:1` for an entry that does not parse.
-  public static func export(_ log: TransparencyLog, verifiedSize size: Int, format: Format) throws(AirlockError) -> String {
+  public static func export(_ log: TransparencyLog, verifiedSize size: Int, format: Format) throws(AirlockError)
+    -> String
+  {
     let entries = try log.readEntries().entries.prefix(size).enumerated().map { (offset, line) throws(AirlockError) in
       do throws(AirlockError) { return try LogEntry.parse(line) } catch {
         throw AirlockError(.input, file: log.entriesPath, line: offset + 1, column: 1, error.message)

@@ -33,7 +33,8 @@ public enum GitHubReporter: Sendable {
           if let column = claim.column { properties.append("col=\(column)") }
         }
         properties.append("title=\(property("airlock claim \(claim.kind.rawValue)"))")
-        lines.append("::notice \(properties.joined(separator: ","))::\(data(claim.releasableMessage + " in " + result.file))")
+        lines.append(
+          "::notice \(properties.joined(separator: ","))::\(data(claim.releasableMessage + " in " + result.file))")
       }
       for omitted in result.omitted {
         let command = omitted.worst == .fail ? "error" : "warning"

@@ -45,12 +45,14 @@ public enum JUnitReporter: Sendable {
           if worst != .pass && worst >= blockingAt {
             failures += 1
             let summary = "\(count) finding\(count == 1 ? "" : "s"), worst \(worst.rawValue)"
-            element += ">\n      <failure type=\"\(worst.rawValue)\" message=\"\(escape(summary))\">"
+            element +=
+              ">\n      <failure type=\"\(worst.rawValue)\" message=\"\(escape(summary))\">"
               + escape(body.joined(separator: "\n")) + "</failure>\n    </testcase>"
           } else if body.isEmpty && !ran.contains(code) {
             // A rule that did not judge the output is never shown as passed.
             skipped += 1
-            element += ">\n      <skipped message=\"did not run on this output (no column it judges, or an output it does not read)\"/>\n    </testcase>"
+            element +=
+              ">\n      <skipped message=\"did not run on this output (no column it judges, or an output it does not read)\"/>\n    </testcase>"
           } else if !body.isEmpty {
             element += ">\n      <system-out>" + escape(body.joined(separator: "\n")) + "</system-out>\n    </testcase>"
           } else {
@@ -68,7 +70,8 @@ public enum JUnitReporter: Sendable {
           + "    <properties>\n"
           + "      <property name=\"verdict\" value=\"\(result.outcome?.rawValue ?? "error")\"/>\n"
           + "      <property name=\"rule-pack\" value=\"\(escape("\(pack.name) \(pack.version)"))\"/>\n"
-          + result.claims.map { "      <property name=\"claim\" value=\"\(escape($0.releasableMessage))\"/>\n" }.joined()
+          + result.claims.map { "      <property name=\"claim\" value=\"\(escape($0.releasableMessage))\"/>\n" }
+          .joined()
           + "    </properties>\n"
           + cases.joined(separator: "\n") + "\n  </testsuite>")
     }

@@ -38,7 +38,9 @@ public struct ReleasableFinding: Sendable, Equatable {
     text += " (\(Self.position(line: finding.line, field: finding.column)))"
     if let type {
       let thresholds = Self.thresholds(of: type, in: pack)
-      if !thresholds.isEmpty { text += "; " + thresholds.map { "\($0.name) \($0.value.description)" }.joined(separator: ", ") }
+      if !thresholds.isEmpty {
+        text += "; " + thresholds.map { "\($0.name) \($0.value.description)" }.joined(separator: ", ")
+      }
     }
     message = text
   }
@@ -77,7 +79,9 @@ public struct ReleasableFinding: Sendable, Equatable {
     }
     return findings.map { finding in
       var finding = finding
-      if let line = finding.line, let field = finding.field, let starts = columns[line], field >= 1, field <= starts.count {
+      if let line = finding.line, let field = finding.field, let starts = columns[line], field >= 1,
+        field <= starts.count
+      {
         finding.characterColumn = starts[field - 1]
       }
       return finding
@@ -122,7 +126,10 @@ struct SourceTable {
         table.skipped += 1
         return true
       }
-      table.rows.append(Row(line: reader.recordLine, fields: (0..<reader.fieldCount).map { reader.field($0) }, columns: reader.fieldColumns))
+      table.rows.append(
+        Row(
+          line: reader.recordLine, fields: (0..<reader.fieldCount).map { reader.field($0) },
+          columns: reader.fieldColumns))
       return true
     }
     return table

@@ -16,7 +16,8 @@ public enum SARIFReporter: Sendable {
     let version = SARIFReporter.version
     let runs: [Run]
     enum CodingKeys: String, CodingKey {
-      case schema = "$schema", version, runs
+      case schema = "$schema"
+      case version, runs
     }
   }
   struct Run: Encodable {
@@ -130,7 +131,9 @@ public enum SARIFReporter: Sendable {
     let pack = report.pack
     let enabled = Set(pack.enabledRules().map { type(of: $0).description.code })
     let used = Set(report.results.flatMap { $0.findings.map(\.code) + $0.omitted.map(\.code) })
-    let rules = RuleRegistry.builtIn.filter { enabled.contains($0.description.code) || used.contains($0.description.code) }
+    let rules = RuleRegistry.builtIn.filter {
+      enabled.contains($0.description.code) || used.contains($0.description.code)
+    }
     var index: [String: Int] = [:]
     for (i, rule) in rules.enumerated() { index[rule.description.code] = i }
     let descriptors = rules.map { rule in
@@ -155,7 +158,8 @@ public enum SARIFReporter: Sendable {
           partialFingerprints: [
             "airlockCell/v1": "\(finding.file):\(finding.code):\(finding.line ?? 0):\(finding.field ?? 0)"
           ],
-          properties: ResultProperties(outcome: finding.outcome, field: finding.field, wholeOutput: finding.line == nil)))
+          properties: ResultProperties(outcome: finding.outcome, field: finding.field, wholeOutput: finding.line == nil)
+        ))
     }
     let notifications = report.results.compactMap { result -> Notification? in
       guard let error = result.error else { return nil }
@@ -173,19 +177,24 @@ public enum SARIFReporter: Sendable {
       }
     }
     let omitted = report.results.flatMap { result in
-      result.omitted.map { RunProperties.Omitted(file: result.file, ruleId: $0.code, count: $0.count, level: level($0.worst)) }
+      result.omitted.map {
+        RunProperties.Omitted(file: result.file, ruleId: $0.code, count: $0.count, level: level($0.worst))
+      }
     }
     let log = Log(runs: [
       Run(
         tool: Tool(driver: Driver(rules: descriptors)),
-        invocations: [Invocation(executionSuccessful: !report.hasErrors, toolExecutionNotifications: notifications + notes)],
+        invocations: [
+          Invocation(executionSuccessful: !report.hasErrors, toolExecutionNotifications: notifications + notes)
+        ],
         results: results,
         properties: RunProperties(
           rulePack: .init(name: pack.name, version: pack.version), omittedFindings: omitted,
           claims: report.results.flatMap { result in
             result.claims.map { claim in
               RunProperties.ClaimNote(
-                file: result.file, kind: claim.kind.rawValue, manifest: claim.manifest, line: claim.line, column: claim.column,
+                file: result.file, kind: claim.kind.rawValue, manifest: claim.manifest, line: claim.line,
+                column: claim.column,
                 field: claim.field, ruleIds: claim.rules, message: claim.releasableMessage)
             }
           }))

@@ -27,22 +27,28 @@ public enum TextReporter: Sendable {
         lines.append("  error: \(error)")
         continue
       }
-      let kind = result.kind.map { " (\($0.rawValue)\(result.layout == .wide ? ", crosstab" : "")\(result.declared ? ", declared" : ""))" } ?? ""
+      let kind =
+        result.kind.map {
+          " (\($0.rawValue)\(result.layout == .wide ? ", crosstab" : "")\(result.declared ? ", declared" : ""))"
+        } ?? ""
       if result.outcome == .pass && !verbose {
         lines.append("\(label(.pass))  \(result.file.escapingControlCharacters)\(kind)")
         // A pass that rests on claims says so: the claims are what a checker must accept.
         lines += claims(result)
         continue
       }
-      lines.append("\(label(result.outcome))  \(result.file.escapingControlCharacters)\(kind): \(result.findingCount) finding\(result.findingCount == 1 ? "" : "s")")
+      lines.append(
+        "\(label(result.outcome))  \(result.file.escapingControlCharacters)\(kind): \(result.findingCount) finding\(result.findingCount == 1 ? "" : "s")"
+      )
       for finding in result.findings {
         var place = ""
         if let line = finding.line { place = "line \(line)" }
         if let column = finding.column { place += ", column \(column)" }
         if let name = finding.columnName { place += " '\(name)'" }
         if let cell = finding.cellDescription { place += " [\(cell)]" }
-        let where_ = place.isEmpty ? "" : place.trimmingWhitespace() + ": "
-        lines.append("  \(finding.outcome.rawValue.padding(6)) \(finding.code) \(finding.rule): \(where_)\(finding.reason)")
+        let location = place.isEmpty ? "" : place.trimmingWhitespace() + ": "
+        lines.append(
+          "  \(finding.outcome.rawValue.padding(6)) \(finding.code) \(finding.rule): \(location)\(finding.reason)")
         lines.append("         fix: \(finding.fix)")
       }
       for omitted in result.omitted {
@@ -60,7 +66,8 @@ public enum TextReporter: Sendable {
     if !claimed.isEmpty {
       let count = report.claims.count
       lines.append(
-        "Claims: \(count) declaration\(count == 1 ? "" : "s") taken on trust in \(claimed.count) output\(claimed.count == 1 ? "" : "s") (listed under each; a checker approving an output must accept its claims)")
+        "Claims: \(count) declaration\(count == 1 ? "" : "s") taken on trust in \(claimed.count) output\(claimed.count == 1 ? "" : "s") (listed under each; a checker approving an output must accept its claims)"
+      )
     }
     lines.append(
       "\(report.results.count) output\(report.results.count == 1 ? "" : "s"): \(counts.joined(separator: ", ")), \(errors) error\(errors == 1 ? "" : "s") (rule pack \(report.pack.name) \(report.pack.version))"
@@ -82,11 +89,15 @@ extension TextReporter {
   static func understood(_ result: OutputResult) -> [String] {
     var lines: [String] = []
     if let columns = result.columns {
-      lines.append("  columns: " + columns.map { "'\($0.name)' \($0.role.rawValue) (\($0.source.rawValue))" }.joined(separator: ", "))
+      lines.append(
+        "  columns: "
+          + columns.map { "'\($0.name)' \($0.role.rawValue) (\($0.source.rawValue))" }.joined(separator: ", "))
     }
     if let structure = result.structure { lines += describe(structure) }
     for link in result.links ?? [] { lines.append("  linked with \(link)") }
-    if let rules = result.rulesRun { lines.append("  rules run: " + (rules.isEmpty ? "none" : rules.joined(separator: ", "))) }
+    if let rules = result.rulesRun {
+      lines.append("  rules run: " + (rules.isEmpty ? "none" : rules.joined(separator: ", ")))
+    }
     return lines
   }
 
@@ -106,7 +117,8 @@ extension TextReporter {
       lines.append(
         "  structure: \(contradiction.dimension) \(quoted(contradiction.parent)) is not the sum of "
           + contradiction.children.map(quoted).joined(separator: " + ")
-          + (contradiction.basis == .declared ? ", as the manifest declares (the declaration is used)" : ", as the indentation says (not used)"))
+          + (contradiction.basis == .declared
+            ? ", as the manifest declares (the declaration is used)" : ", as the indentation says (not used)"))
     }
     for disagreement in structure.disagreements {
       lines.append(
@@ -115,7 +127,8 @@ extension TextReporter {
     }
     if structure.repeatedCellCount > 0 { lines.append("  structure: \(structure.repeatedCellCount) repeated cell(s)") }
     if structure.groupsWithAbsentCategories > 0 {
-      lines.append("  structure: \(structure.groupsWithAbsentCategories) row(s) with categories left out beside a margin")
+      lines.append(
+        "  structure: \(structure.groupsWithAbsentCategories) row(s) with categories left out beside a margin")
     }
     return lines
   }

@@ -29,7 +29,9 @@ public enum VoteStatus: String, Sendable, Codable {
 
 /// The decision on one output file from the submitted reviews of the current turn.
 public enum FileDecision: String, Sendable, Codable {
-  case incomplete, approved, changesRequested = "changes_requested", conflicted
+  case incomplete, approved
+  case changesRequested = "changes_requested"
+  case conflicted
 }
 
 /// A file in a request.

@@ -81,11 +81,14 @@ public enum RecordVerifier {
       // An entry no trusted reviewer made, or whose key id hint is not its key's, is data nobody
       // signed riding along with the record: refused, not skipped (issue 19 §3).
       guard let key = reviewerKeys.first(where: { $0.isValidSignature(bytes, for: message) }) else {
-        report.failures.append("a signature (keyid \(signature.keyid.prefix(16))…) does not verify under any trusted reviewer key; a record carries only its reviewers' signatures")
+        report.failures.append(
+          "a signature (keyid \(signature.keyid.prefix(16))…) does not verify under any trusted reviewer key; a record carries only its reviewers' signatures"
+        )
         continue
       }
       if !signature.keyid.isEmpty && signature.keyid != key.keyid {
-        report.failures.append("a signature by \(key.fingerprint) carries the keyid '\(signature.keyid.prefix(16))…', not its own")
+        report.failures.append(
+          "a signature by \(key.fingerprint) carries the keyid '\(signature.keyid.prefix(16))…', not its own")
       }
       if signers.contains(key) {
         report.notes.append("key \(key.fingerprint) signed more than once; it counts once")
@@ -103,14 +106,17 @@ public enum RecordVerifier {
       report.failures.append("payload is not an airlock review statement")
       return report
     }
-    guard statement.type == ReviewStatement.statementType, statement.predicateType == ReviewStatement.predicateTypeURI else {
-      report.failures.append("statement type is '\(statement.type)' / '\(statement.predicateType)', not an airlock review v0.1")
+    guard statement.type == ReviewStatement.statementType, statement.predicateType == ReviewStatement.predicateTypeURI
+    else {
+      report.failures.append(
+        "statement type is '\(statement.type)' / '\(statement.predicateType)', not an airlock review v0.1")
       return report
     }
     report.statement = statement
     let predicate = statement.predicate
     if let expected = policy.expectedRequest, predicate.request.id != expected {
-      report.failures.append("record is for request '\(predicate.request.id)', not '\(expected)' (replayed from another request)")
+      report.failures.append(
+        "record is for request '\(predicate.request.id)', not '\(expected)' (replayed from another request)")
     }
     let threshold = max(policy.minimumReviewers, predicate.rulePack.reviewers, 1)
     var principals: [String] = []
@@ -127,13 +133,15 @@ public enum RecordVerifier {
       }
       guard let entry = policy.trust.entries(for: key, role: .review, at: reviewedAt).first else {
         report.failures.append(
-          "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) was not valid for airlock-review at \(review.reviewedAt) (expired or not yet valid); not counted")
+          "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) was not valid for airlock-review at \(review.reviewedAt) (expired or not yet valid); not counted"
+        )
         continue
       }
       // Expiry revokes (issue 19 §5): a record back-dated to before its keys expired does not verify.
       if !policy.trustRecordTime, policy.trust.entries(for: key, role: .review, at: policy.anchor).isEmpty {
         report.failures.append(
-          "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) is not valid for airlock-review at \(ISOTime.format(policy.anchor)), when this record is verified (expired since; a log receipt anchors the approval's time, or --trust-record-time judges at the record's own reviewedAt); not counted")
+          "reviewer key \(key.fingerprint) (\(review.reviewer.principal)) is not valid for airlock-review at \(ISOTime.format(policy.anchor)), when this record is verified (expired since; a log receipt anchors the approval's time, or --trust-record-time judges at the record's own reviewedAt); not counted"
+        )
         continue
       }
       // Keys and principals together: every line of the trust list that names this key or the
@@ -146,7 +154,9 @@ public enum RecordVerifier {
         continue
       }
       let approvesAll = statement.subject.allSatisfy { subject in
-        review.votes.contains { $0.file == subject.name && $0.digest["sha256"] == subject.digest["sha256"] && $0.vote == "approved" }
+        review.votes.contains {
+          $0.file == subject.name && $0.digest["sha256"] == subject.digest["sha256"] && $0.vote == "approved"
+        }
       }
       guard approvesAll else {
         report.failures.append("\(entry.principal) signed but did not approve every subject; not counted")
@@ -165,7 +175,8 @@ public enum RecordVerifier {
           report.failures.append(
             expected == nil
               ? "\(entry.principal) accepted claims on '\(subject.name)' that the record does not list (the claims list was changed)"
-              : "\(entry.principal) approved '\(subject.name)' without accepting the \(listed.count) claim\(listed.count == 1 ? "" : "s") the record lists (the claims list was changed, or the approval did not accept it); not counted")
+              : "\(entry.principal) approved '\(subject.name)' without accepting the \(listed.count) claim\(listed.count == 1 ? "" : "s") the record lists (the claims list was changed, or the approval did not accept it); not counted"
+          )
         }
       }
       guard acceptedAll else { continue }
@@ -180,7 +191,8 @@ public enum RecordVerifier {
     report.reviewers = principals
     if principals.count < threshold {
       report.failures.append(
-        "only \(principals.count) distinct trusted reviewer signature\(principals.count == 1 ? "" : "s") (policy requires \(threshold))")
+        "only \(principals.count) distinct trusted reviewer signature\(principals.count == 1 ? "" : "s") (policy requires \(threshold))"
+      )
     }
     if predicate.decision.outcome != "APPROVED" {
       report.failures.append("decision is \(predicate.decision.outcome), not APPROVED")
@@ -190,7 +202,8 @@ public enum RecordVerifier {
       let listed = file.claims ?? []
       let digest = listed.isEmpty ? nil : ReviewPredicate.claimsDigest(listed)
       if file.claimsDigest != digest {
-        report.failures.append("the claims listed for '\(file.name)' do not match their digest (the claims list was changed)")
+        report.failures.append(
+          "the claims listed for '\(file.name)' do not match their digest (the claims list was changed)")
       }
     }
     for subject in statement.subject where !isPlainName(subject.name) {
@@ -259,7 +272,9 @@ public enum RecordVerifier {
   public static func receiptFailures(_ text: String, file: String, verifier: NoteVerifier, record: Data) -> [String] {
     do throws(AirlockError) {
       let receipt = try InclusionReceipt(text: text, file: file)
-      guard receipt.text == text else { return ["\(file): the log receipt is not in canonical form (it carries more than the proof)"] }
+      guard receipt.text == text else {
+        return ["\(file): the log receipt is not in canonical form (it carries more than the proof)"]
+      }
       _ = try receipt.verify(verifier, file: file)
       let entry = try LogEntry.parse(receipt.entry)
       let envelope = try Envelope.parse(record)
@@ -300,7 +315,8 @@ public enum RecordVerifier {
       recordNames.insert(name)
       receiptNames.insert((name.hasSuffix(".json") ? String(name.dropLast(5)) : name) + ".tlog-proof")
     }
-    let subjects = Dictionary(statement.subject.map { ($0.name, $0.digest["sha256"] ?? "") }, uniquingKeysWith: { first, _ in first })
+    let subjects = Dictionary(
+      statement.subject.map { ($0.name, $0.digest["sha256"] ?? "") }, uniquingKeysWith: { first, _ in first })
     var found: Set<String> = []
     for name in names.sorted() {
       let full = (folder as NSString).appendingPathComponent(name)
@@ -325,7 +341,9 @@ public enum RecordVerifier {
         found.insert(name)
         let digest = (try? Digest.sha256(file: full)) ?? ""
         if digest != expected {
-          failures.append("'\(name)' has SHA-256 \(digest), the record says \(expected.isEmpty ? "none" : expected) (changed after approval)")
+          failures.append(
+            "'\(name)' has SHA-256 \(digest), the record says \(expected.isEmpty ? "none" : expected) (changed after approval)"
+          )
         }
       } else if recordNames.contains(name) {
         if FileManager.default.contents(atPath: full) != record {

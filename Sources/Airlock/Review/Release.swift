@@ -20,15 +20,19 @@ extension ReviewWorkflow {
       guard [.approved, .released].contains(request.status) else {
         throw AirlockError(.usage, "cannot release \(id): it is \(request.status.rawValue), not approved")
       }
-      guard let envelope = try String.fetchOne(
-        db, sql: "SELECT envelope FROM record WHERE request_id = ? ORDER BY turn DESC LIMIT 1", arguments: [id])
+      guard
+        let envelope = try String.fetchOne(
+          db, sql: "SELECT envelope FROM record WHERE request_id = ? ORDER BY turn DESC LIMIT 1", arguments: [id])
       else { throw AirlockError(.input, "\(id) has no review record") }
       return (request, try loadFiles(id, db: db), Data(envelope.utf8))
     }
     let report = RecordVerifier.verify(
-      recordData, policy: VerificationPolicy(trust: trust, minimumReviewers: request.reviewersRequired, expectedRequest: id, anchor: now()))
+      recordData,
+      policy: VerificationPolicy(
+        trust: trust, minimumReviewers: request.reviewersRequired, expectedRequest: id, anchor: now()))
     guard report.verified, let statement = report.statement else {
-      throw AirlockError(.usage, "the review record of \(id) does not verify: \(report.failures.joined(separator: "; "))")
+      throw AirlockError(
+        .usage, "the review record of \(id) does not verify: \(report.failures.joined(separator: "; "))")
     }
     // What is released is exactly what the record names, taken from the content-addressed store.
     let outputs = files.filter { $0.kind == "output" }
@@ -40,7 +44,8 @@ extension ReviewWorkflow {
     for subject in statement.subject {
       let sha = subject.digest["sha256"] ?? ""
       guard (try? Digest.sha256(file: store.objectPath(sha))) == sha else {
-        throw AirlockError(.input, file: store.objectPath(sha), "stored copy of '\(subject.name)' is missing or changed")
+        throw AirlockError(
+          .input, file: store.objectPath(sha), "stored copy of '\(subject.name)' is missing or changed")
       }
     }
     // Opened once: every write below is relative to this descriptor (issue 19 §2).
@@ -51,16 +56,20 @@ extension ReviewWorkflow {
     var present: [String] = []
     for subject in statement.subject {
       let sha = subject.digest["sha256"] ?? ""
-      if try place(sha256: sha, as: subject.name, in: destination, from: { folder, name throws(AirlockError) in
-        try folder.create(name, copying: store.objectPath(sha), sha256: sha)
-      }) {
+      if try place(
+        sha256: sha, as: subject.name, in: destination,
+        from: { folder, name throws(AirlockError) in
+          try folder.create(name, copying: store.objectPath(sha), sha256: sha)
+        })
+      {
         copied.append(subject.name)
       } else {
         present.append(subject.name)
       }
     }
     let recordName = Self.recordFileName(id)
-    _ = try place(sha256: Digest.sha256(recordData), as: recordName, in: destination) { folder, name throws(AirlockError) in
+    _ = try place(sha256: Digest.sha256(recordData), as: recordName, in: destination) {
+      folder, name throws(AirlockError) in
       try folder.create(name, contents: recordData)
     }
     // The record's tlog-proof receipt, once, beside it; written before the
@@ -71,19 +80,25 @@ extension ReviewWorkflow {
       switch destination.kind(of: name) {
       case nil: _ = try destination.create(name, contents: Data(try logReceipt(id).text.utf8))
       case S_IFREG: break  // an earlier run's receipt (its checkpoint may be older); verify checks it
-      default: throw AirlockError(.usage, file: destination.path + "/" + name, "refusing to release over a symbolic link or non-regular file")
+      default:
+        throw AirlockError(
+          .usage, file: destination.path + "/" + name, "refusing to release over a symbolic link or non-regular file")
       }
       receiptPath = (folder as NSString).appendingPathComponent(name)
     }
     if request.status == .approved {
       // Released frequency tables join the release history, so later outputs are checked against them.
-      try recordInHistory(statement.subject.map { store.objectPath($0.digest["sha256"] ?? "") }, names: statement.subject.map(\.name), packRef: request.packRef)
+      try recordInHistory(
+        statement.subject.map { store.objectPath($0.digest["sha256"] ?? "") }, names: statement.subject.map(\.name),
+        packRef: request.packRef)
       try store.transaction { db in
         let current = try loadRequest(id, db: db)
         // Concurrent releases: only the one that moves the request to released records it.
         guard current.status == .approved else { return }
         try setStatus(.released, request: current, db: db)
-        try log("release", request: id, turn: current.turn, actor: actor, detail: ["to": folder, "files": statement.subject.map(\.name).joined(separator: ",")], db: db)
+        try log(
+          "release", request: id, turn: current.turn, actor: actor,
+          detail: ["to": folder, "files": statement.subject.map(\.name).joined(separator: ",")], db: db)
       }
     }
     return ReleaseResult(

@@ -162,7 +162,8 @@ final class ReleaseFolder {
     let name = ".airlock-tmp-\(UUID().uuidString)"
     let file = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard file >= 0 else {
-      throw AirlockError(.input, file: path, "cannot write into the release folder: \(String(cString: strerror(errno)))")
+      throw AirlockError(
+        .input, file: path, "cannot write into the release folder: \(String(cString: strerror(errno)))")
     }
     return (file, name)
   }

@@ -1,6 +1,7 @@
-import Foundation
 import Crypto
+import Foundation
 import GRDB
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -56,12 +57,15 @@ public final class ReviewStore: Sendable {
       pool = try DatabasePool(path: root.appendingPathComponent("airlock.sqlite").path, configuration: configuration)
       try Self.migrator.migrate(pool)
     } catch {
-      throw AirlockError(.input, file: root.appendingPathComponent("airlock.sqlite").path, "cannot open the review store: \(error)")
+      throw AirlockError(
+        .input, file: root.appendingPathComponent("airlock.sqlite").path, "cannot open the review store: \(error)")
     }
   }
 
   /// Creates (or upgrades) a store at `root`; keeps an existing store's data.
-  public static func create(at root: URL, config: Config? = nil, trustList: String? = nil) throws(AirlockError) -> ReviewStore {
+  public static func create(at root: URL, config: Config? = nil, trustList: String? = nil) throws(AirlockError)
+    -> ReviewStore
+  {
     let manager = FileManager.default
     // Everything that can be refused is checked before anything is made (issue 19: init is
     // all-or-nothing).
@@ -120,7 +124,8 @@ public final class ReviewStore: Sendable {
   /// The store's trust list.
   public func trustList() throws(AirlockError) -> TrustList {
     guard FileManager.default.fileExists(atPath: trustListPath) else {
-      throw AirlockError(.configuration, file: trustListPath, "the store has no trust list (run 'airlock init --trust FILE')")
+      throw AirlockError(
+        .configuration, file: trustListPath, "the store has no trust list (run 'airlock init --trust FILE')")
     }
     return try TrustList.load(trustListPath)
   }
@@ -298,7 +303,8 @@ public final class ReviewStore: Sendable {
     let temporary = objectsFolder.appendingPathComponent(".tmp-\(UUID().uuidString)").path
     let out = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard out >= 0 else {
-      throw AirlockError(.input, file: path, "cannot copy file into the review store (\(String(cString: strerror(errno))))")
+      throw AirlockError(
+        .input, file: path, "cannot copy file into the review store (\(String(cString: strerror(errno))))")
     }
     var hasher = SHA256()
     var size = 0

@@ -8,7 +8,8 @@ extension ReviewStore {
   /// store's configuration stays as it is.
   /// - Throws: `.usage` for a `projectRules` entry that is not `PROJECT=PACK`; the loader's error
   ///   for a pack that does not load; the store's error when an existing store cannot be read.
-  public static func configuration(at root: URL, rules: String?, projectRules: [String]) throws(AirlockError) -> Config? {
+  public static func configuration(at root: URL, rules: String?, projectRules: [String]) throws(AirlockError) -> Config?
+  {
     guard rules != nil || !projectRules.isEmpty else { return nil }
     var config = Config()
     if FileManager.default.fileExists(atPath: root.appendingPathComponent("airlock.sqlite").path) {
@@ -45,6 +46,7 @@ extension ReviewStore {
     }
     throw AirlockError(
       .configuration,
-      "request was checked with rule pack '\(view.rulePack)', which is no longer available (now: \(configured.name) \(configured.version))")
+      "request was checked with rule pack '\(view.rulePack)', which is no longer available (now: \(configured.name) \(configured.version))"
+    )
   }
 }

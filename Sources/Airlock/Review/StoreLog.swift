@@ -88,17 +88,24 @@ extension ReviewStore {
       let request: String = row["request_id"]
       let type: String = row["type"]
       let turn: Int = row["turn"]
-      let detail = (try? JSONDuplicateCheck.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+      let detail =
+        (try? JSONDuplicateCheck.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
       let counts = try Row.fetchAll(
-        db, sql: "SELECT kind, COUNT(*) AS n FROM request_file WHERE request_id = ? GROUP BY kind", arguments: [request])
+        db, sql: "SELECT kind, COUNT(*) AS n FROM request_file WHERE request_id = ? GROUP BY kind", arguments: [request]
+      )
       func count(_ kind: String) -> Int { counts.first { $0["kind"] as String == kind }?["n"] ?? 0 }
-      let role = ["submit": "researcher", "resubmit": "researcher", "withdraw": "researcher", "release": "release"][type] ?? "checker"
+      let role =
+        ["submit": "researcher", "resubmit": "researcher", "withdraw": "researcher", "release": "release"][type]
+        ?? "checker"
       var entry = LogEntry(
-        index: index + entries.count, loggedAt: loggedAt, event: type, eventId: row["id"], at: row["at"], request: request,
+        index: index + entries.count, loggedAt: loggedAt, event: type, eventId: row["id"], at: row["at"],
+        request: request,
         project: row["project"], turn: turn, status: detail["status"],
         actor: .init(role: role, keyid: role == "researcher" ? nil : row["actor_keyid"]),
-        rulePack: .init(name: row["pack_name"], version: row["pack_version"]), reviewersRequired: row["reviewers_required"],
-        exceptionRequested: (row["exception"] as String?) != nil, outputs: count("output"), supporting: count("supporting"))
+        rulePack: .init(name: row["pack_name"], version: row["pack_version"]),
+        reviewersRequired: row["reviewers_required"],
+        exceptionRequested: (row["exception"] as String?) != nil, outputs: count("output"),
+        supporting: count("supporting"))
       switch type {
       case "vote":
         // Blind review (issue 19 §4): the public log says that a checker voted, never how; the
@@ -113,7 +120,8 @@ extension ReviewStore {
         // The record this decision rests on: the newest of the request (an approved request never
         // changes turn).
         if let record = try Row.fetchOne(
-          db, sql: "SELECT payload, envelope FROM record WHERE request_id = ? ORDER BY turn DESC LIMIT 1", arguments: [request])
+          db, sql: "SELECT payload, envelope FROM record WHERE request_id = ? ORDER BY turn DESC LIMIT 1",
+          arguments: [request])
         {
           let payload: Data = record["payload"]
           entry.statementSha256 = Digest.sha256(payload)
@@ -146,10 +154,15 @@ extension ReviewWorkflow {
     let statementSha256 = Digest.sha256(envelope.body ?? Data())
     let log = try store.decisionLog()
     let entries = try log.readEntries().entries
-    guard let index = entries.lastIndex(where: { line in
-      (try? LogEntry.parse(line)).map { $0.request == id && $0.decision == "APPROVED" && $0.statementSha256 == statementSha256 } ?? false
-    }) else {
-      throw AirlockError(.input, file: log.entriesPath, "the decision log has no approval of \(id) (run 'airlock log sync')")
+    guard
+      let index = entries.lastIndex(where: { line in
+        (try? LogEntry.parse(line)).map {
+          $0.request == id && $0.decision == "APPROVED" && $0.statementSha256 == statementSha256
+        } ?? false
+      })
+    else {
+      throw AirlockError(
+        .input, file: log.entriesPath, "the decision log has no approval of \(id) (run 'airlock log sync')")
     }
     return try log.receipt(for: index)
   }

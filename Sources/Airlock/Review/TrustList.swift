@@ -91,7 +91,8 @@ public struct TrustList: Sendable {
       }
       let key: PublicKey
       do { key = try PublicKey(raw: blob.suffix(32)) } catch { throw problem("invalid ssh-ed25519 key") }
-      var entry = Entry(principals: principals, namespaces: [], validAfter: nil, validBefore: nil, key: key, line: number)
+      var entry = Entry(
+        principals: principals, namespaces: [], validAfter: nil, validBefore: nil, key: key, line: number)
       var seen: Set<String> = []
       for option in options {
         let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
@@ -159,7 +160,8 @@ public struct TrustList: Sendable {
     let mine = allPrincipals(for: key).union([principal])
     guard let shared = mine.intersection(authors).sorted().first else { return nil }
     return shared == author
-      ? "\(shared) is the author of this request" : "this key is also listed for \(shared), who is the author of this request"
+      ? "\(shared) is the author of this request"
+      : "this key is also listed for \(shared), who is the author of this request"
   }
 
   /// Every key with `role` (at any time).
@@ -176,23 +178,30 @@ public struct TrustList: Sendable {
     if let entry = entries(for: key, role: role, at: time).first { return entry.principal }
     // Name the person where the trust list knows them, and say why.
     if let entry = entries(for: key, role: role).first {
-      let window = [entry.validAfter.map { "from \(ISOTime.format($0))" }, entry.validBefore.map { "until \(ISOTime.format($0))" }]
-        .compactMap { $0 }.joined(separator: " ")
+      let window = [
+        entry.validAfter.map { "from \(ISOTime.format($0))" }, entry.validBefore.map { "until \(ISOTime.format($0))" },
+      ]
+      .compactMap { $0 }.joined(separator: " ")
       throw AirlockError(
         .usage,
-        "\(entry.principal)'s key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (the trust list allows it \(window), line \(entry.line))")
+        "\(entry.principal)'s key \(key.fingerprint) is not valid for role '\(role.rawValue)' at \(ISOTime.format(time)) (the trust list allows it \(window), line \(entry.line))"
+      )
     }
     let known = allPrincipals(for: key).sorted()
     if !known.isEmpty {
       throw AirlockError(
-        .usage, "\(known.joined(separator: ", ")): key \(key.fingerprint) is not trusted for role '\(role.rawValue)' (the trust list gives it other roles)")
+        .usage,
+        "\(known.joined(separator: ", ")): key \(key.fingerprint) is not trusted for role '\(role.rawValue)' (the trust list gives it other roles)"
+      )
     }
     throw AirlockError(.usage, "key \(key.fingerprint) is not trusted for role '\(role.rawValue)' by the trust list")
   }
 
   /// One `allowed_signers` line granting `role` to `principal` for `key`, as `airlock trust add`
   /// writes it.
-  public static func line(principal: String, role: Role, key: PublicKey, validAfter: String? = nil, validBefore: String? = nil)
+  public static func line(
+    principal: String, role: Role, key: PublicKey, validAfter: String? = nil, validBefore: String? = nil
+  )
     -> String
   {
     var options = ["namespaces=\"\(role.rawValue)\""]
@@ -205,26 +214,33 @@ public struct TrustList: Sendable {
   /// is not a plain name, a time that is not `YYYYMMDD[HHMM[SS]][Z]`, and a key already listed for
   /// someone else (one key, one person: the two-person rule) are refused.
   public static func adding(
-    to text: String, principal: String, role: Role, key: PublicKey, validAfter: String? = nil, validBefore: String? = nil,
+    to text: String, principal: String, role: Role, key: PublicKey, validAfter: String? = nil,
+    validBefore: String? = nil,
     file: String? = nil
   ) throws(AirlockError) -> String {
     let place = file ?? "trust list"
     guard !principal.isEmpty, !principal.contains(where: { $0.isWhitespace || $0 == "," || $0 == "\"" }),
       !principal.contains("\0"), !principal.containsControlCharacter
     else {
-      throw AirlockError(.usage, "'\(principal)' is not a principal (one name, no spaces, commas, quotes or control characters)")
+      throw AirlockError(
+        .usage, "'\(principal)' is not a principal (one name, no spaces, commas, quotes or control characters)")
     }
     for (name, value) in [("--valid-after", validAfter), ("--valid-before", validBefore)] {
-      if let value, parseTime(value) == nil { throw AirlockError(.usage, "\(name) must be YYYYMMDD[HHMM[SS]][Z], got '\(value)'") }
+      if let value, parseTime(value) == nil {
+        throw AirlockError(.usage, "\(name) must be YYYYMMDD[HHMM[SS]][Z], got '\(value)'")
+      }
     }
     let current = try parse(text, file: file)
     let others = current.allPrincipals(for: key).subtracting([principal])
     if let other = others.sorted().first {
       throw AirlockError(
         .usage, file: place,
-        "key \(key.fingerprint) is already listed for \(other): one key belongs to one person, or the two-person rule cannot hold")
+        "key \(key.fingerprint) is already listed for \(other): one key belongs to one person, or the two-person rule cannot hold"
+      )
     }
-    if current.entries.contains(where: { $0.key == key && $0.principals == [principal] && $0.namespaces == [role.rawValue] }) {
+    if current.entries.contains(where: {
+      $0.key == key && $0.principals == [principal] && $0.namespaces == [role.rawValue]
+    }) {
       throw AirlockError(.usage, file: place, "\(principal) already holds \(role.rawValue) with key \(key.fingerprint)")
     }
     var result = text
@@ -254,7 +270,8 @@ public struct TrustList: Sendable {
     components.second = field(12, 2) ?? 0
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
-    guard let date = calendar.date(from: components), calendar.dateComponents(in: calendar.timeZone, from: date).day == components.day
+    guard let date = calendar.date(from: components),
+      calendar.dateComponents(in: calendar.timeZone, from: date).day == components.day
     else { return nil }
     return date
   }
@@ -364,7 +381,8 @@ extension TrustList {
   ) throws(AirlockError) {
     let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let updated = try adding(
-      to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore, file: path)
+      to: current, principal: principal, role: role, key: key, validAfter: validAfter, validBefore: validBefore,
+      file: path)
     do { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
       throw AirlockError(.input, file: path, "cannot write the trust list")
     }
@@ -384,7 +402,9 @@ extension KeyFile {
     guard let index = tokens.firstIndex(of: "ssh-ed25519"), index + 1 < tokens.count,
       let entry = try? TrustList.parse("x namespaces=\"airlock-review\" ssh-ed25519 \(tokens[index + 1])").entries.first
     else {
-      throw AirlockError(.input, file: path, "not a public key (expected the PEM .pub file 'airlock keygen' wrote, or ssh-ed25519 BASE64)")
+      throw AirlockError(
+        .input, file: path,
+        "not a public key (expected the PEM .pub file 'airlock keygen' wrote, or ssh-ed25519 BASE64)")
     }
     return entry.key
   }

@@ -50,7 +50,8 @@ public struct ReviewWorkflow: Sendable {
     }
     let names = (outputs + supporting).map { ($0 as NSString).lastPathComponent }
     for name in names where !RecordVerifier.isPlainName(name) {
-      throw AirlockError(.usage, "'\(name)' cannot be released under that name (hidden or not a plain file name); rename it")
+      throw AirlockError(
+        .usage, "'\(name)' cannot be released under that name (hidden or not a plain file name); rename it")
     }
     if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
       throw AirlockError(.usage, "two files are named '\(duplicate)'; file names in a request must be unique")
@@ -66,16 +67,20 @@ public struct ReviewWorkflow: Sendable {
     // claim. The signed submit event carries it.
     var origins: [String: String] = [:]
     for (path, file) in zip(outputs, files) {
-      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) { origins["evidence " + file.name] = origin }
+      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) {
+        origins["evidence " + file.name] = origin
+      }
     }
-    let id = "req-" + String(timestamp.prefix(10)).replacingOccurrences(of: "-", with: "") + "-"
+    let id =
+      "req-" + String(timestamp.prefix(10)).replacingOccurrences(of: "-", with: "") + "-"
       + Data((0..<4).map { _ in UInt8.random(in: 0...255) }).hex
     let at = timestamp
     return try store.transaction { db -> String in
       // Idempotent (issue 19 §9): a submit killed after its commit never printed the id, so its
       // retry finds the identical open request and answers with it instead of making a second.
       if let existing = try identicalOpenRequest(
-        author: actor.principal, project: project, group: group, context: context, controls: controls, exception: exception,
+        author: actor.principal, project: project, group: group, context: context, controls: controls,
+        exception: exception,
         files: files, db: db)
       {
         return existing
@@ -92,7 +97,9 @@ public struct ReviewWorkflow: Sendable {
           pack.version, Self.packDigest(pack), max(pack.reviewers, 1), RequestStatus.submitted.rawValue, at, at, at,
         ])
       for file in files { try insert(file, request: id, exception: exception, db: db) }
-      try log("submit", request: id, turn: 1, actor: actor, detail: ["files": names.joined(separator: ",")].merging(origins) { a, _ in a }, db: db)
+      try log(
+        "submit", request: id, turn: 1, actor: actor,
+        detail: ["files": names.joined(separator: ",")].merging(origins) { a, _ in a }, db: db)
       return id
     }
   }
@@ -111,7 +118,8 @@ public struct ReviewWorkflow: Sendable {
         """,
       arguments: [author, project, group, context, controls, exception, RequestStatus.submitted.rawValue])
     let wanted = Set(files.map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" })
-    for id in candidates where Set(try loadFiles(id, db: db).map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" }) == wanted {
+    for id in candidates
+    where Set(try loadFiles(id, db: db).map { "\($0.kind)\u{0}\($0.name)\u{0}\($0.sha256)" }) == wanted {
       return id
     }
     return nil
@@ -149,7 +157,9 @@ public struct ReviewWorkflow: Sendable {
     guard file.kind == "output", let result = file.result else { return [] }
     var claims = result.claims
     if let exception, result.outcome != .pass {
-      let codes = result.findings.filter { $0.outcome != .pass }.map(\.code) + result.omitted.filter { $0.worst != .pass }.map(\.code)
+      let codes =
+        result.findings.filter { $0.outcome != .pass }.map(\.code)
+        + result.omitted.filter { $0.worst != .pass }.map(\.code)
       claims.append(
         Claim(
           kind: .exception, file: file.name, rules: codes,
@@ -159,12 +169,14 @@ public struct ReviewWorkflow: Sendable {
   }
 
   private func insert(_ file: RequestFile, request: String, exception: String?, db: Database) throws {
-    try db.execute(sql: "DELETE FROM request_claim WHERE request_id = ? AND file_name = ?", arguments: [request, file.name])
+    try db.execute(
+      sql: "DELETE FROM request_claim WHERE request_id = ? AND file_name = ?", arguments: [request, file.name])
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     for (position, claim) in Self.claims(of: file, exception: exception).enumerated() {
       try db.execute(
-        sql: "INSERT INTO request_claim (request_id, file_name, position, kind, rules, claim_json) VALUES (?, ?, ?, ?, ?, ?)",
+        sql:
+          "INSERT INTO request_claim (request_id, file_name, position, kind, rules, claim_json) VALUES (?, ?, ?, ?, ?, ?)",
         arguments: [
           request, file.name, position, claim.kind.rawValue, claim.rules.joined(separator: " "),
           String(decoding: try encoder.encode(claim), as: UTF8.self),
@@ -188,7 +200,9 @@ public struct ReviewWorkflow: Sendable {
       guard request.isAuthor(actor) else { throw AirlockError(.usage, "only the author of \(id) can withdraw it") }
       guard request.status == .returned else {
         throw AirlockError(
-          .usage, "cannot withdraw \(id): it is \(request.status.rawValue); only a returned request can be withdrawn (ask a checker to return it)")
+          .usage,
+          "cannot withdraw \(id): it is \(request.status.rawValue); only a returned request can be withdrawn (ask a checker to return it)"
+        )
       }
       try setStatus(.withdrawn, request: request, db: db)
       try log("withdraw", request: id, turn: request.turn, actor: actor, detail: [:], db: db)
@@ -208,7 +222,8 @@ public struct ReviewWorkflow: Sendable {
       throw AirlockError(.usage, "cannot resubmit \(id): it is \(request.status.rawValue), not returned")
     }
     for path in files + supporting where !RecordVerifier.isPlainName((path as NSString).lastPathComponent) {
-      throw AirlockError(.usage, "'\(path)' cannot be released under that name (hidden or not a plain file name); rename it")
+      throw AirlockError(
+        .usage, "'\(path)' cannot be released under that name (hidden or not a plain file name); rename it")
     }
     let pack = try RulePackLoader.load(request.packRef)
     var replacements: [RequestFile] = []
@@ -216,7 +231,9 @@ public struct ReviewWorkflow: Sendable {
     for path in supporting { replacements.append(try ingest(path, kind: "supporting", pack: pack)) }
     var origins: [String: String] = [:]
     for (path, file) in zip(files, replacements) {
-      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) { origins["evidence " + file.name] = origin }
+      if let origin = TabulateWriter.evidenceOrigin(output: path, sha256: file.sha256) {
+        origins["evidence " + file.name] = origin
+      }
     }
     let at = timestamp
     try store.transaction { db in
@@ -224,21 +241,26 @@ public struct ReviewWorkflow: Sendable {
       guard request.status == .returned else {
         throw AirlockError(.usage, "cannot resubmit \(id): it is \(request.status.rawValue), not returned")
       }
-      let changesRequested = try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM vote WHERE request_id = ? AND status = 'changes_requested'", arguments: [id]) ?? 0
+      let changesRequested =
+        try Int.fetchOne(
+          db, sql: "SELECT COUNT(*) FROM vote WHERE request_id = ? AND status = 'changes_requested'", arguments: [id])
+        ?? 0
       let text = comment?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
       if changesRequested > 0 && text.isEmpty {
         throw AirlockError(.usage, "changes were requested on \(id): --comment must say what changed")
       }
       let existing = try loadFiles(id, db: db)
       for file in replacements {
-        if let old = existing.first(where: { $0.name == file.name }), old.sha256 == file.sha256, old.kind == file.kind { continue }
+        if let old = existing.first(where: { $0.name == file.name }), old.sha256 == file.sha256, old.kind == file.kind {
+          continue
+        }
         try insert(file, request: id, exception: request.exception, db: db)
         // The file changed (or moved between output and supporting): its votes no longer apply.
         try db.execute(sql: "DELETE FROM vote WHERE request_id = ? AND file_name = ?", arguments: [id, file.name])
       }
       try db.execute(
-        sql: "UPDATE vote SET status = 'undecided' WHERE request_id = ? AND status = 'changes_requested'", arguments: [id])
+        sql: "UPDATE vote SET status = 'undecided' WHERE request_id = ? AND status = 'changes_requested'",
+        arguments: [id])
       let turn = request.turn + 1
       try db.execute(sql: "UPDATE vote SET turn = ? WHERE request_id = ?", arguments: [turn, id])
       if !text.isEmpty {
@@ -275,14 +297,17 @@ public struct ReviewWorkflow: Sendable {
         throw AirlockError(.usage, "cannot vote on \(id): it is \(request.status.rawValue)")
       }
       guard try !hasSubmitted(id, turn: request.turn, principal: actor.principal, db: db) else {
-        throw AirlockError(.usage, "you already submitted your review of \(id) in turn \(request.turn); votes cannot change after submitting")
+        throw AirlockError(
+          .usage,
+          "you already submitted your review of \(id) in turn \(request.turn); votes cannot change after submitting")
       }
       let files = try loadFiles(id, db: db)
       guard let target = files.first(where: { $0.name == file }) else {
         throw AirlockError(.usage, "\(id) has no file '\(file)' (files: \(files.map(\.name).joined(separator: ", ")))")
       }
       guard target.kind == "output" else {
-        throw AirlockError(.usage, "'\(file)' is a supporting file: it is reviewed but never released, so it takes no vote")
+        throw AirlockError(
+          .usage, "'\(file)' is a supporting file: it is reviewed but never released, so it takes no vote")
       }
       var accepted: String?
       if vote == .approved, !target.claims.isEmpty {
@@ -332,7 +357,9 @@ public struct ReviewWorkflow: Sendable {
       }
       if let other = try sharedReviewer(id, turn: request.turn, actor: actor, db: db) {
         throw AirlockError(
-          .usage, "\(actor.principal) may not review \(id): the trust list lists this key or name also for \(other), who already reviewed it in turn \(request.turn)")
+          .usage,
+          "\(actor.principal) may not review \(id): the trust list lists this key or name also for \(other), who already reviewed it in turn \(request.turn)"
+        )
       }
       let outputs = try loadFiles(id, db: db).filter { $0.kind == "output" }
       let mine = try loadVotes(id, db: db).filter { $0.reviewer == actor.principal }
@@ -340,7 +367,10 @@ public struct ReviewWorkflow: Sendable {
         !mine.contains { $0.file == file.name && $0.sha256 == file.sha256 && $0.status != .undecided }
       }
       guard missing.isEmpty else {
-        throw AirlockError(.usage, "vote on every output file before submitting your review (no vote on: \(missing.map(\.name).joined(separator: ", ")))")
+        throw AirlockError(
+          .usage,
+          "vote on every output file before submitting your review (no vote on: \(missing.map(\.name).joined(separator: ", ")))"
+        )
       }
       let at = timestamp
       let review = ReviewPredicate.Review(
@@ -355,10 +385,14 @@ public struct ReviewWorkflow: Sendable {
       var envelope = Envelope(body: payload, payloadType: SignedReview.payloadType)
       try envelope.sign(with: actor.key)
       try db.execute(
-        sql: "INSERT INTO review (request_id, turn, reviewer_principal, reviewer_keyid, submitted_at, envelope) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [id, request.turn, actor.principal, actor.keyid, at, String(decoding: envelope.json(), as: UTF8.self)])
-      let count = try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn]) ?? 0
+        sql:
+          "INSERT INTO review (request_id, turn, reviewer_principal, reviewer_keyid, submitted_at, envelope) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [
+          id, request.turn, actor.principal, actor.keyid, at, String(decoding: envelope.json(), as: UTF8.self),
+        ])
+      let count =
+        try Int.fetchOne(
+          db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn]) ?? 0
       var status: RequestStatus = count >= request.reviewersRequired ? .reviewed : .partiallyReviewed
       if request.status == .reviewed { status = .reviewed }
       try setStatus(status, request: request, db: db)
@@ -373,7 +407,8 @@ public struct ReviewWorkflow: Sendable {
             // Enough signatures already (e.g. one reviewer required): the request is decided now.
             status = .approved
             try setStatus(.approved, request: request, db: db)
-            try log("approve", request: id, turn: request.turn, actor: actor, detail: ["signatures": "\(signatures)"], db: db)
+            try log(
+              "approve", request: id, turn: request.turn, actor: actor, detail: ["signatures": "\(signatures)"], db: db)
           }
         } else {
           signatures = try recordSignatureCount(id, turn: request.turn, db: db)
@@ -401,7 +436,10 @@ public struct ReviewWorkflow: Sendable {
         throw AirlockError(.usage, "submit your own review of \(id) before signing its record")
       }
       guard try draftRecordIfApproved(request, db: db) else {
-        throw AirlockError(.usage, "cannot approve \(id): not every output file has \(request.reviewersRequired) approvals from submitted reviews (return or reject it, or a further checker may review)")
+        throw AirlockError(
+          .usage,
+          "cannot approve \(id): not every output file has \(request.reviewersRequired) approvals from submitted reviews (return or reject it, or a further checker may review)"
+        )
       }
       guard try approvedEverything(id, turn: request.turn, principal: actor.principal, db: db) else {
         throw AirlockError(.usage, "you did not approve every output file of \(id), so you cannot sign its approval")
@@ -413,8 +451,12 @@ public struct ReviewWorkflow: Sendable {
         try setStatus(.approved, request: request, db: db)
       }
       try log("approve", request: id, turn: request.turn, actor: actor, detail: ["signatures": "\(count)"], db: db)
-      let reviews = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn]) ?? 0
-      return SubmitReviewResult(status: status, reviewsSubmitted: reviews, reviewsRequired: request.reviewersRequired, recordReady: true, signatures: count)
+      let reviews =
+        try Int.fetchOne(
+          db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn]) ?? 0
+      return SubmitReviewResult(
+        status: status, reviewsSubmitted: reviews, reviewsRequired: request.reviewersRequired, recordReady: true,
+        signatures: count)
     }
   }
 
@@ -454,7 +496,9 @@ public struct ReviewWorkflow: Sendable {
       try db.execute(
         sql: "UPDATE request SET status = ?, turn = ?, updated_at = ? WHERE id = ?",
         arguments: [RequestStatus.returned.rawValue, turn, timestamp, id])
-      try log("return", request: id, turn: request.turn, actor: actor, detail: ["early": request.status.isIndependent ? "true" : "false"], db: db)
+      try log(
+        "return", request: id, turn: request.turn, actor: actor,
+        detail: ["early": request.status.isIndependent ? "true" : "false"], db: db)
     }
   }
 
@@ -465,10 +509,14 @@ public struct ReviewWorkflow: Sendable {
       let request = try loadRequest(id, db: db)
       try checkCanReview(request, actor: actor)
       guard request.status == .reviewed else {
-        throw AirlockError(.usage, "cannot reject \(id): it is \(request.status.rawValue); only a reviewed request (all independent reviews in) can be rejected")
+        throw AirlockError(
+          .usage,
+          "cannot reject \(id): it is \(request.status.rawValue); only a reviewed request (all independent reviews in) can be rejected"
+        )
       }
       if let comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-        try addComment(id, turn: request.turn, author: actor.principal, role: "checker", file: nil, text: comment, db: db)
+        try addComment(
+          id, turn: request.turn, author: actor.principal, role: "checker", file: nil, text: comment, db: db)
       }
       try setStatus(.rejected, request: request, db: db)
       try log("reject", request: id, turn: request.turn, actor: actor, detail: [:], db: db)
@@ -481,16 +529,22 @@ public struct ReviewWorkflow: Sendable {
   public func summaries(_ id: String? = nil) throws(AirlockError) -> [RequestSummary] {
     try store.read { db in
       let ids: [String]
-      if let id { ids = [try loadRequest(id, db: db).id] } else {
+      if let id {
+        ids = [try loadRequest(id, db: db).id]
+      } else {
         ids = try String.fetchAll(db, sql: "SELECT id FROM request ORDER BY created_at DESC, id")
       }
       return try ids.map { id in
         let request = try loadRequest(id, db: db)
         let files = try loadFiles(id, db: db)
-        let reviews = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn]) ?? 0
+        let reviews =
+          try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM review WHERE request_id = ? AND turn = ?", arguments: [id, request.turn])
+          ?? 0
         return RequestSummary(
           id: id, project: request.project, author: request.authorPrincipal, status: request.status, turn: request.turn,
-          outputs: files.filter { $0.kind == "output" }.count, supporting: files.filter { $0.kind == "supporting" }.count,
+          outputs: files.filter { $0.kind == "output" }.count,
+          supporting: files.filter { $0.kind == "supporting" }.count,
           reviewsSubmitted: reviews, reviewsRequired: request.reviewersRequired, submittedAt: request.submittedAt,
           updatedAt: request.updatedAt)
       }
@@ -505,15 +559,18 @@ public struct ReviewWorkflow: Sendable {
   public func queue(key: SigningKey) throws(AirlockError) -> [QueueItem] {
     let actor = try actor(key, .review)
     return try store.read { db in
-      let open = "SELECT id FROM request WHERE status IN ('submitted','partially_reviewed','reviewed','returned','approved')"
+      let open =
+        "SELECT id FROM request WHERE status IN ('submitted','partially_reviewed','reviewed','returned','approved')"
       let requests = try Row.fetchAll(
         db, sql: "SELECT * FROM request WHERE id IN (\(open)) ORDER BY submitted_at, id"
       ).map(RequestRow.init)
       // Every open request's files (name, kind, check outcome), in `loadFiles` order.
       var files: [String: [(name: String, kind: String, outcome: String?)]] = [:]
       for row in try Row.fetchAll(
-        db, sql: "SELECT request_id, name, kind, outcome FROM request_file WHERE request_id IN (\(open)) ORDER BY request_id, kind, name")
-      {
+        db,
+        sql:
+          "SELECT request_id, name, kind, outcome FROM request_file WHERE request_id IN (\(open)) ORDER BY request_id, kind, name"
+      ) {
         files[row["request_id"], default: []].append((row["name"], row["kind"], row["outcome"]))
       }
       // Claims over each open request's output files (what an approval must accept).
@@ -564,7 +621,9 @@ public struct ReviewWorkflow: Sendable {
         var action: String?
         switch request.status {
         case .submitted, .partiallyReviewed:
-          if submitted { category = "in-review" } else {
+          if submitted {
+            category = "in-review"
+          } else {
             category = "awaiting-you"
             action = "vote (\(votes[id] ?? 0) of \(outputs.count) output files voted), then submit-review"
           }
@@ -580,7 +639,8 @@ public struct ReviewWorkflow: Sendable {
             action = "approve: sign the review record"
           } else {
             category = "in-review"
-            action = try recordExists(id, turn: request.turn, db: db) ? "awaiting signatures" : "consolidate: return or reject"
+            action =
+              try recordExists(id, turn: request.turn, db: db) ? "awaiting signatures" : "consolidate: return or reject"
           }
         case .returned: category = "returned"
         case .approved: category = "approved"
@@ -591,9 +651,11 @@ public struct ReviewWorkflow: Sendable {
         items.append(
           QueueItem(
             category: category, id: id, project: request.project, status: request.status, turn: request.turn,
-            outputs: outputs.map(\.name), supporting: requestFiles.filter { $0.kind == "supporting" }.map(\.name), checks: checks,
+            outputs: outputs.map(\.name), supporting: requestFiles.filter { $0.kind == "supporting" }.map(\.name),
+            checks: checks,
             claims: claimCounts[id] ?? 0,
-            submittedAt: request.submittedAt, reviewsSubmitted: reviews[id] ?? 0, reviewsRequired: request.reviewersRequired,
+            submittedAt: request.submittedAt, reviewsSubmitted: reviews[id] ?? 0,
+            reviewsRequired: request.reviewersRequired,
             action: action))
       }
       let order = ["awaiting-you": 0, "in-review": 1, "returned": 2, "approved": 3]
@@ -639,24 +701,31 @@ public struct ReviewWorkflow: Sendable {
         visibleVoters = [principal]
       }
       let reviews = try Row.fetchAll(
-        db, sql: "SELECT * FROM review WHERE request_id = ? AND turn = ? ORDER BY submitted_at", arguments: [id, request.turn]
+        db, sql: "SELECT * FROM review WHERE request_id = ? AND turn = ? ORDER BY submitted_at",
+        arguments: [id, request.turn]
       ).map { row in
-        ReviewInfo(reviewer: row["reviewer_principal"], keyid: row["reviewer_keyid"], turn: row["turn"], submittedAt: row["submitted_at"])
+        ReviewInfo(
+          reviewer: row["reviewer_principal"], keyid: row["reviewer_keyid"], turn: row["turn"],
+          submittedAt: row["submitted_at"])
       }
-      let history = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id]).map { row in
-        var detail = (try? JSONDuplicateCheck.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
-        let actor: String = row["actor_principal"]
-        let turn: Int = row["turn"]
-        // Blind review (issue 19 §4): the history says that a checker voted, not how, until the
-        // votes themselves may be seen.
-        if let visibleVoters, turn == request.turn, row["type"] as String == "vote", !visibleVoters.contains(actor) {
-          detail["vote"] = nil
-          // Only approvals accept claims: the acceptance would tell the vote.
-          detail["accepted_claims"] = nil
+      let history = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id])
+        .map { row in
+          var detail =
+            (try? JSONDuplicateCheck.decode([String: String].self, from: Data((row["detail"] as String).utf8))) ?? [:]
+          let actor: String = row["actor_principal"]
+          let turn: Int = row["turn"]
+          // Blind review (issue 19 §4): the history says that a checker voted, not how, until the
+          // votes themselves may be seen.
+          if let visibleVoters, turn == request.turn, row["type"] as String == "vote", !visibleVoters.contains(actor) {
+            detail["vote"] = nil
+            // Only approvals accept claims: the acceptance would tell the vote.
+            detail["accepted_claims"] = nil
+          }
+          return EventInfo(type: row["type"], actor: actor, turn: turn, at: row["at"], detail: detail)
         }
-        return EventInfo(type: row["type"], actor: actor, turn: turn, at: row["at"], detail: detail)
-      }
-      let signatures = try recordExists(id, turn: request.turn, db: db) ? try recordSignatureCount(id, turn: request.turn, db: db) : nil
+      let signatures =
+        try recordExists(id, turn: request.turn, db: db)
+        ? try recordSignatureCount(id, turn: request.turn, db: db) : nil
       return RequestView(
         id: id, project: request.project, group: request.group, context: request.context, controls: request.controls,
         exception: request.exception, author: request.authorPrincipal, status: request.status, turn: request.turn,
@@ -674,8 +743,9 @@ public struct ReviewWorkflow: Sendable {
       guard [.approved, .released].contains(request.status) else {
         throw AirlockError(.usage, "\(id) has no review record: it is \(request.status.rawValue), not approved")
       }
-      guard let envelope = try String.fetchOne(
-        db, sql: "SELECT envelope FROM record WHERE request_id = ? ORDER BY turn DESC LIMIT 1", arguments: [id])
+      guard
+        let envelope = try String.fetchOne(
+          db, sql: "SELECT envelope FROM record WHERE request_id = ? ORDER BY turn DESC LIMIT 1", arguments: [id])
       else { throw AirlockError(.input, "\(id) is approved but its review record is missing") }
       return Data(envelope.utf8)
     }

@@ -30,7 +30,8 @@ struct RequestRow {
   /// Whether `actor` may be the author under any name the trust list gives their key or the
   /// author's (queues and views treat them as the author: fail closed).
   func mayBeAuthor(_ actor: ReviewWorkflow.Actor) -> Bool {
-    actor.trust.authorConflict(key: actor.key.publicKey, principal: actor.principal, author: authorPrincipal, authorKeyid: authorKeyid)
+    actor.trust.authorConflict(
+      key: actor.key.publicKey, principal: actor.principal, author: authorPrincipal, authorKeyid: authorKeyid)
       != nil
   }
 }
@@ -39,9 +40,11 @@ extension RequestRow {
   /// A row of `SELECT * FROM request`.
   init(_ row: Row) {
     self.init(
-      id: row["id"], project: row["project"], group: row["group_name"], context: row["context"], controls: row["controls"],
+      id: row["id"], project: row["project"], group: row["group_name"], context: row["context"],
+      controls: row["controls"],
       exception: row["exception"], authorPrincipal: row["author_principal"], authorKeyid: row["author_keyid"],
-      packRef: row["pack_ref"], packName: row["pack_name"], packVersion: row["pack_version"], packDigest: row["pack_digest"],
+      packRef: row["pack_ref"], packName: row["pack_name"], packVersion: row["pack_version"],
+      packDigest: row["pack_digest"],
       reviewersRequired: row["reviewers_required"], status: RequestStatus(rawValue: row["status"]) ?? .rejected,
       turn: row["turn"], createdAt: row["created_at"], submittedAt: row["submitted_at"], updatedAt: row["updated_at"])
   }
@@ -58,7 +61,8 @@ extension ReviewWorkflow {
   func loadFiles(_ id: String, db: Database) throws -> [RequestFile] {
     var claims: [String: [Claim]] = [:]
     for row in try Row.fetchAll(
-      db, sql: "SELECT file_name, claim_json FROM request_claim WHERE request_id = ? ORDER BY file_name, position", arguments: [id])
+      db, sql: "SELECT file_name, claim_json FROM request_claim WHERE request_id = ? ORDER BY file_name, position",
+      arguments: [id])
     {
       // A stored claim that cannot be read is refused rather than dropped: a claim lost here
       // would be one no checker accepted.
@@ -93,20 +97,25 @@ extension ReviewWorkflow {
   func loadComments(_ id: String, db: Database) throws -> [CommentInfo] {
     try Row.fetchAll(db, sql: "SELECT * FROM comment WHERE request_id = ? ORDER BY id", arguments: [id]).map { row in
       CommentInfo(
-        author: row["author_principal"], role: row["role"], file: row["file_name"], text: row["text"], turn: row["turn"],
+        author: row["author_principal"], role: row["role"], file: row["file_name"], text: row["text"],
+        turn: row["turn"],
         createdAt: row["created_at"])
     }
   }
 
-  func addComment(_ id: String, turn: Int, author: String, role: String, file: String?, text: String, db: Database) throws {
+  func addComment(_ id: String, turn: Int, author: String, role: String, file: String?, text: String, db: Database)
+    throws
+  {
     try db.execute(
-      sql: "INSERT INTO comment (request_id, turn, author_principal, role, file_name, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      sql:
+        "INSERT INTO comment (request_id, turn, author_principal, role, file_name, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       arguments: [id, turn, author, role, file, text, timestamp])
   }
 
   func setStatus(_ status: RequestStatus, request: RequestRow, db: Database) throws {
     try db.execute(
-      sql: "UPDATE request SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, timestamp, request.id])
+      sql: "UPDATE request SET status = ?, updated_at = ? WHERE id = ?",
+      arguments: [status.rawValue, timestamp, request.id])
   }
 
   /// Appends an event to the request's history, signed by the person who acted.
@@ -127,9 +136,11 @@ extension ReviewWorkflow {
     var envelope = Envelope(body: payload, payloadType: HistoryEvent.payloadType)
     try envelope.sign(with: actor.key)
     try db.execute(
-      sql: "INSERT INTO event (request_id, turn, type, actor_principal, actor_keyid, at, detail, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      sql:
+        "INSERT INTO event (request_id, turn, type, actor_principal, actor_keyid, at, detail, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       arguments: [
-        request, turn, type, actor.principal, actor.keyid, at, String(decoding: try encoder.encode(detail), as: UTF8.self),
+        request, turn, type, actor.principal, actor.keyid, at,
+        String(decoding: try encoder.encode(detail), as: UTF8.self),
         String(decoding: envelope.json(), as: UTF8.self),
       ])
   }
@@ -141,7 +152,9 @@ extension ReviewWorkflow {
     let trust = try store.trustList()
     var problems: [String] = []
     var prev = ""
-    for (index, row) in try Row.fetchAll(db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id]).enumerated() {
+    for (index, row) in try Row.fetchAll(
+      db, sql: "SELECT * FROM event WHERE request_id = ? ORDER BY id", arguments: [id]
+    ).enumerated() {
       let number = index + 1
       guard let envelope = try? Envelope.parse(Data((row["envelope"] as String).utf8)), let body = envelope.body,
         let event = try? JSONDuplicateCheck.decode(HistoryEvent.self, from: body)
@@ -149,12 +162,17 @@ extension ReviewWorkflow {
         problems.append("event \(number) is not a signed event")
         continue
       }
-      let keys = trust.entries.filter { $0.key.keyid == event.actor.keyid && $0.principals.contains(event.actor.principal) }.map(\.key)
+      let keys = trust.entries.filter {
+        $0.key.keyid == event.actor.keyid && $0.principals.contains(event.actor.principal)
+      }.map(\.key)
       if envelope.verifiedKeys(among: keys).isEmpty {
         problems.append("event \(number) (\(event.type)) is not signed by a trusted key of \(event.actor.principal)")
       }
-      if event.prev != prev { problems.append("event \(number) (\(event.type)) does not follow the event before it (history edited)") }
-      if event.request != id || event.type != row["type"] as String || event.actor.principal != row["actor_principal"] as String
+      if event.prev != prev {
+        problems.append("event \(number) (\(event.type)) does not follow the event before it (history edited)")
+      }
+      if event.request != id || event.type != row["type"] as String
+        || event.actor.principal != row["actor_principal"] as String
         || event.at != row["at"] as String
       {
         problems.append("event \(number) differs from its signed payload")
@@ -167,10 +185,12 @@ extension ReviewWorkflow {
   /// The two-person rule for keys and principals together (TrustList.authorConflict).
   func checkCanReview(_ request: RequestRow, actor: Actor) throws {
     if let reason = actor.trust.authorConflict(
-      key: actor.key.publicKey, principal: actor.principal, author: request.authorPrincipal, authorKeyid: request.authorKeyid)
+      key: actor.key.publicKey, principal: actor.principal, author: request.authorPrincipal,
+      authorKeyid: request.authorKeyid)
     {
       throw AirlockError(
-        .usage, "\(actor.principal) may not review \(request.id): \(reason); an author can never review their own request")
+        .usage,
+        "\(actor.principal) may not review \(request.id): \(reason); an author can never review their own request")
     }
   }
 
@@ -179,7 +199,8 @@ extension ReviewWorkflow {
   func sharedReviewer(_ id: String, turn: Int, actor: Actor, db: Database) throws -> String? {
     let mine = actor.trust.allPrincipals(for: actor.key.publicKey).union([actor.principal])
     for row in try Row.fetchAll(
-      db, sql: "SELECT reviewer_principal, reviewer_keyid FROM review WHERE request_id = ? AND turn = ?", arguments: [id, turn])
+      db, sql: "SELECT reviewer_principal, reviewer_keyid FROM review WHERE request_id = ? AND turn = ?",
+      arguments: [id, turn])
     {
       let principal: String = row["reviewer_principal"]
       let keyid: String = row["reviewer_keyid"]
@@ -201,7 +222,8 @@ extension ReviewWorkflow {
   func decisions(_ request: RequestRow, db: Database) throws -> [String: FileDecision] {
     let submitted = Set(
       try String.fetchAll(
-        db, sql: "SELECT reviewer_principal FROM review WHERE request_id = ? AND turn = ?", arguments: [request.id, request.turn]))
+        db, sql: "SELECT reviewer_principal FROM review WHERE request_id = ? AND turn = ?",
+        arguments: [request.id, request.turn]))
     let votes = try loadVotes(request.id, db: db).filter { submitted.contains($0.reviewer) }
     var result: [String: FileDecision] = [:]
     for file in try loadFiles(request.id, db: db) where file.kind == "output" {
@@ -227,15 +249,20 @@ extension ReviewWorkflow {
       db, sql: "SELECT name, sha256 FROM request_file WHERE request_id = ? AND kind = 'output'", arguments: [id]
     ).map { (name: $0["name"] as String, sha256: $0["sha256"] as String) }
     let votes = try loadVotes(id, db: db).filter { $0.reviewer == principal }
-    return files.allSatisfy { file in votes.contains { $0.file == file.name && $0.sha256 == file.sha256 && $0.status == .approved } }
+    return files.allSatisfy { file in
+      votes.contains { $0.file == file.name && $0.sha256 == file.sha256 && $0.status == .approved }
+    }
   }
 
   func recordExists(_ id: String, turn: Int, db: Database) throws -> Bool {
-    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE request_id = ? AND turn = ?", arguments: [id, turn]) ?? 0 > 0
+    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE request_id = ? AND turn = ?", arguments: [id, turn])
+      ?? 0 > 0
   }
 
   func loadRecord(_ id: String, turn: Int, db: Database) throws -> Envelope? {
-    guard let text = try String.fetchOne(db, sql: "SELECT envelope FROM record WHERE request_id = ? AND turn = ?", arguments: [id, turn])
+    guard
+      let text = try String.fetchOne(
+        db, sql: "SELECT envelope FROM record WHERE request_id = ? AND turn = ?", arguments: [id, turn])
     else { return nil }
     return try Envelope.parse(Data(text.utf8))
   }
@@ -286,8 +313,9 @@ extension ReviewWorkflow {
       throw AirlockError(.usage, "\(actor.principal) already signed the review record of \(request.id)")
     }
     // Sign exactly the stored payload bytes.
-    guard let payload = try Data.fetchOne(
-      db, sql: "SELECT payload FROM record WHERE request_id = ? AND turn = ?", arguments: [request.id, request.turn]),
+    guard
+      let payload = try Data.fetchOne(
+        db, sql: "SELECT payload FROM record WHERE request_id = ? AND turn = ?", arguments: [request.id, request.turn]),
       envelope.body == payload
     else { throw AirlockError(.input, "the stored review record of \(request.id) is inconsistent") }
     try envelope.sign(with: actor.key)
@@ -301,7 +329,8 @@ extension ReviewWorkflow {
   func buildStatement(_ request: RequestRow, db: Database) throws -> ReviewStatement {
     let files = try loadFiles(request.id, db: db)
     let reviewRows = try Row.fetchAll(
-      db, sql: "SELECT envelope FROM review WHERE request_id = ? AND turn = ? ORDER BY submitted_at, reviewer_principal",
+      db,
+      sql: "SELECT envelope FROM review WHERE request_id = ? AND turn = ? ORDER BY submitted_at, reviewer_principal",
       arguments: [request.id, request.turn])
     let reviews: [ReviewPredicate.Review] = try reviewRows.map { row in
       let envelope = try Envelope.parse(Data((row["envelope"] as String).utf8))
@@ -327,7 +356,8 @@ extension ReviewWorkflow {
       if let outcome = file.result?.outcome { worst = max(worst, outcome) }
       if file.outcome == "error" { anyError = true }
       let justifications = reviews.compactMap { review -> ReviewPredicate.Justification? in
-        guard let vote = review.votes.first(where: { $0.file == file.name }), vote.vote == VoteStatus.approved.rawValue else { return nil }
+        guard let vote = review.votes.first(where: { $0.file == file.name }), vote.vote == VoteStatus.approved.rawValue
+        else { return nil }
         return .init(reviewer: review.reviewer.principal, comment: vote.comment ?? "")
       }
       for finding in file.result?.findings ?? [] where finding.outcome != .pass {
@@ -340,7 +370,8 @@ extension ReviewWorkflow {
       for omitted in file.result?.omitted ?? [] where omitted.worst != .pass {
         overrides.append(
           .init(
-            file: file.name, code: omitted.code, rule: "\(omitted.count) further findings", outcome: omitted.worst.rawValue,
+            file: file.name, code: omitted.code, rule: "\(omitted.count) further findings",
+            outcome: omitted.worst.rawValue,
             cell: nil, line: nil, column: nil, exception: request.exception, justifications: justifications))
       }
     }
@@ -352,7 +383,9 @@ extension ReviewWorkflow {
         id: request.id, project: request.project, group: request.group,
         author: .init(principal: request.authorPrincipal, keyid: request.authorKeyid), submittedAt: request.submittedAt,
         turn: request.turn, context: request.context, controls: request.controls, exception: request.exception),
-      rulePack: .init(name: request.packName, version: request.packVersion, digest: ["sha256": request.packDigest], reviewers: request.reviewersRequired),
+      rulePack: .init(
+        name: request.packName, version: request.packVersion, digest: ["sha256": request.packDigest],
+        reviewers: request.reviewersRequired),
       checks: .init(result: result, files: checked, overridden: overrides),
       decision: .init(outcome: "APPROVED"),
       reviews: reviews,

@@ -116,7 +116,8 @@ public enum KeyFile {
     guard info.st_mode & 0o077 == 0 else {
       throw AirlockError(
         .input, file: path,
-        String(format: "unprotected private key file: mode %04o lets others read it; run chmod 600 '%@'",
+        String(
+          format: "unprotected private key file: mode %04o lets others read it; run chmod 600 '%@'",
           Int(info.st_mode & 0o777), path))
     }
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

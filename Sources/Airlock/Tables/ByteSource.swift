@@ -1,9 +1,10 @@
+import CZlib
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import CZlib
 
 /// A stream of bytes read in chunks: a plain file, or a gzip file inflated on the fly.
 protocol ByteSource {
@@ -77,7 +78,8 @@ struct FileSource: ByteSource {
   init(path: String, offset: Int64, of first: FileSource) throws(AirlockError) {
     try self.init(path: path)
     guard identity == first.identity else {
-      throw AirlockError(.input, file: path, "the file was replaced while it was read; check it again once it is complete")
+      throw AirlockError(
+        .input, file: path, "the file was replaced while it was read; check it again once it is complete")
     }
     guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
       throw AirlockError(.input, file: path, "cannot seek (\(String(cString: strerror(errno))))")
@@ -86,7 +88,6 @@ struct FileSource: ByteSource {
     openedSize = first.openedSize
     openedModified = first.openedModified
   }
-
 
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(AirlockError) -> Int {
     while true {
@@ -114,7 +115,8 @@ struct FileSource: ByteSource {
     {
       throw AirlockError(
         .input, file: path,
-        "the file changed while it was read (\(openedSize) bytes when opened, \(size) now, \(total) read); check it again once it is complete")
+        "the file changed while it was read (\(openedSize) bytes when opened, \(size) now, \(total) read); check it again once it is complete"
+      )
     }
   }
 }
@@ -215,7 +217,8 @@ struct GzipSource: ByteSource {
     if produced > limit {
       throw AirlockError(
         .input, file: path,
-        "decompressed size exceeds the limit of \(limit) bytes (raise --max-decompressed-size if this output is genuine)")
+        "decompressed size exceeds the limit of \(limit) bytes (raise --max-decompressed-size if this output is genuine)"
+      )
     }
     return n
   }

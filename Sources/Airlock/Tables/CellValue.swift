@@ -56,7 +56,9 @@ public struct ValueParser: Sendable {
   /// marker of the same meaning: a cell with no published value is a withheld cell (fail closed;
   /// see docs/outputs.md), never a number and never a label.
   private func noValueMarker(_ lower: String) -> Int? {
-    if lower.count > 2, lower.hasPrefix("["), lower.hasSuffix("]"), let marker = lookup[String(lower.dropFirst().dropLast())] {
+    if lower.count > 2, lower.hasPrefix("["), lower.hasSuffix("]"),
+      let marker = lookup[String(lower.dropFirst().dropLast())]
+    {
       return marker
     }
     guard Self.noValueSpellings.contains(lower) else { return nil }
@@ -109,7 +111,8 @@ public struct ValueParser: Sendable {
       rest = rest[..<dot]
       guard fraction.count > 1, fraction.dropFirst().allSatisfy(\.isASCIIDigit) else { return nil }
     }
-    guard let separator = rest.first(where: { !$0.isASCIIDigit }), [",", " ", "\u{00A0}", "\u{202F}", "'"].contains(separator)
+    guard let separator = rest.first(where: { !$0.isASCIIDigit }),
+      [",", " ", "\u{00A0}", "\u{202F}", "'"].contains(separator)
     else { return nil }
     let groups = rest.split(separator: separator, omittingEmptySubsequences: false)
     guard groups.count >= 2, (1...3).contains(groups[0].count),
@@ -205,7 +208,8 @@ public enum CombinedCell: Equatable, Sendable {
     let head = ValueParser.trimmed(String(text[..<open]))
     guard !head.isEmpty else { return nil }
     if text[open] == "±" {
-      guard ValueParser.number(head) != nil, ValueParser.number(ValueParser.trimmed(String(text[text.index(after: open)...]))) != nil
+      guard ValueParser.number(head) != nil,
+        ValueParser.number(ValueParser.trimmed(String(text[text.index(after: open)...]))) != nil
       else { return nil }
       self = .statistic
       return

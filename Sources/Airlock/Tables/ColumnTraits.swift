@@ -23,7 +23,8 @@ struct ColumnTraits: Sendable {
   /// that sounds like an event in one person's life (`date_of_death`, `first_admission`).
   static func isPeriodColumn(_ columnName: String) -> Bool {
     name(
-      columnName, hasWord: ["date", "week", "month", "period", "quarter", "year", "day", "interval", "fortnight", "start", "end"])
+      columnName,
+      hasWord: ["date", "week", "month", "period", "quarter", "year", "day", "interval", "fortnight", "start", "end"])
       && !name(
         columnName,
         hasWord: [
@@ -36,7 +37,9 @@ struct ColumnTraits: Sendable {
   static func isIdentifierColumn(_ columnName: String) -> Bool {
     name(
       columnName,
-      hasWord: ["nhs", "chi", "id", "ids", "identifier", "patient", "person", "phone", "tel", "telephone", "mobile", "contact"],
+      hasWord: [
+        "nhs", "chi", "id", "ids", "identifier", "patient", "person", "phone", "tel", "telephone", "mobile", "contact",
+      ],
       orFragment: ["nhsnumber", "nhsno", "patientid", "phone"])
   }
 

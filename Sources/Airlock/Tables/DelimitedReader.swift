@@ -263,9 +263,12 @@ final class DelimitedReader {
       guard fieldCount == width else {
         let column = fieldCount > width ? columns[width] : fieldCount > 0 ? columns[fieldCount - 1] : 1
         // ONS and NHS England spreadsheets saved as CSV begin with a title and notes, one field each.
-        let hint = width == 1 && fieldCount > 1
-          ? " (a title or notes above the table, as spreadsheets saved as CSV have? the header must be the first line)" : ""
-        throw error("ragged row: \(fieldCount) fields where the header has \(width)\(hint)", line: recordLine, column: column)
+        let hint =
+          width == 1 && fieldCount > 1
+          ? " (a title or notes above the table, as spreadsheets saved as CSV have? the header must be the first line)"
+          : ""
+        throw error(
+          "ragged row: \(fieldCount) fields where the header has \(width)\(hint)", line: recordLine, column: column)
       }
       return true
     }

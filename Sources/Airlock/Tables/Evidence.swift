@@ -61,7 +61,8 @@ public struct EvidenceFile: Sendable {
     guard missing.isEmpty else {
       throw AirlockError(
         .input, file: path, line: 1, column: 1,
-        "evidence file lacks the output's dimension column(s) \(missing.joined(separator: ", ")); each row must name its cell by \(dimensions.joined(separator: ", "))")
+        "evidence file lacks the output's dimension column(s) \(missing.joined(separator: ", ")); each row must name its cell by \(dimensions.joined(separator: ", "))"
+      )
     }
     var keyColumns = dimensions
     if let columnsDimension, !dimensions.contains(columnsDimension), header.contains(columnsDimension) {
@@ -101,7 +102,8 @@ public struct EvidenceFile: Sendable {
         file.values.append(value)
       }
       guard file.rowOfKey.updateValue(file.rowOfKey.count, forKey: key) == nil else {
-        throw AirlockError(.input, file: path, line: reader.recordLine, column: 1, "duplicate evidence row for the same cell")
+        throw AirlockError(
+          .input, file: path, line: reader.recordLine, column: 1, "duplicate evidence row for the same cell")
       }
     }
     return file
@@ -169,7 +171,9 @@ public struct CellEvidence: Sendable, Equatable {
     let file = table.sidecarEvidence
     let row = file?.row(forCell: cell, in: table)
     return CellEvidence { name in
-      if let measure = table.measure(named: name), case .number(let value) = table.values[measure][cell] { return value }
+      if let measure = table.measure(named: name), case .number(let value) = table.values[measure][cell] {
+        return value
+      }
       guard let file, let row else { return nil }
       return file.value(name, row: row)
     }

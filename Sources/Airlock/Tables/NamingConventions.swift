@@ -54,7 +54,9 @@ public enum NamingConventions {
     "begin",
   ]
   /// Column names of histogram bin edges.
-  public static let histogramNames: Set<String> = ["bin_lo", "bin_hi", "bin_start", "bin_end", "bin_lower", "bin_upper"]
+  public static let histogramNames: Set<String> = [
+    "bin_lo", "bin_hi", "bin_start", "bin_end", "bin_lower", "bin_upper",
+  ]
   /// Column names of supporting evidence (see the magnitude rules).
   public static let evidenceNames: Set<String> = [
     "n_negative", "n_missing", "n_distinct", "n_units", "n_holdings", "weighted_total", "n_obs", "df_resid", "n_params",
@@ -133,17 +135,30 @@ public enum NamingConventions {
       // `per_1000`, `per_100_000`, `per1000`, `per100k`, `per_1m`, `per_thousand`.
       var text = String(part.dropFirst(3))
       var next = index + 1
-      if text.isEmpty, next < parts.count { text = parts[next]; next += 1 }
+      if text.isEmpty, next < parts.count {
+        text = parts[next]
+        next += 1
+      }
       if text == "thousand" { return 1_000 }
       if text == "million" { return 1_000_000 }
-      while next < parts.count, parts[next] == "000" { text += parts[next]; next += 1 }
+      while next < parts.count, parts[next] == "000" {
+        text += parts[next]
+        next += 1
+      }
       // A unit after the number: `per_1000py`, `per100kpop`.
-      for unit in ["pyrs", "pys", "py", "persons", "person", "people", "pop", "population"] where text.hasSuffix(unit) && text.count > unit.count {
+      for unit in ["pyrs", "pys", "py", "persons", "person", "people", "pop", "population"]
+      where text.hasSuffix(unit) && text.count > unit.count {
         text.removeLast(unit.count)
         break
       }
       var scale = 1.0
-      if text.hasSuffix("k") { scale = 1_000; text.removeLast() } else if text.hasSuffix("m") { scale = 1_000_000; text.removeLast() }
+      if text.hasSuffix("k") {
+        scale = 1_000
+        text.removeLast()
+      } else if text.hasSuffix("m") {
+        scale = 1_000_000
+        text.removeLast()
+      }
       guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = Double(text), value > 0 else { continue }
       return value * scale
     }

@@ -142,12 +142,14 @@ public struct OutputDeclaration: Sendable, Equatable {
     if schema.layout == .wide { dimensions.append(schema.columnsDimension) }
     // Hierarchy codes are checked against the labels once the table is read; its dimension can be
     // checked now, so that a misspelt one is an error even when no rule reads the hierarchy.
-    let named = structuralZeros.flatMap { $0.matches.map(\.dimension) } + hierarchies.map(\.dimension)
+    let named =
+      structuralZeros.flatMap { $0.matches.map(\.dimension) } + hierarchies.map(\.dimension)
       + (sameDimensions + differentDimensions).map(\.dimension)
     for key in named where !dimensions.contains(key.label) {
       throw AirlockError(
         .configuration, file: source, line: key.line, column: key.column,
-        "\(key.path): '\(key.label)' is not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))")
+        "\(key.path): '\(key.label)' is not a dimension of \(schema.file) (its dimensions: \(dimensions.joined(separator: ", ")))"
+      )
     }
     try validateDerived(against: schema)
   }
@@ -160,7 +162,9 @@ public struct OutputDeclaration: Sendable, Equatable {
     }
     func column(_ code: Hierarchy.Code, roles: Set<ColumnRole>, what: String) throws(AirlockError) {
       guard let index = schema.header.firstIndex(of: code.label) else {
-        throw fail(code, "'\(code.label)' is not a column of \(schema.file) (its columns: \(schema.header.joined(separator: ", ")))")
+        throw fail(
+          code,
+          "'\(code.label)' is not a column of \(schema.file) (its columns: \(schema.header.joined(separator: ", ")))")
       }
       guard roles.contains(schema.roles[index]) else {
         throw fail(code, "'\(code.label)' is a \(schema.roles[index].rawValue) column, not \(what)")
@@ -207,18 +211,24 @@ public struct OutputDeclaration: Sendable, Equatable {
       for entry in try value.keyedMapping() {
         let targets: [YAMLValue]
         if case .sequence = entry.value.node { targets = try entry.value.sequence() } else { targets = [entry.value] }
-        guard !targets.isEmpty else { throw entry.value.error("name at least one other output's dimension as 'FILE:DIMENSION'") }
+        guard !targets.isEmpty else {
+          throw entry.value.error("name at least one other output's dimension as 'FILE:DIMENSION'")
+        }
         for target in targets {
           let text = try target.string()
-          guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else {
+          guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex
+          else {
             throw target.error("expected 'FILE:DIMENSION' (such as \"ages.csv:age_band\"), got '\(text)'")
           }
           let file = String(text[..<colon]).trimmingWhitespace()
-          guard !file.contains("/") else { throw target.error("name the other output by its file name, without a folder ('\(file)')") }
+          guard !file.contains("/") else {
+            throw target.error("name the other output by its file name, without a folder ('\(file)')")
+          }
           result.append(
             DimensionLink(
               dimension: Hierarchy.Code(entry.key, entry.keyNode), file: file,
-              otherDimension: String(text[text.index(after: colon)...]).trimmingWhitespace(), target: Hierarchy.Code(text, target)))
+              otherDimension: String(text[text.index(after: colon)...]).trimmingWhitespace(),
+              target: Hierarchy.Code(text, target)))
         }
       }
       return result
@@ -274,7 +284,9 @@ public struct OutputDeclaration: Sendable, Equatable {
           let label = try child.string()
           guard label != parent else { throw child.error("'\(label)' cannot be a child of itself") }
           if let other = parentOf[label] {
-            throw child.error(other == parent ? "'\(label)' is listed twice" : "'\(label)' is already a child of '\(other)' (a code has one parent)")
+            throw child.error(
+              other == parent
+                ? "'\(label)' is listed twice" : "'\(label)' is already a child of '\(other)' (a code has one parent)")
           }
           parentOf[label] = parent
           children.append(code(label, child))
@@ -303,7 +315,10 @@ public struct OutputDeclaration: Sendable, Equatable {
         AirlockError(.configuration, file: manifest, line: code.line, column: code.column, "\(code.path): \(message)")
       }
       guard let d = table.dimensions.firstIndex(where: { $0.name == dimension.label }) else {
-        throw fail(dimension, "'\(dimension.label)' is not a dimension of \(table.file) (its dimensions: \(table.dimensions.map(\.name).joined(separator: ", ")))")
+        throw fail(
+          dimension,
+          "'\(dimension.label)' is not a dimension of \(table.file) (its dimensions: \(table.dimensions.map(\.name).joined(separator: ", ")))"
+        )
       }
       let labels = table.dimensions[d].labels
       for group in groups {
@@ -337,12 +352,15 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "kind":
         let text = try item.string()
         guard let kind = OutputKind(rawValue: text) else {
-          throw item.error("unknown kind '\(text)' (expected one of: \(OutputKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+          throw item.error(
+            "unknown kind '\(text)' (expected one of: \(OutputKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         declaration.kind = kind
       case "layout":
         let text = try item.string()
-        guard let layout = Layout(rawValue: text) else { throw item.error("unknown layout '\(text)' (expected long or wide)") }
+        guard let layout = Layout(rawValue: text) else {
+          throw item.error("unknown layout '\(text)' (expected long or wide)")
+        }
         declaration.layout = layout
       case "dimensions": declaration.dimensions = try item.strings()
       case "counts": declaration.counts = try item.strings()
@@ -356,7 +374,9 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "population": declaration.population = try item.string()
       case "evidence_file": declaration.evidenceFile = try item.string()
       case "design_limits_reason":
-        guard declaration.designLimitsReason == nil else { throw item.error("the reason is given twice (here and in design_limits)") }
+        guard declaration.designLimitsReason == nil else {
+          throw item.error("the reason is given twice (here and in design_limits)")
+        }
         declaration.designLimitsReason = try item.string()
       case "design_limits":
         designLimitsNode = keyNode
@@ -364,13 +384,16 @@ public struct OutputDeclaration: Sendable, Equatable {
         case .sequence:
           declaration.designLimits = .columns(try item.strings())
         case .mapping:
-          var lower: Double?, upper: Double?
+          var lower: Double?
+          var upper: Double?
           for (bound, value) in try item.mapping(allowed: ["lower", "upper", "reason"]) {
             switch bound {
             case "lower": lower = try value.double()
             case "upper": upper = try value.double()
             default:
-              guard declaration.designLimitsReason == nil else { throw value.error("the reason is given twice (here and in design_limits_reason)") }
+              guard declaration.designLimitsReason == nil else {
+                throw value.error("the reason is given twice (here and in design_limits_reason)")
+              }
               declaration.designLimitsReason = try value.string()
             }
           }
@@ -379,7 +402,9 @@ public struct OutputDeclaration: Sendable, Equatable {
           declaration.designLimits = .bounds(lower: lower, upper: upper)
         default:
           guard let flag = try? item.bool() else {
-            throw item.error("expected true, false, a list of statistic columns ([min, max]) or histogram edges ({lower: 0, upper: 120})")
+            throw item.error(
+              "expected true, false, a list of statistic columns ([min, max]) or histogram edges ({lower: 0, upper: 120})"
+            )
           }
           declaration.designLimits = flag ? .all : nil
         }
@@ -393,7 +418,9 @@ public struct OutputDeclaration: Sendable, Equatable {
       case "not_linked":
         declaration.notLinked = try item.sequence().map { (entry) throws(AirlockError) in
           let file = try entry.string().trimmingWhitespace()
-          guard !file.isEmpty, !file.contains("/") else { throw entry.error("name the other output by its file name, without a folder ('\(file)')") }
+          guard !file.isEmpty, !file.contains("/") else {
+            throw entry.error("name the other output by its file name, without a folder ('\(file)')")
+          }
           return Hierarchy.Code(file, entry)
         }
       case "hierarchy":
@@ -402,12 +429,16 @@ public struct OutputDeclaration: Sendable, Equatable {
         }
       case "denominators":
         declaration.denominators = try item.keyedMapping().map { (entry) throws(AirlockError) in
-          DeclaredDenominator(column: Hierarchy.Code(entry.key, entry.keyNode), denominator: Hierarchy.Code(try entry.value.string(), entry.value))
+          DeclaredDenominator(
+            column: Hierarchy.Code(entry.key, entry.keyNode),
+            denominator: Hierarchy.Code(try entry.value.string(), entry.value))
         }
       case "multipliers":
         declaration.multipliers = try item.keyedMapping().map { (entry) throws(AirlockError) in
           let multiplier = try entry.value.double()
-          guard multiplier > 0 else { throw entry.value.error("a multiplier must be above 0 (1,000 for a rate per 1,000)") }
+          guard multiplier > 0 else {
+            throw entry.value.error("a multiplier must be above 0 (1,000 for a rate per 1,000)")
+          }
           return DeclaredMultiplier(column: Hierarchy.Code(entry.key, entry.keyNode), multiplier: multiplier)
         }
       case "cumulative":
@@ -429,16 +460,18 @@ public struct OutputDeclaration: Sendable, Equatable {
     let reason = declaration.designLimitsReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     if let designLimitsNode, declaration.designLimits != nil, reason.isEmpty {
       throw designLimitsNode.error(
-        "design limits need a reason: add design_limits_reason: \"why these limits were fixed before the data were seen\" (or reason: inside {lower:, upper:})")
+        "design limits need a reason: add design_limits_reason: \"why these limits were fixed before the data were seen\" (or reason: inside {lower:, upper:})"
+      )
     }
-    if declaration.designLimits == nil, declaration.designLimitsReason != nil, let mark = declaration.positions["design_limits_reason"] {
+    if declaration.designLimits == nil, declaration.designLimitsReason != nil,
+      let mark = declaration.positions["design_limits_reason"]
+    {
       throw AirlockError(
         .configuration, file: value.file, line: mark.line, column: mark.column,
         "design_limits_reason: there are no design limits to give a reason for (design_limits is missing or false)")
     }
     return declaration
   }
-
 
   /// The declaration that applies to the output at `path`, from `NAME.airlock.yaml` beside it or
   /// from the `outputs:` of an `airlock.yaml` in its folder; `nil` when there is none.
@@ -466,7 +499,9 @@ public struct OutputDeclaration: Sendable, Equatable {
       for (name, keyNode, entry) in try value.keyedMapping() {
         var declaration = try parse(entry)
         declaration.folderEntry = name
-        if let mark = keyNode.node.mark { declaration.positions["outputs"] = Position(line: mark.line, column: mark.column) }
+        if let mark = keyNode.node.mark {
+          declaration.positions["outputs"] = Position(line: mark.line, column: mark.column)
+        }
         if found == nil && (name == fileName || fnmatch(name, fileName, 0) == 0) { found = declaration }
       }
     }

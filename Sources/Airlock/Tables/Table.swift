@@ -220,7 +220,8 @@ public struct PackedValues: Sendable {
     if code == Self.textCode { return .text }
     if code >= Self.markerBase { return .withheld(marker: Int(code - Self.markerBase)) }
     // Binary search of the exceptions.
-    var low = 0, high = overflowIndices.count
+    var low = 0
+    var high = overflowIndices.count
     let target = UInt32(index)
     while low < high {
       let mid = (low + high) / 2
@@ -341,7 +342,8 @@ public struct Table: Sendable {
   public func line(ofCell cell: Int) -> Int {
     let row = cell / cellsPerRow
     // The last jump at or before this row.
-    var low = 0, high = lineJumps.count
+    var low = 0
+    var high = lineJumps.count
     while low < high {
       let mid = (low + high) / 2
       if lineJumps[mid].row <= row { low = mid + 1 } else { high = mid }
@@ -379,7 +381,8 @@ public struct Table: Sendable {
   /// out; `cumulative-count` (C012) checks its steps.
   public func isCumulative(_ measure: Int) -> Bool {
     let name = measures[measure].name
-    return NamingConventions.cumulativeBase(of: name) != nil || declaration?.cumulative.contains { $0.label == name } == true
+    return NamingConventions.cumulativeBase(of: name) != nil
+      || declaration?.cumulative.contains { $0.label == name } == true
   }
 
   /// Count columns whose cells add up: every count column but the cumulative ones.
@@ -392,7 +395,9 @@ public struct Table: Sendable {
 
   /// The coordinates of `cell`, for findings.
   public func coordinates(ofCell cell: Int) -> [Finding.Coordinate] {
-    dimensions.indices.map { Finding.Coordinate(dimension: dimensions[$0].name, label: label(ofCell: cell, dimension: $0)) }
+    dimensions.indices.map {
+      Finding.Coordinate(dimension: dimensions[$0].name, label: label(ofCell: cell, dimension: $0))
+    }
   }
 
   /// Bytes used by the cell store (labels excluded: they are stored once each).

@@ -87,14 +87,18 @@ public struct TableSchema: Sendable {
       // A declaration is a claim: a column declared something other than a count whose name says
       // count (`n`, `count`, `n_patients`) is still checked as a count, and the conflict needs a
       // person. Declaring a count away must never silence the threshold.
-      let otherWords = ["pct", "percent", "%", "rate", "prop", "share", "mean", "median", "sd", "std", "avg", "sum", "ratio"]
-      for index in header.indices where sources[index] == .manifest && roles[index] != .count
+      let otherWords = [
+        "pct", "percent", "%", "rate", "prop", "share", "mean", "median", "sd", "std", "avg", "sum", "ratio",
+      ]
+      for index in header.indices
+      where sources[index] == .manifest && roles[index] != .count
         && roles[index] != .magnitude && NamingConventions.role(ofHeader: header[index]) == .count
         && !otherWords.contains(where: { names[index].contains($0) })
       {
         let declaredAs = roles[index].map { $0 == .evidence ? "evidence" : "a \($0.rawValue)" } ?? "something else"
         reasons.append(
-          "the manifest declares column '\(header[index])' \(declaredAs), but its name says count: it is checked as a count, and the declaration needs a checker's review")
+          "the manifest declares column '\(header[index])' \(declaredAs), but its name says count: it is checked as a count, and the declaration needs a checker's review"
+        )
         roles[index] = .count
       }
     }
@@ -134,7 +138,8 @@ public struct TableSchema: Sendable {
     let looks = header.indices.map { SampleColumn(column: $0, sample: sample, parser: parser) }
     for index in header.indices where roles[index] == nil {
       let name = names[index]
-      if kind == .model || kind == .survival || (kind == .histogram && NamingConventions.histogramNames.contains(name)) {
+      if kind == .model || kind == .survival || (kind == .histogram && NamingConventions.histogramNames.contains(name))
+      {
         sources[index] = .kind
         if NamingConventions.modelTermNames.contains(name) {
           roles[index] = .dimension
@@ -147,7 +152,8 @@ public struct TableSchema: Sendable {
         {
           // A survival table's label columns (`group`, `sex`) stay dimensions, one curve each; its
           // `time` is a value the survival rules judge.
-          roles[index] = role == .dimension && (kind == .histogram || (kind == .survival && name == "time")) ? .other : role
+          roles[index] =
+            role == .dimension && (kind == .histogram || (kind == .survival && name == "time")) ? .other : role
         } else {
           roles[index] = .other
         }
@@ -201,7 +207,8 @@ public struct TableSchema: Sendable {
       // Quarters publish q2 and q4; quartiles are q1 and q3 beside a median. Practices or periods
       // P1, P2, P3 run from 1; percentiles are p5, p25, p50, ...
       let categoryRun =
-        family == "q" ? numbers.contains(2) || numbers.contains(4) : numbers == Array(1...max(1, numbers.count)) && numbers.count >= 2
+        family == "q"
+        ? numbers.contains(2) || numbers.contains(4) : numbers == Array(1...max(1, numbers.count)) && numbers.count >= 2
       let listed = columns.map { "'\(header[$0])'" }.joined(separator: ", ")
       if statisticNeighbour {
         for column in columns {
@@ -268,10 +275,13 @@ public struct TableSchema: Sendable {
 
     let namedValueColumn =
       header.indices.contains { index in
-        [.name, .manifest].contains(sources[index]) && [.count, .percentage, .magnitude, .statistic].contains(roles[index])
+        [.name, .manifest].contains(sources[index])
+          && [.count, .percentage, .magnitude, .statistic].contains(roles[index])
       } || header.indices.contains { looks[$0].hasCombinedCells && roles[$0] == .count && sources[$0] == .values }
     var layout = declaration?.layout ?? .long
-    let combinedColumns = header.indices.filter { looks[$0].hasCombinedCells && roles[$0] == .count && sources[$0] == .values }
+    let combinedColumns = header.indices.filter {
+      looks[$0].hasCombinedCells && roles[$0] == .count && sources[$0] == .values
+    }
     if declaration?.layout == nil && kind == .frequency && decimalColumns.isEmpty
       && ((!namedValueColumn && integerColumns.count >= 2)
         || (combinedColumns.count >= 2 && combinedColumns.count == header.indices.filter { roles[$0] == .count }.count
@@ -301,13 +311,18 @@ public struct TableSchema: Sendable {
     // both readings hold up, a person must say which.
     // (Long tables have a few columns; a very wide one is not read this way, so that inference
     // stays linear in the columns.)
-    if layout == .long, header.count <= 64, let anchor = header.indices.first(where: {
-      roles[$0] == .count && sources[$0] == .name && NamingConventions.countNames.contains(names[$0])
-    }) {
+    if layout == .long, header.count <= 64,
+      let anchor = header.indices.first(where: {
+        roles[$0] == .count && sources[$0] == .name && NamingConventions.countNames.contains(names[$0])
+      })
+    {
       var keys = header.indices.filter { roles[$0] == .dimension }
-      for index in header.indices where index < anchor && roles[index] == .count && declaration?.counts?.contains(header[index]) != true {
+      for index in header.indices
+      where index < anchor && roles[index] == .count && declaration?.counts?.contains(header[index]) != true {
         let byName = sources[index] == .name
-        guard byName ? !NamingConventions.countNames.contains(names[index]) : sources[index] == .values else { continue }
+        guard byName ? !NamingConventions.countNames.contains(names[index]) : sources[index] == .values else {
+          continue
+        }
         let before = Self.distinctKeys(sample, keys)
         if before < sample.count && Self.distinctKeys(sample, keys + [index]) > before {
           roles[index] = .dimension
@@ -369,11 +384,15 @@ public struct TableSchema: Sendable {
       // The rightmost such column: counts sit after their labels (a `year` before them is a label).
       for index in header.indices.reversed() where sources[index] == .manifest && finalRoles[index] == .dimension {
         let wholeNumbers = sample.allSatisfy { row in
-          index < row.count && parser.parse(ArraySlice(row[index].utf8)).number.map { $0 >= 0 && $0 == $0.rounded() } == true
+          index < row.count
+            && parser.parse(ArraySlice(row[index].utf8)).number.map { $0 >= 0 && $0 == $0.rounded() } == true
         }
-        guard wholeNumbers, header.indices.contains(where: { $0 != index && finalRoles[$0] == .dimension }) else { continue }
+        guard wholeNumbers, header.indices.contains(where: { $0 != index && finalRoles[$0] == .dimension }) else {
+          continue
+        }
         reasons.append(
-          "the manifest declares column '\(header[index])' a dimension, but it holds whole numbers and the table has no count column: it is checked as a count, and the declaration needs a checker's review")
+          "the manifest declares column '\(header[index])' a dimension, but it holds whole numbers and the table has no count column: it is checked as a count, and the declaration needs a checker's review"
+        )
         finalRoles[index] = .count
         break
       }
@@ -398,7 +417,9 @@ public struct TableSchema: Sendable {
 
   /// Whether the first column of the sample numbers its rows, from 0 or 1, in order.
   static func isRowIndex(_ sample: [[String]]) -> Bool {
-    guard sample.count >= 2, let start = Int(sample[0][0].trimmingWhitespace()), start == 0 || start == 1 else { return false }
+    guard sample.count >= 2, let start = Int(sample[0][0].trimmingWhitespace()), start == 0 || start == 1 else {
+      return false
+    }
     return sample.enumerated().allSatisfy { offset, row in Int(row[0].trimmingWhitespace()) == start + offset }
   }
 

@@ -33,7 +33,10 @@ struct CubeFold {
       missing += other.missing
       sum.add(other.sum)
       weighted.add(other.weighted)
-      if let low = other.smallest, smallest == nil || smallest!.double > low.double || (smallest!.double == low.double && low.decimals > smallest!.decimals) {
+      if let low = other.smallest,
+        smallest == nil || smallest!.double > low.double
+          || (smallest!.double == low.double && low.decimals > smallest!.decimals)
+      {
         smallest = low
       }
       if let high = other.greatest, greatest == nil || high.ranksAbove(greatest!) { greatest = high }
@@ -139,7 +142,9 @@ struct CubeFold {
     if keepsValues { cellTotals[cell].values.append(value) }
     if let weight { cellTotals[cell].weighted.add(value.multiplied(by: weight)) }
     if let low = cellTotals[cell].smallest {
-      if value.double < low.double || (value.double == low.double && value.decimals > low.decimals) { cellTotals[cell].smallest = value }
+      if value.double < low.double || (value.double == low.double && value.decimals > low.decimals) {
+        cellTotals[cell].smallest = value
+      }
     } else {
       cellTotals[cell].smallest = value
     }

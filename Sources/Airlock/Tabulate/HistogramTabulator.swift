@@ -98,13 +98,17 @@ struct HistogramTabulator {
     }
     var table = "bin_lo,bin_hi,count\n"
     for i in 0..<count { table += "\(edge(i)),\(edge(i + 1)),\(counts[i])\n" }
-    var manifest = "# Written by airlock tabulate histogram: every column is declared, so that airlock check infers nothing.\n"
+    var manifest =
+      "# Written by airlock tabulate histogram: every column is declared, so that airlock check infers nothing.\n"
     // The bin edges are not declared: a histogram's kind gives `bin_lo` and `bin_hi` their role,
     // which the histogram rules read (declared as dimensions, H002 would not see them).
     manifest += "kind: histogram\nlayout: long\ncounts: [\"count\"]\n"
-    manifest += "population: \(TabulateRendering.yamlString("records of \(URL(fileURLWithPath: path).lastPathComponent) with a value of \(request.column) in [\(edge(0)), \(edge(count))]"))\n"
+    manifest +=
+      "population: \(TabulateRendering.yamlString("records of \(URL(fileURLWithPath: path).lastPathComponent) with a value of \(request.column) in [\(edge(0)), \(edge(count))]"))\n"
     var warnings: [String] = []
-    if outside > 0 { warnings.append("\(outside) record\(outside == 1 ? "" : "s") outside the bins \(request.bins) not counted") }
+    if outside > 0 {
+      warnings.append("\(outside) record\(outside == 1 ? "" : "s") outside the bins \(request.bins) not counted")
+    }
     if missing > 0 { warnings.append("\(missing) record\(missing == 1 ? "" : "s") with no value not counted") }
     return TabulatedFiles(
       table: table, evidence: nil, manifest: manifest, rowsRead: rows,

@@ -86,7 +86,9 @@ enum StatisticalFile {
       let read: Value =
         readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING
         ? .text(readstat_string_value(value).map { String(cString: $0) } ?? "") : .number(readstat_double_value(value))
-      if let key = StatisticalFile.key(read) { collector.labels[String(cString: set), default: [:]][key] = String(cString: label) }
+      if let key = StatisticalFile.key(read) {
+        collector.labels[String(cString: set), default: [:]][key] = String(cString: label)
+      }
       return Int32(READSTAT_HANDLER_OK)
     }
     readstat_set_error_handler(parser) { message, context in
@@ -137,6 +139,7 @@ enum StatisticalFile {
   /// through ReadStat.
   static func open(path: String, labelled: Set<String>, limits: ReadLimits) throws(AirlockError) -> DelimitedReader {
     guard handles(path) else { return try DelimitedReader.open(path: path, limits: limits) }
-    return try DelimitedReader.open(path: path, name: "data.csv", memory: try csv(path: path, labelled: labelled), limits: limits)
+    return try DelimitedReader.open(
+      path: path, name: "data.csv", memory: try csv(path: path, labelled: labelled), limits: limits)
   }
 }

@@ -39,14 +39,17 @@ struct SurvivalTabulator {
     func column(_ name: String, _ option: String) throws(AirlockError) -> Int {
       guard let index = header.firstIndex(of: name) else {
         throw AirlockError(
-          .input, file: path, line: 1, column: 1, "no column '\(name)' (named by \(option)); the columns are \(header.joined(separator: ", "))")
+          .input, file: path, line: 1, column: 1,
+          "no column '\(name)' (named by \(option)); the columns are \(header.joined(separator: ", "))")
       }
       return index
     }
     let timeColumn = try column(request.time, "--time")
     let eventColumn = try column(request.event, "--event")
     let byColumn: Int? = try request.by.map { (name) throws(AirlockError) in try column(name, "--by") }
-    if let by = request.by, ["time", "n_at_risk", "n_events", "n_censored", "surv"].contains(NamingConventions.normalized(by)) {
+    if let by = request.by,
+      ["time", "n_at_risk", "n_events", "n_censored", "surv"].contains(NamingConventions.normalized(by))
+    {
       throw AirlockError(.usage, "--by '\(by)' has the name of a column of the survival table; rename it in the data")
     }
     // Per group (label bytes): per time, events and censorings.
@@ -106,20 +109,25 @@ struct SurvivalTabulator {
       for time in times.keys.sorted() {
         let entry = times[time]!
         survival *= 1 - Double(entry.events) / Double(atRisk)
-        table += prefix + "\(entry.text),\(atRisk),\(entry.events),\(entry.censored),\(TabulateNumber.format(survival, decimals: request.decimals))\n"
+        table +=
+          prefix
+          + "\(entry.text),\(atRisk),\(entry.events),\(entry.censored),\(TabulateNumber.format(survival, decimals: request.decimals))\n"
         atRisk -= entry.events + entry.censored
       }
     }
-    var manifest = "# Written by airlock tabulate survival: every column is declared, so that airlock check infers nothing.\n"
+    var manifest =
+      "# Written by airlock tabulate survival: every column is declared, so that airlock check infers nothing.\n"
     manifest += "kind: survival\nlayout: long\n"
     // The survival columns are not declared: the kind gives them the roles the survival rules
     // (V001–V003) read; declared as counts, the count rules would judge each step's events as a
     // cell. Only the grouping column is declared.
     if let by = request.by { manifest += "dimensions: \(TabulateRendering.yamlList([by]))\n" }
-    manifest += "population: \(TabulateRendering.yamlString("records of \(URL(fileURLWithPath: path).lastPathComponent); time \(request.time), event \(request.event)"))\n"
+    manifest +=
+      "population: \(TabulateRendering.yamlString("records of \(URL(fileURLWithPath: path).lastPathComponent); time \(request.time), event \(request.event)"))\n"
     var warnings: [String] = []
     if missing > 0 { warnings.append("\(missing) record\(missing == 1 ? "" : "s") with no time or event not counted") }
     return TabulatedFiles(
-      table: table, evidence: nil, manifest: manifest, rowsRead: rows, rowsDropped: ["missing_value": missing], warnings: warnings)
+      table: table, evidence: nil, manifest: manifest, rowsRead: rows, rowsDropped: ["missing_value": missing],
+      warnings: warnings)
   }
 }

@@ -134,7 +134,8 @@ public struct TabulateNumber: Sendable, Equatable {
     if isDecimal && other.isDecimal && decimals + other.decimals <= 12 {
       let (product, overflow) = scaled.multipliedReportingOverflow(by: other.scaled)
       if !overflow && Swift.abs(product) < 900_000_000_000_000 {
-        return TabulateNumber(double: Double(product) / Self.powersOfTen[decimals + other.decimals], decimals: decimals + other.decimals)
+        return TabulateNumber(
+          double: Double(product) / Self.powersOfTen[decimals + other.decimals], decimals: decimals + other.decimals)
       }
     }
     return TabulateNumber(double: double * other.double, decimals: min(12, decimals + other.decimals))
@@ -229,7 +230,8 @@ public struct ExactSum: Sendable, Equatable {
     if !number.isInteger { whole = false }
     if exact {
       if number.isDecimal && number.decimals <= Self.scale {
-        let (result, overflow) = scaled.addingReportingOverflow(Self.wide(number.scaled) * Self.powers[Self.scale - number.decimals])
+        let (result, overflow) = scaled.addingReportingOverflow(
+          Self.wide(number.scaled) * Self.powers[Self.scale - number.decimals])
         if !overflow {
           scaled = result
           return
@@ -346,5 +348,7 @@ public struct ExactSum: Sendable, Equatable {
   public var value: Double { isSmall ? Double(small) : exact ? Self.double(scaled) : sum + compensation }
 
   /// The total as a double, to within a few units in the last place (cheap: for comparisons).
-  var approximate: Double { isSmall ? Double(small) : exact ? Self.approximateDouble(scaled) / 1e12 : sum + compensation }
+  var approximate: Double {
+    isSmall ? Double(small) : exact ? Self.approximateDouble(scaled) / 1e12 : sum + compensation
+  }
 }

@@ -44,7 +44,9 @@ public enum TabulateJob: Sendable, Equatable, Codable {
 
   /// Runs the job and renders its files; `name` is the output's file name without extension.
   ///   `spillFolder` is where `--memory` may write its partitions (beside the output).
-  public func render(name: String, pack: RulePack, limits: ReadLimits = ReadLimits(), spillFolder: String? = nil) throws(AirlockError) -> TabulatedFiles {
+  public func render(name: String, pack: RulePack, limits: ReadLimits = ReadLimits(), spillFolder: String? = nil)
+    throws(AirlockError) -> TabulatedFiles
+  {
     do {
       return try renderTabulation(name: name, pack: pack, limits: limits, spillFolder: spillFolder)
     } catch var error {
@@ -58,7 +60,9 @@ public enum TabulateJob: Sendable, Equatable, Codable {
     }
   }
 
-  private func renderTabulation(name: String, pack: RulePack, limits: ReadLimits, spillFolder: String?) throws(AirlockError) -> TabulatedFiles {
+  private func renderTabulation(name: String, pack: RulePack, limits: ReadLimits, spillFolder: String?)
+    throws(AirlockError) -> TabulatedFiles
+  {
     switch self {
     case .table(let request):
       var tabulator = Tabulator(request: request, pack: pack, limits: limits)
@@ -191,7 +195,8 @@ public enum TabulateWriter {
     guard !out.hasSuffix("/"), !name.isEmpty, !name.hasPrefix("."),
       !(FileManager.default.fileExists(atPath: base, isDirectory: &isFolder) && isFolder.boolValue)
     else {
-      throw AirlockError(.usage, "--out takes DIR/NAME, the files' common name (NAME.csv, NAME.evidence.csv, ...), not a folder")
+      throw AirlockError(
+        .usage, "--out takes DIR/NAME, the files' common name (NAME.csv, NAME.evidence.csv, ...), not a folder")
     }
     // The input's digest is taken before and after it is read: the provenance must name the bytes
     // the table came from, so a file rewritten in between is an error.
@@ -199,7 +204,9 @@ public enum TabulateWriter {
     // A spill (--memory) goes beside the output, on the disk the output goes to: in its folder, or
     // the nearest one that exists (nothing is created before the tabulation succeeds).
     var outFolder = URL(fileURLWithPath: base).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: outFolder.path) && outFolder.path != "/" { outFolder.deleteLastPathComponent() }
+    while !FileManager.default.fileExists(atPath: outFolder.path) && outFolder.path != "/" {
+      outFolder.deleteLastPathComponent()
+    }
     var rendered = try job.render(name: name, pack: pack, limits: limits, spillFolder: outFolder.path)
     let input = try digest(file: job.data)
     guard input == before else { throw AirlockError(.input, file: job.data, "the file changed while it was read") }
@@ -234,12 +241,16 @@ public enum TabulateWriter {
 
   /// Runs `airlock protect` (suppression) on the rendered table, in a scratch folder holding the
   /// table, its evidence and its manifest; returns the protected table and a one-line summary.
-  static func protect(_ files: [(path: String, data: Data)], name: String, pack: RulePack) throws(AirlockError) -> (table: Data, summary: String) {
+  static func protect(_ files: [(path: String, data: Data)], name: String, pack: RulePack) throws(AirlockError) -> (
+    table: Data, summary: String
+  ) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-tabulate-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: scratch) }
     do {
       try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-      for file in files { try file.data.write(to: scratch.appendingPathComponent(URL(fileURLWithPath: file.path).lastPathComponent)) }
+      for file in files {
+        try file.data.write(to: scratch.appendingPathComponent(URL(fileURLWithPath: file.path).lastPathComponent))
+      }
     } catch {
       throw AirlockError(.usage, file: scratch.path, "cannot write the scratch folder for --protect")
     }
@@ -276,7 +287,9 @@ public enum TabulateWriter {
     func cleanUp() { for path in temporary { try? manager.removeItem(atPath: path) } }
     for file in files {
       let url = URL(fileURLWithPath: file.path)
-      let path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+      let path = url.deletingLastPathComponent().appendingPathComponent(
+        ".\(url.lastPathComponent).\(UUID().uuidString).tmp"
+      ).path
       do {
         try file.data.write(to: URL(fileURLWithPath: path))
         temporary.append(path)
@@ -298,7 +311,9 @@ public enum TabulateWriter {
   /// nil when the output has neither.
   public static func evidenceOrigin(output path: String, sha256: String) -> String? {
     let url = URL(fileURLWithPath: path)
-    let base = url.deletingLastPathComponent().appendingPathComponent(OutputDeclaration.baseName(of: url.lastPathComponent)).path
+    let base = url.deletingLastPathComponent().appendingPathComponent(
+      OutputDeclaration.baseName(of: url.lastPathComponent)
+    ).path
     let paths = paths(base)
     let names = [paths.evidence, paths.manifest].map { URL(fileURLWithPath: $0).lastPathComponent }
     let hasEvidence = FileManager.default.fileExists(atPath: paths.evidence)
@@ -317,7 +332,8 @@ public enum TabulateWriter {
       return "claim: the provenance does not match \(mismatched.joined(separator: ", "))"
     }
     let input = provenance.input
-    return "computed by airlock tabulate \(provenance.airlockVersion) from \(input.path) (sha256 \(input.sha256), \(input.bytes) bytes)"
+    return
+      "computed by airlock tabulate \(provenance.airlockVersion) from \(input.path) (sha256 \(input.sha256), \(input.bytes) bytes)"
   }
 
   /// What `--verify` found: the files that differ from a fresh run, and whether the input is the
@@ -333,7 +349,9 @@ public enum TabulateWriter {
 
   /// Runs the tabulation recorded in `provenancePath` again and compares every file byte for byte
   /// with the files beside it and with the digests recorded.
-  public static func verify(provenancePath: String, pack: RulePack, limits: ReadLimits = ReadLimits()) throws(AirlockError) -> Verification {
+  public static func verify(provenancePath: String, pack: RulePack, limits: ReadLimits = ReadLimits())
+    throws(AirlockError) -> Verification
+  {
     let provenance = try TabulateProvenance.load(path: provenancePath)
     let suffix = ".tabulate.json"
     guard provenancePath.hasSuffix(suffix) else {
@@ -349,9 +367,13 @@ public enum TabulateWriter {
       if onDisk != file.data || provenance.files[name] != sha256(file.data) { differing.append(file.path) }
     }
     let recorded = Set(provenance.files.keys)
-    let produced = Set(files.map { URL(fileURLWithPath: $0.path).lastPathComponent }).subtracting([URL(fileURLWithPath: provenancePath).lastPathComponent])
+    let produced = Set(files.map { URL(fileURLWithPath: $0.path).lastPathComponent }).subtracting([
+      URL(fileURLWithPath: provenancePath).lastPathComponent
+    ])
     for name in recorded.symmetricDifference(produced) { differing.append(name) }
-    return Verification(inputMatches: input.sha256 == provenance.input.sha256 && input.bytes == provenance.input.bytes, differing: differing)
+    return Verification(
+      inputMatches: input.sha256 == provenance.input.sha256 && input.bytes == provenance.input.bytes,
+      differing: differing)
   }
 }
 
@@ -359,7 +381,10 @@ public enum TabulateWriter {
 enum TabulateRendering {
   /// A CSV field, quoted when it must be (RFC 4180).
   static func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.first == " " || text.last == " " else {
+    guard
+      text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.first == " "
+        || text.last == " "
+    else {
       return text
     }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -440,15 +465,18 @@ enum TabulateRendering {
     var warnings: [String] = []
     if request.statistic.publishesOneValue {
       warnings.append(
-        "--\(request.statistic.rawValue) publishes one unit's value in every cell; airlock check judges it as a statistic (extreme-value)")
+        "--\(request.statistic.rawValue) publishes one unit's value in every cell; airlock check judges it as a statistic (extreme-value)"
+      )
     }
     if result.fewUnitCells > 0 {
       warnings.append(
-        "\(result.fewUnitCells) cell\(result.fewUnitCells == 1 ? "" : "s") count enough records but too few units for the pack's threshold; small-cell-count reads the published count of records, not the units in the evidence (n_units)")
+        "\(result.fewUnitCells) cell\(result.fewUnitCells == 1 ? "" : "s") count enough records but too few units for the pack's threshold; small-cell-count reads the published count of records, not the units in the evidence (n_units)"
+      )
     }
     if result.cellsWithoutValue > 0 {
       warnings.append(
-        "\(result.cellsWithoutValue) cell\(result.cellsWithoutValue == 1 ? "" : "s") left out: no record there has a value of \(request.variable ?? "")")
+        "\(result.cellsWithoutValue) cell\(result.cellsWithoutValue == 1 ? "" : "s") left out: no record there has a value of \(request.variable ?? "")"
+      )
     }
     return TabulatedFiles(
       table: table, evidence: evidence, manifest: manifest, rowsRead: result.rowsRead,
@@ -457,7 +485,9 @@ enum TabulateRendering {
 
   static func population(_ request: TabulateRequest) -> String {
     var text = "records of \(URL(fileURLWithPath: request.data).lastPathComponent)"
-    if !request.filters.isEmpty { text += " where " + request.filters.map { "\($0.column) = \($0.value)" }.joined(separator: " and ") }
+    if !request.filters.isEmpty {
+      text += " where " + request.filters.map { "\($0.column) = \($0.value)" }.joined(separator: " and ")
+    }
     if let variable = request.variable { text += "; \(request.statistic.rawValue) of \(variable)" }
     if let unit = request.unit { text += "; units: \(unit)" }
     if let weight = request.weight { text += "; weighted by \(weight)" }

@@ -99,7 +99,9 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
         let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
         if line.isEmpty { continue }
         if !seen.insert(line).inserted {
-          throw AirlockError(.input, file: file, line: index + 1, column: 1, "level '\(line)' is listed twice (perhaps in another Unicode spelling)")
+          throw AirlockError(
+            .input, file: file, line: index + 1, column: 1,
+            "level '\(line)' is listed twice (perhaps in another Unicode spelling)")
         }
         labels.append(line)
       }
@@ -144,7 +146,9 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
   /// Checks the request's consistency before any data is read.
   public func validate() throws(AirlockError) {
     guard !rows.isEmpty else { throw AirlockError(.usage, "--rows needs at least one column") }
-    guard cols.count <= 1 else { throw AirlockError(.usage, "--cols takes one column (a crosstab has one column dimension)") }
+    guard cols.count <= 1 else {
+      throw AirlockError(.usage, "--cols takes one column (a crosstab has one column dimension)")
+    }
     let dims = dimensions
     for (index, name) in dims.enumerated() where dims[..<index].contains(name) {
       throw AirlockError(.usage, "dimension '\(name)' is named twice")
@@ -153,7 +157,9 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
     if !cols.isEmpty && statistic != .count && statistic != .sum {
       // airlock check reads a crosstab's cells as one measure named by its role, and has no rule
       // for a crosstab of statistics: the output would need review (C009).
-      throw AirlockError(.usage, "--cols goes with --count or --sum; write means, deviations, medians and extremes long (without --cols)")
+      throw AirlockError(
+        .usage, "--cols goes with --count or --sum; write means, deviations, medians and extremes long (without --cols)"
+      )
     }
     if protect && statistic != .count {
       throw AirlockError(.usage, "--protect goes with --count (airlock protect handles frequency tables)")
@@ -163,27 +169,39 @@ public struct TabulateRequest: Sendable, Equatable, Codable {
     }
     if weight != nil && statistic != .count && statistic != .sum {
       throw AirlockError(
-        .usage, "--weight goes with --count or --sum only (weights go into the weighted total; weighted means and quantiles are not supported)")
+        .usage,
+        "--weight goes with --count or --sum only (weights go into the weighted total; weighted means and quantiles are not supported)"
+      )
     }
     for level in levels where !dims.contains(level.dimension) {
       throw AirlockError(.usage, "--levels names '\(level.dimension)', which is not among --rows or --cols")
     }
-    let reserved = Set(Tabulator.evidenceNames(k: 9, weighted: true) + ["count", "sum", "weighted_sum", "mean", "sd", "median", "min", "max"])
+    let reserved = Set(
+      Tabulator.evidenceNames(k: 9, weighted: true) + [
+        "count", "sum", "weighted_sum", "mean", "sd", "median", "min", "max",
+      ])
     for name in dims where reserved.contains(NamingConventions.normalized(name)) {
-      throw AirlockError(.usage, "dimension '\(name)' has the name of a value or evidence column; rename it in the data")
+      throw AirlockError(
+        .usage, "dimension '\(name)' has the name of a value or evidence column; rename it in the data")
     }
     if margins && dims.count > Tabulator.marginDimensionLimit {
-      throw AirlockError(.usage, "--margins takes at most \(Tabulator.marginDimensionLimit) dimensions (each doubles the grouping sets)")
+      throw AirlockError(
+        .usage, "--margins takes at most \(Tabulator.marginDimensionLimit) dimensions (each doubles the grouping sets)")
     }
     if decimals < 0 || decimals > 12 { throw AirlockError(.usage, "--decimals must be from 0 to 12") }
-    if let sortedBy, sortedBy != "unit" { throw AirlockError(.usage, "--sorted-by takes 'unit' (the input sorted by the --unit column)") }
+    if let sortedBy, sortedBy != "unit" {
+      throw AirlockError(.usage, "--sorted-by takes 'unit' (the input sorted by the --unit column)")
+    }
     if sortedByUnit && unit == nil { throw AirlockError(.usage, "--sorted-by unit needs --unit") }
-    if sortedByUnit && memory != nil { throw AirlockError(.usage, "--sorted-by unit holds one unit at a time: --memory is not needed with it") }
+    if sortedByUnit && memory != nil {
+      throw AirlockError(.usage, "--sorted-by unit holds one unit at a time: --memory is not needed with it")
+    }
     if let memory {
       guard unit != nil else { throw AirlockError(.usage, "--memory bounds the (cell, unit) pairs: it needs --unit") }
       // A median or standard deviation keeps every value of every cell: no budget bounds that.
       guard statistic != .median && statistic != .sd else {
-        throw AirlockError(.usage, "--memory goes with --count, --sum, --mean, --min or --max (a median or sd keeps every value)")
+        throw AirlockError(
+          .usage, "--memory goes with --count, --sum, --mean, --min or --max (a median or sd keeps every value)")
       }
       guard memory >= 64 << 10 else { throw AirlockError(.usage, "--memory must be at least 64KiB") }
     }

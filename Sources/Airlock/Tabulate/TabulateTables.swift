@@ -130,7 +130,9 @@ struct PairTable {
   var footprint: Int { keys.capacity * 8 + slots.count * 4 }
 
   @inline(__always)
-  static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+  static func key(_ a: Int32, _ b: Int32) -> UInt64 {
+    UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+  }
 
   /// The index of pair (a, b), interning it if new.
   @inline(__always)

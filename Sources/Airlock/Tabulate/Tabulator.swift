@@ -21,7 +21,9 @@ public struct Tabulator: Sendable {
   /// the first reads (the output is the same bytes either way). `AIRLOCK_TABULATE_THREADS`
   /// overrides the default (2 where there are two cores or more).
   public var threads: Int = {
-    if let text = ProcessInfo.processInfo.environment["AIRLOCK_TABULATE_THREADS"], let n = Int(text), n >= 1 { return n }
+    if let text = ProcessInfo.processInfo.environment["AIRLOCK_TABULATE_THREADS"], let n = Int(text), n >= 1 {
+      return n
+    }
     return ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
   }()
   /// Records per batch handed to the second thread (small in tests, to cross many batches).
@@ -42,7 +44,9 @@ public struct Tabulator: Sendable {
   /// How many top contributions the evidence carries: the most any of the pack's dominance rules
   /// reads (the largest n of the (n, k) pairs; the p% rule's coalition plus one), at least 2.
   public var topCount: Int {
-    let pairs = pack.parameters(of: NKDominanceRule.self)[NKDominanceRule.pairs].compactMap { Int($0.split(separator: ":").first ?? "") }
+    let pairs = pack.parameters(of: NKDominanceRule.self)[NKDominanceRule.pairs].compactMap {
+      Int($0.split(separator: ":").first ?? "")
+    }
     let coalition = pack.parameters(of: PPercentRule.self)[PPercentRule.coalition]
     return max(2, pairs.max() ?? 2, coalition + 1)
   }
@@ -51,7 +55,9 @@ public struct Tabulator: Sendable {
   public var marginLabel: String { pack.margins.first ?? "Total" }
 
   /// The evidence columns written for `k` top contributions.
-  static func evidenceNames(k: Int, weighted: Bool, statistic: TabulateRequest.Statistic = .sum, units: Bool = true) -> [String] {
+  static func evidenceNames(k: Int, weighted: Bool, statistic: TabulateRequest.Statistic = .sum, units: Bool = true)
+    -> [String]
+  {
     var names = ["n"]
     if statistic != .count { names.append("n_missing") }
     if units { names.append("n_units") }
@@ -135,7 +141,9 @@ public struct Tabulator: Sendable {
     var dimensionColumns: [Int] = []
     for name in request.rows { dimensionColumns.append(try column(name, "--rows")) }
     for name in request.cols { dimensionColumns.append(try column(name, "--cols")) }
-    let variableColumn: Int? = try request.variable.map { (name) throws(AirlockError) in try column(name, "--\(request.statistic.rawValue)") }
+    let variableColumn: Int? = try request.variable.map { (name) throws(AirlockError) in
+      try column(name, "--\(request.statistic.rawValue)")
+    }
     let unitColumn: Int? = try request.unit.map { (name) throws(AirlockError) in try column(name, "--unit") }
     let weightColumn: Int? = try request.weight.map { (name) throws(AirlockError) in try column(name, "--weight") }
     var filters: [(column: Int, value: [UInt8])] = []
@@ -143,7 +151,8 @@ public struct Tabulator: Sendable {
 
     var data = Microdata(
       dimensions: request.dimensions.map { Dimension(name: $0) },
-      fold: CubeFold(statistic: request.statistic, k: topCount, dimensionCount: request.dimensions.count, margins: request.margins))
+      fold: CubeFold(
+        statistic: request.statistic, k: topCount, dimensionCount: request.dimensions.count, margins: request.margins))
     for level in request.levels {
       let d = request.dimensions.firstIndex(of: level.dimension)!
       data.dimensions[d].declared = true
@@ -155,9 +164,13 @@ public struct Tabulator: Sendable {
     let marginFolded = Set(pack.margins.map { $0.trimmingWhitespace().lowercased() })
     let mode: UnitGatherer.Mode =
       request.sortedByUnit ? .sorted : request.memory.map { .spill(budget: $0, folder: spillFolder) } ?? .memory
-    let gatherer = request.unit == nil ? nil : UnitGatherer(mode: mode, counts: request.statistic == .count, inputBytes: inputBytes(path))
+    let gatherer =
+      request.unit == nil
+      ? nil : UnitGatherer(mode: mode, counts: request.statistic == .count, inputBytes: inputBytes(path))
     defer { gatherer?.removeSpill() }
-    let pipeline = gatherer.flatMap { threads > 1 ? UnitPipeline(gatherer: $0, fold: data.fold, batchSize: batchSize) : nil }
+    let pipeline = gatherer.flatMap {
+      threads > 1 ? UnitPipeline(gatherer: $0, fold: data.fold, batchSize: batchSize) : nil
+    }
     var finished = false
     defer { if !finished { pipeline?.cancel() } }
     var key = [Int32](repeating: 0, count: dimensionColumns.count)
@@ -209,7 +222,8 @@ public struct Tabulator: Sendable {
         if request.margins && marginFolded.contains(text.lowercased()) {
           throw AirlockError(
             .input, file: path, line: location.0, column: location.1,
-            "a label of '\(header[c])' is the pack's margin label '\(text)'; with --margins it would be read as a total")
+            "a label of '\(header[c])' is the pack's margin label '\(text)'; with --margins it would be read as a total"
+          )
         }
         // Labels are compared as bytes; two that are the same text in different Unicode spellings
         // (precomposed and decomposed accents) would be two cells that every reader, airlock check
@@ -255,17 +269,23 @@ public struct Tabulator: Sendable {
       data.fold.fold(cell: cell, value: value, weight: weight)
       if let unitColumn, let gatherer {
         let bytes = reader.fieldBytes(unitColumn)
-        guard !Self.mayBeMissing(bytes) || !TabulateNumber.isMissing(String(decoding: bytes, as: UTF8.self).trimmingWhitespace()) else {
+        guard
+          !Self.mayBeMissing(bytes)
+            || !TabulateNumber.isMissing(String(decoding: bytes, as: UTF8.self).trimmingWhitespace())
+        else {
           throw AirlockError(
             .input, file: path, line: reader.recordLine, column: reader.fieldColumns[unitColumn],
             "the unit id '\(header[unitColumn])' is missing")
         }
         if let pipeline {
           let going = pipeline.add(
-            unit: bytes, cell: Int32(cell), value: value, line: reader.recordLine, column: reader.fieldColumn(unitColumn),
+            unit: bytes, cell: Int32(cell), value: value, line: reader.recordLine,
+            column: reader.fieldColumn(unitColumn),
             consumed: reader.consumedBytes)
           if !going { break records }
-        } else if let outOfOrder = try gatherer.add(unit: bytes, cell: Int32(cell), value: value, into: &data.fold, consumed: reader.consumedBytes) {
+        } else if let outOfOrder = try gatherer.add(
+          unit: bytes, cell: Int32(cell), value: value, into: &data.fold, consumed: reader.consumedBytes)
+        {
           throw sortError(reader, unitColumn, header[unitColumn], bytes, outOfOrder)
         }
       } else if request.statistic != .count, let value {
@@ -292,11 +312,13 @@ public struct Tabulator: Sendable {
   }
 
   private func sortError(
-    _ reader: DelimitedReader, _ column: Int, _ name: String, _ bytes: UnsafeBufferPointer<UInt8>, _ outOfOrder: UnitGatherer.OutOfOrder
+    _ reader: DelimitedReader, _ column: Int, _ name: String, _ bytes: UnsafeBufferPointer<UInt8>,
+    _ outOfOrder: UnitGatherer.OutOfOrder
   ) -> AirlockError {
     AirlockError(
       .input, file: request.data, line: reader.recordLine, column: reader.fieldColumns[column],
-      "not sorted by '\(name)' (--sorted-by unit): '\(String(decoding: bytes, as: UTF8.self))' after '\(outOfOrder.previous)'")
+      "not sorted by '\(name)' (--sorted-by unit): '\(String(decoding: bytes, as: UTF8.self))' after '\(outOfOrder.previous)'"
+    )
   }
 
   /// The input's size in bytes (0 when it cannot be told), to size a spill.
@@ -353,7 +375,9 @@ public struct Tabulator: Sendable {
     if !writesEmpty { full = request.cols.isEmpty ? [] : [dimensionCount - 1] }
     if !full.isEmpty {
       // Declared levels multiply: refuse a table too large to be an output before building it.
-      let levels = full.map { orders[$0].count }.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+      let levels = full.map { orders[$0].count }.reduce(1) {
+        $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1
+      }
       if levels > Self.cellLimit {
         throw AirlockError(.usage, "the declared levels make a table of more than \(Self.cellLimit) cells")
       }
@@ -366,11 +390,13 @@ public struct Tabulator: Sendable {
       for projected in projections {
         var partial = [projected]
         for d in full.sorted() {
-          partial = partial.flatMap { key in orders[d].map { label in
-            var next = key
-            next[d] = label
-            return next
-          } }
+          partial = partial.flatMap { key in
+            orders[d].map { label in
+              var next = key
+              next[d] = label
+              return next
+            }
+          }
         }
         expanded.formUnion(partial)
         if expanded.count > Self.cellLimit {
@@ -443,12 +469,14 @@ public struct Tabulator: Sendable {
     guard data.records > 0 else {
       throw AirlockError(
         .input, file: request.data,
-        "no records to tabulate (\(data.rowsRead) read, \(data.droppedByFilter + data.droppedMissingLabel) dropped by --filter or --missing drop)")
+        "no records to tabulate (\(data.rowsRead) read, \(data.droppedByFilter + data.droppedMissingLabel) dropped by --filter or --missing drop)"
+      )
     }
     let orders = data.dimensions.map(Self.order)
     let keys = try cellKeys(data, orders: orders)
     let k = topCount
-    let names = Self.evidenceNames(k: k, weighted: request.weight != nil, statistic: request.statistic, units: request.unit != nil)
+    let names = Self.evidenceNames(
+      k: k, weighted: request.weight != nil, statistic: request.statistic, units: request.unit != nil)
     let recordTotals = data.fold.slotRecordTotals()
     let margin = marginLabel
     var cells: [Cell] = []
@@ -473,31 +501,43 @@ public struct Tabulator: Sendable {
       cells.append(Cell(labels: labels, isMargin: key.map { $0 == Self.margin }, value: value, evidence: evidence))
     }
     if cells.isEmpty {
-      throw AirlockError(.input, file: request.data, "no record has a value of '\(request.variable ?? "")': nothing to tabulate")
+      throw AirlockError(
+        .input, file: request.data, "no record has a value of '\(request.variable ?? "")': nothing to tabulate")
     }
     let marginFolded = Set(pack.margins.map { $0.trimmingWhitespace().lowercased() })
     var categories: [String] = []
     for (d, dimension) in data.dimensions.enumerated() {
       for label in orders[d] {
         let text = String(decoding: dimension.labels[Int(label)], as: UTF8.self)
-        if marginFolded.contains(text.trimmingWhitespace().lowercased()) && !categories.contains(text) { categories.append(text) }
+        if marginFolded.contains(text.trimmingWhitespace().lowercased()) && !categories.contains(text) {
+          categories.append(text)
+        }
       }
     }
     let labelOrder = data.dimensions.enumerated().map { d, dimension in
       orders[d].map { String(decoding: dimension.labels[Int($0)], as: UTF8.self) } + (request.margins ? [margin] : [])
     }
-    if request.margins, let level = request.levels.lazy.flatMap(\.labels).first(where: { marginFolded.contains($0.trimmingWhitespace().lowercased()) }) {
-      throw AirlockError(.usage, "a declared level is the pack's margin label '\(level)'; with --margins it would be read as a total")
+    if request.margins,
+      let level = request.levels.lazy.flatMap(\.labels).first(where: {
+        marginFolded.contains($0.trimmingWhitespace().lowercased())
+      })
+    {
+      throw AirlockError(
+        .usage, "a declared level is the pack's margin label '\(level)'; with --margins it would be read as a total")
     }
     // A crosstab's column labels are header names beside the row dimensions': none may repeat.
     if !request.cols.isEmpty, let clash = labelOrder.last?.first(where: { request.rows.contains($0) }) {
-      throw AirlockError(.usage, "the --cols label '\(clash)' is also the name of a --rows dimension: the crosstab's header would repeat it")
+      throw AirlockError(
+        .usage,
+        "the --cols label '\(clash)' is also the name of a --rows dimension: the crosstab's header would repeat it")
     }
     var fewUnitCells = 0
     if request.statistic == .count && request.unit != nil {
       let counts = CountThreshold(pack: pack)
       fewUnitCells = cells.count { cell in
-        guard let n = Double(cell.value), let units = cell.evidence["n_units"].flatMap(Double.init) else { return false }
+        guard let n = Double(cell.value), let units = cell.evidence["n_units"].flatMap(Double.init) else {
+          return false
+        }
         return counts.allows(n) && !counts.allows(units)
       }
     }

@@ -82,12 +82,16 @@ final class UnitGatherer {
 
   /// One record of unit `unit` in full cell `cell`, with its value (nil: missing, or a count).
   @inline(__always)
-  func add(unit: UnsafeBufferPointer<UInt8>, cell: Int32, value: TabulateNumber?, into fold: inout CubeFold, consumed: Int) throws(AirlockError) -> OutOfOrder? {
+  func add(
+    unit: UnsafeBufferPointer<UInt8>, cell: Int32, value: TabulateNumber?, into fold: inout CubeFold, consumed: Int
+  ) throws(AirlockError) -> OutOfOrder? {
     switch mode {
     case .sorted:
       if !hasCurrent || !unit.elementsEqual(current) {
         if hasCurrent {
-          if unit.lexicographicallyPrecedes(current) { return OutOfOrder(previous: String(decoding: current, as: UTF8.self)) }
+          if unit.lexicographicallyPrecedes(current) {
+            return OutOfOrder(previous: String(decoding: current, as: UTF8.self))
+          }
           emitCurrent(into: &fold)
         }
         current.removeAll(keepingCapacity: true)
@@ -232,7 +236,9 @@ final class UnitGatherer {
     rewind(file)
     var bytes = [UInt8](repeating: 0, count: max(0, size))
     let read = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-    guard read == bytes.count else { throw AirlockError(.usage, file: spillFolder, "cannot read a spill partition back") }
+    guard read == bytes.count else {
+      throw AirlockError(.usage, file: spillFolder, "cannot read a spill partition back")
+    }
     let sumSize = MemoryLayout<ExactSum>.size
     bytes.withUnsafeBytes { raw in
       var at = 0

@@ -73,7 +73,9 @@ final class UnitPipeline: @unchecked Sendable {
 
   /// One record for the worker; false when the worker has stopped (a failure to report).
   @inline(__always)
-  func add(unit: UnsafeBufferPointer<UInt8>, cell: Int32, value: TabulateNumber?, line: Int, column: Int, consumed: Int) -> Bool {
+  func add(unit: UnsafeBufferPointer<UInt8>, cell: Int32, value: TabulateNumber?, line: Int, column: Int, consumed: Int)
+    -> Bool
+  {
     let batch = current
     batch.cells.append(cell)
     if let value {
@@ -141,9 +143,12 @@ final class UnitPipeline: @unchecked Sendable {
         let unit = UnsafeBufferPointer(rebasing: bytes[start..<end])
         do {
           if let outOfOrder = try gatherer.add(
-            unit: unit, cell: batch.cells[i], value: batch.valued[i] ? batch.values[i] : nil, into: &fold, consumed: batch.consumed)
+            unit: unit, cell: batch.cells[i], value: batch.valued[i] ? batch.values[i] : nil, into: &fold,
+            consumed: batch.consumed)
           {
-            failure = Failure(line: batch.lines[i], column: batch.columns[i], unit: String(decoding: unit, as: UTF8.self), previous: outOfOrder.previous)
+            failure = Failure(
+              line: batch.lines[i], column: batch.columns[i], unit: String(decoding: unit, as: UTF8.self),
+              previous: outOfOrder.previous)
             return false
           }
         } catch let error as AirlockError {

@@ -13,7 +13,8 @@ extension AirlockCommand {
     func run() throws {
       try options.act { workflow, key throws(AirlockError) in
         let result = try workflow.approve(request, key: key)
-        print("\(request): record signed (\(result.signatures)/\(result.reviewsRequired)); now \(result.status.rawValue)")
+        print(
+          "\(request): record signed (\(result.signatures)/\(result.reviewsRequired)); now \(result.status.rawValue)")
       }
     }
   }

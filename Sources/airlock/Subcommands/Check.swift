@@ -44,7 +44,8 @@ extension AirlockCommand {
     @Option(name: .long, help: "The most bytes a .gz output may decompress to.")
     var maxDecompressedSize: Int = 8 << 30
 
-    @Option(name: .long, help: "A release history (SQLite) to compare the outputs with, for differencing across releases.")
+    @Option(
+      name: .long, help: "A release history (SQLite) to compare the outputs with, for differencing across releases.")
     var history: String?
 
     @Option(

@@ -25,10 +25,13 @@ extension AirlockCommand {
     @Option(name: .customLong("log-origin"), help: "The decision log's origin (default: HOST/airlock/log).")
     var logOrigin: String?
 
-    @Option(name: .customLong("log-key"), help: "The decision log's private key; created when missing (default: STORE/log.key).")
+    @Option(
+      name: .customLong("log-key"),
+      help: "The decision log's private key; created when missing (default: STORE/log.key).")
     var logKey: String?
 
-    @Flag(name: .customLong("no-log"), help: "Keep no decision log (not recommended; 'airlock log init' adds one later).")
+    @Flag(
+      name: .customLong("no-log"), help: "Keep no decision log (not recommended; 'airlock log init' adds one later).")
     var noLog = false
 
     func run() throws {

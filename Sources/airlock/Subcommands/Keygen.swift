@@ -17,7 +17,8 @@ extension AirlockCommand {
     @Option(name: .long, help: "Your name in the trust list (for the printed trust-list line).")
     var principal: String = "you@example.org"
 
-    @Option(name: .long, help: "The role for the printed trust-list line: airlock-submit, airlock-review or airlock-release.")
+    @Option(
+      name: .long, help: "The role for the printed trust-list line: airlock-submit, airlock-review or airlock-release.")
     var role: String = "airlock-review"
 
     @Flag(name: .long, help: "Overwrite existing key files.")

@@ -32,7 +32,8 @@ extension AirlockCommand {
         previousNote = text
       }
       if let pinned = pinnedMismatch {
-        printError("verification failed: \(log.vkeyPath): the log's key \(log.verifier.vkey) is not the pinned \(pinned.vkey)")
+        printError(
+          "verification failed: \(log.vkeyPath): the log's key \(log.verifier.vkey) is not the pinned \(pinned.vkey)")
         throw ExitStatus.failed
       }
       let (problems, size) = log.verify(previous: previousNote, previousFile: previous)

@@ -100,13 +100,16 @@ struct FailOnOptions: ParsableArguments {
 
 /// Options every tabulate command shares (what they do with them: `Tabulate.swift`).
 struct TabulateCommonOptions: ParsableArguments {
-  @Option(name: .long, help: "Where to write: DIR/NAME (NAME.csv, NAME.evidence.csv, NAME.airlock.yaml, NAME.tabulate.json).")
+  @Option(
+    name: .long, help: "Where to write: DIR/NAME (NAME.csv, NAME.evidence.csv, NAME.airlock.yaml, NAME.tabulate.json).")
   var out: String?
 
   @Option(name: .long, help: "A built-in rule pack name or a path to a pack YAML file (margin label, top-K, --check).")
   var rules: String = "default"
 
-  @Flag(name: .long, help: "Run 'airlock check' on the table written (the protected one with --protect), and exit with its status.")
+  @Flag(
+    name: .long,
+    help: "Run 'airlock check' on the table written (the protected one with --protect), and exit with its status.")
   var check = false
 
   @Flag(name: .long, help: "Overwrite existing files.")

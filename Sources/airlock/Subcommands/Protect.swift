@@ -47,20 +47,25 @@ extension AirlockCommand {
       print("protected \(file) -> \(output) (rule pack \(pack.name) \(pack.version), method \(method.rawValue))")
       for change in primary + secondary {
         let cell = change.cell.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
-        print("  \(change.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) line \(change.line), column \(change.column) [\(cell)]: \(change.why)")
+        print(
+          "  \(change.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) line \(change.line), column \(change.column) [\(cell)]: \(change.why)"
+        )
       }
       if !rounded.isEmpty { print("  rounded   \(rounded.count) cell\(rounded.count == 1 ? "" : "s")") }
       let recomputed = report.changes.filter { $0.kind == .recomputed }
       let derived = report.changes.filter { $0.kind == .derived }
       if !recomputed.isEmpty {
-        print("  recomputed \(recomputed.count) percentage, rate or cumulative value\(recomputed.count == 1 ? "" : "s") from the protected counts")
+        print(
+          "  recomputed \(recomputed.count) percentage, rate or cumulative value\(recomputed.count == 1 ? "" : "s") from the protected counts"
+        )
       }
       for change in derived {
         let cell = change.cell.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
         print("  derived   line \(change.line), column \(change.column) [\(cell)]: \(change.why)")
       }
       print(
-        "\(report.hiddenCells) of \(report.cells) cells withheld (\(primary.count) primary, \(secondary.count) secondary), \(String(format: "%.1f", report.hiddenShare * 100))% of the total hidden; 'airlock check' passes")
+        "\(report.hiddenCells) of \(report.cells) cells withheld (\(primary.count) primary, \(secondary.count) secondary), \(String(format: "%.1f", report.hiddenShare * 100))% of the total hidden; 'airlock check' passes"
+      )
     }
   }
 }

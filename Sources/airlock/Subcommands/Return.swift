@@ -9,7 +9,8 @@ extension AirlockCommand {
       abstract: "Return a request to its author for changes (a new turn).")
     @OptionGroup var options: ReviewOptions
     @Argument(help: "The request id.") var request: String
-    @Option(name: .long, help: "What the author must change (required when changes were requested).") var comment: String?
+    @Option(name: .long, help: "What the author must change (required when changes were requested).") var comment:
+      String?
 
     func run() throws {
       try options.act { workflow, key throws(AirlockError) in

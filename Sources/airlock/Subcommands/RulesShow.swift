@@ -4,7 +4,8 @@ import Foundation
 
 extension AirlockCommand.Rules {
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a rule pack (with --effective, every parameter in force).")
+    static let configuration = CommandConfiguration(
+      abstract: "Show a rule pack (with --effective, every parameter in force).")
 
     @Argument(help: "A built-in pack name or a path to a pack YAML file.")
     var pack: String

@@ -6,7 +6,8 @@ extension AirlockCommand {
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show a request: files, findings cell by cell, context, controls, exception, votes, comments, history.",
-      discussion: "Blind review: until every independent review is in, a checker sees only their own votes and comments.")
+      discussion:
+        "Blind review: until every independent review is in, a checker sees only their own votes and comments.")
     @OptionGroup var options: ReviewOptions
     @Argument(help: "The request id.") var request: String
     @Flag(name: .long, help: "JSON output.") var json = false
@@ -27,7 +28,9 @@ extension AirlockCommand {
       print("files:")
       for file in view.files {
         let decision = view.decisions?[file.name].map { "  decision: \($0.rawValue)" } ?? ""
-        print("  \(file.name)  [\(file.kind)]  sha256 \(file.sha256)  \(file.size) bytes  check: \(file.outcome ?? "not checked")\(decision)")
+        print(
+          "  \(file.name)  [\(file.kind)]  sha256 \(file.sha256)  \(file.size) bytes  check: \(file.outcome ?? "not checked")\(decision)"
+        )
         for finding in file.result?.findings ?? [] {
           var place = finding.line.map { "line \($0)" } ?? "whole file"
           if let column = finding.column { place += ", column \(column)" }
@@ -42,17 +45,25 @@ extension AirlockCommand {
         }
         for vote in view.votes where vote.file == file.name {
           let accepted = vote.acceptedClaims.map { " accepting claims \($0.prefix(12))…" } ?? ""
-          print("    vote by \(vote.reviewer): \(vote.status.rawValue)\(accepted) (turn \(vote.turn))" + (vote.comment.map { ": \($0)" } ?? ""))
+          print(
+            "    vote by \(vote.reviewer): \(vote.status.rawValue)\(accepted) (turn \(vote.turn))"
+              + (vote.comment.map { ": \($0)" } ?? ""))
         }
       }
       if !view.reviews.isEmpty {
-        print("reviews submitted this turn: " + view.reviews.map { "\($0.reviewer) at \($0.submittedAt)" }.joined(separator: ", "))
+        print(
+          "reviews submitted this turn: "
+            + view.reviews.map { "\($0.reviewer) at \($0.submittedAt)" }.joined(separator: ", "))
       }
-      if let signatures = view.recordSignatures { print("review record: \(signatures)/\(view.reviewersRequired) signatures") }
+      if let signatures = view.recordSignatures {
+        print("review record: \(signatures)/\(view.reviewersRequired) signatures")
+      }
       if !view.comments.isEmpty {
         print("comments:")
         for comment in view.comments {
-          print("  [turn \(comment.turn)] \(comment.author) (\(comment.role))" + (comment.file.map { " on \($0)" } ?? "") + ": \(comment.text)")
+          print(
+            "  [turn \(comment.turn)] \(comment.author) (\(comment.role))" + (comment.file.map { " on \($0)" } ?? "")
+              + ": \(comment.text)")
         }
       }
       print(view.historyProblems.isEmpty ? "history (every event signed and chained):" : "history (NOT INTACT):")

@@ -18,10 +18,14 @@ extension AirlockCommand {
     func run() throws {
       try options.act { workflow, key throws(AirlockError) in
         let result = try workflow.submitReview(request, key: key)
-        print("\(request): review submitted (\(result.reviewsSubmitted)/\(result.reviewsRequired)); now \(result.status.rawValue)")
+        print(
+          "\(request): review submitted (\(result.reviewsSubmitted)/\(result.reviewsRequired)); now \(result.status.rawValue)"
+        )
         if result.recordReady {
-          print("review record: \(result.signatures)/\(result.reviewsRequired) signatures"
-            + (result.status == .approved ? "; approved" : "; other approving checkers: run 'airlock approve \(request)'"))
+          print(
+            "review record: \(result.signatures)/\(result.reviewsRequired) signatures"
+              + (result.status == .approved
+                ? "; approved" : "; other approving checkers: run 'airlock approve \(request)'"))
         }
       }
     }

@@ -27,13 +27,16 @@ extension TabulateCommonOptions {
     let pack: RulePack
     let rendered: (files: [(path: String, data: Data)], tabulation: TabulatedFiles)
     pack = try RulePackLoader.load(rules)
-    rendered = try TabulateWriter.render(job: job, out: out, command: Array(CommandLine.arguments.dropFirst()), pack: pack)
+    rendered = try TabulateWriter.render(
+      job: job, out: out, command: Array(CommandLine.arguments.dropFirst()), pack: pack)
     try TabulateWriter.write(rendered.files, force: force)
     for warning in rendered.tabulation.warnings { printError("warning: \(warning)") }
     let table = TabulateWriter.paths(TabulateWriter.basePath(out)).table
     let dropped = rendered.tabulation.rowsDropped.filter { $0.value > 0 }.sorted { $0.key < $1.key }
       .map { "\($0.value) dropped (\($0.key.replacingOccurrences(of: "_", with: " ")))" }
-    print("tabulated \(job.data) -> \(table) (\(rendered.tabulation.rowsRead) rows read\(dropped.isEmpty ? "" : ", " + dropped.joined(separator: ", ")))")
+    print(
+      "tabulated \(job.data) -> \(table) (\(rendered.tabulation.rowsRead) rows read\(dropped.isEmpty ? "" : ", " + dropped.joined(separator: ", ")))"
+    )
     guard check else { return }
     // With --protect, the table to release is the protected one: that is the one checked.
     var checked = table

@@ -46,22 +46,36 @@ extension AirlockCommand.Tabulate {
     @Option(name: .long, help: "Keep only records whose COLUMN is exactly VALUE (COLUMN=VALUE; repeatable).")
     var filter: [String] = []
 
-    @Option(name: .long, help: "DIM=FILE: the levels of DIM, one per line; empty combinations are written as zeros (repeatable).")
+    @Option(
+      name: .long,
+      help: "DIM=FILE: the levels of DIM, one per line; empty combinations are written as zeros (repeatable).")
     var levels: [String] = []
 
-    @Flag(name: .long, help: "Write the protected table too (NAME.protected.csv, by airlock protect's suppression; --count only).")
+    @Flag(
+      name: .long,
+      help: "Write the protected table too (NAME.protected.csv, by airlock protect's suppression; --count only).")
     var protect = false
 
-    @Option(name: .long, help: "unit: the input is sorted by the --unit column (ids ascending as bytes); units are folded as they go by, and the order is checked.")
+    @Option(
+      name: .long,
+      help:
+        "unit: the input is sorted by the --unit column (ids ascending as bytes); units are folded as they go by, and the order is checked."
+    )
     var sortedBy: String?
 
-    @Option(name: .long, help: "Bound the (cell, unit) pairs held in memory (e.g. 256MiB); beyond it they are spilled to partition files beside the output.")
+    @Option(
+      name: .long,
+      help:
+        "Bound the (cell, unit) pairs held in memory (e.g. 256MiB); beyond it they are spilled to partition files beside the output."
+    )
     var memory: String?
 
     @Option(name: .long, help: "Decimals of means, standard deviations and medians.")
     var decimals: Int = 2
 
-    @Option(name: .long, help: "Re-run the tabulation recorded in NAME.tabulate.json and compare byte for byte (exit 0 identical, 1 not).")
+    @Option(
+      name: .long,
+      help: "Re-run the tabulation recorded in NAME.tabulate.json and compare byte for byte (exit 0 identical, 1 not).")
     var verify: String?
 
     @OptionGroup var options: TabulateCommonOptions
@@ -75,7 +89,9 @@ extension AirlockCommand.Tabulate {
           print("verified \(verify): the input and every file are as recorded")
           return
         }
-        if !result.inputMatches { print("the input \(provenance.job.data) is not the one recorded (size or SHA-256 differs)") }
+        if !result.inputMatches {
+          print("the input \(provenance.job.data) is not the one recorded (size or SHA-256 differs)")
+        }
         for path in result.differing { print("differs: \(path)") }
         throw ExitStatus.failed
       }
@@ -112,13 +128,15 @@ extension AirlockCommand.Tabulate {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
           throw ValidationError("--filter takes COLUMN=VALUE")
         }
-        request.filters.append(.init(column: String(text[..<equals]), value: String(text[text.index(after: equals)...])))
+        request.filters.append(
+          .init(column: String(text[..<equals]), value: String(text[text.index(after: equals)...])))
       }
       for text in levels {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
           throw AirlockError(.usage, "--levels takes DIM=FILE")
         }
-        request.levels.append(try .load(dimension: String(text[..<equals]), file: String(text[text.index(after: equals)...])))
+        request.levels.append(
+          try .load(dimension: String(text[..<equals]), file: String(text[text.index(after: equals)...])))
       }
       try options.run(.table(request: request))
     }

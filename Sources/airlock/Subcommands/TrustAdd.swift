@@ -14,15 +14,20 @@ extension AirlockCommand {
         """)
 
     @Argument(help: "The person's name in the trust list, e.g. alice@tre.example.") var principal: String
-    @Argument(help: "Their public key: the .pub file 'airlock keygen' wrote (PEM), or an ssh-ed25519 line.") var keyFile: String
-    @Option(name: .long, help: "airlock-submit, airlock-review or airlock-release (or submit, review, release).") var role: String
-    @Option(name: .customLong("valid-after"), help: "First valid time, YYYYMMDD[HHMM[SS]][Z] (UTC).") var validAfter: String?
-    @Option(name: .customLong("valid-before"), help: "End of validity, YYYYMMDD[HHMM[SS]][Z] (UTC).") var validBefore: String?
+    @Argument(help: "Their public key: the .pub file 'airlock keygen' wrote (PEM), or an ssh-ed25519 line.")
+    var keyFile: String
+    @Option(name: .long, help: "airlock-submit, airlock-review or airlock-release (or submit, review, release).")
+    var role: String
+    @Option(name: .customLong("valid-after"), help: "First valid time, YYYYMMDD[HHMM[SS]][Z] (UTC).") var validAfter:
+      String?
+    @Option(name: .customLong("valid-before"), help: "End of validity, YYYYMMDD[HHMM[SS]][Z] (UTC).") var validBefore:
+      String?
     @OptionGroup var options: TrustFileOptions
 
     func run() throws {
       guard let role = Role(rawValue: role) ?? Role(rawValue: "airlock-" + role) else {
-        throw AirlockError(.usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
+        throw AirlockError(
+          .usage, "--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), got '\(role)'")
       }
       let key = try KeyFile.loadAnyPublicKey(keyFile)
       let path = try options.path()

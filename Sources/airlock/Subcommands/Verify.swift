@@ -23,13 +23,17 @@ extension AirlockCommand {
     var minReviewers: Int = 2
     @Option(name: .long, help: "A rule pack whose review policy sets --min-reviewers.") var rules: String?
     @Option(name: .long, help: "Require the record to be for this request id.") var request: String?
-    @Option(name: .customLong("log-key"), help: "The decision log's key you pinned (vkey file): the record's log receipt must verify under it.")
+    @Option(
+      name: .customLong("log-key"),
+      help: "The decision log's key you pinned (vkey file): the record's log receipt must verify under it.")
     var logKey: String?
     @Option(name: .long, help: "The record's tlog-proof receipt (default: RECORD with .json replaced by .tlog-proof).")
     var receipt: String?
     @Flag(
       name: .customLong("trust-record-time"),
-      help: "Judge reviewer keys' validity at the record's own reviewedAt only (default: also now, or when the log logged the approval, with --log-key).")
+      help:
+        "Judge reviewer keys' validity at the record's own reviewedAt only (default: also now, or when the log logged the approval, with --log-key)."
+    )
     var trustRecordTime = false
     @Flag(name: .shortAndLong, help: "Print nothing; only the exit code tells.") var quiet = false
 

@@ -19,15 +19,20 @@ extension AirlockCommand {
     @Option(name: .long, help: "Your comment (your justification when approving flagged cells).") var comment: String?
     @Flag(
       name: .long,
-      help: "Accept the file's claims (what its manifest, columns and the request declare that airlock took on trust, listed by 'airlock show'); required to approve a file that has any.")
+      help:
+        "Accept the file's claims (what its manifest, columns and the request declare that airlock took on trust, listed by 'airlock show'); required to approve a file that has any."
+    )
     var acceptClaims = false
 
     func run() throws {
       try options.act { workflow, key throws(AirlockError) in
         try workflow.vote(
-          request, file: file, decision == .approve ? .approved : .changesRequested, comment: comment, acceptClaims: acceptClaims,
+          request, file: file, decision == .approve ? .approved : .changesRequested, comment: comment,
+          acceptClaims: acceptClaims,
           key: key)
-        print("\(request): \(file): \(decision.rawValue)\(acceptClaims && decision == .approve ? " (claims accepted)" : "")")
+        print(
+          "\(request): \(file): \(decision.rawValue)\(acceptClaims && decision == .approve ? " (claims accepted)" : "")"
+        )
       }
     }
   }

@@ -30,10 +30,14 @@ import Testing
     let log = try entries(f)
     #expect(log.count == (try eventCount(f)))
     #expect(log.map(\.index) == Array(0..<log.count))
-    #expect(Set(log.map(\.event)) == ["submit", "vote", "submit-review", "approve", "release", "reject", "return", "withdraw"])
-    #expect(log.filter { $0.decision != nil }.map { "\($0.request):\($0.decision!)" } == [
-      "\(approved):APPROVED", "\(approved):RELEASED", "\(rejected):REJECTED", "\(withdrawn):WITHDRAWN",
-    ])
+    #expect(
+      Set(log.map(\.event)) == [
+        "submit", "vote", "submit-review", "approve", "release", "reject", "return", "withdraw",
+      ])
+    #expect(
+      log.filter { $0.decision != nil }.map { "\($0.request):\($0.decision!)" } == [
+        "\(approved):APPROVED", "\(approved):RELEASED", "\(rejected):REJECTED", "\(withdrawn):WITHDRAWN",
+      ])
     let approval = log.first { $0.decision == "APPROVED" }!
     #expect(approval.signers?.count == 2 && approval.actor.role == "checker" && approval.rulePack.name == "opensafely")
     #expect(try f.store.decisionLog().verify().problems.isEmpty)
@@ -44,7 +48,8 @@ import Testing
     #expect(try receipt.verify(vkey).size == log.count)
     let payload = try Envelope.parse(try f.workflow.record(approved)).body!
     #expect(try LogEntry.parse(receipt.entry).statementSha256 == Digest.sha256(payload))
-    #expect(FileManager.default.fileExists(atPath: f.folder.appendingPathComponent("out/\(approved).review.tlog-proof").path))
+    #expect(
+      FileManager.default.fileExists(atPath: f.folder.appendingPathComponent("out/\(approved).review.tlog-proof").path))
   }
 
   @Test func aLogEnabledLaterCatchesUpFromTheSignedHistory() throws {

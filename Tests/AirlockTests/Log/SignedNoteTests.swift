@@ -46,7 +46,8 @@ import Testing
   @Test func goNoteVectorVerifies() throws {
     // golang.org/x/mod/sumdb/note's example: a note by a key unrelated to airlock.
     let verifier = try NoteVerifier(vkey: "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
-    let note = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    let note =
+      "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
     #expect(try SignedNote.open(note, verifier: verifier).hasPrefix("If you think"))
   }
 
@@ -60,7 +61,9 @@ import Testing
     let stranger = try SignedNote.sign("x\n", name: "stranger.example", key: SigningKey())
     let cosigned = Self.checkpointNote + stranger.components(separatedBy: "\n\n")[1]
     #expect(try Checkpoint.open(cosigned, verifier: verifier).size == 8)
-    #expect(throws: AirlockError.self) { try NoteVerifier(vkey: "tre.example.ac.uk/airlock/log+00000000+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea") }
+    #expect(throws: AirlockError.self) {
+      try NoteVerifier(vkey: "tre.example.ac.uk/airlock/log+00000000+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea")
+    }
   }
 
   @Test func receiptsRoundTripAndVerify() throws {
@@ -68,7 +71,8 @@ import Testing
     let leaves = MerkleTests.leafHashes
     for index in 0..<8 {
       let receipt = InclusionReceipt(
-        entry: MerkleTests.leaves[index], index: index, proof: Merkle.inclusionProof(index, leaves), checkpointNote: Self.checkpointNote)
+        entry: MerkleTests.leaves[index], index: index, proof: Merkle.inclusionProof(index, leaves),
+        checkpointNote: Self.checkpointNote)
       let parsed = try InclusionReceipt(text: receipt.text)
       #expect(parsed == receipt)
       #expect(try parsed.verify(NoteVerifier(vkey: Self.vkey)).size == 8)

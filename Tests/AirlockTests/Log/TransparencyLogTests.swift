@@ -17,8 +17,15 @@ import Testing
   }
 
   var lines: [String] {
-    get { try! String(contentsOfFile: folder.appendingPathComponent("entries.jsonl").path, encoding: .utf8).components(separatedBy: "\n").dropLast() }
-    nonmutating set { try! Data((newValue.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("entries.jsonl")) }
+    get {
+      try! String(contentsOfFile: folder.appendingPathComponent("entries.jsonl").path, encoding: .utf8).components(
+        separatedBy: "\n"
+      ).dropLast()
+    }
+    nonmutating set {
+      try! Data((newValue.joined(separator: "\n") + "\n").utf8).write(
+        to: folder.appendingPathComponent("entries.jsonl"))
+    }
   }
 
   @Test func appendsSignEveryCheckpointAndVerify() throws {
@@ -85,14 +92,17 @@ import Testing
     for size in 7...10 { unlink(log.checkpointsFolder + "/\(size)") }
     #expect(log.verify().problems.isEmpty)
     let problems = log.verify(previous: saved, previousFile: "saved").problems
-    #expect(problems.contains { $0.contains("saved: signs 10 entries, more than the log's 6 (rolled back)") }, "\(problems)")
+    #expect(
+      problems.contains { $0.contains("saved: signs 10 entries, more than the log's 6 (rolled back)") }, "\(problems)")
   }
 
   @Test func verifyCatchesUnsignedAndForgedCheckpoints() throws {
     let log = try makeLog()
     lines = lines + [#"{"index":10,"n":99}"#]
     #expect(log.verify().problems.contains { $0.contains("not signed") })
-    let forged = try SignedNote.sign("tre.example/airlock/log\n11\n\(Merkle.emptyRoot.base64EncodedString())\n", name: "tre.example/airlock/log", key: SigningKey())
+    let forged = try SignedNote.sign(
+      "tre.example/airlock/log\n11\n\(Merkle.emptyRoot.base64EncodedString())\n", name: "tre.example/airlock/log",
+      key: SigningKey())
     try Data(forged.utf8).write(to: URL(fileURLWithPath: log.checkpointPath))
     #expect(log.verify().problems.contains { $0.contains("not signed by") })
   }
@@ -109,7 +119,9 @@ import Testing
     #expect(problems.contains { $0.contains("1 entries after the latest checkpoint are not signed") }, "\(problems)")
     #expect(problems.contains { $0.contains("incomplete last line") }, "\(problems)")
     #expect(log.interruptedAppendNote() == nil)
-    #expect(throws: AirlockError.self) { try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] } }
+    #expect(throws: AirlockError.self) {
+      try log.append(key: key) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] }
+    }
     #expect(log.verify().size == 3)
     // Only when told to: the half line is dropped, the whole one signed as it is.
     try log.append(key: key, adoptUnsigned: true) { existing in [Data(#"{"index":\#(existing.count),"n":4}"#.utf8)] }
@@ -143,7 +155,9 @@ import Testing
   @Test func aLineCutShortByAKillIsWrittenAgainWhole() throws {
     let log = try makeLog(entries: 3)
     #expect(throws: AirlockError.self) {
-      try log.append(key: key, interruptAfter: .pending) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+      try log.append(key: key, interruptAfter: .pending) { existing in
+        [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)]
+      }
     }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log.entriesPath))
     try handle.seekToEnd()
@@ -161,7 +175,9 @@ import Testing
     // Lines that are not the pending append's.
     var log = try makeLog(entries: 3)
     #expect(throws: AirlockError.self) {
-      try log.append(key: key, interruptAfter: .pending) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+      try log.append(key: key, interruptAfter: .pending) { existing in
+        [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)]
+      }
     }
     lines = lines + [#"{"index":3,"n":666}"#]
     var problems = log.verify().problems
@@ -173,12 +189,14 @@ import Testing
     try FileManager.default.removeItem(at: folder)
     log = try makeLog(entries: 3)
     #expect(throws: AirlockError.self) {
-      try log.append(key: key, interruptAfter: .line) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)] }
+      try log.append(key: key, interruptAfter: .line) { existing in [Data(#"{"index":\#(existing.count),"n":3}"#.utf8)]
+      }
     }
     let pending = try String(contentsOfFile: log.pendingPath, encoding: .utf8)
     let other = SigningKey()
     let root = Merkle.root(lines.map { Merkle.leafHash(Data($0.utf8)) })
-    let forged = try SignedNote.sign("tre.example/airlock/log\n4\n\(root.base64EncodedString())\n", name: "tre.example/airlock/log", key: other)
+    let forged = try SignedNote.sign(
+      "tre.example/airlock/log\n4\n\(root.base64EncodedString())\n", name: "tre.example/airlock/log", key: other)
     let object = try JSONSerialization.jsonObject(with: Data(pending.utf8)) as! [String: Any]
     var replaced = object
     replaced["checkpoint"] = forged
@@ -194,7 +212,8 @@ import Testing
     // A rolled-back latest checkpoint is still caught when no pending record explains it.
     try FileManager.default.removeItem(at: folder)
     log = try makeLog(entries: 5)
-    try Data(contentsOf: URL(fileURLWithPath: log.checkpointsFolder + "/4")).write(to: URL(fileURLWithPath: log.checkpointPath))
+    try Data(contentsOf: URL(fileURLWithPath: log.checkpointsFolder + "/4")).write(
+      to: URL(fileURLWithPath: log.checkpointPath))
     #expect(log.verify().problems.contains { $0.contains("rolled back") })
   }
 
@@ -216,7 +235,9 @@ import Testing
   @Test func theLogRefusesAnotherKey() throws {
     let log = try makeLog(entries: 1)
     #expect(throws: AirlockError.self) { try log.append(key: SigningKey()) { _ in [] } }
-    #expect(throws: AirlockError.self) { try TransparencyLog.create(at: folder, origin: "tre.example/airlock/log", key: SigningKey()) }
+    #expect(throws: AirlockError.self) {
+      try TransparencyLog.create(at: folder, origin: "tre.example/airlock/log", key: SigningKey())
+    }
   }
 
   /// Issue 19 §6: an old checkpoint copied to a higher number, or garbage at the next size, is a
@@ -242,7 +263,9 @@ import Testing
   }
 
   @Test func aPlantedOrMalformedLatestCheckpointDoesNotStopTheLog() throws {
-    for planted in [try Data(contentsOf: URL(fileURLWithPath: try makeLog(entries: 5).checkpointsFolder + "/2")), Data("junk".utf8)] {
+    for planted in [
+      try Data(contentsOf: URL(fileURLWithPath: try makeLog(entries: 5).checkpointsFolder + "/2")), Data("junk".utf8),
+    ] {
       try? FileManager.default.removeItem(at: folder)
       let log = try makeLog(entries: 5)
       try planted.write(to: URL(fileURLWithPath: log.checkpointPath))

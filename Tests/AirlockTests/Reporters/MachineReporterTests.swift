@@ -91,7 +91,9 @@ import Testing
     let releasable = ReleasableFinding.all(in: report)
     // Positions are not values: every line, field and column named by a finding may appear.
     var positions = Set<String>()
-    for f in releasable { for n in [f.line, f.field, f.characterColumn].compactMap({ $0 }) { positions.insert(String(n)) } }
+    for f in releasable {
+      for n in [f.line, f.field, f.characterColumn].compactMap({ $0 }) { positions.insert(String(n)) }
+    }
     let allowed = Self.vocabulary(report).union(positions)
     let reasons = report.results.flatMap { $0.findings.map(\.reason) }
     let labels = Set(report.results.flatMap { $0.findings.flatMap { ($0.cell ?? []).map(\.label) } })
@@ -170,7 +172,8 @@ import Testing
   }
 
   @Test func jsonSchemaNamesEveryKindLayoutAndOutcome() throws {
-    let url = SamplesTests.root.appendingPathComponent("docs/json-schema/check-report-v\(JSONReporter.schemaVersion).json")
+    let url = SamplesTests.root.appendingPathComponent(
+      "docs/json-schema/check-report-v\(JSONReporter.schemaVersion).json")
     let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     let defs = try #require(schema["$defs"] as? [String: Any])
     let output = try #require((defs["output"] as? [String: Any])?["properties"] as? [String: Any])

@@ -9,8 +9,11 @@ import Testing
 @Suite struct ClaimsWorkflowTests {
   /// Submits `births.csv` with a structural-zeros manifest beside it.
   private func submitWithClaims(_ f: ReviewFixture) throws -> String {
-    let path = f.output("births.csv", "sex,outcome,count\nFemale,live,120\nFemale,still,15\nMale,live,0\nMale,still,0\n")
-    write("dimensions: [sex, outcome]\ncounts: [count]\nstructural_zeros:\n  - {sex: Male}\n", to: "births.airlock.yaml", in: f.folder)
+    let path = f.output(
+      "births.csv", "sex,outcome,count\nFemale,live,120\nFemale,still,15\nMale,live,0\nMale,still,0\n")
+    write(
+      "dimensions: [sex, outcome]\ncounts: [count]\nstructural_zeros:\n  - {sex: Male}\n", to: "births.airlock.yaml",
+      in: f.folder)
     return try f.workflow.submit(outputs: [path], project: "p1", group: "g", context: "c", controls: "k", key: f.alice)
   }
 
@@ -33,10 +36,12 @@ import Testing
   @Test func approvingAFileWithClaimsNeedsThemAcceptedRejectingDoesNot() throws {
     let f = ReviewFixture()
     let id = try submitWithClaims(f)
-    #expect(refuses("--accept-claims") { try f.workflow.vote(id, file: "births.csv", .approved, comment: nil, key: f.bob) })
-    #expect(refuses("zeros where sex = 'Male' are structural") {
-      try f.workflow.vote(id, file: "births.csv", .approved, comment: nil, key: f.bob)
-    })
+    #expect(
+      refuses("--accept-claims") { try f.workflow.vote(id, file: "births.csv", .approved, comment: nil, key: f.bob) })
+    #expect(
+      refuses("zeros where sex = 'Male' are structural") {
+        try f.workflow.vote(id, file: "births.csv", .approved, comment: nil, key: f.bob)
+      })
     try f.workflow.vote(id, file: "births.csv", .changesRequested, comment: "why are these structural?", key: f.carol)
     try f.workflow.vote(id, file: "births.csv", .approved, comment: nil, acceptClaims: true, key: f.bob)
     let votes = try f.workflow.show(id, key: f.bob).votes
@@ -45,7 +50,10 @@ import Testing
     // an approval does), nor his vote.
     let history = try f.workflow.show(id, key: f.carol).history.filter { $0.type == "vote" && $0.actor == "bob@tre" }
     #expect(!history.isEmpty && history.allSatisfy { $0.detail["vote"] == nil && $0.detail["accepted_claims"] == nil })
-    #expect(try f.workflow.show(id, key: f.bob).history.contains { $0.actor == "bob@tre" && $0.detail["accepted_claims"] != nil })
+    #expect(
+      try f.workflow.show(id, key: f.bob).history.contains {
+        $0.actor == "bob@tre" && $0.detail["accepted_claims"] != nil
+      })
   }
 
   @Test func safeOutputsWithoutClaimsNeedNoAcceptance() throws {
@@ -55,8 +63,10 @@ import Testing
     _ = try f.approveAll(id, by: f.bob)
     _ = try f.approveAll(id, by: f.carol)
     try f.workflow.approve(id, key: f.bob)
-    let statement = try JSONDecoder().decode(ReviewStatement.self, from: try Envelope.parse(try f.workflow.record(id)).body!)
-    #expect(statement.predicate.checks.files[0].claims == nil && statement.predicate.checks.files[0].claimsDigest == nil)
+    let statement = try JSONDecoder().decode(
+      ReviewStatement.self, from: try Envelope.parse(try f.workflow.record(id)).body!)
+    #expect(
+      statement.predicate.checks.files[0].claims == nil && statement.predicate.checks.files[0].claimsDigest == nil)
     #expect(RecordVerifier.verify(try f.workflow.record(id), policy: .init(trust: f.trust)).failures == [])
   }
 
@@ -84,7 +94,10 @@ import Testing
 
     // A claims list changed after the votes, even when re-signed by the same keys, fails.
     for tamper in [
-      { (p: inout ReviewPredicate) in p.checks.files[0].claims = nil; p.checks.files[0].claimsDigest = nil },
+      { (p: inout ReviewPredicate) in
+        p.checks.files[0].claims = nil
+        p.checks.files[0].claimsDigest = nil
+      },
       { (p: inout ReviewPredicate) in
         p.checks.files[0].claims?[0].rules = ["C003"]
         p.checks.files[0].claimsDigest = ReviewPredicate.claimsDigest(p.checks.files[0].claims!)
@@ -112,11 +125,13 @@ import Testing
     let f = ReviewFixture()
     let failing = f.output("table.csv", "region,count\nNorth,3\nSouth,40\n")
     let id = try f.workflow.submit(
-      outputs: [failing], project: "p1", group: "g", context: "c", controls: "k", exception: "North is an aggregate", key: f.alice)
+      outputs: [failing], project: "p1", group: "g", context: "c", controls: "k", exception: "North is an aggregate",
+      key: f.alice)
     let claims = try f.workflow.show(id, key: f.bob).files[0].claims
     #expect(claims.map(\.kind) == [.exception])
     #expect(claims[0].rules.contains("C001"), "the rules the exception asks to set aside")
-    #expect(refuses("--accept-claims") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.bob) })
+    #expect(
+      refuses("--accept-claims") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.bob) })
   }
 }
 
@@ -133,7 +148,8 @@ extension ClaimsWorkflowTests {
     #expect(columns.contains("accepted_claims"))
     #expect(try store.read { db in try db.tableExists("request_claim") })
     // A check result stored before claims existed decodes with none.
-    let old = #"{"file":"t.csv","outcome":"pass","declared":false,"cells":2,"rows":2,"findings":[],"omitted":[],"cellStoreBytes":0}"#
+    let old =
+      #"{"file":"t.csv","outcome":"pass","declared":false,"cells":2,"rows":2,"findings":[],"omitted":[],"cellStoreBytes":0}"#
     let result = try JSONDecoder().decode(OutputResult.self, from: Data(old.utf8))
     #expect(result.claims.isEmpty && result.outcome == .pass && result.cells == 2)
   }

@@ -12,7 +12,10 @@ import Testing
     try f.store.enableLog(origin: "tre.example/airlock/log")
     let id = try f.approvedRequest()
     let result = try f.workflow.release(id, to: f.folder.appendingPathComponent("out").path, key: f.ops)
-    return (f, result.recordPath, try Data(contentsOf: URL(fileURLWithPath: result.recordPath)), try f.store.decisionLog().verifier)
+    return (
+      f, result.recordPath, try Data(contentsOf: URL(fileURLWithPath: result.recordPath)),
+      try f.store.decisionLog().verifier
+    )
   }
 
   @Test func theDefaultReceiptIsBesideTheRecord() {
@@ -28,7 +31,8 @@ import Testing
     let good = RecordVerifier.verify(record, recordPath: recordPath, receiptPath: receiptPath, policy: policy)
     #expect(good.verified, "\(good.failures)")
     // A receipt that is not there is a failure with --log-key: nothing checked the record was logged.
-    let missing = RecordVerifier.verify(record, recordPath: recordPath, receiptPath: receiptPath + ".gone", policy: policy)
+    let missing = RecordVerifier.verify(
+      record, recordPath: recordPath, receiptPath: receiptPath + ".gone", policy: policy)
     #expect(!missing.verified)
     #expect(missing.failures.contains { $0.contains("no log receipt for the record") }, "\(missing.failures)")
     // A receipt that is not this record's fails.
@@ -42,11 +46,13 @@ import Testing
   @Test func withoutALogKeyAReceiptIsNotedAsNotChecked() throws {
     let (f, recordPath, record, _) = try released()
     let receiptPath = RecordVerifier.defaultReceiptPath(forRecord: recordPath)
-    let report = RecordVerifier.verify(record, recordPath: recordPath, receiptPath: receiptPath, policy: .init(trust: f.trust))
+    let report = RecordVerifier.verify(
+      record, recordPath: recordPath, receiptPath: receiptPath, policy: .init(trust: f.trust))
     #expect(report.verified, "\(report.failures)")
     #expect(report.notes.contains { $0.contains("log receipt not checked") }, "\(report.notes)")
     // No receipt, no note.
-    let none = RecordVerifier.verify(record, recordPath: recordPath, receiptPath: receiptPath + ".gone", policy: .init(trust: f.trust))
+    let none = RecordVerifier.verify(
+      record, recordPath: recordPath, receiptPath: receiptPath + ".gone", policy: .init(trust: f.trust))
     #expect(none.verified && none.notes.isEmpty, "\(none.notes)")
   }
 }

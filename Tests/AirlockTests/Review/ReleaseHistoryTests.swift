@@ -21,6 +21,9 @@ import Testing
     var checker = Checker(pack: pack())
     checker.history = history
     let result = checker.check(paths: [later.path]).results[0]
-    #expect(result.findings.contains { $0.code == "X002" && $0.reason.contains("table.csv North (15) − north.csv North (14) = 1") })
+    #expect(
+      result.findings.contains {
+        $0.code == "X002" && $0.reason.contains("table.csv North (15) − north.csv North (14) = 1")
+      })
   }
 }

@@ -22,7 +22,10 @@ import Testing
     }
     _ = try workflow.release(id, to: out, key: f.ops)
     #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty)
-    #expect(Set(try FileManager.default.contentsOfDirectory(atPath: moved)) == ["table.csv", ReviewWorkflow.recordFileName(id)])
+    #expect(
+      Set(try FileManager.default.contentsOfDirectory(atPath: moved)) == [
+        "table.csv", ReviewWorkflow.recordFileName(id),
+      ])
   }
 
   /// A symbolic link planted at a subject's name after the folder was opened is never followed.
@@ -85,7 +88,9 @@ import Testing
     _ = try f.workflow.release(id, to: out, key: f.ops)
     let entries = try f.store.decisionLog().readEntries().entries.map { try LogEntry.parse($0) }
     #expect(entries.filter { $0.decision == "RELEASED" }.count == 1)
-    let events = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE type = 'release'") ?? 0 }
+    let events = try f.store.read { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE type = 'release'") ?? 0
+    }
     #expect(events == 1)
   }
 }

@@ -25,10 +25,15 @@ import Testing
     #expect(envelope.signatures[0].keyid == key.publicKey.keyid)
     // Ed25519 is deterministic on Linux (BoringSSL); elsewhere verify instead of comparing bytes.
     #if os(Linux)
-      #expect(envelope.signatures[0].sig == "4DHX3Zn4qpBKvEj7maE8O9u9bjXEnPLLnyXVUJ2PXJR8DSLcL3QDpFvfJOj3pB/SPHsl6Jg4boxsMb6KvuYABw==")
+      #expect(
+        envelope.signatures[0].sig
+          == "4DHX3Zn4qpBKvEj7maE8O9u9bjXEnPLLnyXVUJ2PXJR8DSLcL3QDpFvfJOj3pB/SPHsl6Jg4boxsMb6KvuYABw==")
     #endif
-    let fixed = Data(base64Encoded: "4DHX3Zn4qpBKvEj7maE8O9u9bjXEnPLLnyXVUJ2PXJR8DSLcL3QDpFvfJOj3pB/SPHsl6Jg4boxsMb6KvuYABw==")!
-    #expect(key.publicKey.isValidSignature(fixed, for: Envelope.pae("http://example.com/HelloWorld", Data("hello world".utf8))))
+    let fixed = Data(
+      base64Encoded: "4DHX3Zn4qpBKvEj7maE8O9u9bjXEnPLLnyXVUJ2PXJR8DSLcL3QDpFvfJOj3pB/SPHsl6Jg4boxsMb6KvuYABw==")!
+    #expect(
+      key.publicKey.isValidSignature(
+        fixed, for: Envelope.pae("http://example.com/HelloWorld", Data("hello world".utf8))))
     #expect(envelope.verifiedKeys(among: [key.publicKey]) == [key.publicKey])
     #expect(envelope.verifiedKeys(among: [SigningKey().publicKey]).isEmpty)
   }
@@ -57,7 +62,9 @@ import Testing
 
   @Test func pemRoundTrips() throws {
     let key = try SigningKey(seed: Self.seed)
-    #expect(key.pem.hasPrefix("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"))
+    #expect(
+      key.pem.hasPrefix(
+        "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"))
     #expect(try SigningKey(pem: key.pem).publicKey == key.publicKey)
     #expect(try PublicKey(pem: key.publicKey.pem) == key.publicKey)
     #expect(throws: AirlockError.self) { try SigningKey(pem: key.publicKey.pem) }

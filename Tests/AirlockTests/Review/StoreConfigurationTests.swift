@@ -12,7 +12,8 @@ import Testing
 
   @Test func aNewStoreGetsThePacksGiven() throws {
     let config = try ReviewStore.configuration(
-      at: temporaryFolder().appendingPathComponent("store"), rules: "default", projectRules: ["p1=default", "p2=default"])
+      at: temporaryFolder().appendingPathComponent("store"), rules: "default",
+      projectRules: ["p1=default", "p2=default"])
     #expect(config == ReviewStore.Config(rules: "default", projects: ["p1": "default", "p2": "default"]))
   }
 
@@ -26,10 +27,16 @@ import Testing
   @Test func badEntriesAndPacksThatDoNotLoadAreRefused() {
     let root = temporaryFolder().appendingPathComponent("store")
     for bad in ["p1", "=default", ""] {
-      #expect(throws: AirlockError.self, "\(bad)") { try ReviewStore.configuration(at: root, rules: nil, projectRules: [bad]) }
+      #expect(throws: AirlockError.self, "\(bad)") {
+        try ReviewStore.configuration(at: root, rules: nil, projectRules: [bad])
+      }
     }
-    #expect(throws: AirlockError.self) { try ReviewStore.configuration(at: root, rules: "no-such-pack", projectRules: []) }
-    #expect(throws: AirlockError.self) { try ReviewStore.configuration(at: root, rules: nil, projectRules: ["p1=no-such-pack"]) }
+    #expect(throws: AirlockError.self) {
+      try ReviewStore.configuration(at: root, rules: "no-such-pack", projectRules: [])
+    }
+    #expect(throws: AirlockError.self) {
+      try ReviewStore.configuration(at: root, rules: nil, projectRules: ["p1=no-such-pack"])
+    }
   }
 }
 

@@ -26,7 +26,10 @@ import Testing
       ["other@tre,author@tre namespaces=\"airlock-review\" \(shared)"],
       ["author@tre,other@tre namespaces=\"airlock-review\" \(shared)"],
       // The author's submitting key itself listed for a checker.
-      ["other@tre namespaces=\"airlock-review\" \(author.publicKey.openSSH)", "author@tre namespaces=\"airlock-review\" \(shared)"],
+      [
+        "other@tre namespaces=\"airlock-review\" \(author.publicKey.openSSH)",
+        "author@tre namespaces=\"airlock-review\" \(shared)",
+      ],
     ]
     return groupings.flatMap { grouping in permutations(fixed + grouping).map { $0.joined(separator: "\n") + "\n" } }
   }
@@ -42,15 +45,20 @@ import Testing
     let output = write("region,count\nNorth,15\nSouth,40\n", to: "table.csv", in: folder)
     var approvedRecord: Data?
     // One open request, judged under every list (the author submits as author@tre under each).
-    let open = try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author)
+    let open = try workflow.submit(
+      outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author)
     for (index, list) in lists.enumerated() {
       try Data(list.utf8).write(to: URL(fileURLWithPath: store.trustListPath))
       let trust = try TrustList.parse(list)
       // The workflow: every key the author may hold is refused, whichever name it resolves to.
-      let id = approvedRecord == nil
-        ? try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author) : open
+      let id =
+        approvedRecord == nil
+        ? try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author)
+        : open
       for key in [authorSecond, author] where !trust.entries(for: key.publicKey, role: .review).isEmpty {
-        #expect(refuses("may not review") { try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: key) }, "list \(index)")
+        #expect(
+          refuses("may not review") { try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: key) },
+          "list \(index)")
         #expect(refuses("may not review") { _ = try workflow.submitReview(id, key: key) }, "list \(index)")
         #expect(try workflow.queue(key: key).allSatisfy { $0.id != id }, "list \(index)")
       }
@@ -120,7 +128,10 @@ import Testing
       trustList: write(list, to: "allowed_signers", in: folder))
     let workflow = ReviewWorkflow(store: store)
     let output = write("region,count\nNorth,15\nSouth,40\n", to: "table.csv", in: folder)
-    return (workflow, try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author))
+    return (
+      workflow,
+      try workflow.submit(outputs: [output], project: "p", group: "g", context: "c", controls: "k", key: author)
+    )
   }
 
   /// `record` with its second review rewritten as `reviewer`'s under `principal`, signed by

@@ -56,7 +56,8 @@ import Testing
   @Test func anExpiredKeyDoesNotCount() throws {
     let (f, _, _, record) = try released()
     let expired = f.trustText.replacingOccurrences(
-      of: "bob@tre namespaces=\"airlock-review\"", with: "bob@tre namespaces=\"airlock-review\",valid-before=\"20200101\"")
+      of: "bob@tre namespaces=\"airlock-review\"",
+      with: "bob@tre namespaces=\"airlock-review\",valid-before=\"20200101\"")
     let report = RecordVerifier.verify(record, policy: .init(trust: try TrustList.parse(expired)))
     #expect(report.failures.contains { $0.contains("was not valid for airlock-review") })
     #expect(!report.verified)
@@ -94,7 +95,8 @@ import Testing
     let (f, _, _, record) = try released()
     var env = try envelope(record)
     env.payloadType = "application/json"
-    #expect(RecordVerifier.verify(env.json(), policy: .init(trust: f.trust)).failures.first?.contains("payloadType") == true)
+    #expect(
+      RecordVerifier.verify(env.json(), policy: .init(trust: f.trust)).failures.first?.contains("payloadType") == true)
     #expect(!RecordVerifier.verify(Data("{}".utf8), policy: .init(trust: f.trust)).verified)
   }
 
@@ -107,14 +109,18 @@ import Testing
     let id = try f.approvedRequest()
     let out = f.folder.appendingPathComponent("out").path
     let result = try f.workflow.release(id, to: out, key: f.ops)
-    return (f, out, result.recordPath, try Data(contentsOf: URL(fileURLWithPath: result.recordPath)), try f.store.decisionLog().verifier)
+    return (
+      f, out, result.recordPath, try Data(contentsOf: URL(fileURLWithPath: result.recordPath)),
+      try f.store.decisionLog().verifier
+    )
   }
 
   @Test func theReceiptInTheFolderIsVerifiedWheneverPresent() throws {
     let (f, out, recordPath, record, logKey) = try releasedWithLog()
     let receipt = out + "/" + ReviewWorkflow.receiptFileName(try f.workflow.summaries()[0].id)
     // Verified under the pinned key: the folder passes.
-    var report = RecordVerifier.verify(record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: recordPath)
+    var report = RecordVerifier.verify(
+      record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: recordPath)
     #expect(report.failures == [])
     // Without the key nothing checked it: refused, not skipped.
     report = RecordVerifier.verify(record, policy: .init(trust: f.trust), files: out, ignoring: recordPath)
@@ -125,16 +131,19 @@ import Testing
     try record.write(to: URL(fileURLWithPath: elsewhere))
     let genuine = try Data(contentsOf: URL(fileURLWithPath: receipt))
     try Data("the secret cell values\n".utf8).write(to: URL(fileURLWithPath: receipt))
-    report = RecordVerifier.verify(record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: elsewhere)
+    report = RecordVerifier.verify(
+      record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: elsewhere)
     #expect(!report.verified)
     unlink(receipt)
     symlink("/etc/passwd", receipt)
-    report = RecordVerifier.verify(record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: recordPath)
+    report = RecordVerifier.verify(
+      record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: recordPath)
     #expect(report.failures.contains { $0.contains("is a symbolic link") })
     // Extra lines after a genuine receipt carry data: not canonical.
     unlink(receipt)
     try (genuine + Data("smuggled\n".utf8)).write(to: URL(fileURLWithPath: receipt))
-    report = RecordVerifier.verify(record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: recordPath)
+    report = RecordVerifier.verify(
+      record, policy: .init(trust: f.trust, logKey: logKey), files: out, ignoring: recordPath)
     #expect(!report.verified)
   }
 
@@ -153,7 +162,8 @@ import Testing
     let (f, out, recordPath, record) = try released()
     let elsewhere = f.folder.appendingPathComponent("copy.json").path
     try record.write(to: URL(fileURLWithPath: elsewhere))
-    #expect(RecordVerifier.verify(record, policy: .init(trust: f.trust), files: out, ignoring: elsewhere).failures == [])
+    #expect(
+      RecordVerifier.verify(record, policy: .init(trust: f.trust), files: out, ignoring: elsewhere).failures == [])
     try (record + Data(" ".utf8)).write(to: URL(fileURLWithPath: recordPath))
     let report = RecordVerifier.verify(record, policy: .init(trust: f.trust), files: out, ignoring: elsewhere)
     #expect(report.failures.contains { $0.contains("is not the record being verified") })
@@ -163,7 +173,8 @@ import Testing
     let (f, _, _, record) = try released()
     var object = try JSONSerialization.jsonObject(with: record) as! [String: Any]
     object["note"] = "the secret cell values"
-    var report = RecordVerifier.verify(try JSONSerialization.data(withJSONObject: object), policy: .init(trust: f.trust))
+    var report = RecordVerifier.verify(
+      try JSONSerialization.data(withJSONObject: object), policy: .init(trust: f.trust))
     #expect(report.failures.contains { $0.contains("unknown member 'note'") })
     object["note"] = nil
     var signatures = object["signatures"] as! [[String: Any]]
@@ -208,8 +219,12 @@ import Testing
 
   @Test func storedAndLoggedJSONWithADuplicateMemberIsRefused() throws {
     #expect(throws: AirlockError.self) { try LogEntry.parse(Data(#"{"index":0,"index":1}"#.utf8)) }
-    #expect(throws: (any Error).self) { try JSONDuplicateCheck.decode([String: String].self, from: Data(#"{"a":"1","\u0061":"2"}"#.utf8)) }
-    #expect(try JSONDuplicateCheck.decode([String: [String: String]].self, from: Data(#"{"a":{"a":"1"},"b":{"a":"2"}}"#.utf8)).count == 2)
+    #expect(throws: (any Error).self) {
+      try JSONDuplicateCheck.decode([String: String].self, from: Data(#"{"a":"1","\u0061":"2"}"#.utf8))
+    }
+    #expect(
+      try JSONDuplicateCheck.decode([String: [String: String]].self, from: Data(#"{"a":{"a":"1"},"b":{"a":"2"}}"#.utf8))
+        .count == 2)
   }
 
   // MARK: - Issue 19 §5: expiry revokes
@@ -222,7 +237,8 @@ import Testing
     let then = ISOTime.parse("2025-03-01T12:00:00Z")!
     var workflow = f.workflow
     workflow.now = { then }
-    let id = try workflow.submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "k", key: f.alice)
+    let id = try workflow.submit(
+      outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "k", key: f.alice)
     for key in [f.bob, f.carol] {
       try workflow.vote(id, file: "table.csv", .approved, comment: "ok", key: key)
       _ = try workflow.submitReview(id, key: key)
@@ -230,13 +246,15 @@ import Testing
     try workflow.approve(id, key: f.bob)
     let record = try workflow.record(id)
     let expiring = try TrustList.parse(
-      f.trustText.replacingOccurrences(of: "namespaces=\"airlock-review\"", with: "namespaces=\"airlock-review\",valid-before=\"20260101\""))
+      f.trustText.replacingOccurrences(
+        of: "namespaces=\"airlock-review\"", with: "namespaces=\"airlock-review\",valid-before=\"20260101\""))
     let later = ISOTime.parse("2026-06-01T00:00:00Z")!
     let report = RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: later))
     #expect(!report.verified)
     #expect(report.failures.contains { $0.contains("when this record is verified (expired since") })
     #expect(RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: then)).verified)
-    #expect(RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: later, trustRecordTime: true)).verified)
+    #expect(
+      RecordVerifier.verify(record, policy: .init(trust: expiring, anchor: later, trustRecordTime: true)).verified)
     // Keys still valid: verifies now as before.
     #expect(RecordVerifier.verify(record, policy: .init(trust: f.trust, anchor: later)).verified)
   }

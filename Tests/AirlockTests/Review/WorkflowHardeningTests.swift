@@ -51,12 +51,20 @@ import Testing
     #expect(throws: AirlockError.self) {
       try TrustList.parse("a@tre namespaces=\"airlock-submit\",namespaces=\"airlock-review\" \(key)\n")
     }
-    #expect(throws: AirlockError.self) { try TrustList.parse("a@tre valid-after=\"20200101\",valid-after=\"20300101\",namespaces=\"airlock-review\" \(key)\n") }
+    #expect(throws: AirlockError.self) {
+      try TrustList.parse(
+        "a@tre valid-after=\"20200101\",valid-after=\"20300101\",namespaces=\"airlock-review\" \(key)\n")
+    }
     #expect(throws: AirlockError.self) { try TrustList.parse("a@tre\u{0}b namespaces=\"airlock-review\" \(key)\n") }
     #expect(throws: AirlockError.self) { try TrustList.parse("a@tre\u{1B}[2K namespaces=\"airlock-review\" \(key)\n") }
     // Safe look-alikes: one namespaces option naming two roles; two principals on a line.
-    #expect(try TrustList.parse("a@tre namespaces=\"airlock-submit,airlock-review\" \(key)\n").entries[0].namespaces.count == 2)
-    #expect(try TrustList.parse("a@tre,b@tre namespaces=\"airlock-review\" \(key)\n").entries[0].principals == ["a@tre", "b@tre"])
+    #expect(
+      try TrustList.parse("a@tre namespaces=\"airlock-submit,airlock-review\" \(key)\n").entries[0].namespaces.count
+        == 2)
+    #expect(
+      try TrustList.parse("a@tre,b@tre namespaces=\"airlock-review\" \(key)\n").entries[0].principals == [
+        "a@tre", "b@tre",
+      ])
   }
 
   @Test func addingToATrustListRefusesAKeyAlreadyHeldBySomeoneElse() throws {
@@ -66,27 +74,42 @@ import Testing
     // The same person may hold another role with the same key.
     text = try TrustList.adding(to: text, principal: "bob@tre", role: .release, key: key)
     #expect(try TrustList.parse(text).entries.count == 2)
-    #expect(refuses("already listed for bob@tre") { _ = try TrustList.adding(to: text, principal: "alice@tre", role: .submit, key: key) })
-    #expect(refuses("already holds") { _ = try TrustList.adding(to: text, principal: "bob@tre", role: .release, key: key) })
-    #expect(refuses("is not a principal") { _ = try TrustList.adding(to: "", principal: "a b", role: .review, key: key) })
-    #expect(refuses("--valid-after must be") { _ = try TrustList.adding(to: "", principal: "a", role: .review, key: key, validAfter: "tomorrow") })
+    #expect(
+      refuses("already listed for bob@tre") {
+        _ = try TrustList.adding(to: text, principal: "alice@tre", role: .submit, key: key)
+      })
+    #expect(
+      refuses("already holds") { _ = try TrustList.adding(to: text, principal: "bob@tre", role: .release, key: key) })
+    #expect(
+      refuses("is not a principal") { _ = try TrustList.adding(to: "", principal: "a b", role: .review, key: key) })
+    #expect(
+      refuses("--valid-after must be") {
+        _ = try TrustList.adding(to: "", principal: "a", role: .review, key: key, validAfter: "tomorrow")
+      })
   }
 
   /// Refusals name the person and the reason, not only a fingerprint.
   @Test func refusalsNameThePrincipalAndTheReason() throws {
     let f = ReviewFixture()
     let id = try f.submit()
-    #expect(refuses("alice@tre may not review \(id): alice@tre is the author of this request") {
-      try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.aliceChecker)
-    })
-    #expect(refuses("alice@tre: key \(f.alice.publicKey.fingerprint) is not trusted for role 'airlock-review' (the trust list gives it other roles)") {
-      try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.alice)
-    })
+    #expect(
+      refuses("alice@tre may not review \(id): alice@tre is the author of this request") {
+        try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.aliceChecker)
+      })
+    #expect(
+      refuses(
+        "alice@tre: key \(f.alice.publicKey.fingerprint) is not trusted for role 'airlock-review' (the trust list gives it other roles)"
+      ) {
+        try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.alice)
+      })
     var early = f.workflow
     early.now = { ISOTime.parse("2019-06-01T00:00:00Z")! }
-    #expect(refuses("carol@tre's key \(f.carol.publicKey.fingerprint) is not valid for role 'airlock-review' at 2019-06-01T00:00:00Z (the trust list allows it from 2020-01-01T00:00:00Z, line 5)") {
-      try early.vote(id, file: "table.csv", .approved, comment: nil, key: f.carol)
-    })
+    #expect(
+      refuses(
+        "carol@tre's key \(f.carol.publicKey.fingerprint) is not valid for role 'airlock-review' at 2019-06-01T00:00:00Z (the trust list allows it from 2020-01-01T00:00:00Z, line 5)"
+      ) {
+        try early.vote(id, file: "table.csv", .approved, comment: nil, key: f.carol)
+      })
   }
 
   /// A retried submit (the first was killed after its commit, before printing the id) answers
@@ -97,16 +120,19 @@ import Testing
     #expect(try f.submit() == first)
     #expect(try f.workflow.summaries().count == 1)
     let other = try f.workflow.submit(
-      outputs: [f.output()], project: "p1", group: "g", context: "another context", controls: "rounded to 5", key: f.alice)
+      outputs: [f.output()], project: "p1", group: "g", context: "another context", controls: "rounded to 5",
+      key: f.alice)
     #expect(other != first)
     let changed = try f.workflow.submit(
-      outputs: [f.output("table.csv", "region,count\nNorth,20\nSouth,40\n")], project: "p1", group: "g", context: "counts by region",
+      outputs: [f.output("table.csv", "region,count\nNorth,20\nSouth,40\n")], project: "p1", group: "g",
+      context: "counts by region",
       controls: "rounded to 5", key: f.alice)
     #expect(changed != first)
     // Once a checker has started on it, an identical submission is a new request.
     try f.workflow.vote(changed, file: "table.csv", .approved, comment: nil, key: f.bob)
     let again = try f.workflow.submit(
-      outputs: [f.output("table.csv", "region,count\nNorth,20\nSouth,40\n")], project: "p1", group: "g", context: "counts by region",
+      outputs: [f.output("table.csv", "region,count\nNorth,20\nSouth,40\n")], project: "p1", group: "g",
+      context: "counts by region",
       controls: "rounded to 5", key: f.alice)
     #expect(again != changed)
   }

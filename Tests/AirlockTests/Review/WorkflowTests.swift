@@ -59,42 +59,59 @@ import Testing
   @Test func authorCanNeverReviewTheirOwnRequest() throws {
     let f = ReviewFixture()
     let id = try f.submit()
-    #expect(refuses("an author can never review") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.aliceChecker) })
+    #expect(
+      refuses("an author can never review") {
+        try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.aliceChecker)
+      })
     #expect(refuses("an author can never review") { _ = try f.workflow.submitReview(id, key: f.aliceChecker) })
-    #expect(refuses("not trusted for role 'airlock-review'") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.alice) })
+    #expect(
+      refuses("not trusted for role 'airlock-review'") {
+        try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.alice)
+      })
     #expect(try f.workflow.queue(key: f.aliceChecker).isEmpty)
   }
 
   @Test func rolesComeFromTheTrustList() throws {
     let f = ReviewFixture()
-    #expect(refuses("not trusted for role 'airlock-submit'") {
-      _ = try f.workflow.submit(outputs: [f.output()], project: "p", group: "g", context: "c", controls: "k", key: f.bob)
-    })
+    #expect(
+      refuses("not trusted for role 'airlock-submit'") {
+        _ = try f.workflow.submit(
+          outputs: [f.output()], project: "p", group: "g", context: "c", controls: "k", key: f.bob)
+      })
     let id = try f.submit()
     #expect(refuses("not trusted") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.ops) })
-    #expect(refuses("not trusted") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.mallory) })
+    #expect(
+      refuses("not trusted") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.mallory) })
   }
 
   @Test func submitNeedsOutputsContextAndControls() throws {
     let f = ReviewFixture()
-    #expect(refuses("at least one output") {
-      _ = try f.workflow.submit(outputs: [], project: "p", group: "g", context: "c", controls: "k", key: f.alice)
-    })
-    #expect(refuses("--controls must not be empty") {
-      _ = try f.workflow.submit(outputs: [f.output()], project: "p", group: "g", context: "c", controls: " ", key: f.alice)
-    })
+    #expect(
+      refuses("at least one output") {
+        _ = try f.workflow.submit(outputs: [], project: "p", group: "g", context: "c", controls: "k", key: f.alice)
+      })
+    #expect(
+      refuses("--controls must not be empty") {
+        _ = try f.workflow.submit(
+          outputs: [f.output()], project: "p", group: "g", context: "c", controls: " ", key: f.alice)
+      })
   }
 
   @Test func votingRules() throws {
     let f = ReviewFixture()
     let supporting = write("n\n1\n", to: "notes.csv", in: f.folder)
     let id = try f.submit(supporting: [supporting])
-    #expect(refuses("a comment is required") { try f.workflow.vote(id, file: "table.csv", .changesRequested, comment: nil, key: f.bob) })
-    #expect(refuses("supporting file") { try f.workflow.vote(id, file: "notes.csv", .approved, comment: nil, key: f.bob) })
+    #expect(
+      refuses("a comment is required") {
+        try f.workflow.vote(id, file: "table.csv", .changesRequested, comment: nil, key: f.bob)
+      })
+    #expect(
+      refuses("supporting file") { try f.workflow.vote(id, file: "notes.csv", .approved, comment: nil, key: f.bob) })
     #expect(refuses("has no file") { try f.workflow.vote(id, file: "other.csv", .approved, comment: nil, key: f.bob) })
     #expect(refuses("vote on every output file") { _ = try f.workflow.submitReview(id, key: f.bob) })
     _ = try f.approveAll(id, by: f.bob)
-    #expect(refuses("already submitted") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.bob) })
+    #expect(
+      refuses("already submitted") { try f.workflow.vote(id, file: "table.csv", .approved, comment: nil, key: f.bob) })
     #expect(refuses("already submitted") { _ = try f.workflow.submitReview(id, key: f.bob) })
     #expect(refuses("not reviewed") { try f.workflow.approve(id, key: f.carol) })
   }
@@ -224,9 +241,11 @@ import Testing
     let two = try at(0).submit(
       outputs: [f.output("a.csv"), f.output("b.csv", "region,count\nNorth,2\nSouth,40\n")], supporting: [notes],
       project: "p2", group: "g", context: "c", controls: "c", key: f.alice)
-    let one = try at(1).submit(outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "c", key: f.alice)
+    let one = try at(1).submit(
+      outputs: [f.output()], project: "p1", group: "g", context: "c", controls: "c", key: f.alice)
     // (A different context: an identical open request would be answered with `one`'s id.)
-    let returned = try at(2).submit(outputs: [f.output()], project: "p1", group: "g", context: "c2", controls: "c", key: f.alice)
+    let returned = try at(2).submit(
+      outputs: [f.output()], project: "p1", group: "g", context: "c2", controls: "c", key: f.alice)
     try f.workflow.vote(two, file: "a.csv", .approved, comment: nil, key: f.carol)
     _ = try f.approveAll(one, by: f.bob)
     try f.workflow.returnRequest(returned, comment: "later", key: f.dave)
@@ -246,7 +265,10 @@ import Testing
   @Test func releaseIsSafeToRepeatAndRefusesOverwritesAndSymlinks() throws {
     let f = ReviewFixture()
     let id = try f.approvedRequest()
-    #expect(refuses("not trusted for role 'airlock-release'") { _ = try f.workflow.release(id, to: f.folder.path + "/o", key: f.bob) })
+    #expect(
+      refuses("not trusted for role 'airlock-release'") {
+        _ = try f.workflow.release(id, to: f.folder.path + "/o", key: f.bob)
+      })
     let out = f.folder.appendingPathComponent("out").path
     _ = try f.workflow.release(id, to: out, key: f.ops)
     let again = try f.workflow.release(id, to: out, key: f.ops)
@@ -273,9 +295,14 @@ import Testing
     let second = try f.approvedRequest()
     let stolen = try f.workflow.record(first)
     try f.store.pool.write { db in
-      try db.execute(sql: "UPDATE record SET envelope = ? WHERE request_id = ?", arguments: [String(decoding: stolen, as: UTF8.self), second])
+      try db.execute(
+        sql: "UPDATE record SET envelope = ? WHERE request_id = ?",
+        arguments: [String(decoding: stolen, as: UTF8.self), second])
     }
-    #expect(refuses("replayed from another request") { _ = try f.workflow.release(second, to: f.folder.path + "/out", key: f.ops) })
+    #expect(
+      refuses("replayed from another request") {
+        _ = try f.workflow.release(second, to: f.folder.path + "/out", key: f.ops)
+      })
     let report = RecordVerifier.verify(stolen, policy: .init(trust: f.trust, expectedRequest: second))
     #expect(report.failures.contains { $0.contains("replayed") })
   }
@@ -294,9 +321,11 @@ import Testing
   @Test func hiddenOrNonPlainNamesAreRefusedAtSubmission() throws {
     let f = ReviewFixture()
     let hidden = write("a,b\n1,2\n", to: ".hidden.csv", in: f.folder)
-    #expect(refuses("cannot be released under that name") {
-      _ = try f.workflow.submit(outputs: [hidden], project: "p", group: "g", context: "c", controls: "k", key: f.alice)
-    })
+    #expect(
+      refuses("cannot be released under that name") {
+        _ = try f.workflow.submit(
+          outputs: [hidden], project: "p", group: "g", context: "c", controls: "k", key: f.alice)
+      })
   }
 
   @Test func historyIsSignedAndChained() throws {
@@ -304,8 +333,11 @@ import Testing
     let id = try f.approvedRequest()
     #expect(try f.workflow.show(id, key: f.bob).historyProblems == [])
     try f.store.pool.write { db in
-      try db.execute(sql: "DELETE FROM event WHERE id = (SELECT id FROM event WHERE request_id = ? AND type = 'vote' LIMIT 1)", arguments: [id])
-      try db.execute(sql: "UPDATE event SET actor_principal = 'dave@tre' WHERE request_id = ? AND type = 'approve'", arguments: [id])
+      try db.execute(
+        sql: "DELETE FROM event WHERE id = (SELECT id FROM event WHERE request_id = ? AND type = 'vote' LIMIT 1)",
+        arguments: [id])
+      try db.execute(
+        sql: "UPDATE event SET actor_principal = 'dave@tre' WHERE request_id = ? AND type = 'approve'", arguments: [id])
     }
     let problems = try f.workflow.show(id, key: f.bob).historyProblems
     #expect(problems.contains { $0.contains("history edited") })

@@ -22,14 +22,17 @@ struct CellEqualsTotalRule: TableRule {
       Hundepool et al. (2024) ch. 5 ("group disclosure, a much neglected threat"); ONS SRS ("full
       cells represent a class disclosure risk"); OpenSAFELY (0% and 100% may be disclosive).
       """,
-    fix: "combine this category with another, or suppress the cell and its margin, so that the group is not all in one category",
+    fix:
+      "combine this category with another, or suppress the cell and its margin, so that the group is not all in one category",
     examples: [
       Example("mixed rows pass", "group,Yes,No,Total\nA,20,30,50\nB,15,40,55\nTotal,35,70,105"),
       Example("everyone in group B said yes", "group,Yes,No,Total\nA,20,30,50\nB,↓15,0,15\nC,5,10,15\nTotal,40,40,80"),
       Example(
         "everyone in the North lives in Leeds (areas indented under their region)",
         "region,count\nNorth,30\n  Leeds,↓30\n  York,0\nSouth,42\n  Bristol,20\n  Exeter,22"),
-      Example("without margins the total is the sum", "ward,outcome,count\nW1,alive,40\nW1,dead,12\nW2,alive,↓25\nW2,dead,0\nW3,alive,30\nW3,dead,11"),
+      Example(
+        "without margins the total is the sum",
+        "ward,outcome,count\nW1,alive,40\nW1,dead,12\nW2,alive,↓25\nW2,dead,0\nW3,alive,30\nW3,dead,11"),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}
@@ -104,12 +107,15 @@ struct CellEqualsTotalRule: TableRule {
           sink.add(
             finding(
               .fail, table: table, cell: cell, measure: measureIndex,
-              reason: "cell\(inMargin) equals \(scope) across '\(dimension.name)' (\(formatNumber(value))): everyone in the group is in this category"
+              reason:
+                "cell\(inMargin) equals \(scope) across '\(dimension.name)' (\(formatNumber(value))): everyone in the group is in this category"
             ))
         }
         // Subtotals, found or declared (`North` = `Leeds` + `York`, areas indented under their
         // region): a child equal to its parent's published count is everyone in the parent.
-        let sums = TableEquations.groups(of: table, dimension: d).filter { !dimension.isMarginLabel[Int($0.parent)] && $0.children.count >= 2 }
+        let sums = TableEquations.groups(of: table, dimension: d).filter {
+          !dimension.isMarginLabel[Int($0.parent)] && $0.children.count >= 2
+        }
         guard !sums.isEmpty else { continue }
         let wanted = Set(sums.flatMap { [$0.parent] + $0.children })
         var byGroup: [Int: [UInt32: Int]] = [:]
@@ -120,13 +126,17 @@ struct CellEqualsTotalRule: TableRule {
         }
         for (_, cells) in byGroup.sorted(by: { $0.key < $1.key }) {
           for sum in sums {
-            guard let parentCell = cells[sum.parent], case .number(let total) = values[parentCell], total > 0 else { continue }
+            guard let parentCell = cells[sum.parent], case .number(let total) = values[parentCell], total > 0 else {
+              continue
+            }
             // A structural zero is not a category anyone could be in; a child the file leaves
             // out is one all the same.
             let live = sum.children.filter { child in cells[child].map { !structuralZeros.contains($0) } ?? true }
             guard live.count >= 2 else { continue }
             for child in sum.children {
-              guard let cell = cells[child], !structuralZeros.contains(cell), case .number(let value) = values[cell], value == total else { continue }
+              guard let cell = cells[child], !structuralZeros.contains(cell), case .number(let value) = values[cell],
+                value == total
+              else { continue }
               guard sink.wants(Self.description.code) else {
                 sink.count(Self.description.code, .fail)
                 continue
@@ -135,7 +145,8 @@ struct CellEqualsTotalRule: TableRule {
               sink.add(
                 finding(
                   .fail, table: table, cell: cell, measure: measureIndex,
-                  reason: "cell equals its subtotal '\(parent)' across '\(dimension.name)' (\(formatNumber(value))): everyone in '\(parent)' is in this category"
+                  reason:
+                    "cell equals its subtotal '\(parent)' across '\(dimension.name)' (\(formatNumber(value))): everyone in '\(parent)' is in this category"
                 ))
             }
           }

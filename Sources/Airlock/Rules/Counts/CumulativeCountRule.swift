@@ -31,12 +31,15 @@ struct CumulativeCountRule: TableRule {
       OpenSAFELY output checking (cumulative counts from rounded counts); Hundepool et al.
       (2024) ch. 4 (differencing).
       """,
-    fix: "compute the cumulative column from the protected (rounded or suppressed) per-step counts, withhold it from the first withheld step on, or combine periods so that every rise meets the threshold",
+    fix:
+      "compute the cumulative column from the protected (rounded or suppressed) per-step counts, withhold it from the first withheld step on, or combine periods so that every rise meets the threshold",
     examples: [
       Example("rises of 10 and more pass", "week,cum_cases\n1,12\n2,25\n3,25\n4,40"),
       Example("a rise of 4 is a count of 4", "week,cum_cases\n1,12\n2,25\n3,↓29\n4,40"),
-      Example("beside the weekly counts, the running total of them passes", "week,cases,cum_cases\n1,12,12\n2,13,25\n3,15,40"),
-      Example("a running total that gives back a withheld week fails", "week,cases,cum_cases\n1,12,12\n2,*,↓15\n3,15,30"),
+      Example(
+        "beside the weekly counts, the running total of them passes", "week,cases,cum_cases\n1,12,12\n2,13,25\n3,15,40"),
+      Example(
+        "a running total that gives back a withheld week fails", "week,cases,cum_cases\n1,12,12\n2,*,↓15\n3,15,30"),
       Example("a cumulative column that falls needs review", "week,cum_cases\n1,12\n2,25\n3,↓20", outcome: .review),
     ])
 
@@ -84,11 +87,17 @@ struct CumulativeCountRule: TableRule {
         guard case .number(let value) = table.values[measure][cell] else { continue }
         defer { previous = (value, cell) }
         let rise = value - previous.value
-        let from = previous.cell.map { "from \(along) '\(table.label(ofCell: $0, dimension: cumulative.along))' (line \(table.line(ofCell: $0)))" } ?? "from the start"
+        let from =
+          previous.cell.map {
+            "from \(along) '\(table.label(ofCell: $0, dimension: cumulative.along))' (line \(table.line(ofCell: $0)))"
+          } ?? "from the start"
         let to = "to '\(table.label(ofCell: cell, dimension: cumulative.along))'"
         if rise < -tolerance {
-          report(.review, table: table, cell: cell, measure: measure, into: &sink,
-            reason: "'\(name)' falls \(from) \(to) (\(formatNumber(previous.value)) to \(formatNumber(value))): it is not a running total along '\(along)' in the order of the file")
+          report(
+            .review, table: table, cell: cell, measure: measure, into: &sink,
+            reason:
+              "'\(name)' falls \(from) \(to) (\(formatNumber(previous.value)) to \(formatNumber(value))): it is not a running total along '\(along)' in the order of the file"
+          )
           break
         }
         if let steps = cumulative.steps {
@@ -101,18 +110,27 @@ struct CumulativeCountRule: TableRule {
             // The rise less the published steps is what the withheld steps add up to.
             let hidden = rise - stepValues.compactMap(\.number).reduce(0, +)
             if withheld.count == 1 || (thresholdApplies && hidden >= 1 && !threshold.allows(hidden)) {
-              report(.fail, table: table, cell: cell, measure: measure, into: &sink,
-                reason: "'\(name)' rises by \(formatNumber(rise)) \(from) \(to): with the published '\(stepName)', it gives back the withheld \(withheld.count == 1 ? "count on line \(table.line(ofCell: withheld[0])) (\(formatNumber(hidden)))" : "counts, which add up to \(formatNumber(hidden))")")
+              report(
+                .fail, table: table, cell: cell, measure: measure, into: &sink,
+                reason:
+                  "'\(name)' rises by \(formatNumber(rise)) \(from) \(to): with the published '\(stepName)', it gives back the withheld \(withheld.count == 1 ? "count on line \(table.line(ofCell: withheld[0])) (\(formatNumber(hidden)))" : "counts, which add up to \(formatNumber(hidden))")"
+              )
             }
             continue
           }
           let published = stepValues.compactMap(\.number).reduce(0, +)
-          let stepTolerance = tolerance + Double(between.count) * (isPercentage ? DerivedColumns.halfWidth(DerivedColumns.decimals(of: steps, in: table)) : u)
+          let stepTolerance =
+            tolerance + Double(between.count)
+            * (isPercentage ? DerivedColumns.halfWidth(DerivedColumns.decimals(of: steps, in: table)) : u)
           if abs(rise - published) > stepTolerance {
             let outcome: Outcome = countUncertainty > 0 ? .fail : .review
-            report(outcome, table: table, cell: cell, measure: measure, into: &sink,
-              reason: "'\(name)' rises by \(formatNumber(rise)) \(from) \(to) where '\(stepName)' adds \(formatNumber(published)): "
-                + (countUncertainty > 0 ? "it was computed from the counts before rounding and gives them back" : "it is not the running total of the published counts"))
+            report(
+              outcome, table: table, cell: cell, measure: measure, into: &sink,
+              reason:
+                "'\(name)' rises by \(formatNumber(rise)) \(from) \(to) where '\(stepName)' adds \(formatNumber(published)): "
+                + (countUncertainty > 0
+                  ? "it was computed from the counts before rounding and gives them back"
+                  : "it is not the running total of the published counts"))
           }
           continue
         }
@@ -121,8 +139,11 @@ struct CumulativeCountRule: TableRule {
         guard isPercentage else {
           // A rise of rounded counts is judged as published: a count the pack would not publish.
           if previous.cell != nil, rise >= 1 - 1e-9, !threshold.allows(rise) {
-            report(.fail, table: table, cell: cell, measure: measure, into: &sink,
-              reason: "'\(name)' rises by \(formatNumber(rise)) \(from) \(to): a count of \(formatNumber(rise)), \(comparison)")
+            report(
+              .fail, table: table, cell: cell, measure: measure, into: &sink,
+              reason:
+                "'\(name)' rises by \(formatNumber(rise)) \(from) \(to): a count of \(formatNumber(rise)), \(comparison)"
+            )
           }
           continue
         }
@@ -134,8 +155,11 @@ struct CumulativeCountRule: TableRule {
           (lowCount, highCount) = (highCount, lowCount)
         }
         guard lowCount >= 1, !threshold.allows(highCount) else { continue }
-        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
-          reason: "'\(name)' rises by \(formatNumber(rise)) points \(from) \(to), of \(formatNumber(total)): a count of \(DerivedCountRule.range(lowCount, highCount)), \(comparison)")
+        report(
+          .fail, table: table, cell: cell, measure: measure, into: &sink,
+          reason:
+            "'\(name)' rises by \(formatNumber(rise)) points \(from) \(to), of \(formatNumber(total)): a count of \(DerivedCountRule.range(lowCount, highCount)), \(comparison)"
+        )
       }
     }
   }

@@ -37,11 +37,16 @@ struct DerivedCountRule: TableRule {
       OpenSAFELY output checking; ONS SRS (percentages and rates are treated as their counts);
       Hundepool et al. (2024) ch. 4.
       """,
-    fix: "publish the percentage only where its count may be published: withhold it with the count, combine categories, or compute it from the rounded counts",
+    fix:
+      "publish the percentage only where its count may be published: withhold it with the count, combine categories, or compute it from the rounded counts",
     examples: [
-      Example("shares of the table's total, with counts that pass", "region,n,percent\nNorth,20,40.0\nSouth,30,60.0\nTotal,50,100.0"),
-      Example("2.0% of a group of 150 is 3", "age_band,population,pct_diabetic\n0-15,150,↓2.0\n16-64,900,12.0\n65+,400,20.0"),
-      Example("a rate per 10,000 of a population", "region,population,deaths_per_10k\nNorth,15000,↓2.0\nSouth,40000,3.1"),
+      Example(
+        "shares of the table's total, with counts that pass",
+        "region,n,percent\nNorth,20,40.0\nSouth,30,60.0\nTotal,50,100.0"),
+      Example(
+        "2.0% of a group of 150 is 3", "age_band,population,pct_diabetic\n0-15,150,↓2.0\n16-64,900,12.0\n65+,400,20.0"),
+      Example(
+        "a rate per 10,000 of a population", "region,population,deaths_per_10k\nNorth,15000,↓2.0\nSouth,40000,3.1"),
       Example("0% of a group is a zero", "practice,list_size,pct_vaccinated\nA,120,↓0.0\nB,300,45.0"),
       Example("100% of a group is everyone in it", "practice,list_size,pct_vaccinated\nA,120,↓100.0\nB,300,45.0"),
       Example(
@@ -88,7 +93,9 @@ struct DerivedCountRule: TableRule {
     for share in derived.shares {
       let perReading = share.readings.map { verdicts(share, $0, derived, table) }
       for verdict in combine(perReading, share: share, table: table) {
-        report(verdict.outcome, table: table, cell: verdict.cell, measure: verdict.measure, into: &sink, reason: verdict.reason)
+        report(
+          verdict.outcome, table: table, cell: verdict.cell, measure: verdict.measure, into: &sink,
+          reason: verdict.reason)
       }
     }
   }
@@ -118,14 +125,19 @@ struct DerivedCountRule: TableRule {
     case .column(let column, _):
       return "'\(table.measures[column].name)'" + (reading.scale == 100 ? "" : " (per \(formatNumber(reading.scale)))")
     case .group(let dimensions, let numerator):
-      let within = dimensions.isEmpty ? "the table's total" : "each category of " + dimensions.map { "'\(table.dimensions[$0].name)'" }.joined(separator: " and ")
+      let within =
+        dimensions.isEmpty
+        ? "the table's total"
+        : "each category of " + dimensions.map { "'\(table.dimensions[$0].name)'" }.joined(separator: " and ")
       return "'\(table.measures[numerator].name)' within \(within)"
     }
   }
 
   // MARK: One reading
 
-  func verdicts(_ share: DerivedColumns.Share, _ reading: DerivedColumns.Reading, _ derived: DerivedColumns, _ table: Table) -> [Verdict] {
+  func verdicts(
+    _ share: DerivedColumns.Share, _ reading: DerivedColumns.Reading, _ derived: DerivedColumns, _ table: Table
+  ) -> [Verdict] {
     switch reading.denominator {
     case .column(let column, let numerator):
       return columnVerdicts(share, reading, denominator: column, numerator: numerator, table)
@@ -136,12 +148,16 @@ struct DerivedCountRule: TableRule {
 
   /// A share of a column of its own row: the count it gives back is judged, or checked against
   /// the published numerator.
-  func columnVerdicts(_ share: DerivedColumns.Share, _ reading: DerivedColumns.Reading, denominator: Int, numerator: Int?, _ table: Table) -> [Verdict] {
+  func columnVerdicts(
+    _ share: DerivedColumns.Share, _ reading: DerivedColumns.Reading, denominator: Int, numerator: Int?, _ table: Table
+  ) -> [Verdict] {
     var verdicts: [Verdict] = []
-    let h = share.halfWidth, s = reading.scale
+    let h = share.halfWidth
+    let s = reading.scale
     let isPersonTime = NamingConventions.personTimeNames.contains(table.measures[denominator].normalizedName)
     let u = isPersonTime ? 0 : countUncertainty
-    let shareName = table.measures[share.measure].name, denominatorName = table.measures[denominator].name
+    let shareName = table.measures[share.measure].name
+    let denominatorName = table.measures[denominator].name
     for cell in 0..<table.cellCount where !table.structuralZeroCells.contains(cell) {
       guard case .number(let p) = table.values[share.measure][cell] else { continue }
       let printed = Self.printed(p, share.decimals, scale: s)
@@ -151,7 +167,9 @@ struct DerivedCountRule: TableRule {
           verdicts.append(
             Verdict(
               cell: cell, measure: share.measure, outcome: .fail,
-              reason: "'\(shareName)' (\(printed)) and '\(table.measures[numerator].name)' (\(formatNumber(count))) give back the withheld '\(denominatorName)' (about \(formatNumber((count * s / p).rounded())))"))
+              reason:
+                "'\(shareName)' (\(printed)) and '\(table.measures[numerator].name)' (\(formatNumber(count))) give back the withheld '\(denominatorName)' (about \(formatNumber((count * s / p).rounded())))"
+            ))
         }
         continue
       case .text: continue
@@ -172,13 +190,17 @@ struct DerivedCountRule: TableRule {
           if let verdict = disagreement(
             cell: cell, share: share, count: count, low: low, high: high,
             expected: count * s / total, p: p,
-            what: "\(printed) of \(formatNumber(total)) ('\(denominatorName)')", countName: table.measures[numerator].name)
+            what: "\(printed) of \(formatNumber(total)) ('\(denominatorName)')",
+            countName: table.measures[numerator].name)
           {
             verdicts.append(verdict)
           }
           continue
         }
-        let of = isPersonTime ? "\(printed) of \(formatNumber(total)) person-time ('\(denominatorName)')" : "\(printed) of \(formatNumber(total)) ('\(denominatorName)')"
+        let of =
+          isPersonTime
+          ? "\(printed) of \(formatNumber(total)) person-time ('\(denominatorName)')"
+          : "\(printed) of \(formatNumber(total)) ('\(denominatorName)')"
         if let (outcome, reason) = judge(low: low, high: high, total: isPersonTime ? nil : total, what: of) {
           verdicts.append(Verdict(cell: cell, measure: share.measure, outcome: outcome, reason: reason))
         }
@@ -190,16 +212,24 @@ struct DerivedCountRule: TableRule {
   /// A share within a group, with its numerator published: checked against the published
   /// counts, and for a group whose total is not published, what it gives back about the
   /// group's withheld cells.
-  func groupVerdicts(_ share: DerivedColumns.Share, _ reading: DerivedColumns.Reading, grouping: [Int], numerator: Int, _ derived: DerivedColumns, _ table: Table) -> [Verdict] {
+  func groupVerdicts(
+    _ share: DerivedColumns.Share, _ reading: DerivedColumns.Reading, grouping: [Int], numerator: Int,
+    _ derived: DerivedColumns, _ table: Table
+  ) -> [Verdict] {
     var verdicts: [Verdict] = []
-    let h = share.halfWidth, s = reading.scale, u = countUncertainty
+    let h = share.halfWidth
+    let s = reading.scale
+    let u = countUncertainty
     let countName = table.measures[numerator].name
     for group in DerivedColumns.groups(of: table, grouping: grouping) {
       let totalCell = DerivedColumns.totalCell(of: group, grouping: grouping, in: table)
       // The group's own cells: not a margin in any dimension outside the grouping.
       let others = table.dimensions.indices.filter { !grouping.contains($0) }
-      let inner = group.filter { cell in others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] } }
-      var published = 0.0, withheld: [Int] = []
+      let inner = group.filter { cell in
+        others.allSatisfy { !table.dimensions[$0].isMarginLabel[Int(table.keys[$0][cell])] }
+      }
+      var published = 0.0
+      var withheld: [Int] = []
       for cell in inner {
         switch table.values[numerator][cell] {
         case .number(let count): published += count
@@ -213,11 +243,17 @@ struct DerivedCountRule: TableRule {
       } else if withheld.isEmpty, !inner.isEmpty {
         publishedTotal = (published, u * Double(inner.count))
       }
-      guard let bounds = derived.denominatorBounds(group: group, measure: share.measure, numerator: numerator, scale: s, halfWidth: h, in: table) else { continue }
+      guard
+        let bounds = derived.denominatorBounds(
+          group: group, measure: share.measure, numerator: numerator, scale: s, halfWidth: h, in: table)
+      else { continue }
       if let (total, spread) = publishedTotal, total > 0 {
-        let low = max(bounds.low, total - spread), high = min(bounds.high, total + spread)
+        let low = max(bounds.low, total - spread)
+        let high = min(bounds.high, total + spread)
         for cell in group where cell != totalCell {
-          guard case .number(let p) = table.values[share.measure][cell], case .number(let count) = table.values[numerator][cell] else { continue }
+          guard case .number(let p) = table.values[share.measure][cell],
+            case .number(let count) = table.values[numerator][cell]
+          else { continue }
           let printed = Self.printed(p, share.decimals, scale: s)
           if let verdict = disagreement(
             cell: cell, share: share, count: count, low: max(0, (p - h) * low / s), high: (p + h) * high / s,
@@ -231,21 +267,32 @@ struct DerivedCountRule: TableRule {
       // No published total: the shares of the published rows give it, and with it what the
       // withheld rows add up to.
       guard !withheld.isEmpty, bounds.high.isFinite, bounds.rows >= 1 else { continue }
-      guard let reported = group.first(where: { table.values[share.measure][$0].number != nil && table.values[numerator][$0].number != nil }) else { continue }
+      guard
+        let reported = group.first(where: {
+          table.values[share.measure][$0].number != nil && table.values[numerator][$0].number != nil
+        })
+      else { continue }
       let spread = u * Double(inner.count - withheld.count)
-      let low = max(0, bounds.low - published - spread), high = bounds.high - published + spread
-      let lowCount = (low - 1e-9).rounded(.up), highCount = (high + 1e-9).rounded(.down)
-      let about = "with the published '\(countName)', the percentages give the group's total (\(Self.range(bounds.low, bounds.high)))"
+      let low = max(0, bounds.low - published - spread)
+      let high = bounds.high - published + spread
+      let lowCount = (low - 1e-9).rounded(.up)
+      let highCount = (high + 1e-9).rounded(.down)
+      let about =
+        "with the published '\(countName)', the percentages give the group's total (\(Self.range(bounds.low, bounds.high)))"
       if withheld.count == 1 && lowCount == highCount {
         verdicts.append(
           Verdict(
             cell: reported, measure: share.measure, outcome: .fail,
-            reason: "\(about), so the withheld count on line \(table.line(ofCell: withheld[0])) is \(formatNumber(lowCount))"))
+            reason:
+              "\(about), so the withheld count on line \(table.line(ofCell: withheld[0])) is \(formatNumber(lowCount))")
+        )
       } else if thresholdApplies, highCount >= 1, lowCount >= 1, !threshold.allows(highCount) {
         verdicts.append(
           Verdict(
             cell: reported, measure: share.measure, outcome: .fail,
-            reason: "\(about), so the \(withheld.count) withheld count\(withheld.count == 1 ? "" : "s") add up to \(Self.range(lowCount, highCount)), below the threshold of \(threshold.threshold)"))
+            reason:
+              "\(about), so the \(withheld.count) withheld count\(withheld.count == 1 ? "" : "s") add up to \(Self.range(lowCount, highCount)), below the threshold of \(threshold.threshold)"
+          ))
       }
     }
     return verdicts
@@ -253,27 +300,37 @@ struct DerivedCountRule: TableRule {
 
   /// A share beside its published count that does not agree with it: in a pack that rounds, a
   /// share computed before rounding gives the true count back (fail); otherwise review.
-  func disagreement(cell: Int, share: DerivedColumns.Share, count: Double, low: Double, high: Double, expected: Double, p: Double, what: String, countName: String) -> Verdict? {
+  func disagreement(
+    cell: Int, share: DerivedColumns.Share, count: Double, low: Double, high: Double, expected: Double, p: Double,
+    what: String, countName: String
+  ) -> Verdict? {
     let h = share.halfWidth
     let u = countUncertainty
     if abs(p - expected) <= h * (1 + 1e-9) + 1e-12 { return nil }  // computed from the published values
-    let lowCount = (low - 1e-9).rounded(.up), highCount = (high + 1e-9).rounded(.down)
+    let lowCount = (low - 1e-9).rounded(.up)
+    let highCount = (high + 1e-9).rounded(.down)
     if u > 0 {
       // The rounded count stands for count ± u; a share computed before rounding narrows that.
-      let roundingLow = (count - u).rounded(.up), roundingHigh = (count + u).rounded(.down)
-      let narrowedLow = max(lowCount, roundingLow), narrowedHigh = min(highCount, roundingHigh)
+      let roundingLow = (count - u).rounded(.up)
+      let roundingHigh = (count + u).rounded(.down)
+      let narrowedLow = max(lowCount, roundingLow)
+      let narrowedHigh = min(highCount, roundingHigh)
       if narrowedLow <= narrowedHigh {
         guard narrowedHigh - narrowedLow < roundingHigh - roundingLow else { return nil }
         return Verdict(
           cell: cell, measure: share.measure, outcome: .fail,
-          reason: "\(what) is \(Self.range(narrowedLow, narrowedHigh)): the percentage was computed from the counts before rounding and gives back the '\(countName)' the rounding hid (published as \(formatNumber(count)))")
+          reason:
+            "\(what) is \(Self.range(narrowedLow, narrowedHigh)): the percentage was computed from the counts before rounding and gives back the '\(countName)' the rounding hid (published as \(formatNumber(count)))"
+        )
       }
     } else if count >= lowCount - 1e-9 && count <= highCount + 1e-9 {
       return nil
     }
     return Verdict(
       cell: cell, measure: share.measure, outcome: .review,
-      reason: "\(what) is \(Self.range(lowCount, max(lowCount, highCount))), which does not agree with the published '\(countName)' (\(formatNumber(count))): the percentage may come from other counts")
+      reason:
+        "\(what) is \(Self.range(lowCount, max(lowCount, highCount))), which does not agree with the published '\(countName)' (\(formatNumber(count))): the percentage may come from other counts"
+    )
   }
 
   /// What is wrong with a count of `count` out of `total` under the pack's count rules.
@@ -294,7 +351,8 @@ struct DerivedCountRule: TableRule {
   /// range is narrow (under twice the threshold): review, since the publication all but says
   /// which. A wide range says little: pass.
   func judge(low: Double, high: Double, total: Double?, what: String) -> (Outcome, String)? {
-    var lowCount = (low - 1e-9).rounded(.up), highCount = (high + 1e-9).rounded(.down)
+    var lowCount = (low - 1e-9).rounded(.up)
+    var highCount = (high + 1e-9).rounded(.down)
     if lowCount > highCount {
       // No whole count prints as this value: take the nearest.
       lowCount = low.rounded(.down)
@@ -338,7 +396,8 @@ struct DerivedCountRule: TableRule {
 
   /// `3`, or `2 to 4`.
   static func range(_ low: Double, _ high: Double) -> String {
-    let a = formatNumber(low.rounded()), b = formatNumber(high.rounded())
+    let a = formatNumber(low.rounded())
+    let b = formatNumber(high.rounded())
     return a == b ? a : "\(a) to \(b)"
   }
 

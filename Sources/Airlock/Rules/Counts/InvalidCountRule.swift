@@ -16,7 +16,8 @@ struct InvalidCountRule: CellRule {
       ## References
       Hundepool et al. (2024) ch. 4 (weights); ACRO issue #301.
       """,
-    fix: "publish whole, unweighted counts; declare weighted or rate columns in the manifest; use one of the pack's suppression markers",
+    fix:
+      "publish whole, unweighted counts; declare weighted or rate columns in the manifest; use one of the pack's suppression markers",
     examples: [
       Example("whole counts pass", "region,count\nNorth,12\nSouth,40"),
       Example("a negative count fails", "region,count\nNorth,↓-12\nSouth,40"),
@@ -39,7 +40,10 @@ struct InvalidCountRule: CellRule {
     switch cell.value {
     case .number(let value) where value < 0: ("count \(formatNumber(value)) is negative", nil)
     case .number(let value):
-      ("count \(formatNumber(value)) is not a whole number (weighted? then declare it and publish the unweighted count)", nil)
+      (
+        "count \(formatNumber(value)) is not a whole number (weighted? then declare it and publish the unweighted count)",
+        nil
+      )
     default: ("cell is neither a number nor one of the pack's suppression markers", nil)
     }
   }

@@ -34,7 +34,8 @@ struct RoundingRule: CellRule {
       Example("multiples of 5 pass", "region,count\nNorth,15\nSouth,40", parameters: ["scheme": .string("base")]),
       Example("an unrounded count fails", "region,count\nNorth,↓13\nSouth,40", parameters: ["scheme": .string("base")]),
       Example("midpoint-6 values pass", "week,count\n1,9\n2,15\n3,0", parameters: ["scheme": .string("midpoint6")]),
-      Example("a multiple of 6 is not a midpoint", "week,count\n1,↓12\n2,15", parameters: ["scheme": .string("midpoint6")]),
+      Example(
+        "a multiple of 6 is not a midpoint", "week,count\n1,↓12\n2,15", parameters: ["scheme": .string("midpoint6")]),
     ])
 
   let scheme: String

@@ -39,8 +39,12 @@ struct SmallCellCountRule: CellRule {
       Example("counts of 10 and more pass", "region,count\nNorth,12\nSouth,40\nTotal,52"),
       Example("a count of 3 fails", "region,count\nNorth,↓3\nSouth,40\nTotal,43"),
       Example("margins are cells too", "sex,count\nMale,*\nFemale,*\nTotal,↓8"),
-      Example("with inclusive, the threshold itself fails", "region,count\nNorth,↓7\nSouth,8", parameters: ["threshold": .integer(7), "inclusive": .boolean(true)]),
-      Example("zeros fail when include_zero is set", "region,count\nNorth,↓0\nSouth,18", parameters: ["include_zero": .boolean(true)]),
+      Example(
+        "with inclusive, the threshold itself fails", "region,count\nNorth,↓7\nSouth,8",
+        parameters: ["threshold": .integer(7), "inclusive": .boolean(true)]),
+      Example(
+        "zeros fail when include_zero is set", "region,count\nNorth,↓0\nSouth,18",
+        parameters: ["include_zero": .boolean(true)]),
     ])
 
   let threshold: Int

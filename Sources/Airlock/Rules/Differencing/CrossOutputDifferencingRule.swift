@@ -59,7 +59,8 @@ struct CrossOutputDifferencingRule: Rule {
       Hundepool et al. (2024) §5.2 (differencing of nested tables and recodings);
       GaussSuppression k-disclosure.
       """,
-    fix: "round both outputs, suppress the cells whose difference is small in one of them, or use the same bands in every output",
+    fix:
+      "round both outputs, suppress the cells whose difference is small in one of them, or use the same bands in every output",
     examples: [
       Example(
         "a declared subset one short of the whole", "age_band,count\n20-29,↓149\n30-39,120",
@@ -70,7 +71,8 @@ struct CrossOutputDifferencingRule: Rule {
         fileName: "male.csv", manifest: "subset_of: all.csv\n",
         companions: ["all.csv": "age_band,count\n20-29,150\n30-39,200"]),
       Example(
-        "the age margins of a two-way table, published as a second file", "age_band,sex,count\n0-15,Male,↓*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
+        "the age margins of a two-way table, published as a second file",
+        "age_band,sex,count\n0-15,Male,↓*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
         fileName: "by_sex.csv", companions: ["ages.csv": "age_group,count\n0 to 15,125\n16 to 64,610"]),
       Example(
         "three of five bands under another name, declared the same dimension",
@@ -78,7 +80,8 @@ struct CrossOutputDifferencingRule: Rule {
         fileName: "by_sex.csv", manifest: "same_dimension_as:\n  age_band: \"ages.csv:age_group\"\n",
         companions: ["ages.csv": "age_group,count\n0 to 15,125\n16 to 64,610\n65 to 74,170"]),
       Example(
-        "a one-way table of another population is not linked", "age_band,sex,count\n0-15,Male,*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
+        "a one-way table of another population is not linked",
+        "age_band,sex,count\n0-15,Male,*\n0-15,Female,120\n16-64,Male,300\n16-64,Female,310",
         fileName: "by_sex.csv", companions: ["ages.csv": "age_band,count\n0-15,140\n16-64,700"]),
       Example(
         "bands that leave a sliver of 3", "age_band,count\n<25,43\n25+,200", fileName: "b.csv", outputFinding: true,
@@ -93,10 +96,13 @@ struct CrossOutputDifferencingRule: Rule {
   func finding(linked derivation: LinkedTablesAudit.Derivation, in table: ComparableTable) -> Finding {
     let position = table.positions?[derivation.key]
     return finding(
-      derivation.outcome, file: table.source, line: position?.line, column: position?.column, columnName: position?.columnName,
-      cell: derivation.key.isEmpty ? nil : zip(table.dimensions, derivation.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)).map {
-        Finding.Coordinate(dimension: $0.0, label: $0.1 == "\u{2211}" ? "Total" : String($0.1))
-      },
+      derivation.outcome, file: table.source, line: position?.line, column: position?.column,
+      columnName: position?.columnName,
+      cell: derivation.key.isEmpty
+        ? nil
+        : zip(table.dimensions, derivation.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)).map {
+          Finding.Coordinate(dimension: $0.0, label: $0.1 == "\u{2211}" ? "Total" : String($0.1))
+        },
       reason: "linked tables: \(derivation.reason)")
   }
 

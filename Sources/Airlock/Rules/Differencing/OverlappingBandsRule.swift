@@ -27,7 +27,8 @@ struct OverlappingBandsRule: TableRule {
     examples: [
       Example("bands that do not overlap pass", "age_band,count\n0-15,40\n16-17,12\n18-64,300"),
       Example("0-17 beside 0-15 publishes 16-17", "age_band,count\n0-15,40\n0-17,↓44\n18-64,300"),
-      Example("65+ beside 85 and over", "age_band,sex,count\n65+,F,↓120\n85 and over,F,115\n65+,M,90\n85 and over,M,60"),
+      Example(
+        "65+ beside 85 and over", "age_band,sex,count\n65+,F,↓120\n85 and over,F,115\n65+,M,90\n85 and over,M,60"),
     ])
 
   let threshold: CountThreshold
@@ -66,14 +67,18 @@ struct OverlappingBandsRule: TableRule {
           innerKey[d] = pair.inner
           guard let innerCell = cellAt[innerKey] else { continue }
           for measure in counts {
-            guard case .number(let outerValue) = table.values[measure][cell], case .number(let innerValue) = table.values[measure][innerCell]
+            guard case .number(let outerValue) = table.values[measure][cell],
+              case .number(let innerValue) = table.values[measure][innerCell]
             else { continue }
             let difference = outerValue - innerValue
             guard difference >= 1, !threshold.allows(difference) else { continue }
-            let outerLabel = dimension.labels.labels[Int(pair.outer)], innerLabel = dimension.labels.labels[Int(pair.inner)]
+            let outerLabel = dimension.labels.labels[Int(pair.outer)]
+            let innerLabel = dimension.labels.labels[Int(pair.inner)]
             report(
               .fail, table: table, cell: cell, measure: measure, into: &sink,
-              reason: "\(outerLabel) (\(formatNumber(outerValue))) − \(innerLabel) (\(formatNumber(innerValue))) = \(formatNumber(difference)): the part of '\(outerLabel)' outside '\(innerLabel)' is a count of \(formatNumber(difference)), \(threshold.inclusive ? "at or below" : "below") the threshold of \(threshold.threshold)")
+              reason:
+                "\(outerLabel) (\(formatNumber(outerValue))) − \(innerLabel) (\(formatNumber(innerValue))) = \(formatNumber(difference)): the part of '\(outerLabel)' outside '\(innerLabel)' is a count of \(formatNumber(difference)), \(threshold.inclusive ? "at or below" : "below") the threshold of \(threshold.threshold)"
+            )
           }
         }
       }

@@ -67,43 +67,55 @@ struct RecoverableSuppressionRule: TableRule {
       Hundepool et al. (2024) ch. 4, secondary protection, protection levels, Example 3 and the
       singleton problem; τ-ARGUS Audit; sdcTable `attack()` and UserSupport#160.
       """,
-    fix: "suppress more cells so that every withheld cell shares each of its rows and columns with another withheld cell (or use `airlock protect`), or drop the margins",
+    fix:
+      "suppress more cells so that every withheld cell shares each of its rows and columns with another withheld cell (or use `airlock protect`), or drop the margins",
     parameters: [
-      RecoverableSuppressionRule.minWidth.spec,
+      RecoverableSuppressionRule.minWidth.spec
     ],
     examples: [
       Example("two withheld cells in every line", "region,Male,Female,Total\nA,*,*,20\nB,*,*,31\nTotal,25,26,51"),
       Example("a lone withheld cell", "region,Male,Female,Total\nA,16,↓*,20\nB,12,19,31\nTotal,28,23,51"),
-      Example("withheld cells pinned down by two equations", "region,Male,Female,Total\nA,↓*,↓*,20\nB,12,↓*,31\nTotal,28,23,51"),
+      Example(
+        "withheld cells pinned down by two equations",
+        "region,Male,Female,Total\nA,↓*,↓*,20\nB,12,↓*,31\nTotal,28,23,51"),
       Example("one dimension with a total", "age_band,count\n18-39,40\n40-59,↓*\nTotal,52"),
       Example(
         "a narrow interval", "region,Male,Female,Total\nA,↓<10,↓*,12\nB,↓*,↓*,12\nTotal,20,4,24",
         parameters: ["min_width": .number(5)]),
       Example(
-        "a total that is called Persons: found from the numbers", "age_band,Males,Females,Persons\n0-15,20,↓*,42\n16-64,30,31,61\nPersons,50,53,103"),
+        "a total that is called Persons: found from the numbers",
+        "age_band,Males,Females,Persons\n0-15,20,↓*,42\n16-64,30,31,61\nPersons,50,53,103"),
       Example("a blank-labelled total row", "region,count\nNorth,40\nSouth,↓*\nEast,12\n,60"),
-      Example("the Handbook's Example 3: X11 lies in [3, 6], and every interval is 3 wide", "group,1,2,Total\n1,*,*,7\n2,*,*,3\n3,3,3,6\nTotal,9,7,16"),
+      Example(
+        "the Handbook's Example 3: X11 lies in [3, 6], and every interval is 3 wide",
+        "group,1,2,Total\n1,*,*,7\n2,*,*,3\n3,3,3,6\nTotal,9,7,16"),
       Example(
         "areas indented under their region, no hierarchy declared: York = North − Leeds",
         "area,count\nNorth,30\n  Leeds,12\n  York,↓*\nSouth,42\n  Bristol,20\n  Exeter,22"),
       Example(
-        "ICD-10 codes without their dot: E119 = E11 − E110", "diagnosis,count\nE11,30\nE110,12\nE119,↓*\nI10,42\nI100,20\nI109,22"),
+        "ICD-10 codes without their dot: E119 = E11 − E110",
+        "diagnosis,count\nE11,30\nE110,12\nE119,↓*\nI10,42\nI100,20\nI109,22"),
       Example(
         "a declared hierarchy: York = North − Leeds", "area,count\nNorth,30\nLeeds,12\nYork,↓*\nSouth,42\nTotal,72",
         manifest: "hierarchy:\n  area:\n    North: [Leeds, York]"),
       Example(
         "a dominated magnitude 15 below its upper bound, where the (2, 90%) rule needs 25.56",
         "sector,sum\nA,↓*\nB,*\nC,500\nTotal,845",
-        companions: ["example.evidence.csv": "sector,sum,n,top1,top2,top3\nA,330,3,300,20,10\nB,15,5,6,4,2\nC,500,20,60,50,40"]),
+        companions: [
+          "example.evidence.csv": "sector,sum,n,top1,top2,top3\nA,330,3,300,20,10\nB,15,5,6,4,2\nC,500,20,60,50,40"
+        ]),
       Example(
         "a magnitude 60 below its upper bound keeps its protection level",
         "sector,sum\nA,*\nB,*\nC,455\nTotal,845",
-        companions: ["example.evidence.csv": "sector,sum,n,top1,top2,top3\nA,330,3,300,20,10\nB,60,5,20,15,10\nC,455,20,60,50,40"]),
+        companions: [
+          "example.evidence.csv": "sector,sum,n,top1,top2,top3\nA,330,3,300,20,10\nB,60,5,20,15,10\nC,455,20,60,50,40"
+        ]),
       Example(
         "singleton: the only contributor to A/North learns B/South",
         "sector,region,sum\nA,North,*\nA,South,*\nA,Total,1050\nB,North,*\nB,South,↓*\nB,Total,1050\nTotal,North,1050\nTotal,South,1050\nTotal,Total,2100",
         companions: [
-          "example.evidence.csv": "sector,region,sum,n,top1,top2\nA,North,50,1,50,\nA,South,1000,40,40,30\nB,North,1000,40,40,30\nB,South,50,2,30,20"
+          "example.evidence.csv":
+            "sector,region,sum,n,top1,top2\nA,North,50,1,50,\nA,South,1000,40,40,30\nB,North,1000,40,40,30\nB,South,50,2,30,20"
         ]),
       Example(
         "union dominance: A and B together are 90.8% two contributors'",
@@ -130,7 +142,8 @@ struct RecoverableSuppressionRule: TableRule {
     markerRanges = ranges
     let rounding = pack.parameters(of: RoundingRule.self)
     tolerancePerTerm =
-      rounding.isEnabled && rounding[RoundingRule.scheme] == "base" ? Double(rounding[RoundingRule.base]) / 2
+      rounding.isEnabled && rounding[RoundingRule.scheme] == "base"
+      ? Double(rounding[RoundingRule.base]) / 2
       : rounding.isEnabled && rounding[RoundingRule.scheme] == "midpoint6" ? 3 : 0
     sensitivity = MagnitudeSensitivity(pack: pack)
   }
@@ -142,7 +155,9 @@ struct RecoverableSuppressionRule: TableRule {
       // Count columns that total one another (`Males, Females, Persons`) are one more dimension.
       audit(view, measure: 0, magnitude: false, into: &sink)
     }
-    guard table.dimensions.indices.contains(where: { !TableEquations.groups(of: table, dimension: $0).isEmpty }) else { return }
+    guard table.dimensions.indices.contains(where: { !TableEquations.groups(of: table, dimension: $0).isEmpty }) else {
+      return
+    }
     for (measure, description) in table.measures.enumerated() {
       switch description.role {
       case .count:
@@ -172,8 +187,11 @@ struct RecoverableSuppressionRule: TableRule {
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "\(system.inconsistencies.count) margin\(system.inconsistencies.count == 1 ? "" : "s") do not equal the sum of their cells (first: \(name(first.margin, table)) is \(formatNumber(first.total)), its cells add up to \(formatNumber(first.sum))): the differencing audit cannot run",
-          fix: "publish margins that are the sums of the published cells (or declare the rounding scheme), then check again"))
+          reason:
+            "\(system.inconsistencies.count) margin\(system.inconsistencies.count == 1 ? "" : "s") do not equal the sum of their cells (first: \(name(first.margin, table)) is \(formatNumber(first.total)), its cells add up to \(formatNumber(first.sum))): the differencing audit cannot run",
+          fix:
+            "publish margins that are the sums of the published cells (or declare the rounding scheme), then check again"
+        ))
       return
     }
     guard !system.unknowns.isEmpty, !system.equations.isEmpty else { return }
@@ -187,7 +205,9 @@ struct RecoverableSuppressionRule: TableRule {
       return
     }
     let (exact, lp) = reference ? referenceSolve(system) : solve(system, magnitude: magnitude)
-    if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
+    if exact.recovered.contains(where: {
+      system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9
+    }) {
       sink.add(contradiction(table))
       return
     }
@@ -211,9 +231,10 @@ struct RecoverableSuppressionRule: TableRule {
     // What each withheld magnitude cell needs: its true value and protection level (from evidence).
     var needs: [Int: MagnitudeSensitivity.Need] =
       magnitude
-      ? Dictionary(uniqueKeysWithValues: system.unknowns.indices.compactMap { variable in
-        sensitivity.need(CellEvidence.of(cell: system.unknowns[variable], in: table)).map { (variable, $0) }
-      }) : [:]
+      ? Dictionary(
+        uniqueKeysWithValues: system.unknowns.indices.compactMap { variable in
+          sensitivity.need(CellEvidence.of(cell: system.unknowns[variable], in: table)).map { (variable, $0) }
+        }) : [:]
     if !open.isEmpty {
       switch lp {
       case .infeasible:
@@ -265,7 +286,9 @@ struct RecoverableSuppressionRule: TableRule {
   private func solve(_ system: TableEquations, magnitude: Bool) -> (ExactRecovery, LinearProgram.Outcome) {
     var exact = ExactRecovery(subtractingOnly: system)
     // Contradicted subtractions are reported before any LP, as the whole elimination used to be.
-    if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
+    if exact.recovered.contains(where: {
+      system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9
+    }) {
       return (exact, .infeasible)
     }
     let program = LinearProgram()
@@ -273,7 +296,8 @@ struct RecoverableSuppressionRule: TableRule {
     let outcome = program.intervals(
       variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations,
       of: system.unknowns.indices.filter { exact.recovered[$0] == nil },
-      settled: magnitude ? nil : { _, inner in (inner.upper + 5e-7).rounded(.down) - (inner.lower - 5e-7).rounded(.up) >= minWidth })
+      settled: magnitude
+        ? nil : { _, inner in (inner.upper + 5e-7).rounded(.down) - (inner.lower - 5e-7).rounded(.up) >= minWidth })
     guard case .intervals = outcome else {
       // Exactly what the whole elimination finds, as before: values it pins down outside their
       // bounds are the contradiction reported.
@@ -289,12 +313,15 @@ struct RecoverableSuppressionRule: TableRule {
   /// then both LPs for every unknown in one model. Kept to check the faster solve against.
   private func referenceSolve(_ system: TableEquations) -> (ExactRecovery, LinearProgram.Outcome) {
     let exact = ExactRecovery(system)
-    if exact.recovered.contains(where: { system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9 }) {
+    if exact.recovered.contains(where: {
+      system.lower[$0.key] - 1e-9 > $0.value.value || $0.value.value > system.upper[$0.key] + 1e-9
+    }) {
       return (exact, .infeasible)
     }
     return (
       exact,
-      LinearProgram().referenceIntervals(variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations)
+      LinearProgram().referenceIntervals(
+        variables: system.unknowns.count, lower: system.lower, upper: system.upper, equations: system.equations)
     )
   }
 
@@ -303,7 +330,8 @@ struct RecoverableSuppressionRule: TableRule {
     let slack = 1e-7 * max(1, abs(need.value))
     guard need.value < interval.lower - slack || need.value > interval.upper + slack else { return nil }
     let upper = interval.upper >= LinearProgram.infinity ? "∞" : amount(interval.upper)
-    return "the evidence gives this withheld cell a total of \(amount(need.value)), outside what the margins allow ([\(amount(interval.lower)), \(upper)]): its protection cannot be judged"
+    return
+      "the evidence gives this withheld cell a total of \(amount(need.value)), outside what the margins allow ([\(amount(interval.lower)), \(upper)]): its protection cannot be judged"
   }
 
   /// Why `interval` does not protect a cell, or `nil` when it does. Counts are whole numbers, so
@@ -323,10 +351,12 @@ struct RecoverableSuppressionRule: TableRule {
     let scale = max(1, abs(raw.lower), abs(need?.value ?? 0))
     if raw.width <= 1e-7 * scale { return "recovered exactly by linear programming: it is \(amount(raw.lower))" }
     guard let need, need.level > 0 else { return nil }
-    let above = raw.upper - need.value, below = need.value - raw.lower
+    let above = raw.upper - need.value
+    let below = need.value - raw.lower
     guard above < need.level - 1e-7 * scale || below < need.level - 1e-7 * scale else { return nil }
     let upper = raw.upper >= LinearProgram.infinity ? "∞" : amount(raw.upper)
-    return "narrowed to [\(amount(raw.lower)), \(upper)] by the margins: its value is \(amount(below)) above the lower bound and \(upper == "∞" ? "unbounded" : amount(above)) below the upper, where \(need.rule) needs \(amount(need.level)) on each side (its protection level: the bound lets a contributor estimate another's value too closely)"
+    return
+      "narrowed to [\(amount(raw.lower)), \(upper)] by the margins: its value is \(amount(below)) above the lower bound and \(upper == "∞" ? "unbounded" : amount(above)) below the upper, where \(need.rule) needs \(amount(need.level)) on each side (its protection level: the bound lets a contributor estimate another's value too closely)"
   }
 
   /// The singleton check (PS2): the only contributor to a withheld magnitude cell knows its value.
@@ -353,7 +383,8 @@ struct RecoverableSuppressionRule: TableRule {
       var rest: [Int] = []
       for variable in related {
         if let recovered = exact.recovered[variable] {
-          reasons[variable] = "withheld cell can be recovered exactly by a contributor: \(who), and with it this cell is \(amount(recovered.value)) (singleton check)"
+          reasons[variable] =
+            "withheld cell can be recovered exactly by a contributor: \(who), and with it this cell is \(amount(recovered.value)) (singleton check)"
         } else {
           rest.append(variable)
         }
@@ -364,7 +395,8 @@ struct RecoverableSuppressionRule: TableRule {
       else { continue }
       for variable in rest {
         if let problem = protectionProblem(intervals[variable], need: needs[variable], magnitude: true) {
-          reasons[variable] = "withheld cell can be \(problem), once a contributor uses what it knows: \(who) (singleton check)"
+          reasons[variable] =
+            "withheld cell can be \(problem), once a contributor uses what it knows: \(who) (singleton check)"
         }
       }
     }
@@ -376,7 +408,8 @@ struct RecoverableSuppressionRule: TableRule {
   private func unionCheck(system: TableEquations, table: Table, measure: Int, reasons: inout [Int: String]) {
     let values = table.values[measure]
     var seen = Set<[Int]>()
-    for (index, source) in system.sources.enumerated() where system.equations[index].tolerance == 0 && values[source.margin].number != nil {
+    for (index, source) in system.sources.enumerated()
+    where system.equations[index].tolerance == 0 && values[source.margin].number != nil {
       let withheld = source.parts.filter { values[$0].number == nil }
       guard withheld.count >= 2, seen.insert(withheld).inserted else { continue }
       let evidence = withheld.map { CellEvidence.of(cell: $0, in: table) }
@@ -429,13 +462,15 @@ struct RecoverableSuppressionRule: TableRule {
   private func reportAbsent(_ labels: [UInt32], table: Table, sink: inout FindingSink, reason: String) {
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
     let coordinates = table.dimensions.indices.map {
-      Finding.Coordinate(dimension: table.dimensions[$0].name, label: table.dimensions[$0].labels.labels[Int(labels[$0])])
+      Finding.Coordinate(
+        dimension: table.dimensions[$0].name, label: table.dimensions[$0].labels.labels[Int(labels[$0])])
     }
-    let where_ = coordinates.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
+    let location = coordinates.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
     sink.add(
       finding(
         .fail, file: table.file, cell: coordinates,
-        reason: "the row for \(where_) is left out of the file, but its count " + reason.replacingOccurrences(of: "withheld cell ", with: "")))
+        reason: "the row for \(location) is left out of the file, but its count "
+          + reason.replacingOccurrences(of: "withheld cell ", with: "")))
   }
 
   private func chain(
@@ -444,17 +479,22 @@ struct RecoverableSuppressionRule: TableRule {
   ) -> String {
     let values = table.values[measure]
     func term(_ cell: Int) -> String {
-      if cell < table.cellCount, let published = values[cell].number { return name(cell, table) + " (\(formatNumber(published)))" }
+      if cell < table.cellCount, let published = values[cell].number {
+        return name(cell, table) + " (\(formatNumber(published)))"
+      }
       return name(cell, table) + " (\(formatNumber(recovered[cell] ?? .nan)), recovered)"
     }
     if cell == source.margin {
       return "\(name(cell, table)) = " + source.parts.map(term).joined(separator: " + ") + " = \(formatNumber(value))"
     }
     let others = source.parts.filter { $0 != cell }
-    return "\(name(cell, table)) = \(term(source.margin))" + others.map { " − " + term($0) }.joined() + " = \(formatNumber(value))"
+    return "\(name(cell, table)) = \(term(source.margin))" + others.map { " − " + term($0) }.joined()
+      + " = \(formatNumber(value))"
   }
 
-  private func report(_ outcome: Outcome, cell: Int, measure: Int, table: Table, sink: inout FindingSink, reason: String) {
+  private func report(
+    _ outcome: Outcome, cell: Int, measure: Int, table: Table, sink: inout FindingSink, reason: String
+  ) {
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
     sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason))
   }

@@ -26,7 +26,8 @@ struct HistogramBinCountRule: CellRule {
       Common output-checking guidance for histograms (every bin at least the threshold); ACRO
       1.0.2 `check_min_threshold` on `hist`; DataSHIELD `histogramDS` zeroes bins with 0 < n < `nfilter.tab`.
       """,
-    fix: "widen the bins (or merge the sparse ones, often in the tails) until every bin has at least the threshold, or suppress them",
+    fix:
+      "widen the bins (or merge the sparse ones, often in the tails) until every bin has at least the threshold, or suppress them",
     examples: [
       Example("bins of 10 and more pass", "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n20,30,15"),
       Example("a sparse tail bin fails", "bin_lo,bin_hi,count\n0,10,12\n10,20,40\n20,30,↓3"),
@@ -61,6 +62,8 @@ struct HistogramBinCountRule: CellRule {
 
   func explain(_ cell: CellFacts) -> (reason: String, fix: String?) {
     let value = cell.value.number ?? 0
-    return ("bin count \(formatNumber(value)) is \(inclusive ? "at or below" : "below") the threshold of \(threshold)", nil)
+    return (
+      "bin count \(formatNumber(value)) is \(inclusive ? "at or below" : "below") the threshold of \(threshold)", nil
+    )
   }
 }

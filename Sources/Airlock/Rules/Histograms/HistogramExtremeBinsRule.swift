@@ -42,7 +42,8 @@ struct HistogramExtremeBinsRule: TableRule {
       which fail by default except design limits); ACRO 1.0.2's note "Please check extreme bin
       edges are not disclosive"; OpenSAFELY (redact min/max except broad design limits).
       """,
-    fix: "set the bin edges in advance (a fixed grid, with open-ended outer bins such as '< 20' and '≥ 80') and declare them with design_limits in the manifest",
+    fix:
+      "set the bin edges in advance (a fixed grid, with open-ended outer bins such as '< 20' and '≥ 80') and declare them with design_limits in the manifest",
     examples: [
       Example(
         "declared design limits pass", "bin_lo,bin_hi,count\n0,40,12\n40,80,40\n80,120,15",
@@ -94,20 +95,24 @@ struct HistogramExtremeBinsRule: TableRule {
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .histogram else { return }
     let names = table.measures.map { NamingConventions.normalized($0.name) }
-    guard let lower = names.firstIndex(where: Self.lowerNames.contains) ?? names.firstIndex(where: Self.upperNames.contains)
+    guard
+      let lower = names.firstIndex(where: Self.lowerNames.contains) ?? names.firstIndex(where: Self.upperNames.contains)
     else { return }
     let upper = names.firstIndex(where: Self.upperNames.contains) ?? lower
     guard let count = table.measures.firstIndex(where: { $0.role == .count }) else {
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "a histogram without a count column: its bins cannot be checked (declare the count column in the manifest)"))
+          reason:
+            "a histogram without a count column: its bins cannot be checked (declare the count column in the manifest)")
+      )
       return
     }
     let declaration = try? OutputDeclaration.find(for: table.file)
     let limits = declaration?.designLimits
     let allDeclared = limits == .all
-    var declaredLower: Double?, declaredUpper: Double?
+    var declaredLower: Double?
+    var declaredUpper: Double?
     if case .bounds(let l, let u) = limits { (declaredLower, declaredUpper) = (l, u) }
 
     // One histogram per combination of labels.
@@ -151,7 +156,9 @@ struct HistogramExtremeBinsRule: TableRule {
       let width = Self.typicalWidth(bins.map { $0.hi - $0.lo })
       let observed = table.sidecarEvidence?.values(forCell: bins[0].cell, in: table)
       if allDeclared || declaredLower != nil || declaredUpper != nil {
-        for (side, edge, bin, measure) in [("lower", outerLo, bins.first!, lower), ("upper", outerHi, bins.last!, upper)]
+        for (side, edge, bin, measure) in [
+          ("lower", outerLo, bins.first!, lower), ("upper", outerHi, bins.last!, upper),
+        ]
         where allDeclared || (side == "lower" ? declaredLower : declaredUpper) == edge {
           let extreme = side == "lower" ? "smallest" : "largest"
           if let value = observed?[side == "lower" ? "min" : "max"], value == edge {
@@ -159,13 +166,15 @@ struct HistogramExtremeBinsRule: TableRule {
               finding(
                 .review, table: table, cell: bin.cell, measure: measure,
                 reason:
-                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) is the \(extreme) value observed (the evidence's \(side == "lower" ? "min" : "max")): the limit is the data's, which contradicts the declaration"))
+                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) is the \(extreme) value observed (the evidence's \(side == "lower" ? "min" : "max")): the limit is the data's, which contradicts the declaration"
+              ))
           } else if table.values[count][bin.cell].number != 0 && !Self.isRound(edge, width: width) {
             sink.add(
               finding(
                 .review, table: table, cell: bin.cell, measure: measure,
                 reason:
-                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) of a non-empty outer bin is written more finely than the narrowest bin's width \(formatNumber(width)): it reads as the \(extreme) value observed, which contradicts the declaration"))
+                  "the manifest declares design limits, but the \(side) edge \(formatNumber(edge)) of a non-empty outer bin is written more finely than the narrowest bin's width \(formatNumber(width)): it reads as the \(extreme) value observed, which contradicts the declaration"
+              ))
           }
         }
         if allDeclared { continue }
@@ -174,19 +183,27 @@ struct HistogramExtremeBinsRule: TableRule {
         // The grid starts at the declared limit.
       } else {
         let note =
-          declaredLower.map { "the lowest edge \(formatNumber(outerLo)) is not the declared design limit \(formatNumber($0))" }
+          declaredLower.map {
+            "the lowest edge \(formatNumber(outerLo)) is not the declared design limit \(formatNumber($0))"
+          }
           ?? "the lower edge of the first non-empty bin may be the smallest value observed"
         sink.add(
-          finding(.review, table: table, cell: first.cell, measure: lower, reason: "\(note): declare design_limits if it was fixed in advance"))
+          finding(
+            .review, table: table, cell: first.cell, measure: lower,
+            reason: "\(note): declare design_limits if it was fixed in advance"))
       }
       if let declaredUpper, outerHi == declaredUpper {
         // The grid ends at the declared limit.
       } else {
         let note =
-          declaredUpper.map { "the highest edge \(formatNumber(outerHi)) is not the declared design limit \(formatNumber($0))" }
+          declaredUpper.map {
+            "the highest edge \(formatNumber(outerHi)) is not the declared design limit \(formatNumber($0))"
+          }
           ?? "the upper edge of the last non-empty bin may be the largest value observed"
         sink.add(
-          finding(.review, table: table, cell: last.cell, measure: upper, reason: "\(note): declare design_limits if it was fixed in advance"))
+          finding(
+            .review, table: table, cell: last.cell, measure: upper,
+            reason: "\(note): declare design_limits if it was fixed in advance"))
       }
     }
   }

@@ -2,7 +2,9 @@
 struct DateOfBirthRule: FieldRule {
   // The parameters, each declared once: the description lists their specs and `init` reads them.
   static let otherDates = RuleParameter<String>(
-    "other_dates", default: "review", "what an exact date outside a birth column and outside a label column gets: review or ignore", choices: ["review", "ignore"])
+    "other_dates", default: "review",
+    "what an exact date outside a birth column and outside a label column gets: review or ignore",
+    choices: ["review", "ignore"])
 
   static let description = RuleDescription(
     code: "I004", name: "exact-date",
@@ -42,7 +44,8 @@ struct DateOfBirthRule: FieldRule {
       ZIP code identify 87% of the US population); HIPAA Safe Harbor §164.514(b)(2)(i)(C) (all
       elements of dates except the year).
       """,
-    fix: "remove exact dates of birth (publish age bands or year of birth at most); for other dates, publish the period (week, month) rather than a person's date",
+    fix:
+      "remove exact dates of birth (publish age bands or year of birth at most); for other dates, publish the period (week, month) rather than a person's date",
     parameters: [
       DateOfBirthRule.otherDates.spec
     ],
@@ -99,12 +102,13 @@ struct DateOfBirthRule: FieldRule {
   /// years (in birth columns only: elsewhere they are too often something else).
   static func findDate(_ buffer: UnsafeBufferPointer<UInt8>, lenient: Bool) -> Match? {
     let n = buffer.count
-    let D = IdentifierScanning.isDigit
-    func digit(_ i: Int) -> Bool { i >= 0 && i < n && D(buffer[i]) }
+    let isDigit = IdentifierScanning.isDigit
+    func digit(_ i: Int) -> Bool { i >= 0 && i < n && isDigit(buffer[i]) }
     /// The run of digits at `i`: its value and end.
     func number(_ i: Int, max: Int) -> (value: Int, end: Int)? {
-      var j = i, value = 0
-      while j < n && D(buffer[j]) && j - i < max {
+      var j = i
+      var value = 0
+      while j < n && isDigit(buffer[j]) && j - i < max {
         value = value * 10 + Int(buffer[j] &- 48)
         j += 1
       }
@@ -133,7 +137,8 @@ struct DateOfBirthRule: FieldRule {
       for k in 0..<start where buffer[k] != UInt8(ascii: " ") { return false }
       for k in end..<n {
         let b = buffer[k]
-        if !(D(b) || b == UInt8(ascii: ":") || b == UInt8(ascii: "T") || b == UInt8(ascii: " ") || b == UInt8(ascii: ".")
+        if !(isDigit(b) || b == UInt8(ascii: ":") || b == UInt8(ascii: "T") || b == UInt8(ascii: " ")
+          || b == UInt8(ascii: ".")
           || b == UInt8(ascii: "Z") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-"))
         {
           return false
@@ -144,12 +149,12 @@ struct DateOfBirthRule: FieldRule {
 
     var i = 0
     while i < n {
-      guard D(buffer[i]), !digit(i - 1) else {
+      guard isDigit(buffer[i]), !digit(i - 1) else {
         i += 1
         continue
       }
       var runEnd = i
-      while runEnd < n && D(buffer[runEnd]) { runEnd += 1 }
+      while runEnd < n && isDigit(buffer[runEnd]) { runEnd += 1 }
       let runLength = runEnd - i
       if runLength == 4, let year = number(i, max: 4), year.end < n, isSeparator(buffer[year.end]) {
         // YYYY-MM-DD
@@ -169,7 +174,9 @@ struct DateOfBirthRule: FieldRule {
           let fullYear = digits == 4 ? year.value : (lenient && digits == 2 ? 1900 + year.value : -1)
           let candidates = digits == 2 ? [fullYear, fullYear + 100] : [fullYear]
           for y in candidates
-          where isDate(year: y, month: second.value, day: first.value) || isDate(year: y, month: first.value, day: second.value) {
+          where isDate(year: y, month: second.value, day: first.value)
+            || isDate(year: y, month: first.value, day: second.value)
+          {
             return Match(whole: whole(i, year.end))
           }
         }
@@ -179,7 +186,9 @@ struct DateOfBirthRule: FieldRule {
         if let month = monthName(k) {
           var m = month.end
           if m < n && (buffer[m] == UInt8(ascii: " ") || isSeparator(buffer[m])) { m += 1 }
-          if let year = number(m, max: 4), year.end - m == 4, isDate(year: year.value, month: month.month, day: first.value) {
+          if let year = number(m, max: 4), year.end - m == 4,
+            isDate(year: year.value, month: month.month, day: first.value)
+          {
             return Match(whole: whole(i, year.end))
           }
         }

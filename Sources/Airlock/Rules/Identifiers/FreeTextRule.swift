@@ -32,11 +32,15 @@ struct FreeTextRule: FieldRule {
       FreeTextRule.maxWords.spec,
     ],
     examples: [
-      Example("category labels pass", "diagnosis,count\nDiseases of the circulatory system (I00-I99),120\nNeoplasms (C00-D48),85"),
+      Example(
+        "category labels pass",
+        "diagnosis,count\nDiseases of the circulatory system (I00-I99),120\nNeoplasms (C00-D48),85"),
       Example(
         "a sentence of more than 30 words fails",
         "comment,count\n↓\(String(repeating: "the patient was seen again ", count: 7)),12"),
-      Example("a field longer than the limit fails", "code,count\n↓\(String(repeating: "x", count: 21)),12", parameters: ["max_length": .integer(20)]),
+      Example(
+        "a field longer than the limit fails", "code,count\n↓\(String(repeating: "x", count: 21)),12",
+        parameters: ["max_length": .integer(20)]),
     ])
 
   let maxLength: Int
@@ -60,8 +64,10 @@ struct FreeTextRule: FieldRule {
 
   /// The number of Unicode characters and of words (space-separated runs holding a letter).
   static func measure(_ buffer: UnsafeBufferPointer<UInt8>) -> (characters: Int, words: Int) {
-    var characters = 0, words = 0
-    var inWord = false, wordHasLetter = false
+    var characters = 0
+    var words = 0
+    var inWord = false
+    var wordHasLetter = false
     for byte in buffer {
       if byte & 0xC0 != 0x80 { characters += 1 }
       let space = byte == 32 || byte == 9 || byte == 10 || byte == 13

@@ -31,7 +31,6 @@ enum IdentifierScanning {
     return false
   }
 
-
   /// Whether the field is a plain number in a column of statistics (counts, sums, percentages,
   /// statistics, evidence) whose name does not say it holds identifiers. Such a number is a
   /// statistic, however its digits happen to fall: about one ten-digit total in eleven passes the
@@ -63,4 +62,3 @@ enum IdentifierScanning {
   }
 
 }
-

@@ -34,7 +34,8 @@ struct NHSNumberRule: FieldRule {
       NHS Data Dictionary, "NHS NUMBER" (format and modulus-11 check); the Five Safes "safe
       outputs" principle.
       """,
-    fix: "remove the NHS number from the output (aggregate, or replace the column with a pseudonym that is not released)",
+    fix:
+      "remove the NHS number from the output (aggregate, or replace the column with a pseudonym that is not released)",
     examples: [
       Example("counts and dates are not NHS numbers", "practice,count\nP1,12\nP2,40"),
       Example("a wrong check digit is not an NHS number", "ref,count\n9434765918,12"),
@@ -53,13 +54,17 @@ struct NHSNumberRule: FieldRule {
     let found = IdentifierScanning.withBytes(field.bytes) { buffer in
       IdentifierScanning.digitCount(buffer, atLeast: 10) >= 10 && Self.containsNHSNumber(buffer)
     }
-    let chi = !found && IdentifierScanning.withBytes(field.bytes) { buffer in
-      IdentifierScanning.digitCount(buffer, atLeast: 10) >= 10 && Self.containsCHINumber(buffer)
-    }
+    let chi =
+      !found
+      && IdentifierScanning.withBytes(field.bytes) { buffer in
+        IdentifierScanning.digitCount(buffer, atLeast: 10) >= 10 && Self.containsCHINumber(buffer)
+      }
     guard found || chi, !IdentifierScanning.isStatistic(field) else { return nil }
     return (
       .fail,
-      found ? "an NHS number (ten digits with a valid check digit)" : "a CHI number (a date of birth and four digits with a valid check digit)"
+      found
+        ? "an NHS number (ten digits with a valid check digit)"
+        : "a CHI number (a date of birth and four digits with a valid check digit)"
     )
   }
 
@@ -83,7 +88,8 @@ struct NHSNumberRule: FieldRule {
         (start + 7..<start + 11).allSatisfy(digit), !digit(start + 11),
         !(start + 11 < n && buffer[start + 11] == UInt8(ascii: ".") && digit(start + 12))
       else { continue }
-      let day = value(start) * 10 + value(start + 1), month = value(start + 2) * 10 + value(start + 3)
+      let day = value(start) * 10 + value(start + 1)
+      let month = value(start + 2) * 10 + value(start + 3)
       guard (1...31).contains(day), (1...12).contains(month) else { continue }
       if isValid({ value(start + $0 + ($0 >= 6 ? 1 : 0)) }) { return true }
     }
@@ -95,7 +101,9 @@ struct NHSNumberRule: FieldRule {
     let n = buffer.count
     func digit(_ i: Int) -> Bool { i < n && IdentifierScanning.isDigit(buffer[i]) }
     // Not inside a longer number: no digit, and no decimal point followed or preceded by a digit.
-    func boundaryBefore(_ i: Int) -> Bool { i == 0 || !(digit(i - 1) || (buffer[i - 1] == UInt8(ascii: ".") && i >= 2 && digit(i - 2))) }
+    func boundaryBefore(_ i: Int) -> Bool {
+      i == 0 || !(digit(i - 1) || (buffer[i - 1] == UInt8(ascii: ".") && i >= 2 && digit(i - 2)))
+    }
     func boundaryAfter(_ i: Int) -> Bool { i >= n || !(digit(i) || (buffer[i] == UInt8(ascii: ".") && digit(i + 1))) }
     var i = 0
     while i < n {

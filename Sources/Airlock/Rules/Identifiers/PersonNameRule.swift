@@ -24,7 +24,8 @@ struct PersonNameRule: FieldRule {
       """,
     fix: "remove the name from the output (and any note it came from)",
     examples: [
-      Example("category labels pass", "region,diagnosis,count\nNorth East,Diabetes Mellitus,12\nSouth West,Heart Failure,40"),
+      Example(
+        "category labels pass", "region,diagnosis,count\nNorth East,Diabetes Mellitus,12\nSouth West,Heart Failure,40"),
       Example("a title and a name", "note,count\n↓seen by Mrs Patel,12"),
       Example("a title with a full stop", "note,count\n↓Dr. Jones reviewed,12"),
       Example("a name and an age", "note,count\n\"↓John Smith, aged 34\",12"),
@@ -60,7 +61,9 @@ struct PersonNameRule: FieldRule {
       let gap = buffer[before.end..<word.start]
       // A title, then a capitalised name (an initial counts: `Dr A Jones`).
       if titles.contains(where: { $0.elementsEqual(buffer[before.start..<before.end]) }) {
-        if gap.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ".") }) && gap.contains(UInt8(ascii: " ")) { return true }
+        if gap.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ".") }) && gap.contains(UInt8(ascii: " ")) {
+          return true
+        }
       }
       // Two capitalised words beside an age or a date.
       guard before.end - before.start >= 2, word.end - word.start >= 2, isCapitalised(buffer, before),
@@ -88,7 +91,9 @@ struct PersonNameRule: FieldRule {
       {
         i += 1
       }
-      if !(start > 0 && IdentifierScanning.isDigit(buffer[start - 1])) && !(i < buffer.count && IdentifierScanning.isDigit(buffer[i])) {
+      if !(start > 0 && IdentifierScanning.isDigit(buffer[start - 1]))
+        && !(i < buffer.count && IdentifierScanning.isDigit(buffer[i]))
+      {
         position = i
         return (start, i)
       }
@@ -102,7 +107,9 @@ struct PersonNameRule: FieldRule {
     guard IdentifierScanning.isUpper(buffer[word.start]) else { return false }
     var sawLower = word.end - word.start == 1
     for i in word.start + 1..<word.end where IdentifierScanning.isLetter(buffer[i]) {
-      if IdentifierScanning.isUpper(buffer[i]) && !(buffer[i - 1] == UInt8(ascii: "'") || buffer[i - 1] == UInt8(ascii: "-")) {
+      if IdentifierScanning.isUpper(buffer[i])
+        && !(buffer[i - 1] == UInt8(ascii: "'") || buffer[i - 1] == UInt8(ascii: "-"))
+      {
         return false
       }
       sawLower = true
@@ -128,7 +135,9 @@ struct PersonNameRule: FieldRule {
     if lowerWord(buffer, at: j, "born") || lowerWord(buffer, at: j, "dob") { return true }
     for word: StaticString in ["aged", "age", "b"] where lowerWord(buffer, at: j, word) {
       var k = j + word.utf8CodeUnitCount
-      while k < n && (buffer[k] == UInt8(ascii: " ") || buffer[k] == UInt8(ascii: ".") || buffer[k] == UInt8(ascii: ":")) { k += 1 }
+      while k < n
+        && (buffer[k] == UInt8(ascii: " ") || buffer[k] == UInt8(ascii: ".") || buffer[k] == UInt8(ascii: ":"))
+      { k += 1 }
       if k < n && IdentifierScanning.isDigit(buffer[k]) { return true }
     }
     var k = j
@@ -164,7 +173,9 @@ struct PersonNameRule: FieldRule {
     guard digits <= 3 else { return false }
     var m = k
     while m < n && buffer[m] == UInt8(ascii: " ") { m += 1 }
-    for unit: StaticString in ["years", "year", "yrs", "yr", "yo", "y"] where lowerWord(buffer, at: m, unit) { return true }
+    for unit: StaticString in ["years", "year", "yrs", "yr", "yo", "y"] where lowerWord(buffer, at: m, unit) {
+      return true
+    }
     return false
   }
 
@@ -173,9 +184,12 @@ struct PersonNameRule: FieldRule {
     // Most names have no age before them: look at the bytes first (`… old ` or `… yo `).
     var end = start
     while end > 0 && buffer[end - 1] == UInt8(ascii: " ") { end -= 1 }
-    guard end >= 2, IdentifierScanning.lower(buffer[end - 1]) == UInt8(ascii: "o") || IdentifierScanning.lower(buffer[end - 1]) == UInt8(ascii: "d")
+    guard end >= 2,
+      IdentifierScanning.lower(buffer[end - 1]) == UInt8(ascii: "o")
+        || IdentifierScanning.lower(buffer[end - 1]) == UInt8(ascii: "d")
     else { return false }
-    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[max(0, start - 16)..<start]), as: UTF8.self).lowercased()
+    let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[max(0, start - 16)..<start]), as: UTF8.self)
+      .lowercased()
     for suffix in ["year old ", "year-old ", "years old ", "yr old ", "yr-old ", "yo "] where text.hasSuffix(suffix) {
       var before = text.dropLast(suffix.count)
       if before.hasSuffix("-") || before.hasSuffix(" ") { before = before.dropLast() }
@@ -183,6 +197,5 @@ struct PersonNameRule: FieldRule {
     }
     return false
   }
-
 
 }

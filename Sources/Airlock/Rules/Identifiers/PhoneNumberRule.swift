@@ -79,7 +79,9 @@ struct PhoneNumberRule: FieldRule {
         continue
       }
       // Nor the decimal part of a number (`0.0123456789`).
-      if start > 1 && (buffer[start - 1] == UInt8(ascii: ".") || buffer[start - 1] == UInt8(ascii: ",")) && digit(start - 2) {
+      if start > 1 && (buffer[start - 1] == UInt8(ascii: ".") || buffer[start - 1] == UInt8(ascii: ","))
+        && digit(start - 2)
+      {
         continue
       }
       var i = start

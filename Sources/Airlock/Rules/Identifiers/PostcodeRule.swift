@@ -31,7 +31,8 @@ struct PostcodeRule: FieldRule {
       ONS Postcode Directory user guide (postcode units, average 15 addresses); Royal Mail
       postcode format (BS 7666).
       """,
-    fix: "remove the postcode, or aggregate to the postcode district or a statistical geography (LSOA, MSOA, local authority)",
+    fix:
+      "remove the postcode, or aggregate to the postcode district or a statistical geography (LSOA, MSOA, local authority)",
     examples: [
       Example("postcode districts are not full postcodes", "district,count\nSW1A,12\nE1,40\nM1,25"),
       Example("a full postcode as a label", "postcode,count\n↓SW1A 1AA,12\nE1,40"),
@@ -89,14 +90,18 @@ struct PostcodeRule: FieldRule {
     guard inwardUpper || inwardLower else { return false }
     if (!spaced || spaces > 1) && !inwardUpper { return false }
     if inwardLower {
-      let a = buffer[j + 1], b = buffer[j + 2]
-      let ordinal = (a == UInt8(ascii: "s") && b == UInt8(ascii: "t")) || (a == UInt8(ascii: "n") && b == UInt8(ascii: "d"))
+      let a = buffer[j + 1]
+      let b = buffer[j + 2]
+      let ordinal =
+        (a == UInt8(ascii: "s") && b == UInt8(ascii: "t")) || (a == UInt8(ascii: "n") && b == UInt8(ascii: "d"))
         || (a == UInt8(ascii: "r") && b == UInt8(ascii: "d")) || (a == UInt8(ascii: "t") && b == UInt8(ascii: "h"))
       if ordinal { return false }
     }
     // GIR 0AA.
     if spaced && outwardEnd >= 3 && buffer[j] == UInt8(ascii: "0") {
-      let g = buffer[outwardEnd - 3], i = buffer[outwardEnd - 2], r = buffer[outwardEnd - 1]
+      let g = buffer[outwardEnd - 3]
+      let i = buffer[outwardEnd - 2]
+      let r = buffer[outwardEnd - 1]
       if g & ~0x20 == UInt8(ascii: "G") && i & ~0x20 == UInt8(ascii: "I") && r & ~0x20 == UInt8(ascii: "R")
         && (outwardEnd == 3 || !IdentifierScanning.isAlphanumeric(buffer[outwardEnd - 4]))
       {
@@ -119,19 +124,20 @@ struct PostcodeRule: FieldRule {
 
   /// A9, A99, AA9, AA99, A9A, AA9A with the Royal Mail letter rules.
   private static func isOutwardCode(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
-    let L = IdentifierScanning.isLetter, D = IdentifierScanning.isDigit
-    guard let first = code.first, L(first), !letterIn(first, "QVX") else { return false }
+    let letter = IdentifierScanning.isLetter
+    let digit = IdentifierScanning.isDigit
+    guard let first = code.first, letter(first), !letterIn(first, "QVX") else { return false }
     switch code.count {
-    case 2: return D(code[1])
+    case 2: return digit(code[1])
     case 3:
-      if D(code[1]) && D(code[2]) { return true }  // A99
-      if L(code[1]) && D(code[2]) { return !letterIn(code[1], "IJZ") }  // AA9
-      if D(code[1]) && L(code[2]) { return letterIn(code[2], "ABCDEFGHJKPSTUW") }  // A9A
+      if digit(code[1]) && digit(code[2]) { return true }  // A99
+      if letter(code[1]) && digit(code[2]) { return !letterIn(code[1], "IJZ") }  // AA9
+      if digit(code[1]) && letter(code[2]) { return letterIn(code[2], "ABCDEFGHJKPSTUW") }  // A9A
       return false
     case 4:
-      guard L(code[1]), !letterIn(code[1], "IJZ"), D(code[2]) else { return false }
-      if D(code[3]) { return true }  // AA99
-      return L(code[3]) && letterIn(code[3], "ABEHMNPRVWXY")  // AA9A
+      guard letter(code[1]), !letterIn(code[1], "IJZ"), digit(code[2]) else { return false }
+      if digit(code[3]) { return true }  // AA99
+      return letter(code[3]) && letterIn(code[3], "ABEHMNPRVWXY")  // AA9A
     default: return false
     }
   }

@@ -35,15 +35,28 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
       ## References
       Hundepool et al. (2024) ch. 4; docs/outputs.md (the evidence schema); issue 18.
       """,
-    fix: "correct the evidence so that it describes the published cell (or the published cell so that it matches its evidence)",
+    fix:
+      "correct the evidence so that it describes the published cell (or the published cell so that it matches its evidence)",
     examples: [
       Example("evidence that adds up", "sector,sum,n,top1,top2\nRetail,1000,40,120,90\nFarming,800,25,100,80"),
-      Example("top2 larger than top1", "sector,sum,n,top1,top2\nRetail,↓1000,40,90,120\nFarming,800,25,100,80", outcome: .review),
-      Example("the largest two hold more than the total", "sector,sum,n,top1,top2\nRetail,↓1000,40,700,600\nFarming,800,25,100,80", outcome: .review),
-      Example("three top contributions but n of 2", "sector,sum,n,top1,top2,top3\nRetail,↓1000,2,400,300,200\nFarming,800,25,100,80,70", outcome: .review),
-      Example("more units than records", "sector,sum,n,n_units,top1,top2\nRetail,↓1000,40,41,120,90\nFarming,800,25,20,100,80", outcome: .review),
-      Example("a mean whose sum is not mean × n", "region,mean,n,sum,top1,top2\nNorth,↓50,20,4000,300,200\nSouth,20,30,600,50,40", outcome: .review),
-      Example("a rounded mean within its rounding", "region,mean,n,sum,top1,top2\nNorth,33.3,3,100,40,35\nSouth,20,30,600,50,40"),
+      Example(
+        "top2 larger than top1", "sector,sum,n,top1,top2\nRetail,↓1000,40,90,120\nFarming,800,25,100,80",
+        outcome: .review),
+      Example(
+        "the largest two hold more than the total",
+        "sector,sum,n,top1,top2\nRetail,↓1000,40,700,600\nFarming,800,25,100,80", outcome: .review),
+      Example(
+        "three top contributions but n of 2",
+        "sector,sum,n,top1,top2,top3\nRetail,↓1000,2,400,300,200\nFarming,800,25,100,80,70", outcome: .review),
+      Example(
+        "more units than records",
+        "sector,sum,n,n_units,top1,top2\nRetail,↓1000,40,41,120,90\nFarming,800,25,20,100,80", outcome: .review),
+      Example(
+        "a mean whose sum is not mean × n",
+        "region,mean,n,sum,top1,top2\nNorth,↓50,20,4000,300,200\nSouth,20,30,600,50,40", outcome: .review),
+      Example(
+        "a rounded mean within its rounding",
+        "region,mean,n,sum,top1,top2\nNorth,33.3,3,100,40,35\nSouth,20,30,600,50,40"),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}
@@ -53,7 +66,9 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
   static let kinds: Set<OutputKind> = [.magnitude, .summary]
 
   /// The evidence names that may be given both in the output and in the evidence file.
-  static let sharedNames = ["n", "n_units", "n_holdings", "sum", "sum_abs", "n_negative", "n_missing", "weighted_total"]
+  static let sharedNames = [
+    "n", "n_units", "n_holdings", "sum", "sum_abs", "n_negative", "n_missing", "weighted_total",
+  ]
 
   func check(_ table: Table, into sink: inout FindingSink) {
     let sidecar = table.sidecarEvidence
@@ -112,14 +127,17 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
       let together = tops.reduce(0, +)
       if together > absoluteTotal.value + roundingTolerance(absoluteTotal.value) * Double(tops.count) {
         problems.append(
-          tops.count == 1 ? "top1 is larger than \(absoluteTotal.role)" : "top1…top\(tops.count) add up to more than \(absoluteTotal.role)")
+          tops.count == 1
+            ? "top1 is larger than \(absoluteTotal.role)"
+            : "top1…top\(tops.count) add up to more than \(absoluteTotal.role)")
       }
     }
 
     // Counts: as many contributors as non-zero contributions, and units no more than records.
     let nonZero = tops.count { $0 > 0 }
     if let n = contributors, n < Double(nonZero) {
-      problems.append("\(evidence.units != nil ? "n_units" : "n") counts fewer contributors than the non-zero top contributions")
+      problems.append(
+        "\(evidence.units != nil ? "n_units" : "n") counts fewer contributors than the non-zero top contributions")
     }
     if let units = evidence.units, let records = evidence.records, units > records {
       problems.append("n_units is larger than n")
@@ -141,7 +159,9 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
           problems.append("the evidence sum disagrees with the published \(name)")
         }
       }
-    } else if !isMean, let weighted = evidence.weightedTotal, !agree(weighted, published, tolerance: roundingTolerance(published)) {
+    } else if !isMean, let weighted = evidence.weightedTotal,
+      !agree(weighted, published, tolerance: roundingTolerance(published))
+    {
       problems.append("weighted_total disagrees with the published \(name)")
     }
     return problems
@@ -159,7 +179,9 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
     let magnitude = abs(value)
     func isWhole(_ x: Double) -> Bool { abs(x - x.rounded()) < 1e-6 + 1e-12 * x }
     guard isWhole(magnitude) else {
-      for decimals in 1...6 where isWhole(magnitude * pow(10, Double(decimals))) { return 0.5 / pow(10, Double(decimals)) }
+      for decimals in 1...6 where isWhole(magnitude * pow(10, Double(decimals))) {
+        return 0.5 / pow(10, Double(decimals))
+      }
       return 0.5e-6
     }
     var unit = 1.0

@@ -26,14 +26,16 @@ struct EvidenceNotForReleaseRule: OutputRule, FileRule {
       """,
     fix: "move evidence columns into NAME.evidence.csv and release the output without them",
     parameters: [
-      EvidenceNotForReleaseRule.releasable.spec,
+      EvidenceNotForReleaseRule.releasable.spec
     ],
     examples: [
       Example("an output without evidence", "sector,sum,n\nRetail,1000,40"),
       Example("top contributions in the output", "sector,sum,n,top1,top2\nRetail,1000,40,100,90", outputFinding: true),
-      Example("an evidence file", "sector,n,top1,top2\nRetail,40,100,90", fileName: "sales.evidence.csv", outputFinding: true),
       Example(
-        "a column the manifest declares evidence", "sector,sum,largest\nRetail,1000,300", manifest: "dimensions: [sector]\nmagnitudes: [sum]\nevidence: [largest]\n",
+        "an evidence file", "sector,n,top1,top2\nRetail,40,100,90", fileName: "sales.evidence.csv", outputFinding: true),
+      Example(
+        "a column the manifest declares evidence", "sector,sum,largest\nRetail,1000,300",
+        manifest: "dimensions: [sector]\nmagnitudes: [sum]\nevidence: [largest]\n",
         outputFinding: true),
     ])
 
@@ -54,7 +56,9 @@ struct EvidenceNotForReleaseRule: OutputRule, FileRule {
   /// (the file is then checked like any output).
   func judge(file path: String) -> Finding? {
     guard !releasable, Self.isEvidenceFile(path) else { return nil }
-    return finding(.fail, file: path, reason: "this is a supporting evidence file: it is for the output checker and may not be released")
+    return finding(
+      .fail, file: path,
+      reason: "this is a supporting evidence file: it is for the output checker and may not be released")
   }
 
   func check(_ schema: TableSchema, into sink: inout FindingSink) {
@@ -71,6 +75,8 @@ struct EvidenceNotForReleaseRule: OutputRule, FileRule {
     sink.add(
       finding(
         .fail, file: schema.file,
-        reason: "evidence column\(columns.count == 1 ? "" : "s") \(columns.map { "'\(schema.header[$0])'" }.joined(separator: ", ")) may not be released"))
+        reason:
+          "evidence column\(columns.count == 1 ? "" : "s") \(columns.map { "'\(schema.header[$0])'" }.joined(separator: ", ")) may not be released"
+      ))
   }
 }

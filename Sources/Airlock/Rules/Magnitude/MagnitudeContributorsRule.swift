@@ -6,7 +6,9 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
   static let zeroCells = RuleParameter<Bool>(
     "zero_cells", default: true, "fail cells whose contributions are all zero")
   static let missingValues = RuleParameter<Bool>(
-    "missing_values", default: false, "review sums and means whose contributions include missing values (evidence n_missing; ACRO's check_missing_values)")
+    "missing_values", default: false,
+    "review sums and means whose contributions include missing values (evidence n_missing; ACRO's check_missing_values)"
+  )
 
   static let description = RuleDescription(
     code: "M003", name: "magnitude-contributors",
@@ -39,7 +41,8 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       Example("enough units", "sector,sum,n_units\nRetail,1000,40\nFarming,800,25"),
       Example("48 records but 8 charities", "grant_type,sum,n,n_units\nR/G,↓46544000,48,8\nG,900000,120,60"),
       Example("every contribution is zero", "grant_type,sum,n\nN,↓0,59\nG,900000,120"),
-      Example("a mean of contributions that are all zero", "grant_type,mean,n,top1,top2\nN,↓0,59,0,0\nG,7500,120,900,800"),
+      Example(
+        "a mean of contributions that are all zero", "grant_type,mean,n,top1,top2\nN,↓0,59,0,0\nG,7500,120,900,800"),
       Example("no count of contributors", "sector,sum\nRetail,↓1000\nFarming,↓800", outcome: .review),
       Example(
         "missing values, when the pack checks them", "sector,mean,n,n_missing\nRetail,↓1000,40,3\nFarming,800,25,0",
@@ -66,7 +69,8 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       if missingValues {
         // ACRO's MissingCheck: the statistic silently ignored some records' values.
         if let missing = evidence.missing, missing > 0 {
-          report(.review, item, table, &sink, "some contributions are missing values, which the statistic ignored", fix: nil)
+          report(
+            .review, item, table, &sink, "some contributions are missing values, which the statistic ignored", fix: nil)
         } else if evidence.missing == nil {
           report(
             .review, item, table, &sink, "missing evidence: n_missing (the pack checks for missing values)",
@@ -87,8 +91,10 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
       }
       if isSum && n < Double(threshold) {
         outcome = .fail
-        reason = "\(formatNumber(n)) contributing \(evidence.distinctUnits ? "distinct units" : "records"), below the threshold of \(threshold)"
-      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.top(1) ?? 0) == 0, (evidence.negatives ?? 0) == 0,
+        reason =
+          "\(formatNumber(n)) contributing \(evidence.distinctUnits ? "distinct units" : "records"), below the threshold of \(threshold)"
+      } else if zeroCells, n > 0, (evidence.total ?? item.total) == 0, (evidence.top(1) ?? 0) == 0,
+        (evidence.negatives ?? 0) == 0,
         (evidence.absoluteTotal ?? 0) == 0
       {
         outcome = .fail

@@ -2,7 +2,8 @@
 struct NKDominanceRule: MagnitudeTableRule {
   // The parameters, each declared once: the description lists their specs and `init` reads them.
   static let pairs = RuleParameter<[String]>(
-    "pairs", default: ["2:90"], "the (n, k) pairs, as \"n:k\" with k a percentage", pattern: (#"[1-9][0-9]?:(100|[1-9]?[0-9](\.[0-9]+)?)"#, "an \"n:k\" pair such as \"2:90\""))
+    "pairs", default: ["2:90"], "the (n, k) pairs, as \"n:k\" with k a percentage",
+    pattern: (#"[1-9][0-9]?:(100|[1-9]?[0-9](\.[0-9]+)?)"#, "an \"n:k\" pair such as \"2:90\""))
   static let inclusive = RuleParameter<Bool>(
     "inclusive", default: false, "fail at exactly k% too (≥ instead of >, as ACRO does)")
 
@@ -37,7 +38,8 @@ struct NKDominanceRule: MagnitudeTableRule {
       Hundepool et al. (2024) ch. 4, "Sensitivity rules"; ACRO `check_nk_dominance` (uses ≥);
       ABS DataLab output rules.
       """,
-    fix: "combine categories so that no few contributors dominate, or suppress the cell (and enough others that it cannot be recovered)",
+    fix:
+      "combine categories so that no few contributors dominate, or suppress the cell (and enough others that it cannot be recovered)",
     parameters: [
       NKDominanceRule.pairs.spec,
       NKDominanceRule.inclusive.spec,
@@ -48,7 +50,9 @@ struct NKDominanceRule: MagnitudeTableRule {
       Example(
         "ABS pairs: one contributor over 50%", "sector,sum,n,top1,top2\nRetail,↓1000,40,510,20\nFarming,800,25,100,80",
         parameters: ["pairs": .strings(["1:50", "2:67"])]),
-      Example("two contributors always dominate", "sector,sum,n,top1,top2\nMining,↓5000,2,,\nRetail,1000,40,100,90", outcome: .fail),
+      Example(
+        "two contributors always dominate", "sector,sum,n,top1,top2\nMining,↓5000,2,,\nRetail,1000,40,100,90",
+        outcome: .fail),
       Example("missing top evidence needs review", "sector,sum,n\nRetail,↓1000,40", outcome: .review),
     ])
 
@@ -75,7 +79,8 @@ struct NKDominanceRule: MagnitudeTableRule {
         let pair = pairs.first { Double($0.n) >= n }!
         report(
           .fail, item, table, &sink,
-          "\(formatNumber(n)) contributor\(n == 1 ? "" : "s"): the largest \(pair.n) hold 100% of the total (rule (\(pair.n), \(formatNumber(pair.k))%))")
+          "\(formatNumber(n)) contributor\(n == 1 ? "" : "s"): the largest \(pair.n) hold 100% of the total (rule (\(pair.n), \(formatNumber(pair.k))%))"
+        )
         continue
       }
       guard item.missing.isEmpty, let total = item.total else {
@@ -97,7 +102,8 @@ struct NKDominanceRule: MagnitudeTableRule {
       if let (n, k, share) = breached {
         report(
           .fail, item, table, &sink,
-          "the largest \(n) contributor\(n == 1 ? "" : "s") hold \(String(format: "%.1f", share))% of the total, over the (\(n), \(formatNumber(k))%) limit")
+          "the largest \(n) contributor\(n == 1 ? "" : "s") hold \(String(format: "%.1f", share))% of the total, over the (\(n), \(formatNumber(k))%) limit"
+        )
       } else if !missing.isEmpty {
         let names = Array(Set(missing)).sorted()
         report(.review, item, table, &sink, "missing evidence for dominance: \(names.joined(separator: ", "))")

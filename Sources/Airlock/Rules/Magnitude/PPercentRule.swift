@@ -31,7 +31,8 @@ struct PPercentRule: MagnitudeTableRule {
       ## References
       Hundepool et al. (2024) ch. 4; ACRO `check_ppercent_dominance` (p = 10); τ-ARGUS `P(p, n)`.
       """,
-    fix: "combine categories so that the others' share is larger, or suppress the cell (and enough others that it cannot be recovered)",
+    fix:
+      "combine categories so that the others' share is larger, or suppress the cell (and enough others that it cannot be recovered)",
     parameters: [
       PPercentRule.p.spec,
       PPercentRule.q.spec,
@@ -39,9 +40,12 @@ struct PPercentRule: MagnitudeTableRule {
     ],
     examples: [
       Example("the rest hold enough", "sector,sum,n,top1,top2\nRetail,1000,40,300,200\nFarming,800,25,100,80"),
-      Example("the rest hold under 10% of the largest", "sector,sum,n,top1,top2\nRetail,↓1000,40,600,350\nFarming,800,25,100,80"),
+      Example(
+        "the rest hold under 10% of the largest",
+        "sector,sum,n,top1,top2\nRetail,↓1000,40,600,350\nFarming,800,25,100,80"),
       Example("a mean is checked through its count", "region,n,mean,top1,top2\nNorth,20,↓50,900,80\nSouth,30,20,50,40"),
-      Example("two contributors always fail", "sector,sum,n,top1,top2\nMining,↓5000,2,4000,1000\nRetail,1000,40,100,90"),
+      Example(
+        "two contributors always fail", "sector,sum,n,top1,top2\nMining,↓5000,2,4000,1000\nRetail,1000,40,100,90"),
     ])
 
   let p: Double
@@ -60,7 +64,9 @@ struct PPercentRule: MagnitudeTableRule {
     for item in MagnitudeCell.all(in: table) {
       let evidence = item.evidence
       if let n = evidence.contributors, n > 0, n <= Double(coalition + 1) {
-        report(.fail, item, table, &sink, "\(formatNumber(n)) contributor\(n == 1 ? "" : "s"): each knows the others' share exactly")
+        report(
+          .fail, item, table, &sink,
+          "\(formatNumber(n)) contributor\(n == 1 ? "" : "s"): each knows the others' share exactly")
         continue
       }
       guard item.missing.isEmpty, let total = item.total else {
@@ -70,7 +76,9 @@ struct PPercentRule: MagnitudeTableRule {
       let needed = 1...(coalition + 1)
       let missing = needed.filter { evidence.top($0) == nil }
       guard missing.isEmpty else {
-        report(.review, item, table, &sink, "missing evidence for the p% rule: \(missing.map { "top\($0)" }.joined(separator: ", "))")
+        report(
+          .review, item, table, &sink,
+          "missing evidence for the p% rule: \(missing.map { "top\($0)" }.joined(separator: ", "))")
         continue
       }
       let tops = needed.map { abs(evidence.top($0)!) }
@@ -79,7 +87,8 @@ struct PPercentRule: MagnitudeTableRule {
       if remainder < p / 100 * tops[0] {
         report(
           .fail, item, table, &sink,
-          "the contributions other than the largest \(coalition + 1) are \(String(format: "%.1f", max(0, remainder) / tops[0] * 100))% of the largest, under p = \(formatNumber(p))%")
+          "the contributions other than the largest \(coalition + 1) are \(String(format: "%.1f", max(0, remainder) / tops[0] * 100))% of the largest, under p = \(formatNumber(p))%"
+        )
       }
     }
   }

@@ -21,11 +21,13 @@ struct ParameterShareRule: TableRule {
       """,
     fix: "fit fewer parameters or use more observations",
     parameters: [
-      ParameterShareRule.maxShare.spec,
+      ParameterShareRule.maxShare.spec
     ],
     examples: [
       Example("few parameters", "term,estimate,n_obs\nintercept,1.2,100\nage,0.03,100"),
-      Example("a third of the observations", "term,estimate,n_obs\nintercept,1.2,5\nage,0.03,5", parameters: ["max_share": .number(0.33)], outputFinding: true),
+      Example(
+        "a third of the observations", "term,estimate,n_obs\nintercept,1.2,5\nage,0.03,5",
+        parameters: ["max_share": .number(0.33)], outputFinding: true),
     ])
 
   let maxShare: Double
@@ -46,6 +48,8 @@ struct ParameterShareRule: TableRule {
     sink.add(
       finding(
         .fail, file: table.file,
-        reason: "\(formatNumber(parameters)) parameters for \(formatNumber(observations)) observations (\(String(format: "%.2f", share))), over the limit of \(formatNumber(maxShare))"))
+        reason:
+          "\(formatNumber(parameters)) parameters for \(formatNumber(observations)) observations (\(String(format: "%.2f", share))), over the limit of \(formatNumber(maxShare))"
+      ))
   }
 }

@@ -3,7 +3,8 @@
 struct RatioBackSolvingRule: TableRule {
   static let description = RuleDescription(
     code: "D005", name: "ratio-back-solving",
-    summary: "An odds or risk ratio published with its interval and group totals can give back the 2×2 table behind it.",
+    summary:
+      "An odds or risk ratio published with its interval and group totals can give back the 2×2 table behind it.",
     rationale: """
       ## What it checks
       A row that publishes an odds ratio (`odds_ratio`, `or`) or a risk ratio (`risk_ratio`, `rr`,
@@ -56,7 +57,8 @@ struct RatioBackSolvingRule: TableRule {
       underlying 2×2 table);
       ACRO statbarn CalculatedRatios; OpenSAFELY output checking.
       """,
-    fix: "publish the ratio without the group totals, or with an interval and totals computed from rounded counts, or combine groups so that every cell of the 2×2 table reaches the threshold",
+    fix:
+      "publish the ratio without the group totals, or with an interval and totals computed from rounded counts, or combine groups so that every cell of the 2×2 table reaches the threshold",
     examples: [
       Example(
         "a Table 2 publishes its cells, judged by the count rules",
@@ -65,7 +67,8 @@ struct RatioBackSolvingRule: TableRule {
         "a ratio without its totals is not back-solved", "term,odds_ratio,conf_low,conf_high\nsmoker,2.1,1.4,3.2"),
       Example(
         "the totals and the ratio pin exposed cases to 6",
-        "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,↓1.84,0.66,5.14,40,160,20,180"),
+        "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed,n_cases,n_controls\nsmoker,↓1.84,0.66,5.14,40,160,20,180"
+      ),
       Example(
         "large groups leave the cells open (explained, not flagged)",
         "term,odds_ratio,conf_low,conf_high,n_exposed,n_unexposed\nsmoker,↓1.59,1.34,1.88,2000,3000", outcome: .pass),
@@ -84,19 +87,27 @@ struct RatioBackSolvingRule: TableRule {
   ]
   /// Case and control columns that may be a row's own cells rather than the table's totals.
   static let ambiguousCases: Set<String> = ["n_cases", "cases", "n_events", "events"]
-  static let ambiguousControls: Set<String> = ["n_controls", "controls", "n_noncases", "noncases", "non_cases", "n_non_cases"]
+  static let ambiguousControls: Set<String> = [
+    "n_controls", "controls", "n_noncases", "noncases", "non_cases", "n_non_cases",
+  ]
 
   static var totals: [(WritableKeyPath<TwoByTwoBackSolver.Published, Int?>, Set<String>)] {
     [
-    (\.exposed, ["n_exposed", "exposed", "exposed_total", "n_exp", "total_exposed"]),
-    (\.unexposed, ["n_unexposed", "unexposed", "unexposed_total", "n_unexp", "total_unexposed"]),
-    (\.cases, ["n_cases", "cases", "n_events", "events", "total_cases"]),
-    (\.noncases, ["n_controls", "controls", "n_noncases", "noncases", "non_cases", "n_non_cases", "total_controls"]),
-    (\.total, ["n_total", "total_n"]),
-    (\.a, ["exposed_cases", "n_exposed_cases", "cases_exposed", "exposed_events", "n_exposed_events"]),
-    (\.b, ["exposed_controls", "n_exposed_controls", "exposed_noncases", "exposed_non_cases", "n_exposed_noncases"]),
-    (\.c, ["unexposed_cases", "n_unexposed_cases", "cases_unexposed", "unexposed_events", "n_unexposed_events"]),
-    (\.d, ["unexposed_controls", "n_unexposed_controls", "unexposed_noncases", "unexposed_non_cases", "n_unexposed_noncases"]),
+      (\.exposed, ["n_exposed", "exposed", "exposed_total", "n_exp", "total_exposed"]),
+      (\.unexposed, ["n_unexposed", "unexposed", "unexposed_total", "n_unexp", "total_unexposed"]),
+      (\.cases, ["n_cases", "cases", "n_events", "events", "total_cases"]),
+      (\.noncases, ["n_controls", "controls", "n_noncases", "noncases", "non_cases", "n_non_cases", "total_controls"]),
+      (\.total, ["n_total", "total_n"]),
+      (\.a, ["exposed_cases", "n_exposed_cases", "cases_exposed", "exposed_events", "n_exposed_events"]),
+      (\.b, ["exposed_controls", "n_exposed_controls", "exposed_noncases", "exposed_non_cases", "n_exposed_noncases"]),
+      (\.c, ["unexposed_cases", "n_unexposed_cases", "cases_unexposed", "unexposed_events", "n_unexposed_events"]),
+      (
+        \.d,
+        [
+          "unexposed_controls", "n_unexposed_controls", "unexposed_noncases", "unexposed_non_cases",
+          "n_unexposed_noncases",
+        ]
+      ),
     ]
   }
 
@@ -107,7 +118,8 @@ struct RatioBackSolvingRule: TableRule {
 
   init(parameters: RuleParameters, pack: RulePack) {
     threshold = CountThreshold(pack: pack)
-    zerosDisclosive = pack.parameters(of: ZeroCellRule.self).isEnabled
+    zerosDisclosive =
+      pack.parameters(of: ZeroCellRule.self).isEnabled
       || pack.parameters(of: SmallCellCountRule.self)[SmallCellCountRule.includeZero]
     let rounding = pack.parameters(of: RoundingRule.self)
     let scheme = rounding.isEnabled ? rounding[RoundingRule.scheme] : "none"
@@ -120,8 +132,9 @@ struct RatioBackSolvingRule: TableRule {
   static func covers(_ schema: TableSchema, column: Int) -> Bool {
     let names = schema.header.map(NamingConventions.normalized)
     let name = names[column]
-    guard oddsNames.contains(name) || riskNames.contains(name) || eitherNames.contains(name)
-      || lowerNames.contains(name) || upperNames.contains(name)
+    guard
+      oddsNames.contains(name) || riskNames.contains(name) || eitherNames.contains(name)
+        || lowerNames.contains(name) || upperNames.contains(name)
     else { return false }
     // Only where there are totals to solve with: a ratio alone is `ratio-without-counts`'s.
     return totals.contains { _, spellings in names.contains(where: spellings.contains) }
@@ -136,14 +149,18 @@ struct RatioBackSolvingRule: TableRule {
     ].compactMap { $0 }
     let totalColumns = Self.totals.compactMap { path, spellings in column(spellings).map { (path, $0) } }
     guard let (ratioColumn, measures) = ratioColumns.first, !totalColumns.isEmpty else { return }
-    let lower = column(Self.lowerNames), upper = column(Self.upperNames)
+    let lower = column(Self.lowerNames)
+    let upper = column(Self.upperNames)
     func interval(_ cell: Int) -> (Double, Double)? {
-      lower.flatMap { l in upper.flatMap { u in
-        table.values[l][cell].number.flatMap { lo in table.values[u][cell].number.map { hi in (lo, hi) } }
-      } }
+      lower.flatMap { l in
+        upper.flatMap { u in
+          table.values[l][cell].number.flatMap { lo in table.values[u][cell].number.map { hi in (lo, hi) } }
+        }
+      }
     }
     func count(_ measure: Int?, _ cell: Int) -> Int? {
-      guard let measure, let number = table.values[measure][cell].number, number >= 0, number == number.rounded(), number < 1e9
+      guard let measure, let number = table.values[measure][cell].number, number >= 0, number == number.rounded(),
+        number < 1e9
       else { return nil }
       return Int(number)
     }
@@ -153,7 +170,8 @@ struct RatioBackSolvingRule: TableRule {
     }
     // `cases` and `controls` beside a ratio are the table's totals or this row's own cells (a
     // "Table 2": each exposure level with its cases and controls, the baseline's in its own row).
-    let casesColumn = column(Self.ambiguousCases), controlsColumn = column(Self.ambiguousControls)
+    let casesColumn = column(Self.ambiguousCases)
+    let controlsColumn = column(Self.ambiguousControls)
     for cell in 0..<table.cellCount where !references.contains(cell) {
       guard let value = table.values[ratioColumn][cell].number, value > 0, value.isFinite else { continue }
       var published = TwoByTwoBackSolver.Published()
@@ -161,15 +179,21 @@ struct RatioBackSolvingRule: TableRule {
         if let number = count(measure, cell) { published[keyPath: path] = number }
       }
       let ownCells = count(casesColumn, cell).flatMap { a in count(controlsColumn, cell).map { b in (a, b) } }
-      if let (a, b) = ownCells, references.contains(where: { reference in
-        guard let c = count(casesColumn, reference), let d = count(controlsColumn, reference) else { return false }
-        return measures.contains { TwoByTwoBackSolver(measure: $0, ratio: RoundedValue(printed: value), interval: nil).consistent(a, b, c, d).ratio }
-      }) {
+      if let (a, b) = ownCells,
+        references.contains(where: { reference in
+          guard let c = count(casesColumn, reference), let d = count(controlsColumn, reference) else { return false }
+          return measures.contains {
+            TwoByTwoBackSolver(measure: $0, ratio: RoundedValue(printed: value), interval: nil).consistent(a, b, c, d)
+              .ratio
+          }
+        })
+      {
         // The row and the baseline publish the whole 2×2 table: the count rules judge its cells.
         continue
       }
       // Read as totals only when nothing says which; then a failure needs a person, not a verdict.
-      let ambiguous = (casesColumn != nil || controlsColumn != nil) && (published.exposed == nil || published.unexposed == nil)
+      let ambiguous =
+        (casesColumn != nil || controlsColumn != nil) && (published.exposed == nil || published.unexposed == nil)
       judge(table, cell, ratioColumn, value, interval(cell), published, measures, ambiguous: ambiguous, &sink)
     }
   }
@@ -191,7 +215,8 @@ struct RatioBackSolvingRule: TableRule {
       break
     }
     let (measure, outcome) = outcomes.last!
-    let printed = "\(measure.rawValue) \(formatNumber(value))"
+    let printed =
+      "\(measure.rawValue) \(formatNumber(value))"
       + (interval.map { " (\(formatNumber($0.0)) to \(formatNumber($0.1)))" } ?? "")
     func add(_ outcome: Outcome, _ reason: String) {
       if outcome == .pass {
@@ -206,7 +231,9 @@ struct RatioBackSolvingRule: TableRule {
       }
       report(
         .review, table: table, cell: cell, measure: ratioColumn, into: &sink,
-        reason: reason + " (reading the cases and controls as the table's totals: they may be this row's own cells, with the baseline's unpublished, so a person must check which)")
+        reason: reason
+          + " (reading the cases and controls as the table's totals: they may be this row's own cells, with the baseline's unpublished, so a person must check which)"
+      )
     }
     switch outcome {
     case .undetermined(let why):
@@ -220,16 +247,21 @@ struct RatioBackSolvingRule: TableRule {
       {
         add(
           .pass,
-          "\(printed) with \(shown): too many 2×2 tables to search, but Woolf's interval this narrow needs every cell to be at least 1/SE² = \(formatNumber(smallest.rounded(.up))), at least the threshold of \(threshold.threshold)")
+          "\(printed) with \(shown): too many 2×2 tables to search, but Woolf's interval this narrow needs every cell to be at least 1/SE² = \(formatNumber(smallest.rounded(.up))), at least the threshold of \(threshold.threshold)"
+        )
         return
       }
-      add(.review, "\(printed) with \(shown): too many 2×2 tables to search; a person must check whether a cell can be solved back")
+      add(
+        .review,
+        "\(printed) with \(shown): too many 2×2 tables to search; a person must check whether a cell can be solved back"
+      )
     case .solved(let ratioOnly, let withInterval):
       guard !ratioOnly.isEmpty else {
         let what = measures.count > 1 ? "a crude odds or risk ratio" : "the crude \(measure.rawValue)"
         add(
           .review,
-          "\(printed) with \(shown): no 2×2 table with these totals prints as \(what) (adjusted, or computed otherwise?); a person must judge whether its cells can be worked out")
+          "\(printed) with \(shown): no 2×2 table with these totals prints as \(what) (adjusted, or computed otherwise?); a person must judge whether its cells can be worked out"
+        )
         return
       }
       let useInterval = !withInterval.isEmpty
@@ -247,26 +279,32 @@ struct RatioBackSolvingRule: TableRule {
           let comparison = threshold.inclusive ? "at or below" : "below"
           add(
             .fail,
-            "\(printed) with \(shown): \(basis) has \(TwoByTwoBackSolver.cellNames[i]) \(span), \(comparison) the threshold of \(threshold.threshold)")
+            "\(printed) with \(shown): \(basis) has \(TwoByTwoBackSolver.cellNames[i]) \(span), \(comparison) the threshold of \(threshold.threshold)"
+          )
           return
         }
         if low == high, let base = roundingBase, low % base != 0 {
           add(
             .fail,
-            "\(printed) with \(shown): \(basis) has \(TwoByTwoBackSolver.cellNames[i]) = \(low), not rounded to \(base): the ratio gives back an unrounded count")
+            "\(printed) with \(shown): \(basis) has \(TwoByTwoBackSolver.cellNames[i]) = \(low), not rounded to \(base): the ratio gives back an unrounded count"
+          )
           return
         }
         if low == high, midpoint6, low != 0, (low + 3) % 6 != 0 {
           add(
             .fail,
-            "\(printed) with \(shown): \(basis) has \(TwoByTwoBackSolver.cellNames[i]) = \(low), not a midpoint-6 value: the ratio gives back an unrounded count")
+            "\(printed) with \(shown): \(basis) has \(TwoByTwoBackSolver.cellNames[i]) = \(low), not a midpoint-6 value: the ratio gives back an unrounded count"
+          )
           return
         }
       }
       let cells = (0..<4).map { i in
         "\(TwoByTwoBackSolver.cellNames[i]) \(ranges.low[i] == ranges.high[i] ? "= \(ranges.low[i])" : "\(ranges.low[i])–\(ranges.high[i])")"
       }.joined(separator: ", ")
-      add(.pass, "\(printed) with \(shown): \(basis) has \(cells): every cell that can be solved back is at least the threshold of \(threshold.threshold)")
+      add(
+        .pass,
+        "\(printed) with \(shown): \(basis) has \(cells): every cell that can be solved back is at least the threshold of \(threshold.threshold)"
+      )
     }
   }
 

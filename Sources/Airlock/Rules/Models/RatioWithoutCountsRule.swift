@@ -18,11 +18,15 @@ struct RatioWithoutCountsRule: OutputRule {
       """,
     fix: "publish the counts behind each ratio (exposed and unexposed cases and non-cases) so they can be checked",
     examples: [
-      Example("ratios with their counts", "term,odds_ratio,n_cases,n_controls,n_obs,df_resid\nsmoker,2.1,120,340,460,458"),
-      Example("ratios alone", "term,odds_ratio,conf_low,conf_high\nsmoker,2.1,1.4,3.2", outcome: .review, outputFinding: true),
+      Example(
+        "ratios with their counts", "term,odds_ratio,n_cases,n_controls,n_obs,df_resid\nsmoker,2.1,120,340,460,458"),
+      Example(
+        "ratios alone", "term,odds_ratio,conf_low,conf_high\nsmoker,2.1,1.4,3.2", outcome: .review, outputFinding: true),
     ])
 
-  static let ratioNames: Set<String> = ["odds_ratio", "hazard_ratio", "risk_ratio", "or", "hr", "rr", "exp_coef", "exp(coef)"]
+  static let ratioNames: Set<String> = [
+    "odds_ratio", "hazard_ratio", "risk_ratio", "or", "hr", "rr", "exp_coef", "exp(coef)",
+  ]
 
   init(parameters: RuleParameters, pack: RulePack) {}
 
@@ -32,6 +36,7 @@ struct RatioWithoutCountsRule: OutputRule {
     sink.add(
       finding(
         .review, file: schema.file,
-        reason: "ratios (\(ratios.map { "'\($0)'" }.joined(separator: ", "))) are published without the counts behind them"))
+        reason:
+          "ratios (\(ratios.map { "'\($0)'" }.joined(separator: ", "))) are published without the counts behind them"))
   }
 }

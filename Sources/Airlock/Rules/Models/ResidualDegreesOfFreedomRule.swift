@@ -30,16 +30,22 @@ struct ResidualDegreesOfFreedomRule: TableRule {
       """,
     fix: "fit the model on more observations or fewer parameters, or give its n_obs and df_resid",
     parameters: [
-      ResidualDegreesOfFreedomRule.threshold.spec,
+      ResidualDegreesOfFreedomRule.threshold.spec
     ],
     examples: [
-      Example("plenty of data", "term,estimate,std_error,n_obs,df_resid\nintercept,1.2,0.1,500,497\nage,0.03,0.01,500,497"),
-      Example("nine spare degrees of freedom", "term,estimate,std_error,n_obs,n_params\nintercept,1.2,0.1,12,3\nage,0.03,0.01,12,3\nsex,0.5,0.2,12,3", outputFinding: true),
+      Example(
+        "plenty of data", "term,estimate,std_error,n_obs,df_resid\nintercept,1.2,0.1,500,497\nage,0.03,0.01,500,497"),
+      Example(
+        "nine spare degrees of freedom",
+        "term,estimate,std_error,n_obs,n_params\nintercept,1.2,0.1,12,3\nage,0.03,0.01,12,3\nsex,0.5,0.2,12,3",
+        outputFinding: true),
       Example(
         "df_resid larger than n_obs allows",
         "term,estimate,std_error,n_obs,n_params,df_resid\nintercept,1.2,0.1,500,3,5000\nage,0.03,0.01,500,3,5000",
         outcome: .review, outputFinding: true),
-      Example("a model that does not say its size", "term,estimate,std_error\nintercept,1.2,0.1", outcome: .review, outputFinding: true),
+      Example(
+        "a model that does not say its size", "term,estimate,std_error\nintercept,1.2,0.1", outcome: .review,
+        outputFinding: true),
       Example(
         "the size in the manifest", "term,estimate,std_error\nintercept,1.2,0.1\nage,0.03,0.01",
         manifest: "kind: model\nn_obs: 400\nn_params: 2\n"),
@@ -75,6 +81,8 @@ struct ResidualDegreesOfFreedomRule: TableRule {
     }
     guard df < Double(threshold) else { return }
     sink.add(
-      finding(.fail, file: table.file, reason: "the model has \(formatNumber(df)) residual degrees of freedom, below \(threshold)"))
+      finding(
+        .fail, file: table.file,
+        reason: "the model has \(formatNumber(df)) residual degrees of freedom, below \(threshold)"))
   }
 }

@@ -18,9 +18,12 @@ struct SaturatedModelRule: TableRule {
       """,
     fix: "check the underlying table (its counts and means) as an output in its own right, or add continuous terms",
     examples: [
-      Example("a continuous term", "term,estimate,n_obs,df_resid\nIntercept,1.2,400,397\nC(sex)[T.M],0.3,400,397\nage,0.02,400,397"),
       Example(
-        "levels only", "term,estimate,n_obs,df_resid\nIntercept,1.2,400,396\nC(sex)[T.M],0.3,400,396\nC(region)[T.North],0.1,400,396",
+        "a continuous term",
+        "term,estimate,n_obs,df_resid\nIntercept,1.2,400,397\nC(sex)[T.M],0.3,400,397\nage,0.02,400,397"),
+      Example(
+        "levels only",
+        "term,estimate,n_obs,df_resid\nIntercept,1.2,400,396\nC(sex)[T.M],0.3,400,396\nC(region)[T.North],0.1,400,396",
         outcome: .review, outputFinding: true),
     ])
 
@@ -36,9 +39,11 @@ struct SaturatedModelRule: TableRule {
   func check(_ table: Table, into sink: inout FindingSink) {
     guard table.kind == .model else { return }
     var saturated = table.declaration?.saturated ?? false
-    if table.declaration?.saturated == nil, let termDimension = table.dimensions.firstIndex(where: {
-      NamingConventions.modelTermNames.contains(NamingConventions.normalized($0.name))
-    }) {
+    if table.declaration?.saturated == nil,
+      let termDimension = table.dimensions.firstIndex(where: {
+        NamingConventions.modelTermNames.contains(NamingConventions.normalized($0.name))
+      })
+    {
       let terms = table.dimensions[termDimension].labels.labels.filter {
         !["intercept", "(intercept)", "const"].contains($0.lowercased())
       }
@@ -48,6 +53,7 @@ struct SaturatedModelRule: TableRule {
     sink.add(
       finding(
         .review, file: table.file,
-        reason: "every term is categorical: the model may reproduce the cell means of a table that has not been checked"))
+        reason: "every term is categorical: the model may reproduce the cell means of a table that has not been checked"
+      ))
   }
 }

@@ -138,10 +138,11 @@ struct TwoByTwoBackSolver {
     for _ in 0..<8 {
       var changed = false
       // Sums: total = exposed + unexposed = cases + non-cases; exposed = a + b, and so on.
-      let sums: [(WritableKeyPath<Published, Int?>, WritableKeyPath<Published, Int?>, WritableKeyPath<Published, Int?>)] = [
-        (\.total, \.exposed, \.unexposed), (\.total, \.cases, \.noncases), (\.exposed, \.a, \.b),
-        (\.unexposed, \.c, \.d), (\.cases, \.a, \.c), (\.noncases, \.b, \.d),
-      ]
+      let sums:
+        [(WritableKeyPath<Published, Int?>, WritableKeyPath<Published, Int?>, WritableKeyPath<Published, Int?>)] = [
+          (\.total, \.exposed, \.unexposed), (\.total, \.cases, \.noncases), (\.exposed, \.a, \.b),
+          (\.unexposed, \.c, \.d), (\.cases, \.a, \.c), (\.noncases, \.b, \.d),
+        ]
       for (sum, x, y) in sums {
         changed = fill(&p[keyPath: sum], p[keyPath: x], p[keyPath: y], +) || changed
         changed = fill(&p[keyPath: x], p[keyPath: sum], p[keyPath: y], -) || changed
@@ -206,7 +207,9 @@ struct TwoByTwoBackSolver {
     var aRange = 0...e
     if let known = p.a { aRange = known...known }
     if let k = p.cases { aRange = max(aRange.lowerBound, k - u)...min(aRange.upperBound, k) }
-    guard aRange.lowerBound <= aRange.upperBound else { return .solved(ratioOnly: ratioOnly, withInterval: withInterval) }
+    guard aRange.lowerBound <= aRange.upperBound else {
+      return .solved(ratioOnly: ratioOnly, withInterval: withInterval)
+    }
     // Too long a search is known before it starts: each value of a costs at least one check, or
     // three when c is free too.
     let cFixed = p.c != nil || p.cases != nil
@@ -253,7 +256,9 @@ struct TwoByTwoBackSolver {
         break
       }
       guard let first else { continue }
-      for c in stride(from: high, to: first, by: -1) where visitRatio(a, c, &checks, e, u, &ratioOnly, transposed, p) { break }
+      for c in stride(from: high, to: first, by: -1) where visitRatio(a, c, &checks, e, u, &ratioOnly, transposed, p) {
+        break
+      }
       // With the interval: narrow c by the standard error, then scan in from both ends.
       guard interval != nil, let seRange else { continue }
       for window in Self.standardErrorWindows(measure, a: a, b: b, u: u, e: e, se: seRange, within: first...high) {
@@ -299,7 +304,8 @@ struct TwoByTwoBackSolver {
   /// The standard errors of the log ratio that print as the published interval (with either z).
   private func standardErrorRange() -> ClosedRange<Double>? {
     guard let interval, interval.lower.lower > 0 || interval.lower.upper > 0 else { return nil }
-    let lowMin = max(interval.lower.lower, 1e-300), lowMax = max(interval.lower.upper, 1e-300)
+    let lowMin = max(interval.lower.lower, 1e-300)
+    let lowMax = max(interval.lower.upper, 1e-300)
     let widthMin = log(max(interval.upper.lower, 1e-300)) - log(lowMax)
     let widthMax = log(interval.upper.upper) - log(lowMin)
     let low = max(0, widthMin / (2 * 1.96)) * (1 - 1e-6)

@@ -20,8 +20,11 @@ struct MarkerSchemeRule: TableRule {
     fix: "use one opaque marker (such as `*`) for every withheld cell, zeros included",
     examples: [
       Example("one marker passes", "region,count\nNorth,*\nSouth,40\nEast,*\nWest,33"),
-      Example("zeros told from small counts", "region,count\nNorth,-\nSouth,40\nEast,<10\nWest,33", outputFinding: true),
-      Example("two opaque markers need review", "region,count\nNorth,*\nSouth,40\nEast,c\nWest,33", outcome: .review, outputFinding: true),
+      Example(
+        "zeros told from small counts", "region,count\nNorth,-\nSouth,40\nEast,<10\nWest,33", outputFinding: true),
+      Example(
+        "two opaque markers need review", "region,count\nNorth,*\nSouth,40\nEast,c\nWest,33", outcome: .review,
+        outputFinding: true),
     ])
 
   let markers: [String]
@@ -43,13 +46,15 @@ struct MarkerSchemeRule: TableRule {
       sink.add(
         finding(
           .fail, file: table.file,
-          reason: "the table marks zeros ('\(markers[zero[0]])') apart from small counts ('\(markers[small[0]])'), so a reader can tell which withheld cells are zero"
+          reason:
+            "the table marks zeros ('\(markers[zero[0]])') apart from small counts ('\(markers[small[0]])'), so a reader can tell which withheld cells are zero"
         ))
     } else {
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "the table uses several suppression markers (\(names)); a person must confirm they do not encode different values"
+          reason:
+            "the table uses several suppression markers (\(names)); a person must confirm they do not encode different values"
         ))
     }
   }

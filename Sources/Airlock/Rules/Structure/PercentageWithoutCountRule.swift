@@ -16,10 +16,12 @@ struct PercentageWithoutCountRule: TableRule {
       ## References
       OpenSAFELY output checking; ABS DataLab (threshold applies to numerator and denominator).
       """,
-    fix: "publish the counts behind every percentage (checked by the threshold rules), and withhold the percentage wherever its count is withheld",
+    fix:
+      "publish the counts behind every percentage (checked by the threshold rules), and withhold the percentage wherever its count is withheld",
     examples: [
       Example("percentages with counts pass", "region,n,percent\nNorth,20,40\nSouth,30,60"),
-      Example("a percentage alone needs review", "region,percent\nNorth,40\nSouth,60", outcome: .review, outputFinding: true),
+      Example(
+        "a percentage alone needs review", "region,percent\nNorth,40\nSouth,60", outcome: .review, outputFinding: true),
       Example("a percentage beside a withheld count fails", "region,n,percent\nNorth,*,↓4\nSouth,96,96"),
     ])
 
@@ -37,7 +39,8 @@ struct PercentageWithoutCountRule: TableRule {
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "percentages (\(percentages.map { "'\(table.measures[$0].name)'" }.joined(separator: ", "))) are published without the counts behind them"
+          reason:
+            "percentages (\(percentages.map { "'\(table.measures[$0].name)'" }.joined(separator: ", "))) are published without the counts behind them"
         ))
       return
     }
@@ -47,7 +50,8 @@ struct PercentageWithoutCountRule: TableRule {
       guard countWithheld else { continue }
       for measure in percentages {
         guard case .number = table.values[measure][cell] else { continue }
-        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+        report(
+          .fail, table: table, cell: cell, measure: measure, into: &sink,
           reason: "percentage is published although the count on its row is withheld")
       }
     }

@@ -36,18 +36,25 @@ struct TableStructureRule: TableRule {
       ## References
       Hundepool et al. (2024) ch. 4 (linked and hierarchical tables).
       """,
-    fix: "remove the repeated rows, publish totals that are the sums of their cells, or declare the output's margins and categories in its manifest (docs/outputs.md)",
+    fix:
+      "remove the repeated rows, publish totals that are the sums of their cells, or declare the output's margins and categories in its manifest (docs/outputs.md)",
     examples: [
-      Example("a total called Persons, found from the numbers", "age_band,Males,Females,Persons\n0-15,20,22,42\n16-64,30,31,61\nPersons,50,53,103"),
+      Example(
+        "a total called Persons, found from the numbers",
+        "age_band,Males,Females,Persons\n0-15,20,22,42\n16-64,30,31,61\nPersons,50,53,103"),
       Example("the same cell twice", "region,count\nNorth,12\nSouth,40\nNorth,↓15", outcome: .review),
       Example(
         "a Total that is not the sum of the others", "sex,count\nMale,20\nFemale,22\nTotal,50",
         outcome: .review, outputFinding: true),
       Example(
-        "areas indented under a region they do not add up to", "region,count\nNorth,50\n  Leeds,12\n  York,18\nSouth,42",
+        "areas indented under a region they do not add up to",
+        "region,count\nNorth,50\n  Leeds,12\n  York,18\nSouth,42",
         outcome: .review, outputFinding: true),
-      Example("areas indented under the region they add up to", "region,count\nNorth,30\n  Leeds,12\n  York,18\nSouth,42"),
-      Example("a real category called Total, declared", "answer,count\nPartial,20\nNone,22\nTotal,50", manifest: "categories: [Total]\n"),
+      Example(
+        "areas indented under the region they add up to", "region,count\nNorth,30\n  Leeds,12\n  York,18\nSouth,42"),
+      Example(
+        "a real category called Total, declared", "answer,count\nPartial,20\nNone,22\nTotal,50",
+        manifest: "categories: [Total]\n"),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}
@@ -68,7 +75,9 @@ struct TableStructureRule: TableRule {
       guard table.measures.indices.contains(measure) else { break }
       report(
         .review, table: table, cell: repeated.cell, measure: measure, into: &sink,
-        reason: "this row repeats the cell of line \(repeated.firstLine) (the same labels in every dimension): which value is meant cannot be told")
+        reason:
+          "this row repeats the cell of line \(repeated.firstLine) (the same labels in every dimension): which value is meant cannot be told"
+      )
     }
     if structure.repeatedCellCount > structure.repeatedCells.count {
       sink.count(Self.description.code, .review, times: structure.repeatedCellCount - structure.repeatedCells.count)
@@ -77,18 +86,25 @@ struct TableStructureRule: TableRule {
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "\(Self.quoted(disagreement.label)) in '\(disagreement.dimension)' reads as a margin, but its cells are not the sum of the other categories: it was read as a category",
-          fix: "publish the total as the sum of its cells, or declare `categories: [\(disagreement.label)]` in the output's manifest if it is a category"))
+          reason:
+            "\(Self.quoted(disagreement.label)) in '\(disagreement.dimension)' reads as a margin, but its cells are not the sum of the other categories: it was read as a category",
+          fix:
+            "publish the total as the sum of its cells, or declare `categories: [\(disagreement.label)]` in the output's manifest if it is a category"
+        ))
     }
     for margin in structure.margins where margin.source == .suspected {
-      let strong = StructureDetector.strongMarginWords.contains(StructureDetector.folded(margin.label))
+      let strong =
+        StructureDetector.strongMarginWords.contains(StructureDetector.folded(margin.label))
         || table.declaration?.margins.contains(margin.label) == true
       if strong { continue }
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "\(Self.quoted(margin.label)) in '\(margin.dimension)' may be a total, but no row can confirm it (each has a withheld cell): the differencing audit reads it as one",
-          fix: "declare it in the output's manifest: `margins: [\"\(margin.label)\"]` if it is a total, `categories: [\"\(margin.label)\"]` if not"))
+          reason:
+            "\(Self.quoted(margin.label)) in '\(margin.dimension)' may be a total, but no row can confirm it (each has a withheld cell): the differencing audit reads it as one",
+          fix:
+            "declare it in the output's manifest: `margins: [\"\(margin.label)\"]` if it is a total, `categories: [\"\(margin.label)\"]` if not"
+        ))
     }
     for contradiction in structure.contradictions ?? [] {
       let children = contradiction.children.map { "'\($0.trimmingWhitespace())'" }.joined(separator: ", ")
@@ -97,14 +113,20 @@ struct TableStructureRule: TableRule {
         sink.add(
           finding(
             .review, file: table.file,
-            reason: "the manifest declares \(parent) in '\(contradiction.dimension)' the total of \(children), but its cells are not their sum: the declaration is used, and the numbers say otherwise",
-            fix: "correct the declared `hierarchy:` in the output's manifest, or publish the parent as the sum of its children"))
+            reason:
+              "the manifest declares \(parent) in '\(contradiction.dimension)' the total of \(children), but its cells are not their sum: the declaration is used, and the numbers say otherwise",
+            fix:
+              "correct the declared `hierarchy:` in the output's manifest, or publish the parent as the sum of its children"
+          ))
       } else {
         sink.add(
           finding(
             .review, file: table.file,
-            reason: "\(children) in '\(contradiction.dimension)' are indented under \(parent), but its cells are not their sum: the indentation was not read as a hierarchy",
-            fix: "publish the parent as the sum of the rows indented under it, or declare the dimension's `hierarchy:` (or `categories:`) in the output's manifest"))
+            reason:
+              "\(children) in '\(contradiction.dimension)' are indented under \(parent), but its cells are not their sum: the indentation was not read as a hierarchy",
+            fix:
+              "publish the parent as the sum of the rows indented under it, or declare the dimension's `hierarchy:` (or `categories:`) in the output's manifest"
+          ))
       }
     }
     for dimension in structure.unsearched {

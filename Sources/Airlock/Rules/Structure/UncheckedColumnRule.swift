@@ -49,6 +49,7 @@ struct UncheckedColumnRule: OutputRule {
     sink.add(
       finding(
         .review, file: schema.file,
-        reason: "no enabled rule checks the \(schema.kind.rawValue) column\(unchecked.count == 1 ? "" : "s") \(columns)"))
+        reason: "no enabled rule checks the \(schema.kind.rawValue) column\(unchecked.count == 1 ? "" : "s") \(columns)"
+      ))
   }
 }

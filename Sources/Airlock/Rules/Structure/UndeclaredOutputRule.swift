@@ -24,7 +24,9 @@ struct UndeclaredOutputRule: OutputRule {
     fix: "declare the output in NAME.airlock.yaml (kind, dimensions, counts, ...) — see docs/outputs.md",
     examples: [
       Example("conventional names are understood", "region,count\nNorth,12\nSouth,40"),
-      Example("unknown decimals need a declaration", "region,score\nNorth,0.42\nSouth,0.58", outcome: .review, outputFinding: true),
+      Example(
+        "unknown decimals need a declaration", "region,score\nNorth,0.42\nSouth,0.58", outcome: .review,
+        outputFinding: true),
       Example("a header without rows has nothing to check", "region,count\n", outcome: .review, outputFinding: true),
       Example(
         "a declared output is understood", "region,score\nNorth,12\nSouth,40",
@@ -45,15 +47,19 @@ struct UndeclaredOutputRule: OutputRule {
     let empty = Set(markers.indices.filter { ValueParser.noValueSpellings.contains(markers[$0].lowercased()) })
     // Only a table that uses such a marker and has evidence of contributors is read again.
     guard table.markerUse.keys.contains(where: empty.contains),
-      table.sidecarEvidence != nil || ["n", "n_units", "n_holdings"].contains(where: { table.measure(named: $0) != nil })
+      table.sidecarEvidence != nil
+        || ["n", "n_units", "n_holdings"].contains(where: { table.measure(named: $0) != nil })
     else { return }
     for measure in table.measures.indices where table.measures[measure].role != .evidence {
       for cell in 0..<table.values[measure].count {
         guard case .withheld(let marker) = table.values[measure][cell], empty.contains(marker),
           CellEvidence.of(cell: cell, in: table).contributors == 0
         else { continue }
-        report(.review, table: table, cell: cell, measure: measure, into: &sink,
-          reason: "the cell has no value but its evidence says it has no contributors (n = 0): it is a zero, not a withheld cell; publish 0 (the zero policy then applies) or withhold it with the pack's marker")
+        report(
+          .review, table: table, cell: cell, measure: measure, into: &sink,
+          reason:
+            "the cell has no value but its evidence says it has no contributors (n = 0): it is a zero, not a withheld cell; publish 0 (the zero policy then applies) or withhold it with the pack's marker"
+        )
       }
     }
   }

@@ -4,7 +4,11 @@ import Foundation
 struct UnsupportedFileRule: FileRule {
   // The parameters, each declared once: the description lists their specs and `init` reads them.
   static let failExtensions = RuleParameter<[String]>(
-    "fail_extensions", default: [".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar", ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls"], "extensions (lowercase, with the dot) that fail rather than need review")
+    "fail_extensions",
+    default: [
+      ".rdata", ".rda", ".rds", ".parquet", ".feather", ".pkl", ".pickle", ".dta", ".sav", ".sas7bdat", ".zip", ".tar",
+      ".7z", ".ipynb", ".svg", ".gph", ".db", ".sqlite", ".xlsx", ".xls",
+    ], "extensions (lowercase, with the dot) that fail rather than need review")
 
   static let description = RuleDescription(
     code: "C008", name: "unsupported-file",
@@ -24,11 +28,12 @@ struct UnsupportedFileRule: FileRule {
       """,
     fix: "export the underlying numbers as a CSV table and check that instead",
     parameters: [
-      UnsupportedFileRule.failExtensions.spec,
+      UnsupportedFileRule.failExtensions.spec
     ],
     examples: [
       Example("a CSV table is read", "region,count\nNorth,12\nSouth,40"),
-      Example("a PNG needs review", "not really a picture", fileName: "plot.png", outcome: .review, outputFinding: true),
+      Example(
+        "a PNG needs review", "not really a picture", fileName: "plot.png", outcome: .review, outputFinding: true),
       Example("R data fails", "not really R data", fileName: "model.RData", outputFinding: true),
     ])
 

@@ -17,13 +17,16 @@ struct ExtremeValueRule: TableRule {
       OpenSAFELY (redact min and max, except broad design limits); sdcLog `sdc_min_max`; DataSHIELD
       (quantiles only from 5% to 95%).
       """,
-    fix: "publish a percentile (5th, 95th) instead, or declare the bounds design limits in the manifest if the study's design set them",
+    fix:
+      "publish a percentile (5th, 95th) instead, or declare the bounds design limits in the manifest if the study's design set them",
     examples: [
       Example("no extremes", "group,n,mean,median\nA,40,3.2,3\nB,25,4.1,4"),
       Example("a maximum is one person's value", "group,n,median,max\nA,40,3,↓97\nB,25,4,↓88"),
       Example(
         "declared design limits", "cohort,n,min,max\nSchool,400,11,16",
-        manifest: "dimensions: [cohort]\ncounts: [n]\nstatistics: [min, max]\ndesign_limits: [min, max]\ndesign_limits_reason: set by the study design\n"),
+        manifest:
+          "dimensions: [cohort]\ncounts: [n]\nstatistics: [min, max]\ndesign_limits: [min, max]\ndesign_limits_reason: set by the study design\n"
+      ),
     ])
 
   init(parameters: RuleParameters, pack: RulePack) {}
@@ -43,8 +46,10 @@ struct ExtremeValueRule: TableRule {
     for measure in extremes {
       for cell in 0..<table.cellCount {
         guard case .number = table.values[measure][cell] else { continue }
-        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
-          reason: "'\(table.measures[measure].name)' is an extreme value, one person's, and is not declared a design limit")
+        report(
+          .fail, table: table, cell: cell, measure: measure, into: &sink,
+          reason:
+            "'\(table.measures[measure].name)' is an extreme value, one person's, and is not declared a design limit")
       }
     }
   }

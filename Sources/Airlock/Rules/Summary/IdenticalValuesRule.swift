@@ -31,11 +31,13 @@ struct IdenticalValuesRule: TableRule {
       guard table.measures[$0].role == .statistic, let family = SummaryStatistic(header: table.measures[$0].name) else {
         return false
       }
-      return family == .mean || family == .mode || NamingConventions.normalized(table.measures[$0].name).contains("median")
+      return family == .mean || family == .mode
+        || NamingConventions.normalized(table.measures[$0].name).contains("median")
     }
     guard !centres.isEmpty else { return }
     let spread = table.measures.indices.first {
-      ["sd", "std", "stdev", "std_dev", "variance", "var"].contains(NamingConventions.normalized(table.measures[$0].name))
+      ["sd", "std", "stdev", "std_dev", "variance", "var"].contains(
+        NamingConventions.normalized(table.measures[$0].name))
     }
     let minimum = ["min", "minimum"].lazy.compactMap { table.measure(named: $0) }.first
     let maximum = ["max", "maximum"].lazy.compactMap { table.measure(named: $0) }.first
@@ -59,7 +61,8 @@ struct IdenticalValuesRule: TableRule {
           sink.count(Self.description.code, .fail)
           continue
         }
-        sink.add(finding(.fail, table: table, cell: cell, measure: measure, reason: "\(why): everyone's value is disclosed"))
+        sink.add(
+          finding(.fail, table: table, cell: cell, measure: measure, reason: "\(why): everyone's value is disclosed"))
       }
     }
   }

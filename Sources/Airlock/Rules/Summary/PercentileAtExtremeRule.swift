@@ -28,16 +28,24 @@ struct PercentileAtExtremeRule: TableRule {
     examples: [
       Example(
         "percentiles inside the range", "group,n,p5,median,p95,min,max\nA,40,2,5,9,1,10",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
+        manifest:
+          "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"
+      ),
       Example(
         "a median of 0 that at least 200 of 400 share", "group,n,median,p75,min\nA,400,0,3,0",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
+        manifest:
+          "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"
+      ),
       Example(
         "a median of 0 that 7 of 14 may share", "group,n,median,p75,min\nA,14,↓0,3,0",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
+        manifest:
+          "dimensions: [group]\ncounts: [n]\nstatistics: [median, p75, min]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"
+      ),
       Example(
         "the 95th percentile is the maximum", "group,n,p5,median,p95,min,max\nA,40,2,5,↓10,1,10",
-        manifest: "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"),
+        manifest:
+          "dimensions: [group]\ncounts: [n]\nstatistics: [p5, median, p95, min, max]\ndesign_limits: true\ndesign_limits_reason: set by the study design\n"
+      ),
     ])
 
   let counts: CountThreshold
@@ -80,7 +88,8 @@ struct PercentileAtExtremeRule: TableRule {
     let minimum = ["min", "minimum"].lazy.compactMap { table.measure(named: $0) }.first
     let maximum = ["max", "maximum"].lazy.compactMap { table.measure(named: $0) }.first
     for cell in 0..<table.cellCount {
-      var minima: [Double] = [], maxima: [Double] = []
+      var minima: [Double] = []
+      var maxima: [Double] = []
       if let minimum, case .number(let value) = table.values[minimum][cell] { minima.append(value) }
       if let maximum, case .number(let value) = table.values[maximum][cell] { maxima.append(value) }
       let sidecar = table.sidecarEvidence?.values(forCell: cell, in: table)
@@ -89,15 +98,17 @@ struct PercentileAtExtremeRule: TableRule {
       guard !minima.isEmpty || !maxima.isEmpty else { continue }
       let n = SummaryStatistic.count(of: cell, in: table)
       for measure in positions {
-        guard case .number(let value) = table.values[measure][cell], minima.contains(value) || maxima.contains(value) else { continue }
+        guard case .number(let value) = table.values[measure][cell], minima.contains(value) || maxima.contains(value)
+        else { continue }
         // An extreme that enough units share is a statistic, not one unit's value.
         if let percent = Self.percent(of: table.measures[measure].name),
-          (!minima.contains(value) || sharedByEnough(percent: percent, atMinimum: true, n: n)),
-          (!maxima.contains(value) || sharedByEnough(percent: percent, atMinimum: false, n: n))
+          !minima.contains(value) || sharedByEnough(percent: percent, atMinimum: true, n: n),
+          !maxima.contains(value) || sharedByEnough(percent: percent, atMinimum: false, n: n)
         {
           continue
         }
-        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+        report(
+          .fail, table: table, cell: cell, measure: measure, into: &sink,
           reason: "'\(table.measures[measure].name)' equals the group's minimum or maximum")
       }
     }

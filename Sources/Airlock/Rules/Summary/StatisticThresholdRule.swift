@@ -4,7 +4,9 @@ struct StatisticThresholdRule: TableRule {
   static let threshold = RuleParameter<Int>(
     "threshold", default: 10, "the fewest people a statistic may rest on", range: 1...1_000_000)
   static let spreadThreshold = RuleParameter<Int>(
-    "spread_threshold", default: 0, "the fewest degrees of freedom (n − 1) a spread may have; 0: the same as threshold (ACRO's safe_dof_threshold)", range: 0...1_000_000)
+    "spread_threshold", default: 0,
+    "the fewest degrees of freedom (n − 1) a spread may have; 0: the same as threshold (ACRO's safe_dof_threshold)",
+    range: 0...1_000_000)
 
   static let description = RuleDescription(
     code: "S001", name: "statistic-threshold",

@@ -25,7 +25,8 @@ enum SummaryStatistic: Equatable {
       self = .extreme
     } else if matches(["mode"]) {
       self = .mode
-    } else if matches(["median", "iqr", "q1", "q3", "lower_quartile", "upper_quartile"]) || NamingConventions.isPercentile(name)
+    } else if matches(["median", "iqr", "q1", "q3", "lower_quartile", "upper_quartile"])
+      || NamingConventions.isPercentile(name)
       || name.split(separator: "_").contains(where: { NamingConventions.isPercentile(String($0)) })
     {
       self = .position
@@ -38,7 +39,9 @@ enum SummaryStatistic: Equatable {
   /// first count column.
   static func count(of cell: Int, in table: Table) -> Double? {
     if let contributors = CellEvidence.of(cell: cell, in: table).contributors { return contributors }
-    if let measure = table.measures.firstIndex(where: { $0.role == .count }), case .number(let n) = table.values[measure][cell] {
+    if let measure = table.measures.firstIndex(where: { $0.role == .count }),
+      case .number(let n) = table.values[measure][cell]
+    {
       return n
     }
     return nil

@@ -2,8 +2,12 @@
 /// lifelines' usual ones).
 struct SurvivalColumns {
   static let timeNames: Set<String> = ["time", "t", "timeline", "time_days", "time_months", "time_years", "interval"]
-  static let atRiskNames: Set<String> = ["n_at_risk", "at_risk", "n_risk", "n.risk", "nrisk", "number_at_risk", "begin"]
-  static let eventNames: Set<String> = ["n_event", "n_events", "n.event", "events", "n_deaths", "deaths", "observed", "fail"]
+  static let atRiskNames: Set<String> = [
+    "n_at_risk", "at_risk", "n_risk", "n.risk", "nrisk", "number_at_risk", "begin",
+  ]
+  static let eventNames: Set<String> = [
+    "n_event", "n_events", "n.event", "events", "n_deaths", "deaths", "observed", "fail",
+  ]
   static let censoredNames: Set<String> = ["n_censored", "n_censor", "n.censor", "censored", "n_lost", "lost"]
   static let curveNames: Set<String> = [
     "surv", "survival", "survivor", "km_estimate", "lower", "upper", "lower_ci", "upper_ci", "ci_lower", "ci_upper",
@@ -33,11 +37,14 @@ struct SurvivalColumns {
   /// Whether the steps of the risk set can be checked from the columns of `schema`.
   static func stepsCheckable(_ schema: TableSchema) -> Bool {
     let names = Set(schema.header.map(NamingConventions.normalized))
-    return !names.isDisjoint(with: atRiskNames) || (!names.isDisjoint(with: eventNames) && !names.isDisjoint(with: censoredNames))
+    return !names.isDisjoint(with: atRiskNames)
+      || (!names.isDisjoint(with: eventNames) && !names.isDisjoint(with: censoredNames))
   }
 
   /// The normalized name of `column` of `schema`.
-  static func name(_ schema: TableSchema, _ column: Int) -> String { NamingConventions.normalized(schema.header[column]) }
+  static func name(_ schema: TableSchema, _ column: Int) -> String {
+    NamingConventions.normalized(schema.header[column])
+  }
 
   /// The cells of `table` grouped by their labels (one curve per combination), in file order.
   static func curves(_ table: Table) -> [[Int]] {

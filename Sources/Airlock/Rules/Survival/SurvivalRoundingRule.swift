@@ -18,7 +18,8 @@ struct SurvivalRoundingRule: TableRule {
       OpenSAFELY output-checking guidance (`docs/outputs/sdc.md`: midpoint-6 rounding for
       survival and rates); OpenSAFELY redact-then-round.
       """,
-    fix: "round n_at_risk, n_events and n_censored with midpoint-6 (ceil(x / 6) × 6 − 3 for every non-zero count), and recompute the curve from the rounded counts",
+    fix:
+      "round n_at_risk, n_events and n_censored with midpoint-6 (ceil(x / 6) × 6 − 3 for every non-zero count), and recompute the curve from the rounded counts",
     examples: [
       Example(
         "midpoint-6 counts pass", "time,n_at_risk,n_events,n_censored\n0,201,33,9\n30,159,39,21",
@@ -43,7 +44,8 @@ struct SurvivalRoundingRule: TableRule {
       for cell in 0..<table.cellCount {
         guard let value = table.values[measure][cell].number, value != 0 else { continue }
         if value == value.rounded() && value > 0 && value < 1e15 && (Int(value) + 3) % 6 == 0 { continue }
-        report(.fail, table: table, cell: cell, measure: measure, into: &sink,
+        report(
+          .fail, table: table, cell: cell, measure: measure, into: &sink,
           reason: "\(table.measures[measure].name) \(formatNumber(value)) is not a midpoint-6 value (3, 9, 15, ...)")
       }
     }

@@ -4,7 +4,9 @@ struct SurvivalStepRule: TableRule {
   static let threshold = RuleParameter<Int>(
     "threshold", default: 10, "the fewest people who may leave the risk set at one step", range: 1...1_000_000)
   static let events = RuleParameter<String>(
-    "events", default: "risk-set", "risk-set: only the fall in the risk set matters (ACRO); counts: the events at each step are counts that must meet the pack's count threshold (OpenSAFELY, ONS)", choices: ["risk-set", "counts"])
+    "events", default: "risk-set",
+    "risk-set: only the fall in the risk set matters (ACRO); counts: the events at each step are counts that must meet the pack's count threshold (OpenSAFELY, ONS)",
+    choices: ["risk-set", "counts"])
 
   static let description = RuleDescription(
     code: "V001", name: "survival-step",
@@ -50,14 +52,16 @@ struct SurvivalStepRule: TableRule {
       outputs); O'Keefe et al. (2012),
       cited by OpenSAFELY.
       """,
-    fix: "group event times into intervals (a life table) so that every step removes at least the threshold from the risk set, or round the counts",
+    fix:
+      "group event times into intervals (a life table) so that every step removes at least the threshold from the risk set, or round the counts",
     parameters: [
       SurvivalStepRule.threshold.spec,
       SurvivalStepRule.events.spec,
     ],
     examples: [
       Example(
-        "steps of 10 and more pass", "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,40,20\n60,100,25,5\n90,70,20,10"),
+        "steps of 10 and more pass",
+        "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,40,20\n60,100,25,5\n90,70,20,10"),
       Example(
         "a step of 3 fails", "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,2,1\n60,↓157,25,5\n90,127,20,10"),
       Example(
@@ -108,7 +112,9 @@ struct SurvivalStepRule: TableRule {
       sink.add(
         finding(
           .review, file: table.file,
-          reason: "a survival table without n_at_risk (or n_events and n_censored): its steps cannot be checked; publish the numbers at risk"))
+          reason:
+            "a survival table without n_at_risk (or n_events and n_censored): its steps cannot be checked; publish the numbers at risk"
+        ))
       return
     }
     for curve in SurvivalColumns.curves(table) {
@@ -119,7 +125,8 @@ struct SurvivalStepRule: TableRule {
 
   /// The largest number of events a published value can stand for (a midpoint-6 value, its band).
   private func largest(_ events: Double) -> Double {
-    midpoint6 && events > 0 && events < 1e15 && events == events.rounded() && (Int(events) + 3) % 6 == 0 ? events + 3 : events
+    midpoint6 && events > 0 && events < 1e15 && events == events.rounded() && (Int(events) + 3) % 6 == 0
+      ? events + 3 : events
   }
 
   /// The events at each row: with `counts`, a count that must meet the pack's count threshold;
@@ -135,7 +142,8 @@ struct SurvivalStepRule: TableRule {
       let c = columns.censored.flatMap { table.values[$0][cell].number }
       let n = columns.atRisk.flatMap { table.values[$0][cell].number }
       let context =
-        (n.map { "of \(formatNumber($0)) at risk" } ?? "") + (c.map { (n == nil ? "" : ", ") + "with \(formatNumber($0)) censored" } ?? "")
+        (n.map { "of \(formatNumber($0)) at risk" } ?? "")
+        + (c.map { (n == nil ? "" : ", ") + "with \(formatNumber($0)) censored" } ?? "")
       let left = e + (c ?? 0)
       if eventsAreCounts {
         guard !counts.allows(largest(e)) else { continue }
@@ -157,9 +165,12 @@ struct SurvivalStepRule: TableRule {
   /// d = n_at_risk × (1 − S(t) / S(t−1)), over the values the printed estimates could have. With
   /// `counts` they must meet the count threshold; with `risk-set` a pass says when the fall of the
   /// risk set hides a few of them.
-  private func checkEventsFromCurve(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
+  private func checkEventsFromCurve(
+    _ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink
+  ) {
     let names = table.measures.map(\.normalizedName)
-    guard let atRisk = columns.atRisk, let surv = names.firstIndex(where: { ["surv", "survival", "survivor", "km_estimate", "estimate"].contains($0) })
+    guard let atRisk = columns.atRisk,
+      let surv = names.firstIndex(where: { ["surv", "survival", "survivor", "km_estimate", "estimate"].contains($0) })
     else { return }
     // Estimates are printed to a fixed number of decimals, whose trailing zeros R and pandas drop
     // (0.990 as 0.99): the column's most decimals are its precision.
@@ -176,8 +187,10 @@ struct SurvivalStepRule: TableRule {
       // The fewest and most events the two printed estimates allow.
       let most = n * (1 - max(s.lower, 0) / p.upper)
       let fewest = n * (1 - s.upper / max(p.lower, 1e-12))
-      let low = max(1, fewest.rounded(.up)), high = most.rounded(.down)
-      let events = low == high ? "\(formatNumber(low)) events" : "between \(formatNumber(low)) and \(formatNumber(high)) events"
+      let low = max(1, fewest.rounded(.up))
+      let high = most.rounded(.down)
+      let events =
+        low == high ? "\(formatNumber(low)) events" : "between \(formatNumber(low)) and \(formatNumber(high)) events"
       if !eventsAreCounts {
         // ACRO's semantics: only the fall matters; say when it hides a few events the curve shows.
         guard high >= 1, low <= high, high < Double(threshold), index + 1 < curve.count,
@@ -212,7 +225,9 @@ struct SurvivalStepRule: TableRule {
       &sink)
   }
 
-  private func add(_ outcome: Outcome, _ table: Table, _ cell: Int, _ measure: Int, _ reason: String, _ sink: inout FindingSink) {
+  private func add(
+    _ outcome: Outcome, _ table: Table, _ cell: Int, _ measure: Int, _ reason: String, _ sink: inout FindingSink
+  ) {
     guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
     let fix = outcome == .pass ? "nothing to fix under this pack's survival policy (`events: risk-set`)" : nil
     sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason, fix: fix))
@@ -238,7 +253,9 @@ struct SurvivalStepRule: TableRule {
       }
       if let atRisk = columns.atRisk {
         guard let current = table.values[atRisk][cell].number else {
-          add(.review, table, cell, atRisk, "n_at_risk is withheld or not a number: the steps around this row cannot be checked", &sink)
+          add(
+            .review, table, cell, atRisk,
+            "n_at_risk is withheld or not a number: the steps around this row cannot be checked", &sink)
           previousAtRisk = nil
           continue
         }
@@ -259,14 +276,17 @@ struct SurvivalStepRule: TableRule {
           &sink)
       } else if let events = columns.events, let censored = columns.censored {
         guard let e = table.values[events][cell].number, let c = table.values[censored][cell].number else {
-          add(.review, table, cell, events, "n_events or n_censored is withheld or not a number: the step cannot be checked", &sink)
+          add(
+            .review, table, cell, events,
+            "n_events or n_censored is withheld or not a number: the step cannot be checked", &sink)
           continue
         }
         let left = e + c
         guard left > 0, left < Double(threshold) else { continue }
         add(
           .fail, table, cell, events,
-          "only \(formatNumber(left)) left the risk set at this time (events and censored), fewer than \(threshold)", &sink)
+          "only \(formatNumber(left)) left the risk set at this time (events and censored), fewer than \(threshold)",
+          &sink)
       }
     }
   }

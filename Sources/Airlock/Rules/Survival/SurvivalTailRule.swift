@@ -28,7 +28,9 @@ struct SurvivalTailRule: TableRule {
       SurvivalTailRule.threshold.spec
     ],
     examples: [
-      Example("a curve truncated in time passes", "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,40,20\n60,100,25,5"),
+      Example(
+        "a curve truncated in time passes", "time,n_at_risk,n_events,n_censored\n0,200,30,10\n30,160,40,20\n60,100,25,5"
+      ),
       Example(
         "rows with fewer than 10 at risk fail",
         "time,n_at_risk,n_events,n_censored\n0,200,30,150\n30,20,8,4\n60,↓8,2,3\n90,↓3,1,2"),
@@ -48,8 +50,10 @@ struct SurvivalTailRule: TableRule {
     guard table.kind == .survival, let atRisk = SurvivalColumns(table).atRisk else { return }
     for cell in 0..<table.cellCount {
       guard let value = table.values[atRisk][cell].number, value > 0, value < Double(threshold) else { continue }
-      report(.fail, table: table, cell: cell, measure: atRisk, into: &sink,
-        reason: "only \(formatNumber(value)) at risk, fewer than \(threshold): the tail of the curve describes a few people")
+      report(
+        .fail, table: table, cell: cell, measure: atRisk, into: &sink,
+        reason:
+          "only \(formatNumber(value)) at risk, fewer than \(threshold): the tail of the curve describes a few people")
     }
   }
 }
