@@ -31,13 +31,12 @@ extension CellRule {
   /// rule's findings are past the sink's limit.
   func inspect(_ cell: CellFacts, at location: CellLocation, into sink: inout FindingSink) {
     guard let outcome = judge(cell) else { return }
-    let code = Self.description.code
-    guard sink.wants(code) else { return sink.count(code, outcome) }
-    let (reason, fix) = explain(cell)
-    sink.add(
-      finding(
+    record(outcome, into: &sink) {
+      let (reason, fix) = explain(cell)
+      return finding(
         outcome, file: location.file, line: location.line, column: location.field, columnName: location.columnName,
-        cell: location.coordinates, reason: reason, fix: fix))
+        cell: location.coordinates, reason: reason, fix: fix)
+    }
   }
 }
 
@@ -67,14 +66,13 @@ extension FieldRule {
   /// rule's findings are past the sink's limit.
   func inspect(_ field: FieldFacts, at location: FieldLocation, into sink: inout FindingSink) {
     guard let (outcome, holds) = judge(field) else { return }
-    let code = Self.description.code
-    guard sink.wants(code) else { return sink.count(code, outcome) }
     // A column name that is itself an identifier is not repeated either.
-    sink.add(
+    record(outcome, into: &sink) {
       finding(
         outcome, file: location.file, line: location.line, column: location.field,
         columnName: field.isHeader ? nil : field.columnName, cell: nil,
-        reason: field.isHeader ? "a column name holds \(holds)" : "the field holds \(holds)"))
+        reason: field.isHeader ? "a column name holds \(holds)" : "the field holds \(holds)")
+    }
   }
 }
 
@@ -147,14 +145,21 @@ extension Rule {
       columnName: columnName, cell: cell, reason: reason, fix: fix ?? description.fix)
   }
 
+  /// Adds the finding `make` builds, or only counts it once this rule's findings are past the
+  /// sink's limit (the finding, and its reason, are then never built): the one place the finding
+  /// limit is applied to table and output rules.
+  public func record(_ outcome: Outcome, into sink: inout FindingSink, _ make: () -> Finding) {
+    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
+    sink.add(make())
+  }
+
   /// Adds a finding of this rule about a stored cell, or only counts it once the rule's findings
   /// are past the sink's limit (the reason is then never built).
   public func report(
     _ outcome: Outcome, table: Table, cell: Int, measure: Int, into sink: inout FindingSink,
     reason: @autoclosure () -> String
   ) {
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
-    sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason()))
+    record(outcome, into: &sink) { finding(outcome, table: table, cell: cell, measure: measure, reason: reason()) }
   }
 
   /// Makes a finding of this rule about a stored cell.

@@ -101,15 +101,15 @@ struct CellEqualsTotalRule: TableRule {
           guard group.categories >= 2 || (group.marginCell >= 0 && categories >= 2), let total = group.total(values),
             value == total
           else { return }
-          guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-          let scope = group.marginCell >= 0 ? "its published total" : "the sum of its group"
-          let inMargin = table.isMargin(cell) ? " (a margin)" : ""
-          sink.add(
-            finding(
+          record(.fail, into: &sink) {
+            let scope = group.marginCell >= 0 ? "its published total" : "the sum of its group"
+            let inMargin = table.isMargin(cell) ? " (a margin)" : ""
+            return finding(
               .fail, table: table, cell: cell, measure: measureIndex,
               reason:
                 "cell\(inMargin) equals \(scope) across '\(dimension.name)' (\(formatNumber(value))): everyone in the group is in this category"
-            ))
+            )
+          }
         }
         // Subtotals, found or declared (`North` = `Leeds` + `York`, areas indented under their
         // region): a child equal to its parent's published count is everyone in the parent.
@@ -137,17 +137,14 @@ struct CellEqualsTotalRule: TableRule {
               guard let cell = cells[child], !structuralZeros.contains(cell), case .number(let value) = values[cell],
                 value == total
               else { continue }
-              guard sink.wants(Self.description.code) else {
-                sink.count(Self.description.code, .fail)
-                continue
-              }
-              let parent = dimension.labels.labels[Int(sum.parent)].trimmingWhitespace()
-              sink.add(
-                finding(
+              record(.fail, into: &sink) {
+                let parent = dimension.labels.labels[Int(sum.parent)].trimmingWhitespace()
+                return finding(
                   .fail, table: table, cell: cell, measure: measureIndex,
                   reason:
                     "cell equals its subtotal '\(parent)' across '\(dimension.name)' (\(formatNumber(value))): everyone in '\(parent)' is in this category"
-                ))
+                )
+              }
             }
           }
         }

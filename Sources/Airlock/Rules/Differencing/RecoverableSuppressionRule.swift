@@ -460,17 +460,17 @@ struct RecoverableSuppressionRule: TableRule {
 
   /// Reports a count the file leaves out (no row for it) but its margins give away.
   private func reportAbsent(_ labels: [UInt32], table: Table, sink: inout FindingSink, reason: String) {
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .fail) }
-    let coordinates = table.dimensions.indices.map {
-      Finding.Coordinate(
-        dimension: table.dimensions[$0].name, label: table.dimensions[$0].labels.labels[Int(labels[$0])])
-    }
-    let location = coordinates.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
-    sink.add(
-      finding(
+    record(.fail, into: &sink) {
+      let coordinates = table.dimensions.indices.map {
+        Finding.Coordinate(
+          dimension: table.dimensions[$0].name, label: table.dimensions[$0].labels.labels[Int(labels[$0])])
+      }
+      let location = coordinates.map { "\($0.dimension)=\($0.label)" }.joined(separator: ", ")
+      return finding(
         .fail, file: table.file, cell: coordinates,
         reason: "the row for \(location) is left out of the file, but its count "
-          + reason.replacingOccurrences(of: "withheld cell ", with: "")))
+          + reason.replacingOccurrences(of: "withheld cell ", with: ""))
+    }
   }
 
   private func chain(
@@ -495,7 +495,6 @@ struct RecoverableSuppressionRule: TableRule {
   private func report(
     _ outcome: Outcome, cell: Int, measure: Int, table: Table, sink: inout FindingSink, reason: String
   ) {
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
-    sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason))
+    record(outcome, into: &sink) { finding(outcome, table: table, cell: cell, measure: measure, reason: reason) }
   }
 }

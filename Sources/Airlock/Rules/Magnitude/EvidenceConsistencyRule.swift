@@ -76,14 +76,11 @@ struct EvidenceConsistencyRule: MagnitudeTableRule {
       guard case .number(let published) = table.values[item.measure][item.cell] else { continue }
       let problems = Self.problems(item, published: published, table: table, sidecar: sidecar)
       guard !problems.isEmpty else { continue }
-      guard sink.wants(Self.description.code) else {
-        sink.count(Self.description.code, .review)
-        continue
-      }
-      sink.add(
+      record(.review, into: &sink) {
         finding(
           .review, table: table, cell: item.cell, measure: item.measure,
-          reason: "the evidence does not add up: " + problems.joined(separator: "; ")))
+          reason: "the evidence does not add up: " + problems.joined(separator: "; "))
+      }
     }
   }
 

@@ -72,11 +72,11 @@ struct MagnitudeCell {
 extension Rule {
   /// Adds this rule's finding on a magnitude cell; a review finding asks for the missing evidence.
   func report(_ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String) {
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
-    sink.add(
+    record(outcome, into: &sink) {
       finding(
         outcome, table: table, cell: item.cell, measure: item.measure, reason: reason,
         fix: outcome == .review
-          ? "add the missing evidence columns to the output or to NAME.evidence.csv (see docs/outputs.md)" : nil))
+          ? "add the missing evidence columns to the output or to NAME.evidence.csv (see docs/outputs.md)" : nil)
+    }
   }
 }

@@ -109,10 +109,8 @@ struct MagnitudeContributorsRule: MagnitudeTableRule {
   private func report(
     _ outcome: Outcome, _ item: MagnitudeCell, _ table: Table, _ sink: inout FindingSink, _ reason: String, fix: String?
   ) {
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
-    sink.add(
-      finding(
-        outcome, table: table, cell: item.cell, measure: item.measure, reason: reason,
-        fix: fix))
+    record(outcome, into: &sink) {
+      finding(outcome, table: table, cell: item.cell, measure: item.measure, reason: reason, fix: fix)
+    }
   }
 }

@@ -220,11 +220,11 @@ struct RatioBackSolvingRule: TableRule {
       + (interval.map { " (\(formatNumber($0.0)) to \(formatNumber($0.1)))" } ?? "")
     func add(_ outcome: Outcome, _ reason: String) {
       if outcome == .pass {
-        guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, .pass) }
-        return sink.add(
+        return record(.pass, into: &sink) {
           finding(
             .pass, table: table, cell: cell, measure: ratioColumn, reason: reason,
-            fix: "nothing to fix: no cell of the 2×2 table can be solved back below the threshold"))
+            fix: "nothing to fix: no cell of the 2×2 table can be solved back below the threshold")
+        }
       }
       guard ambiguous, outcome == .fail else {
         return report(outcome, table: table, cell: cell, measure: ratioColumn, into: &sink, reason: reason)

@@ -57,12 +57,9 @@ struct IdenticalValuesRule: TableRule {
       guard let why else { continue }
       for measure in centres {
         guard case .number = table.values[measure][cell] else { continue }
-        guard sink.wants(Self.description.code) else {
-          sink.count(Self.description.code, .fail)
-          continue
+        record(.fail, into: &sink) {
+          finding(.fail, table: table, cell: cell, measure: measure, reason: "\(why): everyone's value is disclosed")
         }
-        sink.add(
-          finding(.fail, table: table, cell: cell, measure: measure, reason: "\(why): everyone's value is disclosed"))
       }
     }
   }

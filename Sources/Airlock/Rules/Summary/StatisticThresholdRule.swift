@@ -79,14 +79,11 @@ struct StatisticThresholdRule: TableRule {
           outcome = .review
           reason = "no count (n) says how many people this statistic rests on"
         }
-        guard sink.wants(Self.description.code) else {
-          sink.count(Self.description.code, outcome)
-          continue
-        }
-        sink.add(
+        record(outcome, into: &sink) {
           finding(
             outcome, table: table, cell: cell, measure: measure, reason: reason,
-            fix: outcome == .review ? "add the group's count as an n column" : nil))
+            fix: outcome == .review ? "add the group's count as an n column" : nil)
+        }
       }
     }
   }

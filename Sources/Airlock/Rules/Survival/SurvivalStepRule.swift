@@ -228,9 +228,10 @@ struct SurvivalStepRule: TableRule {
   private func add(
     _ outcome: Outcome, _ table: Table, _ cell: Int, _ measure: Int, _ reason: String, _ sink: inout FindingSink
   ) {
-    guard sink.wants(Self.description.code) else { return sink.count(Self.description.code, outcome) }
     let fix = outcome == .pass ? "nothing to fix under this pack's survival policy (`events: risk-set`)" : nil
-    sink.add(finding(outcome, table: table, cell: cell, measure: measure, reason: reason, fix: fix))
+    record(outcome, into: &sink) {
+      finding(outcome, table: table, cell: cell, measure: measure, reason: reason, fix: fix)
+    }
   }
 
   private func check(_ curve: [Int], _ table: Table, _ columns: SurvivalColumns, _ sink: inout FindingSink) {
